@@ -1,0 +1,42 @@
+namespace StreamLinq;
+
+/// <summary>
+/// The time that identifies a batch: the end of the batch interval whose records it holds.
+/// Batch times are whole multiples of the batch interval, counted from the clock's epoch.
+/// </summary>
+/// <param name="Ticks">The batch time in 100-nanosecond ticks of the streaming clock.</param>
+public readonly record struct BatchTime(long Ticks) : IComparable<BatchTime>
+{
+    /// <summary>The batch time as a UTC <see cref="DateTimeOffset"/>.</summary>
+    public DateTimeOffset ToDateTimeOffset() => new(Ticks, TimeSpan.Zero);
+
+    /// <summary>The batch time in whole milliseconds since the clock's epoch, as Spark names its batches.</summary>
+    public long Milliseconds => Ticks / TimeSpan.TicksPerMillisecond;
+
+    /// <summary>The batch time <paramref name="span"/> later.</summary>
+    public static BatchTime operator +(BatchTime time, TimeSpan span) => new(time.Ticks + span.Ticks);
+
+    /// <summary>The batch time <paramref name="span"/> earlier.</summary>
+    public static BatchTime operator -(BatchTime time, TimeSpan span) => new(time.Ticks - span.Ticks);
+
+    /// <summary>The time between two batch times.</summary>
+    public static TimeSpan operator -(BatchTime later, BatchTime earlier) => new(later.Ticks - earlier.Ticks);
+
+    /// <summary>Whether <paramref name="left"/> is earlier than <paramref name="right"/>.</summary>
+    public static bool operator <(BatchTime left, BatchTime right) => left.Ticks < right.Ticks;
+
+    /// <summary>Whether <paramref name="left"/> is later than <paramref name="right"/>.</summary>
+    public static bool operator >(BatchTime left, BatchTime right) => left.Ticks > right.Ticks;
+
+    /// <summary>Whether <paramref name="left"/> is earlier than or equal to <paramref name="right"/>.</summary>
+    public static bool operator <=(BatchTime left, BatchTime right) => left.Ticks <= right.Ticks;
+
+    /// <summary>Whether <paramref name="left"/> is later than or equal to <paramref name="right"/>.</summary>
+    public static bool operator >=(BatchTime left, BatchTime right) => left.Ticks >= right.Ticks;
+
+    /// <inheritdoc />
+    public int CompareTo(BatchTime other) => Ticks.CompareTo(other.Ticks);
+
+    /// <summary>The batch time in milliseconds followed by "ms", e.g. <c>1500ms</c>.</summary>
+    public override string ToString() => $"{Milliseconds}ms";
+}

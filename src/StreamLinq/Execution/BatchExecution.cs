@@ -1,0 +1,57 @@
+namespace StreamLinq.Execution;
+
+/// <summary>
+/// The processing of one batch: its time, its sealed inputs, and the records each plan node
+/// produced for it, so that a node shared by several outputs runs once.
+/// </summary>
+internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Array> inputs, StreamingOptions options, CancellationToken cancellationToken)
+{
+    private readonly Dictionary<PlanNode, Array> _results = new(ReferenceEqualityComparer.Instance);
+
+    public BatchTime Time { get; } = time;
+
+    public StreamingOptions Options { get; } = options;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    public Array Input(int id) => inputs[id];
+
+    /// <summary>The records <paramref name="node"/> produces for this batch, computed on first request.</summary>
+    /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
+    public Array Evaluate(PlanNode node)
+    {
+        if (_results.TryGetValue(node, out var cached))
+        {
+            return cached;
+        }
+
+        Array result;
+        try
+        {
+            result = node.Compute(this);
+        }
+        catch (Exception error) when (error is not BatchFailedException && !(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
+        {
+            throw new BatchFailedException(Time, node.Description, Unwrap(error));
+        }
+
+        _results[node] = result;
+        return result;
+    }
+
+    /// <summary>Splits <paramref name="count"/> records into contiguous ranges, one per partition.</summary>
+    public IReadOnlyList<(int Start, int End)> Partitions(int count)
+    {
+        var partitions = Math.Clamp(count / Options.MinPartitionSize, 1, Options.MaxDegreeOfParallelism);
+        var ranges = new (int, int)[partitions];
+        for (var p = 0; p < partitions; p++)
+        {
+            ranges[p] = ((int)((long)count * p / partitions), (int)((long)count * (p + 1) / partitions));
+        }
+
+        return ranges;
+    }
+
+    private static Exception Unwrap(Exception error) =>
+        error is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : error;
+}

@@ -1,0 +1,86 @@
+using System.Linq.Expressions;
+using StreamLinq.Query;
+
+namespace StreamLinq.Execution;
+
+/// <summary>
+/// A grouped aggregation in one pass: each partition runs one compiled loop that applies the
+/// fused Where/Select/SelectMany prefix, finds the record's group slot and updates every
+/// aggregate in place; the partitions' partial tables are then merged and each group's result
+/// projected. No group is ever materialised as a list of records.
+/// </summary>
+internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
+{
+    private readonly PlanNode _child;
+    private readonly HashAggregation _aggregation;
+    private readonly Action<TIn[], int, int, GroupTable<TKey>> _accumulate;
+    private readonly Func<GroupTable<TKey>, int, TOut> _project;
+
+    public HashAggregate(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregation aggregation)
+    {
+        _child = child;
+        _aggregation = aggregation;
+        Detail = (prefix.Count == 0 ? "" : $"fused: {PlanText.Chain(prefix)}; ") + aggregation.Detail + "; partial aggregates per partition";
+
+        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var start = Expression.Parameter(typeof(int), "start");
+        var end = Expression.Parameter(typeof(int), "end");
+        var table = aggregation.Table;
+        var columnTypes = aggregation.Aggregates.Select(a => a.ColumnType).Prepend(typeof(SumColumn<long>)).ToArray();
+        var columns = columnTypes.Select((type, i) => Expression.Variable(type, "column" + i)).ToArray();
+        var load = columns.Select((column, i) => (Expression)Expression.Assign(
+            column,
+            Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)));
+        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns));
+        _accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
+            Expression.Block(columns, load.Append(loop)),
+            items,
+            start,
+            end,
+            table).Compile();
+        _project = Expression.Lambda<Func<GroupTable<TKey>, int, TOut>>(aggregation.Result, table, aggregation.Slot).Compile();
+    }
+
+    public override string Kind => "HashAggregate";
+
+    public override string Detail { get; }
+
+    public override IReadOnlyList<PlanNode> Children => [_child];
+
+    public override Type ElementType => typeof(TOut);
+
+    public override Array Compute(BatchExecution batch)
+    {
+        var input = (TIn[])batch.Evaluate(_child);
+        var ranges = batch.Partitions(input.Length);
+        var tables = new GroupTable<TKey>[ranges.Count];
+        if (ranges.Count == 1)
+        {
+            tables[0] = new GroupTable<TKey>(_aggregation.NewColumns());
+            _accumulate(input, 0, input.Length, tables[0]);
+        }
+        else
+        {
+            Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = batch.CancellationToken, MaxDegreeOfParallelism = batch.Options.MaxDegreeOfParallelism }, p =>
+            {
+                var table = new GroupTable<TKey>(_aggregation.NewColumns());
+                _accumulate(input, ranges[p].Start, ranges[p].End, table);
+                tables[p] = table;
+            });
+        }
+
+        var merged = tables[0];
+        for (var p = 1; p < tables.Length; p++)
+        {
+            merged.MergeFrom(tables[p]);
+        }
+
+        var result = new TOut[merged.Count];
+        for (var slot = 0; slot < result.Length; slot++)
+        {
+            result[slot] = _project(merged, slot);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,37 @@
+namespace StreamLinq;
+
+/// <summary>
+/// Receives the context's monitoring events (Spark's <c>StreamingListener</c>). Methods are
+/// called on the scheduler's threads, in batch order; keep them short. An exception thrown by
+/// a listener is written to standard error and does not affect the batch.
+/// </summary>
+public interface IStreamingListener
+{
+    /// <summary>A batch was sealed and queued.</summary>
+    /// <param name="batch">The batch.</param>
+    void OnBatchSubmitted(BatchInfo batch)
+    {
+    }
+
+    /// <summary>A batch's processing began.</summary>
+    /// <param name="batch">The batch.</param>
+    void OnBatchStarted(BatchInfo batch)
+    {
+    }
+
+    /// <summary>A batch's processing ended, successfully or with <see cref="BatchInfo.Failure"/>.</summary>
+    /// <param name="batch">The batch.</param>
+    void OnBatchCompleted(BatchInfo batch)
+    {
+    }
+
+    /// <summary>
+    /// A source hit an error it recovers from by itself (a dropped connection, a rejected
+    /// line, an unreadable file that will be retried).
+    /// </summary>
+    /// <param name="source">The source's name, e.g. <c>SocketTextStream(127.0.0.1:9999)</c>.</param>
+    /// <param name="error">What went wrong.</param>
+    void OnSourceError(string source, Exception error)
+    {
+    }
+}

@@ -1,0 +1,19 @@
+using System.Diagnostics.Metrics;
+
+namespace StreamLinq.Monitoring;
+
+/// <summary>The engine's instruments, published under the meter named <c>StreamLinq</c>.</summary>
+internal static class StreamingMetrics
+{
+    public static readonly Meter Meter = new("StreamLinq");
+
+    public static readonly Counter<long> BatchesCompleted = Meter.CreateCounter<long>("streamlinq.batches.completed", "{batch}", "Batches processed successfully.");
+
+    public static readonly Counter<long> BatchesFailed = Meter.CreateCounter<long>("streamlinq.batches.failed", "{batch}", "Batches whose processing failed.");
+
+    public static readonly Counter<long> RecordsProcessed = Meter.CreateCounter<long>("streamlinq.records.processed", "{record}", "Input records of processed batches.");
+
+    public static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>("streamlinq.batch.processing_delay", "ms", "Time to process a batch.");
+
+    public static readonly Histogram<double> SchedulingDelay = Meter.CreateHistogram<double>("streamlinq.batch.scheduling_delay", "ms", "Time a batch waited in the queue.");
+}

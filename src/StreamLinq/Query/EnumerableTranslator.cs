@@ -1,0 +1,122 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using static StreamLinq.Query.ExpressionShapes;
+
+namespace StreamLinq.Query;
+
+/// <summary>
+/// Rewrites a run of stream operators into the same query over LINQ to Objects, the way
+/// <see cref="EnumerableQuery{T}"/> rewrites Queryable calls: each operator becomes the
+/// <see cref="Enumerable"/> method of the same name and shape, its quoted lambdas become
+/// delegates, and every stream it reads that is not part of the run becomes an input array.
+/// </summary>
+internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> buildInput)
+{
+    private readonly List<Execution.PlanNode> _inputs = [];
+    private readonly List<MethodCallExpression> _calls = [];
+
+    public ParameterExpression InputsParameter { get; } = Expression.Parameter(typeof(Array[]), "inputs");
+
+    public IReadOnlyList<Execution.PlanNode> Inputs => _inputs;
+
+    public string Detail => PlanText.Chain(_calls);
+
+    /// <summary>Whether the call runs through LINQ to Objects rather than a fused loop.</summary>
+    public static bool Handles(MethodCallExpression call) =>
+        call.Method.DeclaringType == typeof(DStreamQueryable) && !IsStateless(call) && HashAggregation.TryCreate(call) is null;
+
+    /// <summary>The LINQ to Objects query equivalent to <paramref name="call"/>, over <see cref="InputsParameter"/>.</summary>
+    public Expression Translate(MethodCallExpression call)
+    {
+        var arguments = call.Arguments.Select(Argument).ToArray();
+        _calls.Add(call);
+        var types = call.Method.GetGenericArguments();
+        return call.Method.Name switch
+        {
+            "Count" => Expression.NewArrayInit(typeof(long), Expression.Call(typeof(Enumerable), nameof(Enumerable.LongCount), types, arguments)),
+            "Aggregate" => Expression.NewArrayInit(types[1], Expression.Call(typeof(Enumerable), nameof(Enumerable.Aggregate), types, arguments)),
+            "Reduce" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(ReduceBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
+            "Transform" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(TransformBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
+            _ => Expression.Call(FindEnumerableMethod(call, arguments), arguments),
+        };
+    }
+
+    private Expression Argument(Expression argument)
+    {
+        if (!typeof(IDStream).IsAssignableFrom(argument.Type))
+        {
+            return argument is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : argument;
+        }
+
+        if (IsOperator(argument, out var call) && Handles(call))
+        {
+            return Translate(call);
+        }
+
+        if (argument.Type.IsGenericType && argument.Type.GetGenericTypeDefinition() == typeof(IOrderedDStream<>))
+        {
+            throw new NotSupportedException($"ThenBy must follow OrderBy, OrderByDescending or another ThenBy directly; found {argument}.");
+        }
+
+        var node = buildInput(argument);
+        _inputs.Add(node);
+        return Expression.Convert(
+            Expression.ArrayIndex(InputsParameter, Expression.Constant(_inputs.Count - 1)),
+            typeof(IEnumerable<>).MakeGenericType(node.ElementType));
+    }
+
+    private static MethodInfo FindEnumerableMethod(MethodCallExpression call, Expression[] arguments)
+    {
+        var types = call.Method.GetGenericArguments();
+        foreach (var method in typeof(Enumerable).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            if (method.Name != call.Method.Name || !method.IsGenericMethodDefinition || method.GetGenericArguments().Length != types.Length)
+            {
+                continue;
+            }
+
+            var parameters = method.GetParameters();
+            if (parameters.Length != arguments.Length)
+            {
+                continue;
+            }
+
+            MethodInfo closed;
+            try
+            {
+                closed = method.MakeGenericMethod(types);
+            }
+            catch (ArgumentException)
+            {
+                continue; // a constraint the arguments do not meet
+            }
+
+            if (closed.GetParameters().Zip(arguments).All(p => p.First.ParameterType.IsAssignableFrom(p.Second.Type)))
+            {
+                return closed;
+            }
+        }
+
+        throw new NotSupportedException($"No LINQ to Objects equivalent of {call.Method.Name} with these arguments.");
+    }
+
+    private static TSource[] ReduceBatch<TSource>(IEnumerable<TSource> source, Func<TSource, TSource, TSource> func)
+    {
+        using var e = source.GetEnumerator();
+        if (!e.MoveNext())
+        {
+            return [];
+        }
+
+        var result = e.Current;
+        while (e.MoveNext())
+        {
+            result = func(result, e.Current);
+        }
+
+        return [result];
+    }
+
+    private static IEnumerable<TResult> TransformBatch<TSource, TResult>(IEnumerable<TSource> source, Func<IQueryable<TSource>, IQueryable<TResult>> transform) =>
+        transform(source.AsQueryable()) ?? throw new InvalidOperationException("The Transform function returned null.");
+}

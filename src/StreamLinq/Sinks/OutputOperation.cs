@@ -1,0 +1,34 @@
+using System.Linq.Expressions;
+
+namespace StreamLinq.Sinks;
+
+/// <summary>One output operation of a context: the stream it consumes and what it does with each batch.</summary>
+internal abstract class OutputOperation(string name, Expression query, object target, DeliveryGuarantee delivery)
+{
+    public string Name { get; } = name;
+
+    public Expression Query { get; } = query;
+
+    /// <summary>The user's delegate or sink object, kept for capability checks (idempotent, transactional).</summary>
+    public object Target { get; } = target;
+
+    public DeliveryGuarantee Delivery { get; } = delivery;
+
+    /// <summary>The position of the operation among the context's outputs, from 1.</summary>
+    public int Index { get; set; }
+
+    public string Description => $"{Name} #{Index}";
+
+    public abstract Task WriteAsync(Array batch, BatchTime time, CancellationToken cancellationToken);
+}
+
+internal sealed class OutputOperation<T>(
+    string name,
+    Expression query,
+    object target,
+    Func<IReadOnlyList<T>, BatchTime, CancellationToken, Task> write,
+    DeliveryGuarantee delivery) : OutputOperation(name, query, target, delivery)
+{
+    public override Task WriteAsync(Array batch, BatchTime time, CancellationToken cancellationToken) =>
+        write((T[])batch, time, cancellationToken);
+}

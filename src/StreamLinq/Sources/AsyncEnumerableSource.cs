@@ -1,0 +1,58 @@
+namespace StreamLinq.Sources;
+
+/// <summary>
+/// A receiver that pulls an <see cref="IAsyncEnumerable{T}"/> on a background task. The pull
+/// waits while the rate limit or the buffer says so; an exception from the sequence fails every
+/// later batch with the error.
+/// </summary>
+internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>
+{
+    private readonly Receiver<T> _receiver = new(options);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _pump = Task.CompletedTask;
+    private SourceException? _failure;
+
+    public string Name => "AsyncEnumerableStream";
+
+    public bool IsReplayable => false;
+
+    public bool HasPending => _receiver.Pending > 0;
+
+    public void Start(SourceContext context)
+    {
+        var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
+        _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var record in sequence.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await _receiver.StoreAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception error)
+        {
+            Volatile.Write(ref _failure, new SourceException(Name, "the sequence threw: " + error.Message, error));
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _pump.ConfigureAwait(false);
+    }
+
+    public ISealedInput Seal(BatchTime time)
+    {
+        var records = _receiver.Seal();
+        return records.Length == 0 && Volatile.Read(ref _failure) is { } failure
+            ? new FailedInput(failure)
+            : new SealedRecords(records);
+    }
+}

@@ -1,0 +1,60 @@
+namespace StreamLinq.Sources;
+
+/// <summary>
+/// An input of the context. At every batch time the job generator seals it: the records that
+/// arrived in the interval (a push source) or the offset range the batch covers (a pull source).
+/// </summary>
+internal interface IBatchSource
+{
+    /// <summary>A name for messages and plans, e.g. <c>SocketTextStream(127.0.0.1:9999)</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Whether a sealed batch can be read again after a crash (an offset range, not buffered records).</summary>
+    bool IsReplayable { get; }
+
+    /// <summary>Whether records have arrived that no sealed batch holds yet.</summary>
+    bool HasPending { get; }
+
+    /// <summary>Begins receiving. Called once, when the context starts.</summary>
+    void Start(SourceContext context);
+
+    /// <summary>Stops receiving; records already received stay available to <c>Seal</c>.</summary>
+    Task StopAsync();
+
+    /// <summary>Seals the input of the batch at <paramref name="time"/>. Called in batch order.</summary>
+    ISealedInput Seal(BatchTime time);
+}
+
+/// <summary>The typed form of <see cref="IBatchSource"/>.</summary>
+internal interface IBatchSource<T> : IBatchSource
+{
+}
+
+/// <summary>One batch's share of one source, read when the batch is processed.</summary>
+internal interface ISealedInput
+{
+    /// <summary>Reads the records (a <c>T[]</c>); throws with the source's name if they cannot be read.</summary>
+    ValueTask<Array> ReadAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Records already in memory: what a receiver sealed.</summary>
+internal sealed class SealedRecords(Array records) : ISealedInput
+{
+    public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(records);
+}
+
+/// <summary>A source that failed for good: every batch that reads it fails with the error.</summary>
+internal sealed class FailedInput(SourceException error) : ISealedInput
+{
+    public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromException<Array>(error);
+}
+
+/// <summary>What the context gives a source when it starts.</summary>
+internal sealed class SourceContext(Action<string, Exception> reportError, CancellationToken stopping)
+{
+    /// <summary>Reports an error the source recovers from by itself.</summary>
+    public void ReportError(string source, Exception error) => reportError(source, error);
+
+    /// <summary>Cancelled when the context stops.</summary>
+    public CancellationToken Stopping { get; } = stopping;
+}

@@ -1,0 +1,59 @@
+namespace StreamLinq.Sources;
+
+/// <summary>
+/// A receiver subscribed to an <see cref="IObservable{T}"/>. OnNext stores the record (blocking
+/// the producer while the rate limit or the buffer says so); OnError fails every later batch
+/// with the error, so it cannot go unnoticed.
+/// </summary>
+internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IObserver<T>
+{
+    private readonly Receiver<T> _receiver = new(options);
+    private IDisposable? _subscription;
+    private SourceException? _failure;
+    private CancellationToken _stopping;
+
+    public string Name => "ObservableStream";
+
+    public bool IsReplayable => false;
+
+    public bool HasPending => _receiver.Pending > 0;
+
+    public void Start(SourceContext context)
+    {
+        _stopping = context.Stopping;
+        _subscription = observable.Subscribe(this);
+    }
+
+    public Task StopAsync()
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public ISealedInput Seal(BatchTime time)
+    {
+        var records = _receiver.Seal();
+        return records.Length == 0 && Volatile.Read(ref _failure) is { } failure
+            ? new FailedInput(failure)
+            : new SealedRecords(records);
+    }
+
+    public void OnNext(T value)
+    {
+        try
+        {
+            _receiver.Store(value, _stopping);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The context stopped while the producer was held back; the record was not accepted.
+        }
+    }
+
+    public void OnError(Exception error) =>
+        Volatile.Write(ref _failure, new SourceException(Name, "the observable signalled an error: " + error.Message, error));
+
+    public void OnCompleted()
+    {
+    }
+}

@@ -1,0 +1,104 @@
+using System.Threading.RateLimiting;
+
+namespace StreamLinq.Sources;
+
+/// <summary>
+/// The store of a push source: records arrive on the producer's thread and wait here, under a
+/// rate limit and a capacity bound, until the job generator seals them into a batch.
+/// </summary>
+internal sealed class Receiver<T> : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly RateLimiter? _rate;
+    private readonly int _capacity;
+    private List<T> _current = [];
+    private TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Receiver(ReceiverOptions? options)
+    {
+        options ??= new ReceiverOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferCapacity, 1, nameof(options.BufferCapacity));
+        _capacity = options.BufferCapacity;
+        if (options.MaxRatePerSecond is { } rate)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0, nameof(options.MaxRatePerSecond));
+            // Refill every 10 ms so that the limit is smooth within a batch, not a burst per second.
+            var perPeriod = Math.Max(1, (int)Math.Ceiling(rate / 100));
+            _rate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = perPeriod,
+                TokensPerPeriod = perPeriod,
+                ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+    }
+
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current.Count;
+            }
+        }
+    }
+
+    /// <summary>Stores one record, waiting for the rate limit and for room in the buffer.</summary>
+    public async ValueTask StoreAsync(T record, CancellationToken cancellationToken)
+    {
+        if (_rate is not null)
+        {
+            using var lease = await _rate.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_current.Count < _capacity)
+                {
+                    _current.Add(record);
+                    return;
+                }
+
+                wait = _sealed.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stores one record from a synchronous producer (an Rx observer), blocking it while limited.</summary>
+    public void Store(T record, CancellationToken cancellationToken)
+    {
+        var pending = StoreAsync(record, cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Takes every stored record, in arrival order.</summary>
+    public T[] Seal()
+    {
+        T[] records;
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            records = [.. _current];
+            _current = [];
+            released = _sealed;
+            _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        released.TrySetResult();
+        return records;
+    }
+
+    public void Dispose() => _rate?.Dispose();
+}

@@ -1,0 +1,202 @@
+using StreamLinq.DStreams;
+using StreamLinq.Monitoring;
+using StreamLinq.Query;
+using StreamLinq.Scheduling;
+using StreamLinq.Sinks;
+using StreamLinq.Sources;
+
+namespace StreamLinq;
+
+/// <summary>
+/// The driver of a streaming application (Spark's <c>StreamingContext</c>): it owns the inputs,
+/// the output operations, the clock and the scheduler. Define sources, queries and outputs,
+/// then <see cref="StartAsync"/>; every batch interval the records that arrived are sealed into
+/// a batch and every output operation runs over it, in the order they were defined.
+/// </summary>
+/// <remarks>
+/// The lifecycle is one way: initialized, active, stopped. Adding inputs or outputs after the
+/// start, starting twice, or restarting a stopped context throws
+/// <see cref="InvalidOperationException"/>, as in Spark.
+/// </remarks>
+public sealed class StreamingContext : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly List<IInputDStream> _inputs = [];
+    private readonly List<OutputOperation> _outputs = [];
+    private readonly ListenerBus _listeners = new();
+    private BatchScheduler? _scheduler;
+
+    /// <summary>Creates a context that cuts a batch every <paramref name="batchInterval"/>.</summary>
+    /// <param name="batchInterval">The batch interval: from 10 milliseconds to 24 hours; fixed for the context's life.</param>
+    /// <param name="options">The clock and execution settings; defaults when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchInterval"/> is outside the allowed range.</exception>
+    public StreamingContext(TimeSpan batchInterval, StreamingOptions? options = null)
+    {
+        if (batchInterval < MinBatchInterval || batchInterval > MaxBatchInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchInterval), batchInterval, $"The batch interval must be between {MinBatchInterval} and {MaxBatchInterval}.");
+        }
+
+        Options = options ?? new StreamingOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxDegreeOfParallelism, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MinPartitionSize, 1, nameof(options));
+        BatchInterval = batchInterval;
+    }
+
+    /// <summary>The shortest batch interval allowed.</summary>
+    public static TimeSpan MinBatchInterval { get; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest batch interval allowed.</summary>
+    public static TimeSpan MaxBatchInterval { get; } = TimeSpan.FromHours(24);
+
+    /// <summary>The batch interval.</summary>
+    public TimeSpan BatchInterval { get; }
+
+    /// <summary>The context's settings.</summary>
+    public StreamingOptions Options { get; }
+
+    /// <summary>Where the context is in its life.</summary>
+    public StreamingContextState State { get; private set; } = StreamingContextState.Initialized;
+
+    /// <summary>Registers a listener for batch and source events. Listeners may be added at any time.</summary>
+    /// <param name="listener">The listener.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="listener"/> is null.</exception>
+    public void AddListener(IStreamingListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        _listeners.Add(listener);
+    }
+
+    /// <summary>Describes the per-batch plan of every output operation, as <see cref="DStreamQueryable.Explain{T}"/> does for one stream.</summary>
+    /// <returns>One plan tree per output operation.</returns>
+    public string Explain()
+    {
+        lock (_gate)
+        {
+            return PlanExplainer.Explain(new PlanBuilder().Build(_outputs));
+        }
+    }
+
+    /// <summary>
+    /// Compiles every output operation's query into its per-batch plan, starts the sources and
+    /// the scheduler. The first batch time is the first multiple of the batch interval after now.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="InvalidOperationException">
+    /// The context was started before, has no output operation, or an output asks for a delivery
+    /// guarantee its source or sink cannot give.
+    /// </exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            switch (State)
+            {
+                case StreamingContextState.Active:
+                    throw new InvalidOperationException("The StreamingContext has already been started.");
+                case StreamingContextState.Stopped:
+                    throw new InvalidOperationException("A stopped StreamingContext cannot be restarted; create a new one.");
+            }
+
+            if (_outputs.Count == 0)
+            {
+                throw new InvalidOperationException("No output operation is defined: add Print, ForEachBatch, SaveAsTextFiles or WriteTo before starting.");
+            }
+
+            var plan = new PlanBuilder().Build(_outputs);
+            DeliveryCheck.Validate(plan);
+            _scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners);
+            _scheduler.Start();
+            State = StreamingContextState.Active;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the context. Stopping a context that never started, or twice, does nothing more.</summary>
+    /// <param name="graceful">
+    /// True to stop the sources and finish processing every record already received (Spark's
+    /// graceful stop); false to cancel the batch in progress and drop the queued ones.
+    /// </param>
+    public async Task StopAsync(bool graceful = true)
+    {
+        BatchScheduler? scheduler;
+        lock (_gate)
+        {
+            scheduler = _scheduler;
+            State = StreamingContextState.Stopped;
+        }
+
+        if (scheduler is not null)
+        {
+            await scheduler.StopAsync(graceful).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Completes when the context stops. Throws the <see cref="BatchFailedException"/> that stopped
+    /// it, if a failed batch did.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the context keeps running).</param>
+    /// <exception cref="InvalidOperationException">The context was never started.</exception>
+    /// <exception cref="BatchFailedException">A failed batch stopped the context.</exception>
+    public Task AwaitTerminationAsync(CancellationToken cancellationToken = default)
+    {
+        var scheduler = _scheduler ?? throw new InvalidOperationException("The StreamingContext has not been started.");
+        return scheduler.Termination.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the context gracefully if it is running.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (State == StreamingContextState.Active)
+        {
+            await StopAsync(graceful: false).ConfigureAwait(false);
+        }
+    }
+
+    internal StreamClock Clock => Options.Clock;
+
+    internal IDStream<T> AddInput<T>(IBatchSource<T> source)
+    {
+        lock (_gate)
+        {
+            EnsureNotStarted("add a source");
+            var input = new InputDStream<T>(this, _inputs.Count, source);
+            _inputs.Add(input);
+            return input;
+        }
+    }
+
+    internal void AddOutput(OutputOperation output)
+    {
+        lock (_gate)
+        {
+            EnsureNotStarted("add an output operation");
+            _outputs.Add(output);
+            output.Index = _outputs.Count;
+        }
+    }
+
+    private void EnsureNotStarted(string what)
+    {
+        if (State != StreamingContextState.Initialized)
+        {
+            throw new InvalidOperationException($"Cannot {what}: the StreamingContext has already been {(State == StreamingContextState.Active ? "started" : "stopped")}.");
+        }
+    }
+}
+
+/// <summary>The stages of a <see cref="StreamingContext"/>'s life.</summary>
+public enum StreamingContextState
+{
+    /// <summary>Created; inputs and outputs may be added.</summary>
+    Initialized,
+
+    /// <summary>Started; batches are being cut and processed.</summary>
+    Active,
+
+    /// <summary>Stopped; it cannot be started again.</summary>
+    Stopped,
+}
