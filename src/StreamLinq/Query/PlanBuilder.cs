@@ -9,7 +9,8 @@ namespace StreamLinq.Query;
 /// <summary>
 /// Translates query trees into physical plans, once, when the context starts: chains of
 /// Where/Select/SelectMany become fused stages, recognised GroupBy aggregations become hash
-/// aggregations (absorbing the chain below them), and everything else runs through LINQ to
+/// aggregations and per-batch Count/Sum/Min/Max/Average become batch aggregates (both absorbing
+/// the chain below them), and everything else runs through LINQ to
 /// Objects. A subtree shared by several outputs becomes one node.
 /// </summary>
 internal sealed class PlanBuilder
@@ -47,6 +48,12 @@ internal sealed class PlanBuilder
         {
             var prefix = StatelessChain(aggregation.Source, out var below);
             return Create(typeof(HashAggregate<,,>), [ElementOf(below), aggregation.KeyType, aggregation.ResultType], Build(below), prefix, aggregation);
+        }
+
+        if (BatchAggregation.TryCreate(call) is { } batchAggregation)
+        {
+            var prefix = StatelessChain(batchAggregation.Source, out var below);
+            return Create(typeof(BatchAggregate<,,>), [ElementOf(below), batchAggregation.StorageType, batchAggregation.ResultType], Build(below), prefix, batchAggregation);
         }
 
         if (IsStateless(call))
