@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using StreamLinq;
+
+namespace YahooStreamingBenchmark;
+
+/// <summary>Where events come from and where counts go.</summary>
+public enum EventSourceMode
+{
+    /// <summary>An in-memory generator hands the job pre-serialized JSON; measures the engine with parsing.</summary>
+    Memory,
+
+    /// <summary>The generator appends to a Redis stream (XADD) and the job reads it (XREAD).</summary>
+    Redis,
+}
+
+/// <summary>One run's settings.</summary>
+/// <param name="Mode">Where the events come from.</param>
+/// <param name="Seconds">How long the generator produces.</param>
+/// <param name="Rate">Events offered per second.</param>
+/// <param name="BatchInterval">The context's batch interval.</param>
+/// <param name="Parallelism">Partitions per batch; 1 measures one core.</param>
+/// <param name="RedisStore">Whether counts go to Redis (always so in Redis mode) rather than memory.</param>
+/// <param name="RedisEndpoint">An existing Redis to use; null starts a redis-server when one is needed.</param>
+public sealed record RunOptions(
+    EventSourceMode Mode = EventSourceMode.Memory,
+    double Seconds = 10,
+    long Rate = 1_000_000,
+    TimeSpan? BatchInterval = null,
+    int Parallelism = 1,
+    bool RedisStore = false,
+    string? RedisEndpoint = null)
+{
+    public TimeSpan Interval => BatchInterval ?? TimeSpan.FromSeconds(1);
+
+    public bool UsesRedis => Mode == EventSourceMode.Redis || RedisStore;
+}
+
+/// <summary>What a run measured, and what the checker found.</summary>
+/// <param name="Events">Events the job processed.</param>
+/// <param name="WallSeconds">From the first event to the last batch.</param>
+/// <param name="BusySeconds">Time the batches spent processing (reading, the query, the writes).</param>
+/// <param name="Parallelism">Partitions per batch.</param>
+/// <param name="WindowLatenciesMs">For every window that ended during the run: its final write's time minus its end.</param>
+/// <param name="Mismatches">Campaign windows whose stored count differs from the generator's; empty when the checker passes.</param>
+/// <param name="Windows">How many campaign windows were written.</param>
+public sealed record RunReport(long Events, double WallSeconds, double BusySeconds, int Parallelism, long[] WindowLatenciesMs, IReadOnlyList<string> Mismatches, int Windows)
+{
+    /// <summary>Events per second on one core: processed events over the cores' busy time.</summary>
+    public double EventsPerSecondPerCore => Events / (BusySeconds * Parallelism);
+}
+
+/// <summary>Runs the job against the generator, then checks every campaign window's count.</summary>
+public static class BenchmarkRun
+{
+    public static async Task<RunReport> RunAsync(RunOptions options, TextWriter? log = null)
+    {
+        RedisServer? server = null;
+        StackExchange.Redis.ConnectionMultiplexer? connection = null;
+        try
+        {
+            if (options.UsesRedis)
+            {
+                if (options.RedisEndpoint is { } endpoint)
+                {
+                    connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(endpoint);
+                }
+                else
+                {
+                    server = await RedisServer.StartAsync();
+                    connection = server.Connection;
+                    log?.WriteLine($"started redis-server on 127.0.0.1:{server.Port}");
+                }
+
+            }
+
+            var database = connection?.GetDatabase();
+            // Keys of this run only: counts are added to what is there, and a named server may hold other runs.
+            var prefix = $"ysb:{Guid.NewGuid():N}:";
+            IWindowStore store = options.UsesRedis ? new RedisWindowStore(database!, prefix) : new InMemoryWindowStore();
+            var redisEvents = options.Mode == EventSourceMode.Redis ? new RedisEvents(database!, prefix + "ad-events") : null;
+            return await RunJobAsync(options, store, redisEvents, log);
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+            else if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<RunReport> RunJobAsync(RunOptions options, IWindowStore store, RedisEvents? redis, TextWriter? log)
+    {
+        var campaigns = Campaigns.Create();
+        var generator = new EventGenerator(campaigns);
+        var batches = new BatchRecorder();
+        var queue = new ConcurrentQueue<IEnumerable<byte[]>>();
+        await using var context = new StreamingContext(options.Interval, new StreamingOptions { MaxDegreeOfParallelism = options.Parallelism });
+        context.AddListener(batches);
+        var events = options.Mode == EventSourceMode.Redis
+            ? context.FromAsyncEnumerable(redis!.ReadAllAsync(), new ReceiverOptions { BufferCapacity = 10_000_000 })
+            : context.QueueStream(queue, oneAtATime: false);
+        AdvertisingJob.Define(events, campaigns, store);
+        await context.StartAsync();
+
+        var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var watch = Stopwatch.StartNew();
+        long offered = 0;
+        while (watch.Elapsed.TotalSeconds < options.Seconds)
+        {
+            var due = (long)(watch.Elapsed.TotalSeconds * options.Rate);
+            if (due > offered)
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var chunk = new byte[Math.Min(due - offered, 100_000)][];
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    chunk[i] = generator.Next(now);
+                }
+
+                offered += chunk.Length;
+                if (redis is null)
+                {
+                    queue.Enqueue(chunk);
+                }
+                else
+                {
+                    await redis.AppendAsync(chunk);
+                }
+            }
+
+            await Task.Delay(1);
+        }
+
+        var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (redis is not null)
+        {
+            // Stop only once the job has read everything, so that the final batch holds the rest.
+            var deadline = Stopwatch.StartNew();
+            while (redis.Read < generator.Generated && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        await context.StopAsync(graceful: true);
+        var wall = watch.Elapsed.TotalSeconds;
+        log?.WriteLine($"generated {generator.Generated:N0} events in {options.Seconds} s; {batches.Completed.Count} batches");
+
+        var failed = batches.Completed.FirstOrDefault(b => b.Failure is not null);
+        if (failed is not null)
+        {
+            throw new InvalidOperationException($"Batch {failed.Time} failed.", failed.Failure);
+        }
+
+        var stored = await store.ReadAllAsync(campaigns.Select(c => c.CampaignId).Distinct());
+        var mismatches = Checker.Compare(generator.Expected, stored);
+        var latencies = stored
+            .Where(w => w.Key.WindowStart + AdvertisingJob.WindowMs > startMs && w.Key.WindowStart + AdvertisingJob.WindowMs <= stopMs)
+            .Select(w => w.Value.TimeUpdated - (w.Key.WindowStart + AdvertisingJob.WindowMs))
+            .Order()
+            .ToArray();
+        var busy = batches.Completed.Sum(b => b.ProcessingDelay?.TotalSeconds ?? 0);
+        return new RunReport(batches.Completed.Sum(b => b.RecordCount ?? 0), wall, busy, options.Parallelism, latencies, mismatches, stored.Count);
+    }
+
+    private sealed class BatchRecorder : IStreamingListener
+    {
+        public ConcurrentQueue<BatchInfo> Completed { get; } = new();
+
+        public void OnBatchCompleted(BatchInfo batch) => Completed.Enqueue(batch);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace YahooStreamingBenchmark;
+
+/// <summary>
+/// Makes ad events as the original's generator does (random user, page, ad, ad type, event
+/// type and IP; event time = the time of generation) as UTF-8 JSON. The JSON of 10,000 events is
+/// serialized once; each event copies one and writes its event time into it, so generating is
+/// cheap next to what is measured. Remembers how many views each campaign window got: the
+/// checker's side of the comparison.
+/// </summary>
+public sealed class EventGenerator
+{
+    private const int Templates = 10_000;
+    private static readonly string[] AdTypes = ["banner", "modal", "sponsored-search", "mail", "mobile"];
+    private static readonly string[] EventTypes = ["view", "click", "purchase"];
+
+    private readonly byte[][] _json = new byte[Templates][];
+    private readonly int[] _timeOffset = new int[Templates];
+    private readonly Guid?[] _viewedCampaign = new Guid?[Templates];
+    private readonly Dictionary<CampaignWindow, long> _expected = [];
+    private readonly Random _random;
+
+    public EventGenerator(AdCampaign[] campaigns, int seed = 1)
+    {
+        _random = new Random(seed);
+        var users = Enumerable.Range(0, 100).Select(_ => Campaigns.NewGuid(_random)).ToArray();
+        var pages = Enumerable.Range(0, 100).Select(_ => Campaigns.NewGuid(_random)).ToArray();
+        for (var i = 0; i < Templates; i++)
+        {
+            var ad = campaigns[_random.Next(campaigns.Length)];
+            var eventType = EventTypes[_random.Next(EventTypes.Length)];
+            var prefix = "{\"user_id\":\"" + users[_random.Next(users.Length)] + "\",\"page_id\":\"" + pages[_random.Next(pages.Length)]
+                + "\",\"ad_id\":\"" + ad.AdId + "\",\"ad_type\":\"" + AdTypes[_random.Next(AdTypes.Length)]
+                + "\",\"event_type\":\"" + eventType + "\",\"event_time\":\"";
+            var json = prefix + "0000000000000\",\"ip_address\":\"1.2.3." + _random.Next(256) + "\"}";
+            _json[i] = Encoding.UTF8.GetBytes(json);
+            _timeOffset[i] = Encoding.UTF8.GetByteCount(prefix);
+            _viewedCampaign[i] = eventType == "view" ? ad.CampaignId : null;
+        }
+    }
+
+    /// <summary>How many events were generated.</summary>
+    public long Generated { get; private set; }
+
+    /// <summary>The views generated per campaign window: what the job must have written.</summary>
+    public IReadOnlyDictionary<CampaignWindow, long> Expected => _expected;
+
+    /// <summary>One event's JSON, with event time <paramref name="eventTimeMs"/> (13 digits of epoch milliseconds).</summary>
+    public byte[] Next(long eventTimeMs)
+    {
+        var template = _random.Next(Templates);
+        var json = (byte[])_json[template].Clone();
+        var offset = _timeOffset[template];
+        var time = eventTimeMs;
+        for (var d = 12; d >= 0; d--)
+        {
+            json[offset + d] = (byte)('0' + (eventTimeMs % 10));
+            eventTimeMs /= 10;
+        }
+
+        if (_viewedCampaign[template] is { } campaign)
+        {
+            var window = new CampaignWindow(campaign, AdvertisingJob.WindowStart(time));
+            _expected[window] = _expected.GetValueOrDefault(window) + 1;
+        }
+
+        Generated++;
+        return json;
+    }
+}
