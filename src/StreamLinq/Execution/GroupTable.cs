@@ -1,19 +1,23 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace StreamLinq.Execution;
-
-// Keys may be null, as in LINQ's GroupBy; a null key has its own slot and never reaches the
-// dictionary, so the dictionary's notnull constraint holds at run time.
-#pragma warning disable CS8714
 
 /// <summary>
 /// The hash table of a hash aggregation: a slot per distinct key, in order of first appearance
 /// (the order LINQ's GroupBy yields), and one <see cref="AggregateColumn"/> per aggregate.
 /// A null key has a slot of its own, as in LINQ.
 /// </summary>
+/// <remarks>
+/// Open addressing with linear probing over an <c>int</c> bucket array, keys and hashes stored
+/// by slot: the lookup is small enough to inline into the compiled loop, and the slot order
+/// doubles as the output order. Fibonacci hashing spreads keys whose hash codes are
+/// sequential (small integers, the common case), which a power-of-two mask alone would not.
+/// </remarks>
 internal sealed class GroupTable<TKey>
 {
-    private readonly Dictionary<TKey, int> _index = [];
+    private int[] _buckets = new int[32];
+    private int _shift = 32 - 5;
+    private int[] _hashes = new int[16];
     private int _nullSlot = -1;
 
     public GroupTable(AggregateColumn[] columns) => Columns = columns;
@@ -25,27 +29,36 @@ internal sealed class GroupTable<TKey>
     public readonly AggregateColumn[] Columns;
 
     /// <summary>The slot of <paramref name="key"/>, created if the key is new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int FindOrAdd(TKey key, out bool isNew)
     {
         if (key is null)
         {
-            isNew = _nullSlot < 0;
-            if (isNew)
+            return FindOrAddNull(out isNew);
+        }
+
+        var hash = EqualityComparer<TKey>.Default.GetHashCode(key);
+        var buckets = _buckets;
+        var mask = buckets.Length - 1;
+        var bucket = (int)(((uint)hash * 2654435769u) >> _shift);
+        while (true)
+        {
+            var entry = buckets[bucket];
+            if (entry == 0)
             {
-                _nullSlot = Add(key);
+                isNew = true;
+                return Insert(key, hash, bucket);
             }
 
-            return _nullSlot;
-        }
+            var slot = entry - 1;
+            if (_hashes[slot] == hash && EqualityComparer<TKey>.Default.Equals(Keys[slot], key))
+            {
+                isNew = false;
+                return slot;
+            }
 
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, key, out var exists);
-        isNew = !exists;
-        if (isNew)
-        {
-            slot = Add(key);
+            bucket = (bucket + 1) & mask;
         }
-
-        return slot;
     }
 
     /// <summary>Folds another partition's table into this one; keys new to this table go last, in their order.</summary>
@@ -61,12 +74,37 @@ internal sealed class GroupTable<TKey>
         }
     }
 
-    private int Add(TKey key)
+    private int FindOrAddNull(out bool isNew)
+    {
+        isNew = _nullSlot < 0;
+        if (isNew)
+        {
+            _nullSlot = AddSlot(default!, 0);
+        }
+
+        return _nullSlot;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Insert(TKey key, int hash, int bucket)
+    {
+        var slot = AddSlot(key, hash);
+        _buckets[bucket] = slot + 1;
+        if (Count * 2 > _buckets.Length)
+        {
+            Rehash();
+        }
+
+        return slot;
+    }
+
+    private int AddSlot(TKey key, int hash)
     {
         var slot = Count++;
         if (slot == Keys.Length)
         {
             Array.Resize(ref Keys, Keys.Length * 2);
+            Array.Resize(ref _hashes, Keys.Length);
             foreach (var column in Columns)
             {
                 column.Grow(Keys.Length);
@@ -74,7 +112,32 @@ internal sealed class GroupTable<TKey>
         }
 
         Keys[slot] = key;
+        _hashes[slot] = hash;
         return slot;
     }
+
+    /// <summary>Doubles the buckets and re-inserts every non-null key's slot.</summary>
+    private void Rehash()
+    {
+        var buckets = new int[_buckets.Length * 2];
+        _shift--;
+        var mask = buckets.Length - 1;
+        for (var slot = 0; slot < Count; slot++)
+        {
+            if (slot == _nullSlot)
+            {
+                continue;
+            }
+
+            var bucket = (int)(((uint)_hashes[slot] * 2654435769u) >> _shift);
+            while (buckets[bucket] != 0)
+            {
+                bucket = (bucket + 1) & mask;
+            }
+
+            buckets[bucket] = slot + 1;
+        }
+
+        _buckets = buckets;
+    }
 }
-#pragma warning restore CS8714

@@ -28,12 +28,13 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
         var table = aggregation.Table;
         var columnTypes = aggregation.Aggregates.Select(a => a.ColumnType).Prepend(typeof(SumColumn<long>)).ToArray();
         var columns = columnTypes.Select((type, i) => Expression.Variable(type, "column" + i)).ToArray();
-        var load = columns.Select((column, i) => (Expression)Expression.Assign(
-            column,
-            Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)));
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns));
+        var values = columnTypes.Select((type, i) => Expression.Variable(type.GetField("Values")!.FieldType, "values" + i)).ToArray();
+        var load = columns.Select((column, i) => (Expression)Expression.Block(
+            Expression.Assign(column, Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)),
+            Expression.Assign(values[i], Expression.Field(column, "Values"))));
+        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values));
         _accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
-            Expression.Block(columns, load.Append(loop)),
+            Expression.Block(columns.Concat(values), load.Append(loop)),
             items,
             start,
             end,

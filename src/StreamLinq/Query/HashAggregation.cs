@@ -113,7 +113,13 @@ internal sealed class HashAggregation
         [new SumColumn<long>(), .. Aggregates.Select(a => (AggregateColumn)Activator.CreateInstance(a.ColumnType)!)];
 
     /// <summary>The update of <see cref="Table"/> for one input record <paramref name="value"/>.</summary>
-    public Expression Accumulate(Expression value, IReadOnlyList<ParameterExpression> columns)
+    /// <param name="value">The record.</param>
+    /// <param name="columns">The table's columns, loaded once before the loop.</param>
+    /// <param name="values">
+    /// Each column's <c>Values</c> array, cached in a local so that a record costs no field load;
+    /// reloaded after a new group is added, since adding may grow the arrays.
+    /// </param>
+    public Expression Accumulate(Expression value, IReadOnlyList<ParameterExpression> columns, IReadOnlyList<ParameterExpression> values)
     {
         var key = Expression.Variable(KeyType, "key");
         var element = Expression.Variable(ElementType, "element");
@@ -124,13 +130,14 @@ internal sealed class HashAggregation
             Expression.Assign(key, ParameterReplacer.Inline(Key, value)),
             Expression.Assign(element, Element is null ? value : ParameterReplacer.Inline(Element, value)),
             Expression.Assign(slot, Expression.Call(Table, Table.Type.GetMethod(nameof(GroupTable<int>.FindOrAdd))!, key, isNew)),
+            Expression.IfThen(isNew, Expression.Block(columns.Select((column, i) => Expression.Assign(values[i], Expression.Field(column, "Values"))))),
         };
 
-        var count = Cell(columns[0], slot);
+        var count = Expression.ArrayAccess(values[0], slot);
         statements.Add(Expression.Assign(count, Expression.Increment(count)));
         for (var i = 0; i < Aggregates.Count; i++)
         {
-            statements.Add(Update(Aggregates[i], Cell(columns[i + 1], slot), element, isNew));
+            statements.Add(Update(Aggregates[i], Expression.ArrayAccess(values[i + 1], slot), element, isNew));
         }
 
         return Expression.Block([key, element, slot, isNew], statements);
@@ -167,9 +174,6 @@ internal sealed class HashAggregation
 
     private static Expression IsNaN(Expression value) =>
         Expression.Call(value.Type.GetMethod(nameof(double.IsNaN), [value.Type])!, value);
-
-    private static Expression Cell(ParameterExpression column, Expression slot) =>
-        Expression.ArrayAccess(Expression.Field(column, "Values"), slot);
 
     /// <summary>
     /// Rewrites the result selector: <c>g.Key</c> becomes the slot's key and each aggregate call

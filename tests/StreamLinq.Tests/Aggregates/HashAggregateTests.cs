@@ -1,0 +1,71 @@
+using FsCheck.Xunit;
+using StreamLinq.Tests.Support;
+
+namespace StreamLinq.Tests.Aggregates;
+
+/// <summary>
+/// Grouped aggregation (the hash table, its growth and the merge of partitions) against LINQ's
+/// GroupBy over the same batches: same groups, same order of first appearance, same aggregates.
+/// </summary>
+public class HashAggregateTests
+{
+    [Property(MaxTest = 25)]
+    public async Task Grouped_count_and_sum_equal_linq_including_order_of_first_appearance(int[][] batches, byte partitionSize, byte keyRange)
+    {
+        // Up to a few hundred distinct keys per batch, so the table grows and rehashes.
+        var range = 1 + keyRange * 4;
+        var actual = await RunAsync(batches, partitionSize, s => s.GroupBy(x => x % range).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x) }));
+        var expected = batches.Select(b => b.GroupBy(x => x % range).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x) }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
+    [Property(MaxTest = 25)]
+    public async Task Distinct_keys_across_many_partitions_each_get_one_group(int[][] batches, byte partitionSize)
+    {
+        var actual = await RunAsync(batches, partitionSize, s => s.GroupBy(x => x).Select(g => new { g.Key, Min = g.Min(), Max = g.Max(), Average = g.Average() }));
+        var expected = batches.Select(b => b.GroupBy(x => x).Select(g => new { g.Key, Min = g.Min(), Max = g.Max(), Average = g.Average() }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
+    [Property(MaxTest = 25)]
+    public async Task String_keys_with_a_null_key_group_as_linq_does(int[][] batches, byte partitionSize)
+    {
+        var actual = await RunAsync(batches, partitionSize, s => s
+            .Select(x => x % 5 == 0 ? null : "k" + (x % 13))
+            .GroupBy(k => k)
+            .Select(g => new { g.Key, Count = g.LongCount() }));
+        var expected = batches.Select(b => b
+            .Select(x => x % 5 == 0 ? null : "k" + (x % 13))
+            .GroupBy(k => k)
+            .Select(g => new { g.Key, Count = g.LongCount() })
+            .ToArray());
+        Assert.Equal(expected, actual);
+    }
+
+    [Property(MaxTest = 25)]
+    public async Task Composite_keys_group_as_linq_does(int[][] batches, byte partitionSize)
+    {
+        var actual = await RunAsync(batches, partitionSize, s => s.GroupBy(x => new { A = x % 3, B = x % 7 == 0 }).Select(g => new { g.Key.A, g.Key.B, Count = g.Count() }));
+        var expected = batches.Select(b => b.GroupBy(x => new { A = x % 3, B = x % 7 == 0 }).Select(g => new { g.Key.A, g.Key.B, Count = g.Count() }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
+    private static async Task<List<T[]>> RunAsync<T>(int[][] batches, byte partitionSize, Func<IDStream<int>, IDStream<T>> query)
+    {
+        var options = new StreamingOptions { MinPartitionSize = 1 + (partitionSize % 8), MaxDegreeOfParallelism = 3 };
+        await using var harness = new StreamHarness(options: options);
+        var stream = query(harness.Queue(batches));
+        Assert.Contains("HashAggregate", stream.Explain());
+        var results = StreamHarness.Collect(stream);
+        await harness.StartAsync();
+        var actual = new List<T[]>();
+        foreach (var _ in batches)
+        {
+            var batch = await harness.RunBatchAsync();
+            Assert.Null(batch.Failure);
+            actual.Add(results[batch.Time]);
+        }
+
+        return actual;
+    }
+}
