@@ -12,6 +12,7 @@ namespace StreamLinq.Execution;
 internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
 {
     private readonly PlanNode _child;
+    private readonly List<StaticJoinTable> _tables = [];
     private readonly bool _yieldsOnEmpty;
     private readonly Func<TIn[], int, int, Partial> _loop;
     private readonly Func<TStorage, TStorage, TStorage> _combine;
@@ -30,7 +31,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
         var accumulator = Expression.Variable(typeof(TStorage), "accumulator");
         var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => Expression.Block(
             Expression.PreIncrementAssign(count),
-            aggregation.Update(value, count, accumulator)));
+            aggregation.Update(value, count, accumulator)), _tables);
         _loop = Expression.Lambda<Func<TIn[], int, int, Partial>>(
             Expression.Block(
                 [count, accumulator],
@@ -56,6 +57,14 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     public override Array Compute(BatchExecution batch)
     {
         var input = (TIn[])batch.Evaluate(_child);
+        if (input.Length > 0)
+        {
+            foreach (var table in _tables)
+            {
+                table.Load();
+            }
+        }
+
         var ranges = batch.Partitions(input.Length);
         Partial total;
         if (ranges.Count == 1)

@@ -10,6 +10,7 @@ namespace StreamLinq.Execution;
 internal sealed class FusedStage<TIn, TOut> : PlanNode
 {
     private readonly PlanNode _child;
+    private readonly List<StaticJoinTable> _tables = [];
     private readonly Action<TIn[], int, int, List<TOut>> _loop;
 
     public FusedStage(PlanNode child, IReadOnlyList<MethodCallExpression> ops)
@@ -22,7 +23,7 @@ internal sealed class FusedStage<TIn, TOut> : PlanNode
         var output = Expression.Parameter(typeof(List<TOut>), "output");
         var add = typeof(List<TOut>).GetMethod(nameof(List<TOut>.Add))!;
         var body = FusedLoopBuilder.Loop(items, start, end, ops, value =>
-            Expression.Call(output, add, value.Type == typeof(TOut) ? value : Expression.Convert(value, typeof(TOut))));
+            Expression.Call(output, add, value.Type == typeof(TOut) ? value : Expression.Convert(value, typeof(TOut))), _tables);
         _loop = Expression.Lambda<Action<TIn[], int, int, List<TOut>>>(body, items, start, end, output).Compile();
     }
 
@@ -37,6 +38,14 @@ internal sealed class FusedStage<TIn, TOut> : PlanNode
     public override Array Compute(BatchExecution batch)
     {
         var input = (TIn[])batch.Evaluate(_child);
+        if (input.Length > 0)
+        {
+            foreach (var table in _tables)
+            {
+                table.Load();
+            }
+        }
+
         var ranges = batch.Partitions(input.Length);
         if (ranges.Count == 1)
         {

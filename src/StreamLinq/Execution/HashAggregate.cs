@@ -12,6 +12,7 @@ namespace StreamLinq.Execution;
 internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
 {
     private readonly PlanNode _child;
+    private readonly List<StaticJoinTable> _tables = [];
     private readonly HashAggregation _aggregation;
     private readonly Action<TIn[], int, int, GroupTable<TKey>> _accumulate;
     private readonly Func<GroupTable<TKey>, int, TOut> _project;
@@ -32,7 +33,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
         var load = columns.Select((column, i) => (Expression)Expression.Block(
             Expression.Assign(column, Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)),
             Expression.Assign(values[i], Expression.Field(column, "Values"))));
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values));
+        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values), _tables);
         _accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
             Expression.Block(columns.Concat(values), load.Append(loop)),
             items,
@@ -53,6 +54,14 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     public override Array Compute(BatchExecution batch)
     {
         var input = (TIn[])batch.Evaluate(_child);
+        if (input.Length > 0)
+        {
+            foreach (var table in _tables)
+            {
+                table.Load();
+            }
+        }
+
         var ranges = batch.Partitions(input.Length);
         var tables = new GroupTable<TKey>[ranges.Count];
         if (ranges.Count == 1)

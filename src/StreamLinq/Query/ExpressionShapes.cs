@@ -23,9 +23,17 @@ internal static class ExpressionShapes
     public static bool IsOperator(Expression expression, string name, out MethodCallExpression call) =>
         IsOperator(expression, out call) && call.Method.Name == name;
 
-    /// <summary>Whether the call is a per-record operator that can be fused into a compiled loop.</summary>
+    /// <summary>
+    /// Whether the call is a per-record operator that can be fused into a compiled loop: Where,
+    /// Select, SelectMany, and a Join with static data (a lookup per record).
+    /// </summary>
     public static bool IsStateless(MethodCallExpression call) =>
-        call.Method.DeclaringType == typeof(DStreamQueryable) && call.Method.Name is "Where" or "Select" or "SelectMany";
+        call.Method.DeclaringType == typeof(DStreamQueryable)
+        && (call.Method.Name is "Where" or "Select" or "SelectMany" || IsStaticJoin(call));
+
+    /// <summary><c>Join(stream, static data, outerKey, innerKey, result)</c>, with the default key comparer.</summary>
+    public static bool IsStaticJoin(MethodCallExpression call) =>
+        call.Method.Name == "Join" && call.Arguments.Count == 5 && call.Arguments[1] is ConstantExpression { Value: not null };
 
     /// <summary>The element type of a sequence type (<c>T[]</c>, <c>IEnumerable&lt;T&gt;</c> or a type implementing it).</summary>
     public static Type? SequenceElementType(Type type)

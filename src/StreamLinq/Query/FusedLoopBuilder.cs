@@ -1,11 +1,12 @@
 using System.Linq.Expressions;
+using StreamLinq.Execution;
 using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
 
 /// <summary>
 /// Builds the body of a fused stage: one loop over a range of the input array in which every
-/// Where, Select and SelectMany of the chain is inlined (the lambdas' bodies substituted, not
+/// Where, Select, SelectMany and join with static data of the chain is inlined (the lambdas' bodies substituted, not
 /// called), ending in an <c>emit</c> statement for each surviving record.
 /// </summary>
 internal static class FusedLoopBuilder
@@ -18,7 +19,11 @@ internal static class FusedLoopBuilder
     /// <param name="end">One past the last index.</param>
     /// <param name="ops">The Where/Select/SelectMany calls, innermost first.</param>
     /// <param name="emit">The statement for one output value (a variable).</param>
-    public static Expression Loop(ParameterExpression items, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit)
+    /// <param name="tables">
+    /// Receives the static tables of the joins the loop holds; the node must <see cref="StaticJoinTable.Load"/>
+    /// them before each batch's loops run. Null when the chain may hold no join with static data.
+    /// </param>
+    public static Expression Loop(ParameterExpression items, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null)
     {
         var i = Expression.Variable(typeof(int), "i");
         var x = Expression.Variable(items.Type.GetElementType()!, "x");
@@ -29,14 +34,14 @@ internal static class FusedLoopBuilder
             Expression.IfThen(Expression.GreaterThanOrEqual(i, end), Expression.Break(breakLabel)),
             Expression.Assign(x, Expression.ArrayIndex(items, i)),
             Expression.PreIncrementAssign(i),
-            Step(ops, 0, x, continueLabel, emit));
+            Step(ops, 0, x, continueLabel, emit, tables));
         return Expression.Block(
             [i],
             Expression.Assign(i, start),
             Expression.Loop(body, breakLabel, continueLabel));
     }
 
-    private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit)
+    private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables)
     {
         if (k == ops.Count)
         {
@@ -49,7 +54,7 @@ internal static class FusedLoopBuilder
             case "Where":
                 return Expression.Block(
                     Expression.IfThen(Expression.Not(ParameterReplacer.Inline(Lambda(op.Arguments[1]), value)), Expression.Continue(next)),
-                    Step(ops, k + 1, value, next, emit));
+                    Step(ops, k + 1, value, next, emit, tables));
 
             case "Select":
             {
@@ -58,18 +63,21 @@ internal static class FusedLoopBuilder
                 return Expression.Block(
                     [y],
                     Expression.Assign(y, ParameterReplacer.Inline(selector, value)),
-                    Step(ops, k + 1, y, next, emit));
+                    Step(ops, k + 1, y, next, emit, tables));
             }
 
             case "SelectMany":
-                return FlatMap(ops, k, value, emit);
+                return FlatMap(ops, k, value, emit, tables);
+
+            case "Join":
+                return JoinStatic(ops, k, value, emit, tables ?? throw new InvalidOperationException("A join with static data cannot be fused here."));
 
             default:
                 throw new InvalidOperationException($"{op.Method.Name} cannot be fused.");
         }
     }
 
-    private static Expression FlatMap(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit)
+    private static Expression FlatMap(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables)
     {
         var op = ops[k];
         var collectionSelector = Lambda(op.Arguments[1]);
@@ -85,14 +93,14 @@ internal static class FusedLoopBuilder
         {
             if (resultSelector is null)
             {
-                return Step(ops, k + 1, item, continueLabel, emit);
+                return Step(ops, k + 1, item, continueLabel, emit, tables);
             }
 
             var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
             return Expression.Block(
                 [r],
                 Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
-                Step(ops, k + 1, r, continueLabel, emit));
+                Step(ops, k + 1, r, continueLabel, emit, tables));
         }
 
         if (collection.Type.IsSZArray && collection.Type.GetElementType() == itemType)
@@ -132,5 +140,44 @@ internal static class FusedLoopBuilder
                     breakLabel,
                     continueLabel),
                 Expression.Call(enumerator, typeof(IDisposable).GetMethod(nameof(IDisposable.Dispose))!)));
+    }
+
+    /// <summary>
+    /// <c>Join(static inner, outerKey, innerKey, result)</c> inlined: look the record's key up in the
+    /// batch's <see cref="StaticJoinTable{TKey, TInner}"/> and continue the chain once per match,
+    /// in the inner collection's order, as LINQ's Join yields them.
+    /// </summary>
+    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, ICollection<StaticJoinTable> tables)
+    {
+        var op = ops[k];
+        var outerKey = Lambda(op.Arguments[2]);
+        var innerKey = Lambda(op.Arguments[3]);
+        var resultSelector = Lambda(op.Arguments[4]);
+        var innerType = innerKey.Parameters[0].Type;
+        var tableType = typeof(StaticJoinTable<,>).MakeGenericType(outerKey.ReturnType, innerType);
+        var inner = ((ConstantExpression)op.Arguments[1]).Value!;
+        var table = (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!;
+        tables.Add(table);
+
+        var matches = Expression.Variable(innerType.MakeArrayType(), "matches" + k);
+        var j = Expression.Variable(typeof(int), "j" + k);
+        var item = Expression.Variable(innerType, "inner" + k);
+        var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
+        var breakLabel = Expression.Label("break" + k);
+        var continueLabel = Expression.Label("continue" + k);
+        return Expression.Block(
+            [matches, j],
+            Expression.Assign(matches, Expression.Call(Expression.Constant(table), tableType.GetMethod("Find")!, ParameterReplacer.Inline(outerKey, value))),
+            Expression.Assign(j, Expression.Constant(0)),
+            Expression.Loop(
+                Expression.Block(
+                    [item, r],
+                    Expression.IfThen(Expression.GreaterThanOrEqual(j, Expression.ArrayLength(matches)), Expression.Break(breakLabel)),
+                    Expression.Assign(item, Expression.ArrayIndex(matches, j)),
+                    Expression.PreIncrementAssign(j),
+                    Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
+                    Step(ops, k + 1, r, continueLabel, emit, tables)),
+                breakLabel,
+                continueLabel));
     }
 }
