@@ -25,6 +25,7 @@ internal static class FusedLoopBuilder
     /// </param>
     public static Expression Loop(ParameterExpression items, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null)
     {
+        var state = new LoopState(tables);
         var i = Expression.Variable(typeof(int), "i");
         var x = Expression.Variable(items.Type.GetElementType()!, "x");
         var breakLabel = Expression.Label("break");
@@ -34,14 +35,13 @@ internal static class FusedLoopBuilder
             Expression.IfThen(Expression.GreaterThanOrEqual(i, end), Expression.Break(breakLabel)),
             Expression.Assign(x, Expression.ArrayIndex(items, i)),
             Expression.PreIncrementAssign(i),
-            Step(ops, 0, x, continueLabel, emit, tables));
+            Step(ops, 0, x, continueLabel, emit, state));
         return Expression.Block(
-            [i],
-            Expression.Assign(i, start),
-            Expression.Loop(body, breakLabel, continueLabel));
+            state.Variables.Append(i),
+            state.Initializers.Append(Expression.Assign(i, start)).Append(Expression.Loop(body, breakLabel, continueLabel)));
     }
 
-    private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables)
+    private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
     {
         if (k == ops.Count)
         {
@@ -54,7 +54,7 @@ internal static class FusedLoopBuilder
             case "Where":
                 return Expression.Block(
                     Expression.IfThen(Expression.Not(ParameterReplacer.Inline(Lambda(op.Arguments[1]), value)), Expression.Continue(next)),
-                    Step(ops, k + 1, value, next, emit, tables));
+                    Step(ops, k + 1, value, next, emit, state));
 
             case "Select":
             {
@@ -63,21 +63,21 @@ internal static class FusedLoopBuilder
                 return Expression.Block(
                     [y],
                     Expression.Assign(y, ParameterReplacer.Inline(selector, value)),
-                    Step(ops, k + 1, y, next, emit, tables));
+                    Step(ops, k + 1, y, next, emit, state));
             }
 
             case "SelectMany":
-                return FlatMap(ops, k, value, emit, tables);
+                return FlatMap(ops, k, value, emit, state);
 
             case "Join":
-                return JoinStatic(ops, k, value, emit, tables ?? throw new InvalidOperationException("A join with static data cannot be fused here."));
+                return JoinStatic(ops, k, value, emit, state);
 
             default:
                 throw new InvalidOperationException($"{op.Method.Name} cannot be fused.");
         }
     }
 
-    private static Expression FlatMap(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables)
+    private static Expression FlatMap(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var collectionSelector = Lambda(op.Arguments[1]);
@@ -93,14 +93,14 @@ internal static class FusedLoopBuilder
         {
             if (resultSelector is null)
             {
-                return Step(ops, k + 1, item, continueLabel, emit, tables);
+                return Step(ops, k + 1, item, continueLabel, emit, state);
             }
 
             var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
             return Expression.Block(
                 [r],
                 Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
-                Step(ops, k + 1, r, continueLabel, emit, tables));
+                Step(ops, k + 1, r, continueLabel, emit, state));
         }
 
         if (collection.Type.IsSZArray && collection.Type.GetElementType() == itemType)
@@ -147,7 +147,7 @@ internal static class FusedLoopBuilder
     /// batch's <see cref="StaticJoinTable{TKey, TInner}"/> and continue the chain once per match,
     /// in the inner collection's order, as LINQ's Join yields them.
     /// </summary>
-    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, ICollection<StaticJoinTable> tables)
+    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var outerKey = Lambda(op.Arguments[2]);
@@ -157,7 +157,7 @@ internal static class FusedLoopBuilder
         var tableType = typeof(StaticJoinTable<,>).MakeGenericType(outerKey.ReturnType, innerType);
         var inner = ((ConstantExpression)op.Arguments[1]).Value!;
         var table = (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!;
-        tables.Add(table);
+        var tableVariable = state.Hoist(table, tableType, "table" + k);
 
         var matches = Expression.Variable(innerType.MakeArrayType(), "matches" + k);
         var j = Expression.Variable(typeof(int), "j" + k);
@@ -167,7 +167,7 @@ internal static class FusedLoopBuilder
         var continueLabel = Expression.Label("continue" + k);
         return Expression.Block(
             [matches, j],
-            Expression.Assign(matches, Expression.Call(Expression.Constant(table), tableType.GetMethod("Find")!, ParameterReplacer.Inline(outerKey, value))),
+            Expression.Assign(matches, Expression.Call(tableVariable, tableType.GetMethod("Find")!, ParameterReplacer.Inline(outerKey, value))),
             Expression.Assign(j, Expression.Constant(0)),
             Expression.Loop(
                 Expression.Block(
@@ -176,8 +176,29 @@ internal static class FusedLoopBuilder
                     Expression.Assign(item, Expression.ArrayIndex(matches, j)),
                     Expression.PreIncrementAssign(j),
                     Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
-                    Step(ops, k + 1, r, continueLabel, emit, tables)),
+                    Step(ops, k + 1, r, continueLabel, emit, state)),
                 breakLabel,
                 continueLabel));
+    }
+
+    /// <summary>What the steps of one loop share: the static tables, and the objects read in the loop.</summary>
+    private sealed class LoopState(ICollection<StaticJoinTable>? tables)
+    {
+        public List<ParameterExpression> Variables { get; } = [];
+
+        public List<Expression> Initializers { get; } = [];
+
+        /// <summary>
+        /// A local holding <paramref name="table"/>, assigned before the loop: a constant read
+        /// inside the loop would cost a load from the closure and a type check per record.
+        /// </summary>
+        public ParameterExpression Hoist(StaticJoinTable table, Type type, string name)
+        {
+            (tables ?? throw new InvalidOperationException("A join with static data cannot be fused here.")).Add(table);
+            var variable = Expression.Variable(type, name);
+            Variables.Add(variable);
+            Initializers.Add(Expression.Assign(variable, Expression.Constant(table, type)));
+            return variable;
+        }
     }
 }
