@@ -47,7 +47,8 @@ for (var i = 0; i < args.Length; i++)
 Console.WriteLine($"Yahoo Streaming Benchmark: events from {options.Mode}, counts to {(options.UsesRedis ? "Redis" : "memory")}, {options.Seconds} s at {options.Rate:N0} events/s, {options.Interval.TotalMilliseconds} ms batches, {options.Parallelism} partition(s)");
 var report = await BenchmarkRun.RunAsync(options, Console.Out);
 Console.WriteLine($"events processed:        {report.Events:N0} ({report.Events / report.WallSeconds:N0}/s wall clock, offered {options.Rate:N0}/s)");
-Console.WriteLine($"events per second/core:  {report.EventsPerSecondPerCore:N0} (events over the batches' processing time)");
+Console.WriteLine($"events per second/core:  {(report.EventsPerCpuSecond is { } perCpu ? perCpu.ToString("N0", CultureInfo.InvariantCulture) : "n/a")} (events over the job's CPU time: the process's less the generator thread's)");
+Console.WriteLine($"events per busy second:  {report.EventsPerBusySecond:N0} (events over the batches' wall-clock processing time, times partitions)");
 Console.WriteLine($"campaign windows:        {report.Windows:N0}");
 if (report.WindowLatenciesMs.Length > 0)
 {
