@@ -6,8 +6,9 @@ using StreamLinq.EndToEnd;
 
 // The end-to-end harness: a real StreamingContext on the system clock, fed at a steady rate,
 // running a grouped count/sum per batch. For each batch interval it reports the throughput the
-// engine sustained, how much of each interval processing took, and the latency from a batch's
-// end to its output completing. Then the engine's fixed cost: batches with no records.
+// engine sustained, how much of each interval processing took (busy) and so the rate one batch
+// runner could keep up with (capacity: records over processing time), the latency from a
+// batch's end to its output completing, and how late the batch was sealed. Then the engine's fixed cost: batches with no records.
 var options = HarnessOptions.Parse(args);
 if (options is null)
 {
@@ -17,12 +18,12 @@ if (options is null)
 
 Console.WriteLine($"StreamLinq end-to-end harness: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {options.Seconds} s per run, offered {options.Rate:N0} records/s");
 Console.WriteLine();
-Console.WriteLine("interval  records/s sustained  busy  batch p50    batch p99    batch max    batches");
+Console.WriteLine("interval  records/s sustained  busy  capacity/s  batch p50    batch p99    batch max    sealed late p50/p99    batches");
 foreach (var interval in options.Intervals)
 {
     var result = await LoadRun.RunAsync(interval, options.Rate, options.Seconds, options.Parallelism);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{Format(interval),-9} {result.RecordsPerSecond,19:N0}  {result.Busy,4:P0}  {Format(result.Latency.P50),-12} {Format(result.Latency.P99),-12} {Format(result.Latency.Max),-12} {result.Batches}"));
+        $"{Format(interval),-9} {result.RecordsPerSecond,19:N0}  {result.Busy,4:P0}  {result.RecordsPerSecond / Math.Max(result.Busy, 1e-9) / 1e6,8:N1} M  {Format(result.Latency.P50),-12} {Format(result.Latency.P99),-12} {Format(result.Latency.Max),-12} {Format(result.SealLateness.P50) + " / " + Format(result.SealLateness.P99),-22} {result.Batches}"));
 }
 
 Console.WriteLine();
@@ -110,12 +111,14 @@ namespace StreamLinq.EndToEnd
     /// <summary>One run under load: a producer offers records at a steady rate into a queue stream.</summary>
     internal static class LoadRun
     {
-        public sealed record Result(double RecordsPerSecond, double Busy, Percentiles Latency, int Batches);
+        /// <param name="SealLateness">How long after its end each batch was sealed: the timer's wake-up delay.</param>
+        public sealed record Result(double RecordsPerSecond, double Busy, Percentiles Latency, Percentiles SealLateness, int Batches);
 
         public static async Task<Result> RunAsync(TimeSpan interval, long rate, double seconds, int parallelism)
         {
             // Records are pre-generated: the producer only hands out slices, so what is measured is the engine.
-            const int chunk = 10_000;
+            // About a chunk per millisecond, so that even a low rate fills every batch.
+            var chunk = (int)Math.Clamp(rate / 1000, 1, 10_000);
             var random = new Random(1);
             var pool = Enumerable.Range(0, 100).Select(c => Enumerable.Range(0, chunk).Select(i => new Event(random.Next(1000), random.Next(1_000_000), i)).ToArray()).ToArray();
             var queue = new ConcurrentQueue<IEnumerable<Event>>();
@@ -148,7 +151,8 @@ namespace StreamLinq.EndToEnd
             var batches = recorder.Completed.Where(b => b.Failure is null && b.RecordCount > 0).ToArray();
             var records = batches.Sum(b => b.RecordCount ?? 0);
             var busy = batches.Sum(b => b.ProcessingDelay?.Ticks ?? 0) / (double)TimeSpan.FromSeconds(seconds).Ticks;
-            return new Result(records / seconds, busy, Percentiles.Of(latencies), batches.Length);
+            var lateness = Percentiles.Of(batches.Select(b => TimeSpan.FromTicks(b.SubmissionTime - b.Time.Ticks)));
+            return new Result(records / seconds, busy, Percentiles.Of(latencies), lateness, batches.Length);
         }
     }
 

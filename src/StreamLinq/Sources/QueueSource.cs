@@ -27,12 +27,25 @@ internal sealed class QueueSource<T>(ConcurrentQueue<IEnumerable<T>> queue, bool
             return new SealedRecords(queue.TryDequeue(out var next) ? next.ToArray() : Array.Empty<T>());
         }
 
-        var all = new List<T>();
+        // One array of the exact size, copied into once: a growing list would allocate and copy
+        // about twice the batch, and fresh memory is what a large batch pays for most.
+        var chunks = new List<T[]>();
+        var total = 0;
         while (queue.TryDequeue(out var next))
         {
-            all.AddRange(next);
+            var chunk = next as T[] ?? next.ToArray();
+            chunks.Add(chunk);
+            total = checked(total + chunk.Length);
         }
 
-        return new SealedRecords(all.ToArray());
+        var all = new T[total];
+        var offset = 0;
+        foreach (var chunk in chunks)
+        {
+            chunk.CopyTo(all, offset);
+            offset += chunk.Length;
+        }
+
+        return new SealedRecords(all);
     }
 }
