@@ -18,12 +18,15 @@ internal abstract class StaticJoinTable
 /// <inheritdoc cref="StaticJoinTable"/>
 internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, Func<TInner, TKey> keySelector) : StaticJoinTable
 {
-    private static readonly TInner[] None = [];
-    private Dictionary<TKey, TInner[]> _rows = [];
+    // Most static tables have one row per key: those need one lookup and no array. Keys with
+    // several rows also have all their rows, in order, in the second map.
+    private Dictionary<TKey, TInner> _first = [];
+    private Dictionary<TKey, TInner[]>? _many;
 
     public override void Load()
     {
-        var groups = new Dictionary<TKey, List<TInner>>();
+        var first = new Dictionary<TKey, TInner>();
+        Dictionary<TKey, List<TInner>>? many = null;
         foreach (var row in inner)
         {
             var key = keySelector(row);
@@ -32,24 +35,44 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
                 continue;
             }
 
-            if (!groups.TryGetValue(key, out var rows))
+            if (first.TryAdd(key, row))
             {
-                groups[key] = rows = [];
+                continue;
+            }
+
+            many ??= [];
+            if (!many.TryGetValue(key, out var rows))
+            {
+                many[key] = rows = [first[key]];
             }
 
             rows.Add(row);
         }
 
-        var loaded = new Dictionary<TKey, TInner[]>(groups.Count);
-        foreach (var (key, rows) in groups)
-        {
-            loaded[key] = [.. rows];
-        }
-
-        _rows = loaded;
+        _first = first;
+        _many = many?.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray());
     }
 
-    /// <summary>The rows whose key equals <paramref name="key"/>, in the inner collection's order; none for a null key.</summary>
-    public TInner[] Find(TKey key) => key is not null && _rows.TryGetValue(key, out var rows) ? rows : None;
+    /// <summary>
+    /// How many rows have <paramref name="key"/> (none for a null key): when one, it is
+    /// <paramref name="row"/>; when more, <paramref name="rows"/> holds them all in the inner
+    /// collection's order.
+    /// </summary>
+    public int Find(TKey key, out TInner row, out TInner[]? rows)
+    {
+        rows = null;
+        if (key is null || !_first.TryGetValue(key, out row!))
+        {
+            row = default!;
+            return 0;
+        }
+
+        if (_many is not null && _many.TryGetValue(key, out rows))
+        {
+            return rows.Length;
+        }
+
+        return 1;
+    }
 }
 #pragma warning restore CS8714

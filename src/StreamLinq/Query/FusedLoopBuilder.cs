@@ -70,7 +70,7 @@ internal static class FusedLoopBuilder
                 return FlatMap(ops, k, value, emit, state);
 
             case "Join":
-                return JoinStatic(ops, k, value, emit, state);
+                return JoinStatic(ops, k, value, next, emit, state);
 
             default:
                 throw new InvalidOperationException($"{op.Method.Name} cannot be fused.");
@@ -147,7 +147,7 @@ internal static class FusedLoopBuilder
     /// batch's <see cref="StaticJoinTable{TKey, TInner}"/> and continue the chain once per match,
     /// in the inner collection's order, as LINQ's Join yields them.
     /// </summary>
-    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
+    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var outerKey = Lambda(op.Arguments[2]);
@@ -159,26 +159,41 @@ internal static class FusedLoopBuilder
         var table = (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!;
         var tableVariable = state.Hoist(table, tableType, "table" + k);
 
-        var matches = Expression.Variable(innerType.MakeArrayType(), "matches" + k);
+        // The rest of the chain is built twice: once for the common single match (no array, no
+        // inner loop) and once for a key with several rows.
+        var count = Expression.Variable(typeof(int), "matchCount" + k);
+        var row = Expression.Variable(innerType, "row" + k);
+        var rows = Expression.Variable(innerType.MakeArrayType(), "rows" + k);
+        var single = Expression.Variable(resultSelector.ReturnType, "single" + k);
         var j = Expression.Variable(typeof(int), "j" + k);
         var item = Expression.Variable(innerType, "inner" + k);
         var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
         var breakLabel = Expression.Label("break" + k);
         var continueLabel = Expression.Label("continue" + k);
+        var find = tableType.GetMethod(nameof(StaticJoinTable<int, int>.Find))!;
         return Expression.Block(
-            [matches, j],
-            Expression.Assign(matches, Expression.Call(tableVariable, tableType.GetMethod("Find")!, ParameterReplacer.Inline(outerKey, value))),
-            Expression.Assign(j, Expression.Constant(0)),
-            Expression.Loop(
+            [count, row, rows],
+            Expression.Assign(count, Expression.Call(tableVariable, find, ParameterReplacer.Inline(outerKey, value), row, rows)),
+            Expression.IfThen(Expression.Equal(count, Expression.Constant(0)), Expression.Continue(next)),
+            Expression.IfThenElse(
+                Expression.Equal(count, Expression.Constant(1)),
                 Expression.Block(
-                    [item, r],
-                    Expression.IfThen(Expression.GreaterThanOrEqual(j, Expression.ArrayLength(matches)), Expression.Break(breakLabel)),
-                    Expression.Assign(item, Expression.ArrayIndex(matches, j)),
-                    Expression.PreIncrementAssign(j),
-                    Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
-                    Step(ops, k + 1, r, continueLabel, emit, state)),
-                breakLabel,
-                continueLabel));
+                    [single],
+                    Expression.Assign(single, ParameterReplacer.Inline(resultSelector, value, row)),
+                    Step(ops, k + 1, single, next, emit, state)),
+                Expression.Block(
+                    [j],
+                    Expression.Assign(j, Expression.Constant(0)),
+                    Expression.Loop(
+                        Expression.Block(
+                            [item, r],
+                            Expression.IfThen(Expression.GreaterThanOrEqual(j, Expression.ArrayLength(rows)), Expression.Break(breakLabel)),
+                            Expression.Assign(item, Expression.ArrayIndex(rows, j)),
+                            Expression.PreIncrementAssign(j),
+                            Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
+                            Step(ops, k + 1, r, continueLabel, emit, state)),
+                        breakLabel,
+                        continueLabel))));
     }
 
     /// <summary>What the steps of one loop share: the static tables, and the objects read in the loop.</summary>
