@@ -23,9 +23,9 @@ public readonly record struct AdEvent(Guid AdId, AdEventType EventType, long Eve
     /// allocated, the ad id is parsed straight into a <see cref="Guid"/>.
     /// </summary>
     /// <exception cref="FormatException">The JSON is not an ad event; the message says which field.</exception>
-    public static AdEvent Parse(byte[] json)
+    public static AdEvent Parse(ReadOnlyMemory<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json.Span);
         Guid adId = default;
         var type = AdEventType.Other;
         long time = -1;

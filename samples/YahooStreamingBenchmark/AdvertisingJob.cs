@@ -17,7 +17,7 @@ public static class AdvertisingJob
     public static long WindowStart(long eventTimeMs) => eventTimeMs - (eventTimeMs % WindowMs);
 
     /// <summary>The per-batch counts of <paramref name="events"/> (one UTF-8 JSON event per record).</summary>
-    public static IDStream<WindowCount> Counts(IDStream<byte[]> events, AdCampaign[] campaigns) =>
+    public static IDStream<WindowCount> Counts(IDStream<ReadOnlyMemory<byte>> events, AdCampaign[] campaigns) =>
         events
             .Select(json => AdEvent.Parse(json))
             .Where(e => e.EventType == AdEventType.View)
@@ -27,7 +27,7 @@ public static class AdvertisingJob
             .Select(g => new WindowCount(g.Key.CampaignId, g.Key.WindowStart, g.Count()));
 
     /// <summary>Defines the job on <paramref name="events"/>: the counts, written to <paramref name="store"/> every batch.</summary>
-    public static IDStream<WindowCount> Define(IDStream<byte[]> events, AdCampaign[] campaigns, IWindowStore store)
+    public static IDStream<WindowCount> Define(IDStream<ReadOnlyMemory<byte>> events, AdCampaign[] campaigns, IWindowStore store)
     {
         var counts = Counts(events, campaigns);
         counts.ForEachBatch((batch, _, cancellationToken) => store.AddAsync(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancellationToken));

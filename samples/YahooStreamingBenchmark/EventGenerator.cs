@@ -46,26 +46,49 @@ public sealed class EventGenerator
     /// <summary>The views generated per campaign window: what the job must have written.</summary>
     public IReadOnlyDictionary<CampaignWindow, long> Expected => _expected;
 
+    /// <summary>The longest event's JSON, in bytes.</summary>
+    public int MaxEventLength => _json.Max(json => json.Length);
+
     /// <summary>One event's JSON, with event time <paramref name="eventTimeMs"/> (13 digits of epoch milliseconds).</summary>
     public byte[] Next(long eventTimeMs)
     {
         var template = _random.Next(Templates);
-        var json = (byte[])_json[template].Clone();
+        var json = new byte[_json[template].Length];
+        Write(template, eventTimeMs, json);
+        return json;
+    }
+
+    /// <summary>
+    /// Writes one event's JSON into <paramref name="buffer"/> at <paramref name="offset"/> and
+    /// returns it: events of a chunk share one buffer, as a receive buffer holds them, so there is
+    /// no object per event for the GC to trace.
+    /// </summary>
+    public ReadOnlyMemory<byte> Next(long eventTimeMs, byte[] buffer, ref int offset)
+    {
+        var template = _random.Next(Templates);
+        var json = buffer.AsMemory(offset, _json[template].Length);
+        Write(template, eventTimeMs, json.Span);
+        offset += json.Length;
+        return json;
+    }
+
+    private void Write(int template, long eventTimeMs, Span<byte> json)
+    {
+        _json[template].CopyTo(json);
         var offset = _timeOffset[template];
         var time = eventTimeMs;
         for (var d = 12; d >= 0; d--)
         {
-            json[offset + d] = (byte)('0' + (eventTimeMs % 10));
-            eventTimeMs /= 10;
+            json[offset + d] = (byte)('0' + (time % 10));
+            time /= 10;
         }
 
         if (_viewedCampaign[template] is { } campaign)
         {
-            var window = new CampaignWindow(campaign, AdvertisingJob.WindowStart(time));
+            var window = new CampaignWindow(campaign, AdvertisingJob.WindowStart(eventTimeMs));
             _expected[window] = _expected.GetValueOrDefault(window) + 1;
         }
 
         Generated++;
-        return json;
     }
 }

@@ -6,7 +6,7 @@ using YahooStreamingBenchmark;
 // --store redis writes counts to Redis as the original does, --mode redis also reads events from
 // a Redis stream. Either starts its own redis-server on a free loopback port unless --redis
 // HOST:PORT names one.
-var options = new RunOptions();
+var options = new RunOptions(WarmupSeconds: 2);
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : "";
@@ -33,11 +33,14 @@ for (var i = 0; i < args.Length; i++)
         case "--parallelism":
             options = options with { Parallelism = int.Parse(value, CultureInfo.InvariantCulture) };
             break;
+        case "--warmup":
+            options = options with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) };
+            break;
         case "--redis":
             options = options with { RedisEndpoint = value };
             break;
         default:
-            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--redis HOST:PORT]");
+            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--redis HOST:PORT]");
             return 2;
     }
 

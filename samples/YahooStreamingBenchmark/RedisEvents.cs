@@ -27,7 +27,7 @@ public sealed class RedisEvents(IDatabase database, string key = "ad-events")
     }
 
     /// <summary>Reads the stream from its start until cancelled, polling when it is drained.</summary>
-    public async IAsyncEnumerable<byte[]> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         RedisValue last = "0-0";
         while (!cancellationToken.IsCancellationRequested)
