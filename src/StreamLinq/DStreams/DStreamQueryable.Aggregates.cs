@@ -10,6 +10,10 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to count.</param>
     /// <returns>A stream with exactly one record per batch, its count; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <remarks>
+    /// Per batch, no state. Compiled, with the Where/Select/SelectMany chain below it, into one
+    /// loop that counts: the records are never materialised.
+    /// </remarks>
     public static IDStream<long> Count<TSource>(this IDStream<TSource> source)
     {
         ArgumentNullException.ThrowIfNull(source);
