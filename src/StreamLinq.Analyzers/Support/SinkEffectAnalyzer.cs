@@ -1,0 +1,71 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace StreamLinq.Analyzers.Support
+{
+    /// <summary>
+    /// The common walk of the effect rules: find every output operation that may replay a batch
+    /// (at least once or exactly once, stated in the code or by default), take the bodies of its
+    /// sink unless the sink is marked replay-safe, and hand each operation in them to the rule.
+    /// </summary>
+    public abstract class SinkEffectAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc />
+        public sealed override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var types = StreamLinqTypes.TryCreate(start.Compilation);
+                if (types is null)
+                {
+                    return;
+                }
+
+                var check = CreateEffectCheck(start.Compilation);
+                if (check is null)
+                {
+                    return;
+                }
+
+                start.RegisterOperationAction(
+                    operationContext =>
+                    {
+                        var invocation = (IInvocationOperation)operationContext.Operation;
+                        if (!OutputOperations.IsOutputOperation(invocation, types) ||
+                            OutputOperations.Delivery(invocation, types) is not (OutputOperations.AtLeastOnce or OutputOperations.ExactlyOnce))
+                        {
+                            return;
+                        }
+
+                        foreach (var sink in OutputOperations.UnsafeSinkBodies(invocation, types))
+                        {
+                            foreach (var operation in sink.Body.DescendantsAndSelf())
+                            {
+                                check(operation, sink, operationContext.ReportDiagnostic);
+                            }
+                        }
+                    },
+                    OperationKind.Invocation);
+            });
+        }
+
+        /// <summary>
+        /// The rule's test for one operation of a sink body, or null when the compilation lacks
+        /// what the rule looks for (a library it matches by symbol).
+        /// </summary>
+        internal abstract Action<IOperation, SinkBody, Action<Diagnostic>>? CreateEffectCheck(Compilation compilation);
+
+        /// <summary>The source text of an operation, shortened for a message.</summary>
+        internal static string Show(IOperation operation) => Show(operation.Syntax.ToString());
+
+        internal static string Show(string text)
+        {
+            text = text.Replace("\r", string.Empty).Replace('\n', ' ');
+            return text.Length <= 80 ? text : text.Substring(0, 77) + "...";
+        }
+    }
+}
