@@ -53,7 +53,8 @@ namespace StreamLinq.Analyzers.Rules
                         foreach (var argument in invocation.Arguments)
                         {
                             // The lambdas: expression trees of the fused operators and delegates of Transform.
-                            if (argument.Parameter is null || argument.Parameter.Ordinal == 0 || argument.ArgumentKind == ArgumentKind.DefaultValue)
+                            // Other arguments (a joined stream, a count) are not run per record: their own calls are checked on their own.
+                            if (argument.Parameter is null || argument.ArgumentKind == ArgumentKind.DefaultValue || !IsLambdaParameter(argument.Parameter.Type))
                             {
                                 continue;
                             }
@@ -71,5 +72,10 @@ namespace StreamLinq.Analyzers.Rules
                     OperationKind.Invocation);
             });
         }
+
+        private static bool IsLambdaParameter(ITypeSymbol type) =>
+            type.TypeKind == TypeKind.Delegate ||
+            (type is INamedTypeSymbol { Name: "Expression", Arity: 1 } expression &&
+             expression.ContainingNamespace.ToDisplayString() == "System.Linq.Expressions");
     }
 }
