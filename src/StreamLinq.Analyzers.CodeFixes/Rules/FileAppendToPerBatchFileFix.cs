@@ -71,14 +71,11 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules
         {
             var path = call.ArgumentList.Arguments[0];
             var suffix = SyntaxFactory.Interpolation(SyntaxFactory.ParseExpression(time + ".Milliseconds"));
-            var dash = SyntaxFactory.InterpolatedStringText(SyntaxFactory.Token(
-                SyntaxFactory.TriviaList(), SyntaxKind.InterpolatedStringTextToken, "-", "-", SyntaxFactory.TriviaList()));
-            var pathPart = path.Expression is LiteralExpressionSyntax literal && literal.Token.IsKind(SyntaxKind.StringLiteralToken) && !literal.Token.Text.StartsWith("@", System.StringComparison.Ordinal)
-                ? (InterpolatedStringContentSyntax)TextPart(literal.Token.Text.Substring(1, literal.Token.Text.Length - 2), literal.Token.ValueText)
-                : SyntaxFactory.Interpolation(path.Expression.WithoutTrivia());
-            var perBatchPath = SyntaxFactory.InterpolatedStringExpression(
-                SyntaxFactory.Token(SyntaxKind.InterpolatedStringStartToken),
-                SyntaxFactory.List(new[] { pathPart, dash, suffix }));
+            // A literal path joins the "-" in one text part: two text parts side by side would be printed apart.
+            var parts = path.Expression is LiteralExpressionSyntax literal && literal.Token.IsKind(SyntaxKind.StringLiteralToken) && !literal.Token.Text.StartsWith("@", System.StringComparison.Ordinal)
+                ? new InterpolatedStringContentSyntax[] { TextPart(literal.Token.Text.Substring(1, literal.Token.Text.Length - 2) + "-", literal.Token.ValueText + "-"), suffix }
+                : new InterpolatedStringContentSyntax[] { SyntaxFactory.Interpolation(path.Expression.WithoutTrivia()), TextPart("-", "-"), suffix };
+            var perBatchPath = SyntaxFactory.InterpolatedStringExpression(SyntaxFactory.Token(SyntaxKind.InterpolatedStringStartToken), SyntaxFactory.List(parts));
             var arguments = call.ArgumentList.Arguments.Replace(path, path.WithExpression(perBatchPath.WithTriviaFrom(path.Expression)));
             return call
                 .WithExpression(member.WithName(SyntaxFactory.IdentifierName(write).WithTriviaFrom(member.Name)))
@@ -88,10 +85,12 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules
         private static InterpolatedStringTextSyntax TextPart(string escapedText, string value)
         {
             // A regular literal's escapes carry over; braces must be doubled inside an interpolated string.
-            var text = escapedText.Replace("{", "{{").Replace("}", "}}");
+            // (the parser keeps them doubled in the token's value too).
             return SyntaxFactory.InterpolatedStringText(SyntaxFactory.Token(
-                SyntaxFactory.TriviaList(), SyntaxKind.InterpolatedStringTextToken, text, value, SyntaxFactory.TriviaList()));
+                SyntaxFactory.TriviaList(), SyntaxKind.InterpolatedStringTextToken, DoubleBraces(escapedText), DoubleBraces(value), SyntaxFactory.TriviaList()));
         }
+
+        private static string DoubleBraces(string text) => text.Replace("{", "{{").Replace("}", "}}");
 
         /// <summary>The name of a <c>BatchTime</c> parameter of the nearest enclosing lambda or method.</summary>
         private static string? BatchTimeInScope(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -59,12 +60,14 @@ namespace StreamLinq.Analyzers.Support
         /// </summary>
         internal abstract Action<IOperation, SinkBody, Action<Diagnostic>>? CreateEffectCheck(Compilation compilation);
 
-        /// <summary>The source text of an operation, shortened for a message.</summary>
+        private static readonly Regex Whitespace = new(@"\s+", RegexOptions.CultureInvariant);
+
+        /// <summary>The source text of an operation on one line, shortened for a message.</summary>
         internal static string Show(IOperation operation) => Show(operation.Syntax.ToString());
 
         internal static string Show(string text)
         {
-            text = text.Replace("\r", string.Empty).Replace('\n', ' ');
+            text = Whitespace.Replace(text.Trim(), " ");
             return text.Length <= 80 ? text : text.Substring(0, 77) + "...";
         }
     }
