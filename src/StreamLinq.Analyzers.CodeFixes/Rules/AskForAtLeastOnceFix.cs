@@ -49,7 +49,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules
                         _ =>
                         {
                             var replacement = delivery.WithExpression(
-                                SyntaxEdits.QualifiedName("StreamLinq.DeliveryGuarantee.AtLeastOnce").WithTriviaFrom(delivery.Expression));
+                                SyntaxEdits.QualifiedMember("StreamLinq.DeliveryGuarantee.AtLeastOnce").WithTriviaFrom(delivery.Expression));
                             return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(delivery, replacement)));
                         },
                         EquivalenceKey),

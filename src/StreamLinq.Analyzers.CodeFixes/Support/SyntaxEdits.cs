@@ -13,6 +13,10 @@ namespace StreamLinq.Analyzers.Support
         public static NameSyntax QualifiedName(string name) =>
             SyntaxFactory.ParseName(name).WithAdditionalAnnotations(Simplifier.Annotation);
 
+        /// <summary>A fully qualified member access (an expression, not a name), shortened likewise.</summary>
+        public static ExpressionSyntax QualifiedMember(string member) =>
+            SyntaxFactory.ParseExpression(member).WithAdditionalAnnotations(Simplifier.Annotation);
+
         /// <summary>The line ending the document already uses.</summary>
         public static SyntaxTrivia EndOfLine(SyntaxNode root) =>
             root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) is { } found && found.IsKind(SyntaxKind.EndOfLineTrivia)

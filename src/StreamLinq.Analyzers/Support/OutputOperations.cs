@@ -60,8 +60,8 @@ namespace StreamLinq.Analyzers.Support
 
         /// <summary>
         /// The bodies a sink runs on every batch, unless the sink is declared replay-safe: the lambda,
-        /// the method group's method, or the <c>WriteBatchAsync</c> of a sink class, when declared in
-        /// the same file (an analyzer reads one file's semantic model at a time).
+        /// or the method group's method when declared in the same file (an analyzer reads one file's
+        /// semantic model at a time).
         /// </summary>
         public static IEnumerable<SinkBody> UnsafeSinkBodies(IInvocationOperation invocation, StreamLinqTypes types)
         {
@@ -72,8 +72,7 @@ namespace StreamLinq.Analyzers.Support
             }
 
             var name = invocation.TargetMethod.Name;
-            var value = Unwrap(argument.Value);
-            if (value is IDelegateCreationOperation creation)
+            if (Unwrap(argument.Value) is IDelegateCreationOperation creation)
             {
                 switch (creation.Target)
                 {
@@ -90,27 +89,28 @@ namespace StreamLinq.Analyzers.Support
 
                         break;
                 }
-
-                yield break;
             }
 
-            var sinkType = value is IObjectCreationOperation created ? created.Type : value.Type;
-            if (sinkType is null || types.IsReplaySafeType(sinkType) || types.BatchSink is null)
+            // A sink object's WriteBatchAsync is read where it is declared (see SinkEffectAnalyzer).
+        }
+
+        /// <summary>
+        /// Whether a method is the <c>WriteBatchAsync</c> of an <c>IBatchSink&lt;T&gt;</c> whose type
+        /// does not declare itself replay-safe.
+        /// </summary>
+        public static bool IsUnsafeSinkWrite(IMethodSymbol method, StreamLinqTypes types)
+        {
+            var type = method.ContainingType;
+            if (method.Name != "WriteBatchAsync" || type is null || types.BatchSink is null ||
+                types.IsReplaySafeType(type) || types.HasIdempotentAttribute(method))
             {
-                yield break;
+                return false;
             }
 
-            var sinkInterface = argument.Parameter!.Type as INamedTypeSymbol;
-            var write = sinkInterface?.GetMembers("WriteBatchAsync").FirstOrDefault();
-            if (write is not null && sinkType.FindImplementationForInterfaceMember(write) is IMethodSymbol implementation &&
-                !types.HasIdempotentAttribute(implementation))
-            {
-                var body = SourceBody(implementation, invocation);
-                if (body is not null)
-                {
-                    yield return body.WithName(name);
-                }
-            }
+            return type.AllInterfaces
+                .Where(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, types.BatchSink))
+                .SelectMany(i => i.GetMembers("WriteBatchAsync"))
+                .Any(member => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member), method));
         }
 
         private static SinkBody? SourceBody(IMethodSymbol method, IOperation site)

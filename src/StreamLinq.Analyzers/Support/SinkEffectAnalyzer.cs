@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -9,7 +10,8 @@ namespace StreamLinq.Analyzers.Support
     /// <summary>
     /// The common walk of the effect rules: find every output operation that may replay a batch
     /// (at least once or exactly once, stated in the code or by default), take the bodies of its
-    /// sink unless the sink is marked replay-safe, and hand each operation in them to the rule.
+    /// sink delegate unless it is marked replay-safe, and the <c>WriteBatchAsync</c> of every sink
+    /// class that is not, and hand each operation in them to the rule.
     /// </summary>
     public abstract class SinkEffectAnalyzer : DiagnosticAnalyzer
     {
@@ -51,6 +53,32 @@ namespace StreamLinq.Analyzers.Support
                         }
                     },
                     OperationKind.Invocation);
+
+                // A sink class is written for whatever delivery its user picks, at least once by
+                // default: IBatchSink's contract asks it to be replay-safe or to say it is not.
+                start.RegisterOperationBlockAction(blockContext =>
+                {
+                    if (blockContext.OwningSymbol is not IMethodSymbol method || !OutputOperations.IsUnsafeSinkWrite(method, types))
+                    {
+                        return;
+                    }
+
+                    foreach (var block in blockContext.OperationBlocks)
+                    {
+                        var scope = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(blockContext.CancellationToken))
+                            .FirstOrDefault(s => s.SyntaxTree == block.Syntax.SyntaxTree && s.Span.Contains(block.Syntax.Span));
+                        if (scope is null)
+                        {
+                            continue;
+                        }
+
+                        var sink = new SinkBody(block, scope, method.ContainingType.Name);
+                        foreach (var operation in block.DescendantsAndSelf())
+                        {
+                            check(operation, sink, blockContext.ReportDiagnostic);
+                        }
+                    }
+                });
             });
         }
 

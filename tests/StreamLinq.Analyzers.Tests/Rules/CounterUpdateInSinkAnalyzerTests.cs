@@ -1,3 +1,4 @@
+using StreamLinq.Analyzers.CodeFixes.Rules;
 using Verifier = StreamLinq.Analyzers.Tests.Support.Verify<StreamLinq.Analyzers.Rules.CounterUpdateInSinkAnalyzer>;
 
 namespace StreamLinq.Analyzers.Tests.Rules;
@@ -82,7 +83,7 @@ public class CounterUpdateInSinkAnalyzerTests
     }
 
     [Fact]
-    public async Task A_method_group_sink_and_a_sink_class_are_read_in_the_same_file()
+    public async Task A_method_group_sink_in_the_same_file_and_a_sink_class_are_read()
     {
         const string source = """
             using System.Collections.Generic;
@@ -118,7 +119,7 @@ public class CounterUpdateInSinkAnalyzerTests
         await Verifier.AnalyzerAsync(
             source,
             Verifier.Diagnostic().WithLocation(0).WithArguments("total += batch.Count", "ForEachBatch", "total"),
-            Verifier.Diagnostic().WithLocation(1).WithArguments("written += batch.Count", "WriteTo", "written"));
+            Verifier.Diagnostic().WithLocation(1).WithArguments("written += batch.Count", "CountingSink", "written"));
     }
 
     [Fact]
@@ -240,5 +241,61 @@ public class CounterUpdateInSinkAnalyzerTests
             """;
 
         await Verifier.AnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Marking_a_sink_class_idempotent_from_inside_its_WriteBatchAsync_marks_the_class()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using StreamLinq;
+
+            class CountingSink : IBatchSink<int>
+            {
+                private int written;
+
+                public Task WriteBatchAsync(IReadOnlyList<int> batch, BatchTime time, CancellationToken cancellationToken)
+                {
+                    {|#0:written += batch.Count|};
+                    return Task.CompletedTask;
+                }
+            }
+
+            class Wiring
+            {
+                public void Wire(IDStream<int> stream) => stream.WriteTo(new CountingSink());
+            }
+            """;
+        const string fixedSource = """
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using StreamLinq;
+
+            [IdempotentSink]
+            class CountingSink : IBatchSink<int>
+            {
+                private int written;
+
+                public Task WriteBatchAsync(IReadOnlyList<int> batch, BatchTime time, CancellationToken cancellationToken)
+                {
+                    written += batch.Count;
+                    return Task.CompletedTask;
+                }
+            }
+
+            class Wiring
+            {
+                public void Wire(IDStream<int> stream) => stream.WriteTo(new CountingSink());
+            }
+            """;
+
+        await Verifier.CodeFixAsync<MarkSinkIdempotentFix>(
+            source,
+            fixedSource,
+            [Verifier.Diagnostic().WithLocation(0).WithArguments("written += batch.Count", "CountingSink", "written")],
+            MarkSinkIdempotentFix.EquivalenceKey);
     }
 }
