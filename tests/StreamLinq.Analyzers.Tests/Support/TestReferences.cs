@@ -11,10 +11,17 @@ namespace StreamLinq.Analyzers.Tests.Support;
 /// </summary>
 internal static class TestReferences
 {
+    // Declared first: static fields initialise in order, and Metadata reads this one.
+    private static readonly Lazy<ImmutableArray<MetadataReference>> framework = new(Load);
+
     /// <summary>An empty package-less set: the references come from <see cref="Metadata"/>.</summary>
     public static ReferenceAssemblies None { get; } = new("net10.0");
 
-    public static ImmutableArray<MetadataReference> Metadata { get; } = Load();
+    /// <summary>The framework and StreamLinq.</summary>
+    public static ImmutableArray<MetadataReference> Metadata { get; } = [.. Framework, MetadataReference.CreateFromFile(typeof(DStreamOutput).Assembly.Location)];
+
+    /// <summary>The framework alone.</summary>
+    public static ImmutableArray<MetadataReference> Framework => framework.Value;
 
     private static ImmutableArray<MetadataReference> Load()
     {
@@ -24,10 +31,7 @@ internal static class TestReferences
         var pack = Path.Combine(dotnetRoot, "packs", "Microsoft.NETCore.App.Ref", version, "ref", "net10.0");
         var directory = Directory.Exists(pack) ? pack : runtimeDirectory;
 
-        var framework = Directory.EnumerateFiles(directory, "*.dll")
-            .Where(IsManagedAssembly)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path));
-        return [.. framework, MetadataReference.CreateFromFile(typeof(DStreamOutput).Assembly.Location)];
+        return [.. Directory.EnumerateFiles(directory, "*.dll").Where(IsManagedAssembly).Select(path => MetadataReference.CreateFromFile(path))];
     }
 
     private static bool IsManagedAssembly(string path)

@@ -13,14 +13,17 @@ internal static class Verify<TAnalyzer>
     public static DiagnosticResult Diagnostic() => new TAnalyzer().SupportedDiagnostics.Single() is var rule ? new DiagnosticResult(rule) : default;
 
     /// <summary>Asserts that the analyzer reports exactly <paramref name="expected"/> in <paramref name="source"/>.</summary>
-    public static async Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
+    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected) => AnalyzerAsync(source, referenceStreamLinq: true, expected);
+
+    /// <summary>As <see cref="AnalyzerAsync(string, DiagnosticResult[])"/>, choosing whether the compilation references StreamLinq.</summary>
+    public static async Task AnalyzerAsync(string source, bool referenceStreamLinq, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
             TestCode = source,
             ReferenceAssemblies = TestReferences.None,
         };
-        Configure(test.TestState);
+        Configure(test.TestState, referenceStreamLinq);
         test.ExpectedDiagnostics.AddRange(expected);
         await test.RunAsync();
     }
@@ -42,9 +45,9 @@ internal static class Verify<TAnalyzer>
         await test.RunAsync();
     }
 
-    private static void Configure(SolutionState state)
+    private static void Configure(SolutionState state, bool referenceStreamLinq = true)
     {
-        state.AdditionalReferences.AddRange(TestReferences.Metadata);
+        state.AdditionalReferences.AddRange(referenceStreamLinq ? TestReferences.Metadata : TestReferences.Framework);
         state.OutputKind = Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary;
     }
 }
