@@ -61,7 +61,9 @@ namespace StreamLinq.Analyzers.Rules
                     ((Implements(type, collection) || Implements(type, untypedCollection)) &&
                      !Implements(type, set) &&
                      type.ContainingNamespace?.ToDisplayString() != "System.Collections.Immutable");
-                if (!isCollection || !Storage.OutlivesCall(receiver, sink.Scope))
+                // A buffer cleared or replaced on every call holds only this call's records.
+                if (!isCollection || !Storage.OutlivesCall(receiver, sink.Scope) ||
+                    (Storage.RootStorage(receiver) is { } storage && Storage.IsResetInCall(storage, sink)))
                 {
                     return;
                 }

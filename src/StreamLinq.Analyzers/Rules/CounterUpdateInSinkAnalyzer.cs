@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -30,6 +31,7 @@ namespace StreamLinq.Analyzers.Rules
         internal override Action<IOperation, SinkBody, Action<Diagnostic>>? CreateEffectCheck(Compilation compilation)
         {
             var interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
+            var math = compilation.GetTypeByMetadataName("System.Math");
             return (operation, sink, report) =>
             {
                 var target = operation switch
@@ -37,15 +39,40 @@ namespace StreamLinq.Analyzers.Rules
                     IIncrementOrDecrementOperation step => step.Target,
                     ICompoundAssignmentOperation compound => compound.Target,
                     IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
+                    ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
                     _ => null,
                 };
 
-                if (target is not null && Storage.OutlivesCall(target, sink.Scope))
+                if (target is not null && Storage.OutlivesCall(target, sink.Scope) &&
+                    !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)))
                 {
                     report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(operation), sink.OperationName, Show(target)));
                 }
             };
         }
+
+        /// <summary>
+        /// <c>total = total + n</c>, <c>list = list.Add(x)</c>: a compound assignment spelled out.
+        /// <c>Math.Max</c> and <c>Math.Min</c> of the old value are idempotent and pass.
+        /// </summary>
+        private static bool IsSelfUpdate(ISimpleAssignmentOperation assignment, INamedTypeSymbol? math)
+        {
+            if (assignment.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Arguments.Length: > 0 })
+            {
+                return ReadsSameElement(assignment);
+            }
+
+            var isMinOrMax = assignment.Value is IInvocationOperation { TargetMethod.Name: "Max" or "Min" } call &&
+                SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, math);
+            return Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage) && !isMinOrMax;
+        }
+
+        /// <summary>
+        /// <c>counts[w] = counts[w] + 1</c>, <c>counts[w] = counts.GetValueOrDefault(w) + 1</c>: the
+        /// value is read from the collection it is written to.
+        /// </summary>
+        private static bool ReadsSameElement(ISimpleAssignmentOperation assignment) =>
+            Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage);
 
         private static bool IsInterlockedUpdate(IInvocationOperation call, INamedTypeSymbol? interlocked) =>
             interlocked is not null &&

@@ -42,6 +42,60 @@ namespace StreamLinq.Analyzers.Support
             }
         }
 
+        /// <summary>
+        /// The variable, field or property that holds what an operation writes to: for an element
+        /// (<c>counts[word]</c>, <c>totals[i]</c>) the collection's; null for anything else.
+        /// </summary>
+        public static ISymbol? RootStorage(IOperation? operation)
+        {
+            while (true)
+            {
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        operation = conversion.Operand;
+                        continue;
+                    case IArrayElementReferenceOperation element:
+                        operation = element.ArrayReference;
+                        continue;
+                    case IPropertyReferenceOperation { Arguments.Length: > 0 } indexer:
+                        operation = indexer.Instance;
+                        continue;
+                    case ILocalReferenceOperation local:
+                        return local.Local;
+                    case IParameterReferenceOperation parameter:
+                        return parameter.Parameter;
+                    case IFieldReferenceOperation field:
+                        return field.Field;
+                    case IPropertyReferenceOperation property:
+                        return property.Property;
+                    default:
+                        return null;
+                }
+            }
+        }
+
+        /// <summary>Whether an operation reads <paramref name="storage"/> anywhere.</summary>
+        public static bool Reads(IOperation operation, ISymbol storage) =>
+            operation.DescendantsAndSelf().Any(o => o is not IConversionOperation && SymbolEqualityComparer.Default.Equals(RootStorage(o), storage));
+
+        /// <summary>
+        /// Whether the sink starts <paramref name="storage"/> afresh on every call — a plain
+        /// assignment not computed from itself (<c>count = 0</c>, <c>buffer = new()</c>) or a
+        /// <c>Clear()</c> — so that what it accumulates within the call does not carry over.
+        /// </summary>
+        public static bool IsResetInCall(ISymbol storage, SinkBody sink) =>
+            sink.Body.Descendants().Any(operation => operation switch
+            {
+                ISimpleAssignmentOperation assignment =>
+                    SymbolEqualityComparer.Default.Equals(RootStorage(assignment.Target), storage) &&
+                    assignment.Target is not IArrayElementReferenceOperation and not IPropertyReferenceOperation { Arguments.Length: > 0 } &&
+                    !Reads(assignment.Value, storage),
+                IInvocationOperation { TargetMethod.Name: "Clear", Instance: { } instance } =>
+                    SymbolEqualityComparer.Default.Equals(RootStorage(instance), storage),
+                _ => false,
+            });
+
         private static bool DeclaredWithin(ISymbol symbol, SyntaxNode scope) =>
             symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == scope.SyntaxTree && scope.Span.Contains(r.Span));
     }

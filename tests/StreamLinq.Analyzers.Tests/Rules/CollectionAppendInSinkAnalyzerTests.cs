@@ -82,6 +82,32 @@ public class CollectionAppendInSinkAnalyzerTests
     }
 
     [Fact]
+    public async Task A_buffer_cleared_or_replaced_on_every_call_is_not_reported()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using StreamLinq;
+
+            class Buffered
+            {
+                private readonly List<int> buffer = new();
+                private List<int> page = new();
+
+                public void Wire(IDStream<int> stream) =>
+                    stream.ForEachBatch((batch, time) =>
+                    {
+                        buffer.Clear();
+                        buffer.AddRange(batch);
+                        page = new List<int>();
+                        page.Add(batch.Count);
+                    });
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Dictionary_Add_is_reported_and_fixed_into_an_indexer_write()
     {
         const string source = """

@@ -123,6 +123,71 @@ public class CounterUpdateInSinkAnalyzerTests
     }
 
     [Fact]
+    public async Task A_compound_assignment_spelled_out_is_reported()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using StreamLinq;
+
+            class Counter
+            {
+                private long total;
+                private ImmutableList<int> seen = ImmutableList<int>.Empty;
+                private readonly Dictionary<int, int> counts = new();
+
+                public void Wire(IDStream<int> stream) =>
+                    stream.ForEachBatch((batch, time) =>
+                    {
+                        {|#0:total = total + batch.Count|};
+                        {|#1:seen = seen.AddRange(batch)|};
+                        foreach (var x in batch)
+                        {
+                            {|#2:counts[x] = counts.GetValueOrDefault(x) + 1|};
+                            {|#3:counts[x] = counts[x] + 1|};
+                        }
+                    });
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(
+            source,
+            Verifier.Diagnostic().WithLocation(0).WithArguments("total = total + batch.Count", "ForEachBatch", "total"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("seen = seen.AddRange(batch)", "ForEachBatch", "seen"),
+            Verifier.Diagnostic().WithLocation(2).WithArguments("counts[x] = counts.GetValueOrDefault(x) + 1", "ForEachBatch", "counts[x]"),
+            Verifier.Diagnostic().WithLocation(3).WithArguments("counts[x] = counts[x] + 1", "ForEachBatch", "counts[x]"));
+    }
+
+    [Fact]
+    public async Task State_reset_on_every_call_and_monotonic_maxima_are_not_reported()
+    {
+        const string source = """
+            using System;
+            using StreamLinq;
+
+            class Counter
+            {
+                private long inThisBatch;
+                private long latest;
+
+                public void Wire(IDStream<int> stream) =>
+                    stream.ForEachBatch((batch, time) =>
+                    {
+                        inThisBatch = 0;
+                        foreach (var x in batch)
+                        {
+                            inThisBatch += x;
+                        }
+
+                        latest = Math.Max(latest, time.Milliseconds);
+                    });
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Locals_of_the_call_and_keyed_writes_are_not_reported()
     {
         const string source = """
