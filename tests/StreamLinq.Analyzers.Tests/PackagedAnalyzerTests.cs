@@ -26,7 +26,9 @@ public class PackagedAnalyzerTests
             var pack = await RunDotnetAsync(
                 work.FullName,
                 "pack", Path.Combine(RepositoryRoot.Path, "src", "StreamLinq", "StreamLinq.csproj"),
-                "-c", "Release", "-o", feed, "-p:PackageVersion=" + version);
+                "-c", "Release", "-o", feed, "-p:PackageVersion=" + version,
+                // Its own bin and obj: the repository's build outputs stay as the test run left them.
+                "--artifacts-path", Path.Combine(work.FullName, "artifacts"));
             Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
 
             var package = Path.Combine(feed, $"StreamLinq.{version}.nupkg");
