@@ -1,0 +1,84 @@
+using System.Linq.Expressions;
+using StreamLinq.Execution;
+using static StreamLinq.Query.ExpressionShapes;
+
+namespace StreamLinq.Query;
+
+/// <summary>
+/// Plans the operators that keep state across batches (windows, keyed state, event time):
+/// each becomes its own node kind, since none has a per-batch LINQ to Objects equivalent. A
+/// recognised aggregation directly over a window becomes a windowed aggregation.
+/// </summary>
+internal static class StatefulPlanner
+{
+    private static readonly HashSet<string> Operators =
+    [
+        "Window", "ReduceByWindow", "ReduceByKeyAndWindow",
+        "UpdateStateByKey", "MapWithState", "StateSnapshots",
+        "WithEventTime", "WindowByEventTime", "LateData",
+    ];
+
+    /// <summary>Whether the call is one of the stateful operators, so not for LINQ to Objects.</summary>
+    public static bool Handles(MethodCallExpression call) =>
+        call.Method.DeclaringType == typeof(DStreamQueryable) && Operators.Contains(call.Method.Name);
+
+    /// <summary>The node for <paramref name="call"/>, or null when it is not a stateful operator.</summary>
+    public static PlanNode? TryTranslate(MethodCallExpression call, Func<Expression, PlanNode> build)
+    {
+        if (HashAggregation.TryCreate(call) is { } aggregation)
+        {
+            var prefix = PlanBuilder.StatelessChain(aggregation.Source, out var below);
+            if (!IsOperator(below, "Window", out var window))
+            {
+                return null;
+            }
+
+            // The Where/Select chain between the window and the GroupBy is per record, so it is
+            // applied to each batch before the batch enters the window.
+            var perBatch = PlanBuilder.Create(
+                typeof(HashAggregate<,,>),
+                [PlanBuilder.ElementOf(window.Arguments[0]), aggregation.KeyType, aggregation.ResultType],
+                build(window.Arguments[0]),
+                prefix,
+                aggregation);
+            return PlanBuilder.Create(
+                typeof(WindowedAggregate<,,>),
+                [PlanBuilder.ElementOf(window.Arguments[0]), aggregation.KeyType, aggregation.ResultType],
+                perBatch,
+                Spec(window, 1));
+        }
+
+        if (!Handles(call))
+        {
+            return null;
+        }
+
+        var source = call.Arguments[0];
+        var types = call.Method.GetGenericArguments();
+        return call.Method.Name switch
+        {
+            "Window" => PlanBuilder.Create(typeof(WindowNode<>), types, build(source), Spec(call, 1)),
+            "ReduceByWindow" when call.Arguments.Count == 4 =>
+                PlanBuilder.Create(typeof(WindowedReduce<>), types, build(source), Lambda(call.Arguments[1]), Null, Spec(call, 2)),
+            "ReduceByWindow" =>
+                PlanBuilder.Create(typeof(WindowedReduce<>), types, build(source), Lambda(call.Arguments[1]), Lambda(call.Arguments[2]), Spec(call, 3)),
+            "ReduceByKeyAndWindow" when call.Arguments.Count == 4 =>
+                PlanBuilder.Create(typeof(WindowedReduceByKey<,>), types, build(source), Lambda(call.Arguments[1]), Null, Null, Spec(call, 2)),
+            "ReduceByKeyAndWindow" =>
+                PlanBuilder.Create(typeof(WindowedReduceByKey<,>), types, build(source), Lambda(call.Arguments[1]), Lambda(call.Arguments[2]), OptionalLambda(call.Arguments[5]), Spec(call, 3)),
+            _ => TranslateState(call, build),
+        };
+    }
+
+    private static PlanNode TranslateState(MethodCallExpression call, Func<Expression, PlanNode> build) =>
+        throw new NotSupportedException($"{call.Method.Name} is not supported yet.");
+
+    /// <summary>The plan builder creates nodes by reflection; a typed null stands for an absent lambda.</summary>
+    private static LambdaExpression? Null => null;
+
+    private static object? OptionalLambda(Expression argument) =>
+        argument is ConstantExpression { Value: null } ? null : Lambda(argument);
+
+    private static WindowSpec Spec(MethodCallExpression call, int lengthArgument) =>
+        new((TimeSpan)((ConstantExpression)call.Arguments[lengthArgument]).Value!, (TimeSpan)((ConstantExpression)call.Arguments[lengthArgument + 1]).Value!);
+}
