@@ -70,7 +70,26 @@ internal static class StatefulPlanner
         };
     }
 
-    private static PlanNode TranslateState(MethodCallExpression call, Func<Expression, PlanNode> build) =>
+    private static PlanNode TranslateState(MethodCallExpression call, Func<Expression, PlanNode> build)
+    {
+        var source = call.Arguments[0];
+        var types = call.Method.GetGenericArguments();
+        switch (call.Method.Name)
+        {
+            case "UpdateStateByKey":
+                var update = Lambda(call.Arguments[1]);
+                return PlanBuilder.Create(typeof(UpdateStateByKeyNode<,,,>), [types[0], types[1], update.Parameters[1].Type, types[2]], build(source), update);
+            case "MapWithState":
+                return PlanBuilder.Create(typeof(MapWithStateNode<,,,>), types, build(source), ((ConstantExpression)call.Arguments[1]).Value);
+            case "StateSnapshots":
+                var mapWithState = build(source);
+                return PlanBuilder.Create(typeof(StateSnapshotNode<,,,>), mapWithState.GetType().GetGenericArguments(), mapWithState);
+            default:
+                return TranslateEventTime(call, build);
+        }
+    }
+
+    private static PlanNode TranslateEventTime(MethodCallExpression call, Func<Expression, PlanNode> build) =>
         throw new NotSupportedException($"{call.Method.Name} is not supported yet.");
 
     /// <summary>The plan builder creates nodes by reflection; a typed null stands for an absent lambda.</summary>
