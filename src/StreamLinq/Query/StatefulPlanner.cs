@@ -89,8 +89,40 @@ internal static class StatefulPlanner
         }
     }
 
-    private static PlanNode TranslateEventTime(MethodCallExpression call, Func<Expression, PlanNode> build) =>
-        throw new NotSupportedException($"{call.Method.Name} is not supported yet.");
+    private static PlanNode TranslateEventTime(MethodCallExpression call, Func<Expression, PlanNode> build)
+    {
+        var source = call.Arguments[0];
+        switch (call.Method.Name)
+        {
+            case "WithEventTime":
+                // By itself the stream is its source's records; the windows that follow read the
+                // extractor and the out-of-orderness from this call.
+                return build(source);
+            case "WindowByEventTime":
+                if (!IsOperator(source, "WithEventTime", out var withEventTime))
+                {
+                    throw new NotSupportedException($"WindowByEventTime must follow WithEventTime; found {source}.");
+                }
+
+                return PlanBuilder.Create(
+                    typeof(EventTimeWindowNode<,>),
+                    call.Method.GetGenericArguments(),
+                    build(withEventTime.Arguments[0]),
+                    Lambda(withEventTime.Arguments[1]),
+                    Constant(withEventTime.Arguments[2]),
+                    Lambda(call.Arguments[1]),
+                    Constant(call.Arguments[2]),
+                    Constant(call.Arguments[3]),
+                    Constant(call.Arguments[4]));
+            case "LateData":
+                var windows = build(source);
+                return PlanBuilder.Create(typeof(LateDataNode<,>), windows.GetType().GetGenericArguments(), windows);
+            default:
+                throw new NotSupportedException($"{call.Method.Name} has no plan.");
+        }
+    }
+
+    private static object? Constant(Expression argument) => ((ConstantExpression)argument).Value;
 
     /// <summary>The plan builder creates nodes by reflection; a typed null stands for an absent lambda.</summary>
     private static LambdaExpression? Null => null;
