@@ -60,7 +60,7 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
 
     public override Type ElementType => typeof(EventTimeWindow<TKey, T>);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 

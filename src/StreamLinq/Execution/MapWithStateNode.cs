@@ -27,7 +27,7 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
 
     public override Type ElementType => typeof(TMapped);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 

@@ -39,7 +39,7 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
 
     public override Type ElementType => typeof(KeyValuePair<TKey, TState>);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 

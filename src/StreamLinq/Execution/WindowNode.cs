@@ -19,7 +19,7 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
 
     public override Type ElementType => typeof(T);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 

@@ -51,7 +51,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override Type ElementType => typeof(TOut);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 

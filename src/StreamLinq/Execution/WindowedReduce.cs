@@ -37,7 +37,7 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
 
     public override Type ElementType => typeof(T);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 

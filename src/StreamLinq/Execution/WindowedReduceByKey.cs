@@ -46,7 +46,7 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
 
     public override Type ElementType => typeof(KeyValuePair<TKey, TValue>);
 
-    public string StateId => Description;
+    public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
 
