@@ -88,6 +88,30 @@ public class StateRoundTripTests
         }
     }
 
+    [Theory]
+    [InlineData("Window")]
+    [InlineData("IncrementalWindowedAggregate")]
+    [InlineData("MergedWindowedAggregate")]
+    [InlineData("ReduceByWindowWithInverse")]
+    [InlineData("ReduceByWindow")]
+    [InlineData("CountByValueAndWindow")]
+    [InlineData("ReduceByKeyAndWindow")]
+    public async Task A_window_given_the_same_batch_twice_counts_it_once(string name)
+    {
+        var random = new Random(name.Length);
+        var batches = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, random.Next(1, 8)).Select(_ => random.Next(0, 40)).ToArray()).ToArray();
+        await using var context = new StreamingContext(Second, new StreamingOptions { Clock = new ManualClock() });
+        var stream = QueryMap[name](context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>()));
+        var once = new PlanBuilder().Build(stream.Expression);
+        var twice = new PlanBuilder().Build(stream.Expression);
+        for (var b = 0; b < batches.Length; b++)
+        {
+            var expected = Run(once, b, batches[b]);
+            Run(twice, b, batches[b]);
+            Assert.Equal(expected, Run(twice, b, batches[b])); // the replay replaces the batch's entry
+        }
+    }
+
     [Fact]
     public void Reading_state_of_another_version_is_refused_with_the_operator_named()
     {

@@ -32,6 +32,38 @@ public class WindowTests
         Assert.Equal(new[] { 4, 5 }, results[6]);
     }
 
+    [Fact]
+    public async Task Outputs_of_the_same_source_without_a_window_still_run_every_batch()
+    {
+        await using var harness = new StreamHarness(Second);
+        var source = harness.Queue(new[] { new[] { 1 }, new[] { 2 }, new[] { 3 } });
+        var windowed = StreamHarness.Collect(source.Window(2 * Second, 2 * Second).Select(x => x * 10));
+        var plain = StreamHarness.Collect(source.Select(x => x + 1));
+        await harness.StartAsync();
+        var times = new List<BatchTime>();
+        for (var i = 0; i < 3; i++)
+        {
+            times.Add((await harness.RunBatchAsync()).Time);
+        }
+
+        Assert.Equal(times, plain.Keys.Order());
+        Assert.Equal(new[] { times[1] }, windowed.Keys);
+        Assert.Equal(new[] { 10, 20 }, windowed[times[1]]);
+    }
+
+    [Fact]
+    public async Task A_reduce_function_that_throws_fails_the_batch_naming_the_windowed_operator()
+    {
+        await using var harness = new StreamHarness(Second, new StreamingOptions { StopOnBatchFailure = false });
+        var pairs = harness.Queue(new[] { new[] { new KeyValuePair<string, int>("a", 1), new KeyValuePair<string, int>("a", 0) } });
+        pairs.ReduceByKeyAndWindow((a, b) => a / b, 2 * Second, Second).ForEachBatch((_, _) => { });
+        await harness.StartAsync();
+        var batch = await harness.RunBatchAsync();
+        Assert.NotNull(batch.Failure);
+        Assert.Contains("WindowedReduceByKey", batch.Failure.Message);
+        Assert.IsType<DivideByZeroException>(batch.Failure.InnerException);
+    }
+
     [Property(MaxTest = 25)]
     public void Any_query_over_a_window_equals_the_same_query_over_the_windows_records(int[][] input, PositiveInt lengthMultiple, PositiveInt slideMultiple)
     {
