@@ -21,7 +21,7 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
     public override string Kind => "MapWithState";
 
     public override string Detail =>
-        $"function: {spec.Function.Method.Name}; {(spec.Timeout is { } timeout ? $"timeout {timeout}" : "no timeout")}; keyed state store";
+        $"{(spec.InitialState is { } initial ? $"initial state for {initial.Count} keys" : "no initial state")}; {(spec.Timeout is { } timeout ? $"idle timeout {timeout}" : "no timeout")}; keyed state store";
 
     public override IReadOnlyList<PlanNode> Children => [child];
 

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Text.Json;
-using StreamLinq.Query;
 using StreamLinq.State;
 
 namespace StreamLinq.Execution;
