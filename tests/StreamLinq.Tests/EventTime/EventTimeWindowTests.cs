@@ -165,6 +165,10 @@ public class EventTimeWindowTests
         }
 
         Assert.Equal(expected.Order(), run.Windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)).Order());
+
+        // The order of records within a batch does not matter: the watermark moves between batches.
+        var reversed = Run(batches.Select(b => b.Reverse().ToArray()).ToArray(), e => e.Key, EventTimeWindows.Session(TimeSpan.FromSeconds(gap)), ooo, late, WindowOutputMode.FinalOnly);
+        Assert.Equal(expected.Order(), reversed.Windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)).Order());
         var admittedIds = admitted.Select(e => e.Id).ToHashSet();
         Assert.Equal(batches.SelectMany(b => b).Where(e => !admittedIds.Contains(e.Id)).Select(e => e.Id).Order(), run.Late.Select(e => e.Id).Order());
     }
