@@ -23,7 +23,8 @@ public static partial class DStreamQueryable
     /// <c>Window(...).GroupBy(k).Select(g =&gt; ...)</c> with Count, Sum and Average of integers
     /// compiles to an incremental windowed aggregation (adds the entering batch, subtracts the
     /// leaving one); with Min or Max it keeps a partial aggregate per batch and combines them, never
-    /// re-reading records. Other queries run over the window's records at every slide.
+    /// re-reading records; <c>Window(...).Count()</c> adds and subtracts per-batch counts. Other queries
+    /// run over the window's records at every slide.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
     /// <exception cref="ArgumentException">

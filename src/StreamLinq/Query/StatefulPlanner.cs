@@ -48,6 +48,16 @@ internal static class StatefulPlanner
                 Spec(window, 1));
         }
 
+        if (call.Method.Name == "Count" && IsOperator(call.Arguments[0], "Window", out var counted))
+        {
+            // Window(...).Count(): each batch's count enters the window once and is subtracted
+            // when it leaves, rather than counting the window's records at every slide.
+            var perBatchCount = Expression.Call(null, call.Method, counted.Arguments[0]);
+            Expression<Func<long, long, long>> add = (a, b) => a + b;
+            Expression<Func<long, long, long>> subtract = (a, b) => a - b;
+            return new WindowedReduce<long>(build(perBatchCount), add, subtract, Spec(counted, 1));
+        }
+
         if (!Handles(call))
         {
             return null;

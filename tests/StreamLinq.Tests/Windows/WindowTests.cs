@@ -94,10 +94,12 @@ public class WindowTests
         var counts = BatchRun.RunAsync(batches, total, s => s.CountByWindow(length * Second, slide * Second)).GetAwaiter().GetResult();
         var sums = BatchRun.RunAsync(batches, total, s => s.ReduceByWindow((a, b) => a + b, length * Second, slide * Second)).GetAwaiter().GetResult();
         var incremental = BatchRun.RunAsync(batches, total, s => s.ReduceByWindow((a, b) => a + b, (a, b) => a - b, length * Second, slide * Second)).GetAwaiter().GetResult();
+        var windowCounts = BatchRun.RunAsync(batches, total, s => s.Window(length * Second, slide * Second).Count()).GetAwaiter().GetResult();
         for (var t = slide; t <= total; t += slide)
         {
             var window = BatchRun.WindowRecords(batches, t, length).ToArray();
             Assert.Equal(new[] { window.LongLength }, counts[t]);
+            Assert.Equal(new[] { window.LongLength }, windowCounts[t]);
             var expectedSum = window.Length == 0 ? Array.Empty<long>() : [window.Sum()];
             Assert.Equal(expectedSum, sums[t]);
             Assert.Equal(expectedSum, incremental[t]);

@@ -20,6 +20,7 @@ public class WindowedAggregateTests
         Assert.Contains("WindowedAggregate", merged.Explain());
         Assert.Contains("merges one partial aggregate per batch", merged.Explain());
         Assert.DoesNotContain("Window:", incremental.Explain());
+        Assert.Contains("WindowedReduce", stream.Window(TimeSpan.FromSeconds(3), Second).Count().Explain());
     }
 
     [Property(MaxTest = 25)]
