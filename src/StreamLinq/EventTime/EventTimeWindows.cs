@@ -67,7 +67,9 @@ public enum WindowOutputMode
 
     /// <summary>
     /// When the watermark passes the window's end, then again in each batch whose late records
-    /// change it, until the watermark passes its end plus the allowed lateness.
+    /// change it, until the watermark passes its end plus the allowed lateness. A window that did
+    /// not change since its last emission closes without another one, so its last emission may
+    /// not be marked final.
     /// </summary>
     Updates,
 }
