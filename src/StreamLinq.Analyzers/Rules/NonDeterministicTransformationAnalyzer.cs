@@ -8,7 +8,7 @@ namespace StreamLinq.Analyzers.Rules;
 
 /// <summary>
 /// SLQ0006: the wall clock, a random source or a fresh GUID read inside a lambda of a
-/// transformation (any method of <c>StreamLinq.DStreamQueryable</c>). A replayed batch would
+/// transformation (any method of <c>StreamLinq.DStreamQueryable</c>, and <c>StateSpec.Function</c>). A replayed batch would
 /// compute different records than the first run wrote.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -41,11 +41,16 @@ public sealed class NonDeterministicTransformationAnalyzer : DiagnosticAnalyzer
             }
 
             var sources = new NonDeterministicSources(start.Compilation);
+
+            // StateSpec.Function builds the state-update function MapWithState runs on every record.
+            var stateSpec = start.Compilation.GetTypeByMetadataName("StreamLinq.StateSpec");
             start.RegisterOperationAction(
                 operationContext =>
                 {
                     var invocation = (IInvocationOperation)operationContext.Operation;
-                    if (!SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType?.OriginalDefinition, types.DStreamQueryable))
+                    var owner = invocation.TargetMethod.ContainingType?.OriginalDefinition;
+                    if (!SymbolEqualityComparer.Default.Equals(owner, types.DStreamQueryable) &&
+                        (stateSpec is null || !SymbolEqualityComparer.Default.Equals(owner, stateSpec)))
                     {
                         return;
                     }

@@ -84,4 +84,21 @@ public class NonDeterministicTransformationAnalyzerTests
 
         await Verifier.AnalyzerAsync(source, Verifier.Diagnostic().WithLocation(0).WithArguments("DateTime.Now", "Select"));
     }
+
+    [Fact]
+    public async Task A_state_update_function_reading_the_clock_is_reported()
+    {
+        const string source = """
+            using System;
+            using StreamLinq;
+
+            class Queries
+            {
+                public void Build() =>
+                    StateSpec.Function<string, int, long, long>((key, value, state) => value + {|#0:DateTime.Now|}.Ticks);
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(source, Verifier.Diagnostic().WithLocation(0).WithArguments("DateTime.Now", "Function"));
+    }
 }
