@@ -30,6 +30,6 @@ internal sealed class CompiledPlan<TIn, TOut>
     {
         // The only input of the context has id 0.
         var execution = new BatchExecution(new BatchTime(TimeSpan.TicksPerSecond), new Dictionary<int, Array> { [0] = batch }, _options, CancellationToken.None);
-        return (TOut[])execution.Evaluate(_root);
+        return (TOut[]?)execution.Evaluate(_root) ?? throw new InvalidOperationException("The plan yielded no batch.");
     }
 }

@@ -106,6 +106,11 @@ public sealed class StreamingContext : IAsyncDisposable
 
             var plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
+            if (Options.BackPressure)
+            {
+                _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
+            }
+
             _scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners);
             _scheduler.Start();
             State = StreamingContextState.Active;

@@ -54,9 +54,13 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
 
     public override Type ElementType => typeof(TOut);
 
-    public override Array Compute(BatchExecution batch)
+    public override Array? Compute(BatchExecution batch)
     {
-        var input = (TIn[])batch.Evaluate(_child);
+        if (batch.Evaluate(_child) is not TIn[] input)
+        {
+            return null;
+        }
+
         if (input.Length > 0)
         {
             foreach (var table in _tables)

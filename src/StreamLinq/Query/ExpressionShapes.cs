@@ -33,7 +33,11 @@ internal static class ExpressionShapes
 
     /// <summary><c>Join(stream, static data, outerKey, innerKey, result)</c>, with the default key comparer.</summary>
     public static bool IsStaticJoin(MethodCallExpression call) =>
-        call.Method.Name == "Join" && call.Arguments.Count == 5 && call.Arguments[1] is ConstantExpression { Value: not null };
+        call.Method.Name == "Join"
+        && call.Arguments.Count == 5
+        && call.Method.GetParameters()[1].ParameterType is { IsGenericType: true } inner
+        && inner.GetGenericTypeDefinition() == typeof(IEnumerable<>)
+        && call.Arguments[1] is ConstantExpression { Value: not null };
 
     /// <summary>The element type of a sequence type (<c>T[]</c>, <c>IEnumerable&lt;T&gt;</c> or a type implementing it).</summary>
     public static Type? SequenceElementType(Type type)

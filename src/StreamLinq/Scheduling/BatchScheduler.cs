@@ -183,7 +183,11 @@ internal sealed class BatchScheduler
             var execution = new BatchExecution(job.Time, inputs, _context.Options, cancellation);
             foreach (var (output, root) in _plan.Outputs)
             {
-                var batch = execution.Evaluate(root);
+                if (execution.Evaluate(root) is not { } batch)
+                {
+                    continue; // the output's stream has no batch at this time, e.g. a window between slides
+                }
+
                 try
                 {
                     await output.WriteAsync(batch, job.Time, cancellation).ConfigureAwait(false);
