@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StreamLinq.Execution;
 
 // Join keys may be null, as in LINQ's Join; a null key never matches and never reaches the
@@ -18,15 +20,22 @@ internal abstract class StaticJoinTable
 /// <inheritdoc cref="StaticJoinTable"/>
 internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, Func<TInner, TKey> keySelector) : StaticJoinTable
 {
-    // Most static tables have one row per key: those need one lookup and no array. Keys with
-    // several rows also have all their rows, in order, in the second map.
-    private Dictionary<TKey, TInner> _first = [];
-    private Dictionary<TKey, TInner[]>? _many;
+    // Open addressing, as in GroupTable: slot i holds a distinct key, its first row, and (only
+    // for keys with several rows) all of its rows in order. Most static tables have one row per
+    // key, so a probe finds the row with no array and no second lookup.
+    private int[] _buckets = new int[16];
+    private int _shift = 32 - 4;
+    private TKey[] _keys = [];
+    private int[] _hashes = [];
+    private TInner[] _first = [];
+    private TInner[]?[]? _many;
 
     public override void Load()
     {
-        var first = new Dictionary<TKey, TInner>();
-        Dictionary<TKey, List<TInner>>? many = null;
+        var keys = new List<TKey>();
+        var hashes = new List<int>();
+        var rows = new List<List<TInner>>();
+        var index = new Dictionary<TKey, int>();
         foreach (var row in inner)
         {
             var key = keySelector(row);
@@ -35,22 +44,43 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
                 continue;
             }
 
-            if (first.TryAdd(key, row))
+            if (!index.TryGetValue(key, out var slot))
             {
-                continue;
+                index[key] = slot = keys.Count;
+                keys.Add(key);
+                hashes.Add(EqualityComparer<TKey>.Default.GetHashCode(key));
+                rows.Add([]);
             }
 
-            many ??= [];
-            if (!many.TryGetValue(key, out var rows))
-            {
-                many[key] = rows = [first[key]];
-            }
-
-            rows.Add(row);
+            rows[slot].Add(row);
         }
 
-        _first = first;
-        _many = many?.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray());
+        var bits = 4;
+        while ((1 << bits) < keys.Count * 2)
+        {
+            bits++;
+        }
+
+        var buckets = new int[1 << bits];
+        var shift = 32 - bits;
+        for (var slot = 0; slot < keys.Count; slot++)
+        {
+            var bucket = (int)(((uint)hashes[slot] * 2654435769u) >> shift);
+            while (buckets[bucket] != 0)
+            {
+                bucket = (bucket + 1) & (buckets.Length - 1);
+            }
+
+            buckets[bucket] = slot + 1;
+        }
+
+        var many = rows.Any(r => r.Count > 1) ? rows.Select(r => r.Count > 1 ? r.ToArray() : null).ToArray() : null;
+        _keys = [.. keys];
+        _hashes = [.. hashes];
+        _first = [.. rows.Select(r => r[0])];
+        _many = many;
+        _shift = shift;
+        _buckets = buckets;
     }
 
     /// <summary>
@@ -58,21 +88,36 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
     /// <paramref name="row"/>; when more, <paramref name="rows"/> holds them all in the inner
     /// collection's order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(TKey key, out TInner row, out TInner[]? rows)
     {
         rows = null;
-        if (key is null || !_first.TryGetValue(key, out row!))
+        if (key is not null)
         {
-            row = default!;
-            return 0;
+            var hash = EqualityComparer<TKey>.Default.GetHashCode(key);
+            var buckets = _buckets;
+            var bucket = (int)(((uint)hash * 2654435769u) >> _shift);
+            while (buckets[bucket] is var entry and not 0)
+            {
+                var slot = entry - 1;
+                if (_hashes[slot] == hash && EqualityComparer<TKey>.Default.Equals(_keys[slot], key))
+                {
+                    row = _first[slot];
+                    if (_many is { } many && many[slot] is { } all)
+                    {
+                        rows = all;
+                        return all.Length;
+                    }
+
+                    return 1;
+                }
+
+                bucket = (bucket + 1) & (buckets.Length - 1);
+            }
         }
 
-        if (_many is not null && _many.TryGetValue(key, out rows))
-        {
-            return rows.Length;
-        }
-
-        return 1;
+        row = default!;
+        return 0;
     }
 }
 #pragma warning restore CS8714
