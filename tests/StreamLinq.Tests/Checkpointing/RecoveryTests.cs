@@ -186,7 +186,8 @@ public class RecoveryTests
         Assert.Null(second.Context.RecoveredBatchTime);
         await second.StartAsync();
         await second.RunUntilAsync(Second(2));
-        Assert.Equal(new[] { (Second(1), new[] { "x", "y" }) }, atMostOnce.ToArray());
+        // The at-most-once output ran batch 1 before the failure and is not handed it again.
+        Assert.Equal(new[] { (Second(1), new[] { "x", "y" }), (Second(2), new[] { "z" }) }, atMostOnce.ToArray());
         Assert.Equal(new[] { (Second(1), new[] { "x", "y" }), (Second(2), new[] { "z" }) }, exactlyOnce.ToArray());
     }
 
