@@ -61,9 +61,15 @@ internal sealed class CheckpointStore
         return null;
     }
 
-    /// <summary>Deletes every checkpoint file, for a context that starts afresh over a changed query.</summary>
+    /// <summary>Deletes every checkpoint file and write-ahead log, for a context that starts afresh over a changed query.</summary>
     public void Clear()
     {
+        var logs = Path.Combine(Directory, "receivers");
+        if (System.IO.Directory.Exists(logs))
+        {
+            System.IO.Directory.Delete(logs, recursive: true);
+        }
+
         foreach (var (path, _) in Files())
         {
             File.Delete(path);

@@ -16,6 +16,9 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
 {
     public CheckpointData? Recovered { get; } = recovered;
 
+    /// <summary>The checkpoint directory, which also holds the receivers' write-ahead logs.</summary>
+    public string Directory => store.Directory;
+
     /// <summary>The offsets of a batch as JSON, one property per input id, for transactional sinks.</summary>
     public static string Offsets(IBatchSource[] sources, BatchJob job)
     {
@@ -121,7 +124,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
             var inputs = new ISealedInput[sources.Length];
             for (var id = 0; id < sources.Length; id++)
             {
-                if (sources[id] is IOffsetRangeSource ranged && batch.Inputs[id] is { } range)
+                if (sources[id] is IOffsetRangeSource ranged && batch.Inputs[id] is { ValueKind: not JsonValueKind.Null } range)
                 {
                     inputs[id] = ranged.ReadRange(range);
                 }

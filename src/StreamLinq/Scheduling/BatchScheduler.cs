@@ -68,13 +68,14 @@ internal sealed class BatchScheduler
             }
         }
 
-        var sourceContext = new SourceContext((source, error) => _listeners.Post(l => l.OnSourceError(source, error)), _abort.Token);
         var started = new List<IBatchSource>();
         try
         {
-            foreach (var source in _sources)
+            for (var id = 0; id < _sources.Length; id++)
             {
-                source.Start(sourceContext);
+                var source = _sources[id];
+                var logs = _checkpointing?.Directory is { } directory ? Path.Combine(directory, "receivers", $"input-{id}") : null;
+                source.Start(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs));
                 started.Add(source);
             }
         }
@@ -275,6 +276,11 @@ internal sealed class BatchScheduler
             try
             {
                 Checkpoint(job.Time);
+                for (var i = 0; i < _sources.Length; i++)
+                {
+                    // Committed: a source may drop what it kept to replay this batch.
+                    (_sources[i] as IOffsetRangeSource)?.Acknowledge(job.Inputs[i]);
+                }
             }
             catch (BatchFailedException error)
             {

@@ -5,7 +5,7 @@ namespace StreamLinq.Sources;
 /// waits while the rate limit or the buffer says so; an exception from the sequence fails every
 /// later batch with the error.
 /// </summary>
-internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>
+internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>
 {
     private readonly Receiver<T> _receiver = new(options);
     private readonly CancellationTokenSource _stop = new();
@@ -14,12 +14,13 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public string Name => "AsyncEnumerableStream";
 
-    public bool IsReplayable => false;
+    public Receiver<T> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
 
     public void Start(SourceContext context)
     {
+        _receiver.OpenLog(context, Name);
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
     }
@@ -50,9 +51,9 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public ISealedInput Seal(BatchTime time)
     {
-        var records = _receiver.Seal();
-        return records.Length == 0 && Volatile.Read(ref _failure) is { } failure
+        var input = _receiver.SealInput(out var count);
+        return count == 0 && Volatile.Read(ref _failure) is { } failure
             ? new FailedInput(failure)
-            : new SealedRecords(records);
+            : input;
     }
 }

@@ -5,7 +5,7 @@ namespace StreamLinq.Sources;
 /// the producer while the rate limit or the buffer says so); OnError fails every later batch
 /// with the error, so it cannot go unnoticed.
 /// </summary>
-internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IObserver<T>
+internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IObserver<T>
 {
     private readonly Receiver<T> _receiver = new(options);
     private IDisposable? _subscription;
@@ -14,12 +14,13 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public string Name => "ObservableStream";
 
-    public bool IsReplayable => false;
+    public Receiver<T> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
 
     public void Start(SourceContext context)
     {
+        _receiver.OpenLog(context, Name);
         _stopping = context.Stopping;
         _subscription = observable.Subscribe(this);
     }
@@ -32,10 +33,10 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public ISealedInput Seal(BatchTime time)
     {
-        var records = _receiver.Seal();
-        return records.Length == 0 && Volatile.Read(ref _failure) is { } failure
+        var input = _receiver.SealInput(out var count);
+        return count == 0 && Volatile.Read(ref _failure) is { } failure
             ? new FailedInput(failure)
-            : new SealedRecords(records);
+            : input;
     }
 
     public void OnNext(T value)
