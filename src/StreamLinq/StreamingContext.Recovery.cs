@@ -37,10 +37,11 @@ public sealed partial class StreamingContext
     /// <para>A truncated or corrupt newest checkpoint is skipped for the previous one; every file
     /// skipped is reported to <see cref="IStreamingListener.OnCheckpointWarning"/> of the listeners
     /// the factory added.</para>
-    /// <para>A checkpoint written by a different query (see the fingerprint rules in
-    /// docs: parameter names and captured objects' contents do not count; operators, lambda bodies,
-    /// captured simple values and outputs do) or with another batch interval is refused, unless
-    /// <see cref="CheckpointOptions.ResetOnQueryChange"/> is set, which deletes it and starts afresh.</para>
+    /// <para>A checkpoint written by a different query or with another batch interval is
+    /// refused, unless <see cref="CheckpointOptions.ResetOnQueryChange"/> is set, which deletes it
+    /// and starts afresh. The outputs, operators, lambda bodies, element types, input kinds and
+    /// captured values of simple types count as the query; lambda parameter names, anonymous type
+    /// numbering, the contents of captured objects and connection details do not.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidOperationException">
