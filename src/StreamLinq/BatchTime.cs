@@ -2,15 +2,16 @@ namespace StreamLinq;
 
 /// <summary>
 /// The time that identifies a batch: the end of the batch interval whose records it holds.
-/// Batch times are whole multiples of the batch interval, counted from the clock's epoch.
+/// Batch times are whole multiples of the batch interval, counted from the Unix epoch
+/// (1970-01-01 UTC), the epoch of every <see cref="StreamClock"/>.
 /// </summary>
-/// <param name="Ticks">The batch time in 100-nanosecond ticks of the streaming clock.</param>
+/// <param name="Ticks">The batch time in 100-nanosecond ticks since the Unix epoch.</param>
 public readonly record struct BatchTime(long Ticks) : IComparable<BatchTime>
 {
     /// <summary>The batch time as a UTC <see cref="DateTimeOffset"/>.</summary>
-    public DateTimeOffset ToDateTimeOffset() => new(Ticks, TimeSpan.Zero);
+    public DateTimeOffset ToDateTimeOffset() => DateTimeOffset.UnixEpoch.AddTicks(Ticks);
 
-    /// <summary>The batch time in whole milliseconds since the clock's epoch, as Spark names its batches.</summary>
+    /// <summary>The batch time in whole milliseconds since the Unix epoch, as Spark names its batches.</summary>
     public long Milliseconds => Ticks / TimeSpan.TicksPerMillisecond;
 
     /// <summary>The batch time <paramref name="span"/> later.</summary>

@@ -107,6 +107,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
             var plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
+            if (Options.BackPressure)
+            {
+                _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
+            }
+
             var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
             _scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
             _scheduler.Start();

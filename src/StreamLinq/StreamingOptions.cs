@@ -13,6 +13,13 @@ public sealed record StreamingOptions
     /// </summary>
     public bool StopOnBatchFailure { get; init; } = true;
 
+    /// <summary>
+    /// Whether back pressure is on: after every batch a PID controller (Spark 1.5's estimator)
+    /// sets the receivers' rate to what the engine processed, lowered further by any backlog,
+    /// never above each receiver's <see cref="ReceiverOptions.MaxRatePerSecond"/>. Off by default, as in Spark.
+    /// </summary>
+    public bool BackPressure { get; init; }
+
     /// <summary>How many partitions a large batch is split into; the number of cores by default.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 

@@ -2,7 +2,7 @@ namespace StreamLinq;
 
 /// <summary>
 /// A clock that moves only when told to: tests advance it to cut batches at exact times.
-/// Starts at tick 0, so the first batch time equals the batch interval.
+/// Starts at tick 0 (the Unix epoch), so the first batch time equals the batch interval.
 /// </summary>
 public sealed class ManualClock : StreamClock
 {

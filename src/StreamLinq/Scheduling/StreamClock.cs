@@ -9,17 +9,17 @@ public abstract class StreamClock
     /// <summary>The system clock (UTC wall time).</summary>
     public static StreamClock System { get; } = new SystemClock();
 
-    /// <summary>The current time, in 100-nanosecond ticks.</summary>
+    /// <summary>The current time, in 100-nanosecond ticks since the Unix epoch (1970-01-01 UTC).</summary>
     public abstract long NowTicks { get; }
 
     /// <summary>Completes when the clock reaches <paramref name="ticks"/>.</summary>
-    /// <param name="ticks">The time to wait for, in 100-nanosecond ticks.</param>
+    /// <param name="ticks">The time to wait for, in 100-nanosecond ticks since the Unix epoch.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     public abstract Task WaitUntilAsync(long ticks, CancellationToken cancellationToken);
 
     private sealed class SystemClock : StreamClock
     {
-        public override long NowTicks => DateTimeOffset.UtcNow.UtcTicks;
+        public override long NowTicks => DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
 
         public override async Task WaitUntilAsync(long ticks, CancellationToken cancellationToken)
         {

@@ -5,7 +5,7 @@ namespace StreamLinq.Sources;
 /// waits while the rate limit or the buffer says so; an exception from the sequence fails every
 /// later batch with the error.
 /// </summary>
-internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>
+internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IRateControlledSource
 {
     private readonly Receiver<T> _receiver = new(options);
     private readonly CancellationTokenSource _stop = new();
@@ -17,6 +17,8 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
     public Receiver<T> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
+
+    public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
     public void Start(SourceContext context)
     {

@@ -17,6 +17,7 @@ namespace StreamLinq.Sources;
 internal sealed class DirectoryTextSource(string directory) : IBatchSource<string>, IOffsetRangeSource
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
 
     public string Name => $"TextFileStream({directory})";
@@ -109,27 +110,49 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
             var lines = new List<string>();
             foreach (var file in files)
             {
-                var lineNumber = 0;
+                byte[] bytes;
                 try
                 {
-                    using var reader = new StreamReader(file, StrictUtf8, detectEncodingFromByteOrderMarks: true);
-                    while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-                    {
-                        lineNumber++;
-                        lines.Add(line);
-                    }
-                }
-                catch (DecoderFallbackException error)
-                {
-                    throw new SourceException(source, $"'{file}' is not valid UTF-8 at line {lineNumber + 1}.", error);
+                    bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException)
                 {
                     throw new SourceException(source, $"'{file}' could not be read: {error.Message}", error);
                 }
+
+                AddLines(file, bytes, lines);
             }
 
             return lines.ToArray();
+        }
+
+        /// <summary>Splits on '\n' (dropping a '\r' before it) and decodes each line strictly, so an error names its line.</summary>
+        private void AddLines(string file, ReadOnlySpan<byte> bytes, List<string> lines)
+        {
+            if (bytes.StartsWith(Utf8Bom))
+            {
+                bytes = bytes[Utf8Bom.Length..];
+            }
+
+            for (var lineNumber = 1; !bytes.IsEmpty; lineNumber++)
+            {
+                var end = bytes.IndexOf((byte)'\n');
+                var line = end < 0 ? bytes : bytes[..end];
+                bytes = end < 0 ? [] : bytes[(end + 1)..];
+                if (line.EndsWith("\r"u8))
+                {
+                    line = line[..^1];
+                }
+
+                try
+                {
+                    lines.Add(StrictUtf8.GetString(line));
+                }
+                catch (DecoderFallbackException error)
+                {
+                    throw new SourceException(source, $"'{file}' is not valid UTF-8 at line {lineNumber}.", error);
+                }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ namespace StreamLinq.Sources;
 /// the producer while the rate limit or the buffer says so); OnError fails every later batch
 /// with the error, so it cannot go unnoticed.
 /// </summary>
-internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IObserver<T>
+internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IObserver<T>, IRateControlledSource
 {
     private readonly Receiver<T> _receiver = new(options);
     private IDisposable? _subscription;
@@ -17,6 +17,8 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
     public Receiver<T> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
+
+    public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
     public void Start(SourceContext context)
     {

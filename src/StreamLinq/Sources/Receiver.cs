@@ -15,12 +15,13 @@ namespace StreamLinq.Sources;
 internal sealed class Receiver<T> : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly RateLimiter? _rate;
     private readonly int _capacity;
     private readonly bool _logRequested;
     private readonly HashSet<long> _referencedSegments = [];
     private ReceiverWriteAheadLog<T>? _log;
     private long _position;
+    private readonly double? _maxRate;
+    private RateLimiter? _rate;
     private List<T> _current = [];
     private TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -30,21 +31,38 @@ internal sealed class Receiver<T> : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferCapacity, 1, nameof(options.BufferCapacity));
         _capacity = options.BufferCapacity;
         _logRequested = options.WriteAheadLog;
-        if (options.MaxRatePerSecond is { } rate)
+        _maxRate = options.MaxRatePerSecond;
+        if (_maxRate is { } rate)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0, nameof(options.MaxRatePerSecond));
-            // Refill every 10 ms so that the limit is smooth within a batch, not a burst per second.
-            var perPeriod = Math.Max(1, (int)Math.Ceiling(rate / 100));
-            _rate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = perPeriod,
-                TokensPerPeriod = perPeriod,
-                ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                AutoReplenishment = true,
-            });
+            _rate = CreateLimiter(rate);
         }
+    }
+
+    /// <summary>The configured ceiling; back pressure may set a lower rate, never a higher one.</summary>
+    public double? MaxRatePerSecond => _maxRate;
+
+    /// <summary>Sets the rate the receiver accepts records at (back pressure), capped by the configured maximum.</summary>
+    public void SetRate(double recordsPerSecond)
+    {
+        var rate = _maxRate is { } max ? Math.Min(recordsPerSecond, max) : recordsPerSecond;
+        var previous = Interlocked.Exchange(ref _rate, CreateLimiter(rate));
+        previous?.Dispose();
+    }
+
+    private static TokenBucketRateLimiter CreateLimiter(double rate)
+    {
+        // Refill every 10 ms so that the limit is smooth within a batch, not a burst per second.
+        var perPeriod = Math.Max(1, (int)Math.Ceiling(rate / 100));
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perPeriod,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
     }
 
     public int Pending
@@ -61,9 +79,16 @@ internal sealed class Receiver<T> : IDisposable
     /// <summary>Stores one record, waiting for the rate limit and for room in the buffer.</summary>
     public async ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {
-        if (_rate is not null)
+        if (Volatile.Read(ref _rate) is { } limiter)
         {
-            using var lease = await _rate.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Back pressure replaced the limiter while this record waited; the new one applies from the next record.
+            }
         }
 
         while (true)

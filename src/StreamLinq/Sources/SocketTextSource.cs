@@ -11,7 +11,7 @@ namespace StreamLinq.Sources;
 /// exponential back-off. A line is a record only once its newline arrives: an unterminated tail
 /// left by a disconnect is reported and dropped.
 /// </summary>
-internal sealed class SocketTextSource(string host, int port, SocketTextStreamOptions options) : IBatchSource<string>, IReceiverSource<string>
+internal sealed class SocketTextSource(string host, int port, SocketTextStreamOptions options) : IBatchSource<string>, IReceiverSource<string>, IRateControlledSource
 {
     private readonly Receiver<string> _receiver = new(options.Receiver);
     private readonly CancellationTokenSource _stop = new();
@@ -23,6 +23,8 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
     public Receiver<string> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
+
+    public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
     public void Start(SourceContext context)
     {

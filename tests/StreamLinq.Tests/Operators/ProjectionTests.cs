@@ -1,0 +1,50 @@
+using FsCheck.Xunit;
+using StreamLinq.Tests.Support;
+
+namespace StreamLinq.Tests.Operators;
+
+public class ProjectionTests
+{
+    [Property(MaxTest = 50)]
+    public bool Select_equals_LINQ_Select_on_every_batch(int[][] batches) =>
+        Oracle.Agrees(batches, s => s.Select(x => x * 3 + 1), b => b.Select(x => x * 3 + 1));
+
+    [Property(MaxTest = 50)]
+    public bool Where_equals_LINQ_Where_on_every_batch(int[][] batches) =>
+        Oracle.Agrees(batches, s => s.Where(x => x % 3 != 0), b => b.Where(x => x % 3 != 0));
+
+    [Property(MaxTest = 50)]
+    public bool SelectMany_over_arrays_equals_LINQ_SelectMany(int[][] batches) =>
+        Oracle.Agrees(batches, s => s.SelectMany(x => new[] { x, -x }), b => b.SelectMany(x => new[] { x, -x }));
+
+    [Property(MaxTest = 50)]
+    public bool SelectMany_over_lazy_sequences_equals_LINQ_SelectMany(int[][] batches) =>
+        Oracle.Agrees(batches, s => s.SelectMany(x => Enumerable.Range(0, Math.Abs(x) % 4)), b => b.SelectMany(x => Enumerable.Range(0, Math.Abs(x) % 4)));
+
+    [Property(MaxTest = 50)]
+    public bool SelectMany_with_result_selector_equals_LINQ(int[][] batches) =>
+        Oracle.Agrees(
+            batches,
+            s => from x in s from y in Enumerable.Range(0, Math.Abs(x) % 3) where y != 1 select x * 10 + y,
+            b => from x in b from y in Enumerable.Range(0, Math.Abs(x) % 3) where y != 1 select x * 10 + y);
+
+    [Property(MaxTest = 50)]
+    public bool A_long_stateless_chain_equals_LINQ(int[][] batches)
+    {
+        var offset = 7; // a captured variable, inlined through its closure
+        return Oracle.Agrees(
+            batches,
+            s => s.Where(x => x > -50).Select(x => (long)x + offset).SelectMany(x => new[] { x, x * 2 }).Where(x => x % 2 == 0).Select(x => x.ToString()),
+            b => b.Where(x => x > -50).Select(x => (long)x + offset).SelectMany(x => new[] { x, x * 2 }).Where(x => x % 2 == 0).Select(x => x.ToString()));
+    }
+
+    [Fact]
+    public void Explain_shows_a_stateless_chain_as_one_fused_stage()
+    {
+        var context = new StreamingContext(TimeSpan.FromSeconds(1));
+        var plan = context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>())
+            .Where(x => x > 0).Select(x => x * 2).SelectMany(x => new[] { x }).Explain();
+        Assert.Single(plan.Split('\n'), l => l.Contains("FusedStage", StringComparison.Ordinal));
+        Assert.Contains("Where(x => (x > 0)) -> Select(x => (x * 2)) -> SelectMany(", plan, StringComparison.Ordinal);
+    }
+}
