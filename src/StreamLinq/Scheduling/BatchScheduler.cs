@@ -177,7 +177,10 @@ internal sealed class BatchScheduler
         lock (_sealGate)
         {
             job = new BatchJob(time, _sources.Select(s => s.Seal(time)).ToArray(), _context.Clock.NowTicks, []);
-            _pending.Add(job);
+            if (_checkpointing is not null)
+            {
+                _pending.Add(job);
+            }
         }
         _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime)));
         _queue.Writer.TryWrite(job);

@@ -115,7 +115,6 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         info.Environment["CRASH_STREAM"] = stream;
         info.Environment["CRASH_TABLE"] = table;
         info.Environment["CRASH_LINGER_MS"] = target is null ? "0" : "15";
-        info.Environment["DOTNET_TieredPGO"] = "0";
         using var process = Process.Start(info)!;
         var errors = process.StandardError.ReadToEndAsync();
         var seen = 0;
