@@ -52,6 +52,27 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task A_pending_range_whose_entries_were_trimmed_fails_naming_the_stream_and_range()
+    {
+        var key = $"t:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        for (var n = 1; n <= 3; n++)
+        {
+            await database.StreamAddAsync(key, "n", n);
+        }
+
+        var source = new RedisStreamSource(redis.Connection, [key], new RedisStreamsOptions());
+        var sealedInput = source.Seal(new BatchTime(1));
+        var range = StreamLinq.Checkpointing.StateWriter.Capture(w => source.WriteRange(sealedInput, w));
+        Assert.Equal(3, (await source.ReadRange(range).ReadAsync(CancellationToken.None)).Length);
+
+        await database.StreamTrimAsync(key, 1);
+        var error = await Assert.ThrowsAsync<SourceException>(async () => await source.ReadRange(range).ReadAsync(CancellationToken.None));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains("trimmed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_versioned_sink_ignores_older_batches_and_rewrites_a_replay_identically()
     {
         var sink = new RedisVersionedSink<(string User, string Movie)>(redis.Connection, r => $"watching:{r.User}", r => r.Movie);
