@@ -8,10 +8,15 @@ namespace StreamLinq.Redis;
 /// Reads Redis streams by id ranges. The position is each stream's last id sealed; sealing a
 /// batch reads the next entries (XRANGE with an exclusive start) and records the range, so the
 /// batch can be read again after a crash. The read happens at sealing time, on the generator's
-/// thread, so that the range is fixed before the batch is queued.
+/// thread, so that the range is fixed before the batch is queued. Under back pressure the rate
+/// the controller sets caps a batch's entries (never above the configured maximum); a replay
+/// still reads exactly the recorded range.
 /// </summary>
-internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IOffsetRangeSource
+internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IOffsetRangeSource, IRateControlledSource
 {
+    private double _rate = double.PositiveInfinity;
+    private BatchTime? _lastSeal;
+
     private readonly Dictionary<string, string?> _lastIds = keys.ToDictionary(k => k, _ => (string?)null, StringComparer.Ordinal);
     private bool _positioned;
 
@@ -57,8 +62,19 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     public Task StopAsync() => Task.CompletedTask;
 
+    public void SetRate(double recordsPerSecond) => Interlocked.Exchange(ref _rate, recordsPerSecond);
+
     public ISealedInput Seal(BatchTime time)
     {
+        var perStream = options.MaxEntriesPerBatch;
+        var rate = Volatile.Read(ref _rate);
+        if (_lastSeal is { } last && !double.IsPositiveInfinity(rate))
+        {
+            var allowed = Math.Ceiling(rate * (time - last).TotalSeconds / keys.Length);
+            perStream = (int)Math.Clamp(allowed, 1, options.MaxEntriesPerBatch);
+        }
+
+        _lastSeal = time;
         var ranges = new List<StreamRange>(keys.Length);
         var entries = new List<RedisStreamEntry>();
         try
@@ -66,7 +82,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             foreach (var key in keys)
             {
                 var after = _lastIds[key];
-                var read = Database.StreamRange(key, After(after), "+", count: options.MaxEntriesPerBatch);
+                var read = Database.StreamRange(key, After(after), "+", count: perStream);
                 entries.AddRange(read.Select(e => ToEntry(key, e)));
                 ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
             }

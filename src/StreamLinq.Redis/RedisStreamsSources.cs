@@ -20,7 +20,9 @@ public static class RedisStreamsSources
     /// to which id, how many), so that a batch pending at a crash is read again exactly, and the
     /// checkpoint holds each stream's last id read. It supports
     /// <see cref="DeliveryGuarantee.ExactlyOnce"/> with a transactional or idempotent sink, as long
-    /// as the entries of a pending batch are not trimmed (XTRIM) before it is replayed.
+    /// as the entries of a pending batch are not trimmed (XTRIM) before it is replayed. With
+    /// <see cref="StreamingOptions.BackPressure"/> the rate estimator lowers the entries a batch
+    /// takes below <see cref="RedisStreamsOptions.MaxEntriesPerBatch"/> when batches fall behind.
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">No stream key, or an empty or repeated one.</exception>

@@ -73,6 +73,24 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Back_pressure_caps_a_batch_at_the_rate_times_the_interval()
+    {
+        var key = $"r:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        for (var n = 1; n <= 20; n++)
+        {
+            await database.StreamAddAsync(key, "n", n);
+        }
+
+        var source = new RedisStreamSource(redis.Connection, [key], new RedisStreamsOptions { MaxEntriesPerBatch = 5 });
+        Assert.Equal(5, (await source.Seal(new BatchTime(TimeSpan.FromSeconds(1).Ticks)).ReadAsync(CancellationToken.None)).Length);
+        source.SetRate(2);
+        Assert.Equal(2, (await source.Seal(new BatchTime(TimeSpan.FromSeconds(2).Ticks)).ReadAsync(CancellationToken.None)).Length);
+        source.SetRate(1000);
+        Assert.Equal(5, (await source.Seal(new BatchTime(TimeSpan.FromSeconds(3).Ticks)).ReadAsync(CancellationToken.None)).Length);
+    }
+
+    [Fact]
     public async Task The_versioned_sink_ignores_older_batches_and_rewrites_a_replay_identically()
     {
         var sink = new RedisVersionedSink<(string User, string Movie)>(redis.Connection, r => $"watching:{r.User}", r => r.Movie);
