@@ -6,7 +6,7 @@ namespace StreamLinq.Execution;
 /// </summary>
 internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Array> inputs, StreamingOptions options, CancellationToken cancellationToken)
 {
-    private readonly Dictionary<PlanNode, Array> _results = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<PlanNode, Array?> _results = new(ReferenceEqualityComparer.Instance);
 
     public BatchTime Time { get; } = time;
 
@@ -17,15 +17,16 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ar
     public Array Input(int id) => inputs[id];
 
     /// <summary>The records <paramref name="node"/> produces for this batch, computed on first request.</summary>
+    /// <returns>The records, or null when the node's stream has no batch at this time.</returns>
     /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
-    public Array Evaluate(PlanNode node)
+    public Array? Evaluate(PlanNode node)
     {
         if (_results.TryGetValue(node, out var cached))
         {
             return cached;
         }
 
-        Array result;
+        Array? result;
         try
         {
             result = node.Compute(this);

@@ -34,9 +34,13 @@ internal sealed class FusedStage<TIn, TOut> : PlanNode
 
     public override Type ElementType => typeof(TOut);
 
-    public override Array Compute(BatchExecution batch)
+    public override Array? Compute(BatchExecution batch)
     {
-        var input = (TIn[])batch.Evaluate(_child);
+        if (batch.Evaluate(_child) is not TIn[] input)
+        {
+            return null;
+        }
+
         var ranges = batch.Partitions(input.Length);
         if (ranges.Count == 1)
         {

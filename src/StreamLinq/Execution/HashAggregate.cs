@@ -49,9 +49,28 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
 
     public override Type ElementType => typeof(TOut);
 
-    public override Array Compute(BatchExecution batch)
+    public override Array? Compute(BatchExecution batch)
     {
-        var input = (TIn[])batch.Evaluate(_child);
+        if (batch.Evaluate(_child) is not TIn[] input)
+        {
+            return null;
+        }
+
+        return Project(Accumulate(input, batch), include: null);
+    }
+
+    /// <summary>The child node, whose records the aggregation reads.</summary>
+    public PlanNode Child => _child;
+
+    /// <summary>The aggregation this node computes.</summary>
+    public HashAggregation Aggregation => _aggregation;
+
+    /// <summary>
+    /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'.
+    /// Windowed aggregations keep these per batch and combine them across batches.
+    /// </summary>
+    public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
+    {
         var ranges = batch.Partitions(input.Length);
         var tables = new GroupTable<TKey>[ranges.Count];
         if (ranges.Count == 1)
@@ -75,12 +94,32 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
             merged.MergeFrom(tables[p]);
         }
 
-        var result = new TOut[merged.Count];
-        for (var slot = 0; slot < result.Length; slot++)
+        return merged;
+    }
+
+    /// <summary>The result of every slot of <paramref name="table"/> that <paramref name="include"/> accepts (all when null), in slot order.</summary>
+    public TOut[] Project(GroupTable<TKey> table, Func<int, bool>? include)
+    {
+        if (include is null)
         {
-            result[slot] = _project(merged, slot);
+            var all = new TOut[table.Count];
+            for (var slot = 0; slot < all.Length; slot++)
+            {
+                all[slot] = _project(table, slot);
+            }
+
+            return all;
         }
 
-        return result;
+        var result = new List<TOut>(table.Count);
+        for (var slot = 0; slot < table.Count; slot++)
+        {
+            if (include(slot))
+            {
+                result.Add(_project(table, slot));
+            }
+        }
+
+        return result.ToArray();
     }
 }

@@ -29,12 +29,17 @@ internal sealed class LinqToObjects<TOut> : PlanNode
 
     public override Type ElementType => typeof(TOut);
 
-    public override Array Compute(BatchExecution batch)
+    public override Array? Compute(BatchExecution batch)
     {
         var inputs = new Array[_inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
-            inputs[i] = batch.Evaluate(_inputs[i]);
+            if (batch.Evaluate(_inputs[i]) is not { } input)
+            {
+                return null; // an input without a batch at this time (a window between slides)
+            }
+
+            inputs[i] = input;
         }
 
         return _query(inputs).ToArray();

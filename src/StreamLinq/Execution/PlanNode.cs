@@ -19,6 +19,10 @@ internal abstract class PlanNode
     /// <summary>The step's name in messages: its kind and detail.</summary>
     public string Description => $"{Kind} [{Detail}]";
 
-    /// <summary>Computes the batch's records; called once per batch through <see cref="BatchExecution.Evaluate"/>.</summary>
-    public abstract Array Compute(BatchExecution batch);
+    /// <summary>
+    /// Computes the batch's records; called once per batch through <see cref="BatchExecution.Evaluate"/>.
+    /// Null means the stream has no batch at this time (a window between two slides): nodes above
+    /// pass the null on, and an output whose root yields null does not run for this batch.
+    /// </summary>
+    public abstract Array? Compute(BatchExecution batch);
 }

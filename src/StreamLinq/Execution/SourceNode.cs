@@ -17,5 +17,5 @@ internal sealed class SourceNode(int inputId, IBatchSource source, Type elementT
 
     public override Type ElementType { get; } = elementType;
 
-    public override Array Compute(BatchExecution batch) => batch.Input(InputId);
+    public override Array? Compute(BatchExecution batch) => batch.Input(InputId);
 }

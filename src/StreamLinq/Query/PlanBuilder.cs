@@ -43,6 +43,11 @@ internal sealed class PlanBuilder
             throw new NotSupportedException($"The stream expression '{expression}' is not a StreamLinq operator or input.");
         }
 
+        if (StatefulPlanner.TryTranslate(call, Build) is { } stateful)
+        {
+            return stateful;
+        }
+
         if (HashAggregation.TryCreate(call) is { } aggregation)
         {
             var prefix = StatelessChain(aggregation.Source, out var below);
@@ -61,7 +66,7 @@ internal sealed class PlanBuilder
     }
 
     /// <summary>The Where/Select/SelectMany calls ending at <paramref name="top"/>, innermost first.</summary>
-    private static List<MethodCallExpression> StatelessChain(Expression top, out Expression below)
+    internal static List<MethodCallExpression> StatelessChain(Expression top, out Expression below)
     {
         var ops = new List<MethodCallExpression>();
         while (IsOperator(top, out var call) && IsStateless(call) && HashAggregation.TryCreate(call) is null)
@@ -75,13 +80,13 @@ internal sealed class PlanBuilder
         return ops;
     }
 
-    private static Type ElementOf(Expression stream) =>
+    internal static Type ElementOf(Expression stream) =>
         (stream.Type.IsGenericType && stream.Type.GetGenericTypeDefinition() == typeof(IDStream<>)
             ? stream.Type
             : stream.Type.GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDStream<>)))
         .GetGenericArguments()[0];
 
-    private static PlanNode Create(Type definition, Type[] types, params object[] arguments)
+    internal static PlanNode Create(Type definition, Type[] types, params object?[] arguments)
     {
         try
         {

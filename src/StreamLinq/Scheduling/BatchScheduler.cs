@@ -251,7 +251,11 @@ internal sealed class BatchScheduler
                     continue;
                 }
 
-                var batch = execution.Evaluate(root);
+                if (execution.Evaluate(root) is not { } batch)
+                {
+                    continue; // the output's stream has no batch at this time, e.g. a window between slides
+                }
+
                 try
                 {
                     await output.WriteAsync(batch, new BatchCommit(output.Description, job.Time, offsets), cancellation).ConfigureAwait(false);

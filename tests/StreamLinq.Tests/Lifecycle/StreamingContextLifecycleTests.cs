@@ -162,6 +162,8 @@ public class StreamingContextLifecycleTests
         await harness.StartAsync();
         await harness.RunBatchAsync();
         var second = await harness.RunBatchAsync();
+        // The harness's own listener, registered first, may release this test before the bus reaches this one.
+        SpinWait.SpinUntil(() => events.Log.Count == 6, TimeSpan.FromSeconds(10));
         Assert.Equal(new[] { "submitted 1000ms", "started 1000ms", "completed 1000ms 3", "submitted 2000ms", "started 2000ms", "completed 2000ms 0" }, events.Log);
         Assert.Equal(TimeSpan.Zero, second.SchedulingDelay);
         Assert.Equal(TimeSpan.Zero, second.ProcessingDelay); // the manual clock does not move while a batch runs

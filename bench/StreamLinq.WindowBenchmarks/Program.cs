@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(StreamLinq.WindowBenchmarks.WindowBenchmarks).Assembly).Run(args);

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using StreamLinq.Analyzers.Support;
+
+namespace StreamLinq.Analyzers.Rules;
+
+/// <summary>
+/// SLQ0001: <c>++</c>, <c>--</c>, a compound assignment or an <c>Interlocked</c> increment in a
+/// sink, on state that outlives the call. A replayed batch counts twice.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
+{
+    internal static readonly DiagnosticDescriptor Rule = new(
+        RuleIdentifiers.CounterUpdateInSink,
+        "Sink updates state relative to its current value",
+        "'{0}' in a {1} sink changes '{2}', which outlives the call: a replayed batch applies it twice",
+        "Reliability",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. An increment, a decrement or a compound assignment to a field, a static or a captured variable then counts the batch twice. Write a value keyed by the batch time instead, or mark the sink [IdempotentSink] after review.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.CounterUpdateInSink));
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+    internal override Action<IOperation, SinkBody, Action<Diagnostic>>? CreateEffectCheck(Compilation compilation)
+    {
+        var interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
+        var math = compilation.GetTypeByMetadataName("System.Math");
+        return (operation, sink, report) =>
+        {
+            var target = operation switch
+            {
+                IIncrementOrDecrementOperation step => step.Target,
+                ICompoundAssignmentOperation compound => compound.Target,
+                IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
+                ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
+                _ => null,
+            };
+
+            if (target is not null && Storage.OutlivesCall(target, sink.Scope) &&
+                !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)))
+            {
+                report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(operation), sink.OperationName, Show(target)));
+            }
+        };
+    }
+
+    /// <summary>
+    /// <c>total = total + n</c>, <c>list = list.Add(x)</c>: a compound assignment spelled out.
+    /// <c>Math.Max</c> and <c>Math.Min</c> of the old value are idempotent and pass.
+    /// </summary>
+    private static bool IsSelfUpdate(ISimpleAssignmentOperation assignment, INamedTypeSymbol? math)
+    {
+        if (assignment.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Arguments.Length: > 0 })
+        {
+            return ReadsSameElement(assignment);
+        }
+
+        var isMinOrMax = assignment.Value is IInvocationOperation { TargetMethod.Name: "Max" or "Min" } call &&
+            SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, math);
+        return Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage) && !isMinOrMax;
+    }
+
+    /// <summary>
+    /// <c>counts[w] = counts[w] + 1</c>, <c>counts[w] = counts.GetValueOrDefault(w) + 1</c>: the
+    /// value is read from the collection it is written to.
+    /// </summary>
+    private static bool ReadsSameElement(ISimpleAssignmentOperation assignment) =>
+        Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage);
+
+    private static bool IsInterlockedUpdate(IInvocationOperation call, INamedTypeSymbol? interlocked) =>
+        interlocked is not null &&
+        SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, interlocked) &&
+        call.TargetMethod.Name is "Increment" or "Decrement" or "Add" &&
+        call.Arguments.Length > 0;
+}

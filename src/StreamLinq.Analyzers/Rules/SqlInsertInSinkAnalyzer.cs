@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using StreamLinq.Analyzers.Support;
+
+namespace StreamLinq.Analyzers.Rules;
+
+/// <summary>
+/// SLQ0004: SQL text in a sink that INSERTs without ON CONFLICT, ON DUPLICATE KEY UPDATE or
+/// WHERE NOT EXISTS (a MERGE is not an INSERT and passes). A replayed batch inserts its rows again.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SqlInsertInSinkAnalyzer : SinkEffectAnalyzer
+{
+    internal static readonly DiagnosticDescriptor Rule = new(
+        RuleIdentifiers.SqlInsertInSink,
+        "Sink runs a SQL INSERT that is not an upsert",
+        "SQL \"{0}\" in a {1} sink inserts without ON CONFLICT, MERGE or another upsert: a replayed batch inserts its rows again",
+        "Reliability",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. A plain INSERT then adds its rows twice, or fails on a unique key. Use INSERT ... ON CONFLICT (key) DO UPDATE with a version guard (WHERE t.batch_time < EXCLUDED.batch_time), MERGE, or a transactional sink.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.SqlInsertInSink));
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+    internal override Action<IOperation, SinkBody, Action<Diagnostic>>? CreateEffectCheck(Compilation compilation) =>
+        (operation, sink, report) =>
+        {
+            var text = SqlOf(operation);
+            if (text is not null && SqlText.IsPlainInsert(text))
+            {
+                report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(text), sink.OperationName));
+            }
+        };
+
+    /// <summary>The SQL an operation spells out, taking only the outermost piece of a constant or interpolated string.</summary>
+    private static string? SqlOf(IOperation operation)
+    {
+        if (operation.Parent is IInterpolatedStringContentOperation ||
+            operation.Parent is { ConstantValue: { HasValue: true, Value: string } } and (IBinaryOperation or IInterpolatedStringOperation))
+        {
+            return null;
+        }
+
+        if (operation is IInterpolatedStringOperation interpolated)
+        {
+            return string.Concat(interpolated.Parts.Select(p => p is IInterpolatedStringTextOperation t ? t.Text.ConstantValue.Value as string : "?"));
+        }
+
+        return operation.Type?.SpecialType == SpecialType.System_String && operation.ConstantValue is { HasValue: true, Value: string constant }
+            ? constant
+            : null;
+    }
+}

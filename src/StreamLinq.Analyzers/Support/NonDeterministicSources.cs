@@ -1,0 +1,59 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace StreamLinq.Analyzers.Support;
+
+/// <summary>The framework members whose value differs from one run to the next.</summary>
+internal sealed class NonDeterministicSources
+{
+    private readonly INamedTypeSymbol? dateTime;
+    private readonly INamedTypeSymbol? dateTimeOffset;
+    private readonly INamedTypeSymbol? environment;
+    private readonly INamedTypeSymbol? guid;
+    private readonly INamedTypeSymbol? random;
+    private readonly INamedTypeSymbol? stopwatch;
+    private readonly INamedTypeSymbol? timeProvider;
+    private readonly INamedTypeSymbol? randomNumberGenerator;
+
+    public NonDeterministicSources(Compilation compilation)
+    {
+        dateTime = compilation.GetSpecialType(SpecialType.System_DateTime);
+        dateTimeOffset = compilation.GetTypeByMetadataName("System.DateTimeOffset");
+        environment = compilation.GetTypeByMetadataName("System.Environment");
+        guid = compilation.GetTypeByMetadataName("System.Guid");
+        random = compilation.GetTypeByMetadataName("System.Random");
+        stopwatch = compilation.GetTypeByMetadataName("System.Diagnostics.Stopwatch");
+        timeProvider = compilation.GetTypeByMetadataName("System.TimeProvider");
+        randomNumberGenerator = compilation.GetTypeByMetadataName("System.Security.Cryptography.RandomNumberGenerator");
+    }
+
+    public bool IsNonDeterministic(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IPropertyReferenceOperation property:
+                var owner = property.Property.ContainingType;
+                var name = property.Property.Name;
+                return (Is(owner, dateTime) && name is "Now" or "UtcNow" or "Today") ||
+                       (Is(owner, dateTimeOffset) && name is "Now" or "UtcNow") ||
+                       (Is(owner, environment) && name is "TickCount" or "TickCount64");
+            case IInvocationOperation call:
+                var type = call.TargetMethod.ContainingType;
+                var method = call.TargetMethod.Name;
+                return (Is(type, guid) && method is "NewGuid" or "CreateVersion7") ||
+                       (Is(type, stopwatch) && method is "GetTimestamp" or "StartNew") ||
+                       (Is(type, timeProvider) && method is "GetUtcNow" or "GetLocalNow" or "GetTimestamp") ||
+                       Is(type, randomNumberGenerator) ||
+                       // new Random(seed).Next() is reproducible; Random.Shared and a shared instance are not.
+                       (Is(type, random) && !call.TargetMethod.IsStatic && call.Instance is not IObjectCreationOperation);
+            case IObjectCreationOperation creation:
+                return Is(creation.Type, random) && creation.Arguments.Length == 0;
+            default:
+                return false;
+        }
+    }
+
+    private static bool Is(ITypeSymbol? type, INamedTypeSymbol? expected) =>
+        expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
+}

@@ -1,0 +1,187 @@
+using System.Numerics;
+using System.Reflection;
+using System.Text.Json;
+using StreamLinq.Query;
+using StreamLinq.State;
+
+namespace StreamLinq.Execution;
+
+/// <summary>
+/// <c>Window(...).GroupBy(k).Select(g =&gt; aggregates)</c> without materialising the window: each
+/// batch is aggregated once, into a partial <see cref="GroupTable{TKey}"/> kept while the window
+/// covers it. When every aggregate is invertible (counts, and sums or averages of integers or
+/// decimals) a running table adds each entering partial and subtracts each leaving one, and keys
+/// whose count drops to zero are removed; otherwise (Min, Max, floating sums, whose subtraction
+/// is not exact) the kept partials are merged at each slide.
+/// </summary>
+internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator
+{
+    private readonly HashAggregate<TIn, TKey, TOut> _perBatch;
+    private readonly WindowSpec _window;
+    private readonly WindowBuffer<GroupTable<TKey>> _partials = new();
+    private readonly Action<AggregateColumn, int, AggregateColumn, int>[]? _subtract;
+    private GroupTable<TKey>? _running;
+    private int _emptySlots;
+
+    public WindowedAggregate(HashAggregate<TIn, TKey, TOut> perBatch, WindowSpec window)
+    {
+        _perBatch = perBatch;
+        _window = window;
+        var columns = perBatch.Aggregation.NewColumns();
+        if (perBatch.Aggregation.Aggregates.All(a => a.Kind is AggregateKind.Count or AggregateKind.CountIf or AggregateKind.Sum or AggregateKind.Average)
+            && columns.All(c => c.GetType().GetGenericTypeDefinition() == typeof(SumColumn<>) && IsExact(c.GetType().GetGenericArguments()[0])))
+        {
+            var subtract = typeof(WindowedAggregate<TIn, TKey, TOut>).GetMethod(nameof(Subtract), BindingFlags.NonPublic | BindingFlags.Static)!;
+            _subtract = columns
+                .Select(c => subtract.MakeGenericMethod(c.GetType().GetGenericArguments()[0]).CreateDelegate<Action<AggregateColumn, int, AggregateColumn, int>>())
+                .ToArray();
+            _running = new GroupTable<TKey>(perBatch.Aggregation.NewColumns());
+        }
+    }
+
+    /// <summary>Whether the window adds and subtracts rather than merging its partials at each slide.</summary>
+    public bool IsIncremental => _subtract is not null;
+
+    public override string Kind => "WindowedAggregate";
+
+    public override string Detail =>
+        $"{_window}; {(IsIncremental ? "incremental: adds the entering batch, subtracts the leaving one" : "merges one partial aggregate per batch at each slide")}; {_perBatch.Detail}";
+
+    public override IReadOnlyList<PlanNode> Children => [_perBatch.Child];
+
+    public override Type ElementType => typeof(TOut);
+
+    public string StateId => field ??= StateIds.For(this);
+
+    public int StateVersion => 1;
+
+    public override Array? Compute(BatchExecution batch)
+    {
+        if (batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input)
+        {
+            var partial = _perBatch.Accumulate(input, batch);
+            if (partial.Count > 0)
+            {
+                var (replaced, previous) = _partials.Add(batch.Time, partial);
+                if (_running is not null)
+                {
+                    if (replaced)
+                    {
+                        Remove(previous!);
+                    }
+
+                    _running.MergeFrom(partial);
+                }
+            }
+        }
+
+        foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
+        {
+            if (_running is not null)
+            {
+                Remove(left);
+            }
+        }
+
+        if (!_window.IsSlideTime(batch.Time))
+        {
+            return null;
+        }
+
+        if (_running is not null)
+        {
+            var running = _running;
+            return _perBatch.Project(running, slot => Count(running, slot) > 0);
+        }
+
+        var merged = new GroupTable<TKey>(_perBatch.Aggregation.NewColumns());
+        foreach (var partial in _partials.Partials)
+        {
+            merged.MergeFrom(partial);
+        }
+
+        return _perBatch.Project(merged, include: null);
+    }
+
+    public void WriteState(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("batches");
+        _partials.Write(writer, GroupTableState.Write);
+        if (_running is not null)
+        {
+            writer.WritePropertyName("running");
+            GroupTableState.Write(writer, _running);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public void ReadState(JsonElement state, int version)
+    {
+        StateVersions.Check(this, version);
+        _partials.Read(state.GetProperty("batches"), partial => GroupTableState.Read<TKey>(partial, _perBatch.Aggregation.NewColumns()));
+        if (_running is not null)
+        {
+            _running = GroupTableState.Read<TKey>(state.GetProperty("running"), _perBatch.Aggregation.NewColumns());
+            _emptySlots = Enumerable.Range(0, _running.Count).Count(slot => Count(_running, slot) == 0);
+        }
+    }
+
+    /// <summary>Subtracts a partial that left the window; compacts the running table when half its slots are empty.</summary>
+    private void Remove(GroupTable<TKey> partial)
+    {
+        var running = _running!;
+        for (var from = 0; from < partial.Count; from++)
+        {
+            var into = running.FindOrAdd(partial.Keys[from], out _);
+            for (var c = 0; c < _subtract!.Length; c++)
+            {
+                _subtract[c](running.Columns[c], into, partial.Columns[c], from);
+            }
+
+            if (Count(running, into) == 0)
+            {
+                _emptySlots++;
+            }
+        }
+
+        // The count of empty slots is an estimate (a key may return to its empty slot), so it is
+        // checked against the table before compacting.
+        if (_emptySlots > 16 && _emptySlots * 2 > running.Count)
+        {
+            _emptySlots = Enumerable.Range(0, running.Count).Count(slot => Count(running, slot) == 0);
+        }
+
+        if (_emptySlots > 16 && _emptySlots * 2 > running.Count)
+        {
+            var compact = new GroupTable<TKey>(_perBatch.Aggregation.NewColumns());
+            for (var slot = 0; slot < running.Count; slot++)
+            {
+                if (Count(running, slot) > 0)
+                {
+                    var into = compact.FindOrAdd(running.Keys[slot], out var isNew);
+                    for (var c = 0; c < running.Columns.Length; c++)
+                    {
+                        compact.Columns[c].Merge(into, running.Columns[c], slot, isNew);
+                    }
+                }
+            }
+
+            _running = compact;
+            _emptySlots = 0;
+        }
+    }
+
+    /// <summary>The group's record count: column 0 of every hash aggregation's table.</summary>
+    private static long Count(GroupTable<TKey> table, int slot) => ((SumColumn<long>)table.Columns[0]).Values[slot];
+
+    private static bool IsExact(Type storage) => storage != typeof(double) && storage != typeof(float);
+
+    private static void Subtract<T>(AggregateColumn into, int slot, AggregateColumn from, int fromSlot)
+        where T : INumber<T>
+    {
+        var values = ((SumColumn<T>)into).Values;
+        values[slot] = checked(values[slot] - ((SumColumn<T>)from).Values[fromSlot]);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Linq.Expressions;
+using System.Text.Json;
+using StreamLinq.State;
+
+namespace StreamLinq.Execution;
+
+/// <summary>
+/// Spark's reduceByWindow: each batch is reduced once into a partial kept while the window covers
+/// it. With an inverse function the window's value is kept running (the entering partial added,
+/// the leaving one removed); without, the partials are combined in order at each slide.
+/// </summary>
+internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
+{
+    private readonly PlanNode _child;
+    private readonly WindowSpec _window;
+    private readonly Func<T, T, T> _func;
+    private readonly Func<T, T, T>? _inverse;
+    private readonly WindowBuffer<T> _partials = new();
+    private readonly string _detail;
+    private T _running = default!;
+
+    public WindowedReduce(PlanNode child, LambdaExpression func, LambdaExpression? inverse, WindowSpec window)
+    {
+        _child = child;
+        _window = window;
+        _func = (Func<T, T, T>)func.Compile();
+        _inverse = (Func<T, T, T>?)inverse?.Compile();
+        _detail = $"{window}; func: {func}" + (inverse is null ? "; combines one partial per batch at each slide" : $"; inverse: {inverse}; incremental");
+    }
+
+    public override string Kind => "WindowedReduce";
+
+    public override string Detail => _detail;
+
+    public override IReadOnlyList<PlanNode> Children => [_child];
+
+    public override Type ElementType => typeof(T);
+
+    public string StateId => field ??= StateIds.For(this);
+
+    public int StateVersion => 1;
+
+    public override Array? Compute(BatchExecution batch)
+    {
+        if (batch.Evaluate(_child) is T[] { Length: > 0 } input)
+        {
+            var partial = input[0];
+            for (var i = 1; i < input.Length; i++)
+            {
+                partial = _func(partial, input[i]);
+            }
+
+            var hadAny = _partials.Count > 0;
+            var (replaced, previous) = _partials.Add(batch.Time, partial);
+            if (_inverse is not null)
+            {
+                if (replaced)
+                {
+                    _running = _inverse(_running, previous!);
+                }
+
+                _running = hadAny ? _func(_running, partial) : partial;
+            }
+        }
+
+        foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
+        {
+            if (_inverse is not null)
+            {
+                _running = _inverse(_running, left);
+            }
+        }
+
+        if (_partials.Count == 0)
+        {
+            _running = default!;
+        }
+
+        if (!_window.IsSlideTime(batch.Time))
+        {
+            return null;
+        }
+
+        if (_partials.Count == 0)
+        {
+            return Array.Empty<T>();
+        }
+
+        if (_inverse is not null)
+        {
+            return new[] { _running };
+        }
+
+        var value = default(T)!;
+        var first = true;
+        foreach (var partial in _partials.Partials)
+        {
+            value = first ? partial : _func(value, partial);
+            first = false;
+        }
+
+        return new[] { value };
+    }
+
+    public void WriteState(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("batches");
+        _partials.Write(writer, (w, partial) => JsonSerializer.Serialize(w, partial));
+        writer.WritePropertyName("running");
+        JsonSerializer.Serialize(writer, _running);
+        writer.WriteEndObject();
+    }
+
+    public void ReadState(JsonElement state, int version)
+    {
+        StateVersions.Check(this, version);
+        _partials.Read(state.GetProperty("batches"), partial => partial.Deserialize<T>()!);
+        _running = state.GetProperty("running").Deserialize<T>()!;
+    }
+}
