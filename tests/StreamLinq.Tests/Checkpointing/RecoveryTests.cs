@@ -42,6 +42,67 @@ public class RecoveryTests
     }
 
     [Fact]
+    public async Task Keyed_state_survives_a_restart_through_the_checkpoint()
+    {
+        using var scratch = new Scratch();
+        var counts = new ConcurrentDictionary<BatchTime, Dictionary<string, int>>();
+        void Define(StreamingContext context) =>
+            context.TextFileStream(scratch.Input)
+                .Select(w => new KeyValuePair<string, int>(w, 1))
+                .UpdateStateByKey((IReadOnlyList<int> ones, int? count) => (int?)((count ?? 0) + ones.Count))
+                .ForEachBatch((batch, time) => counts[time] = batch.ToDictionary(p => p.Key, p => p.Value));
+
+        scratch.AddFile("a", "a", "b");
+        await using (var first = new CheckpointHarness(scratch.Checkpoints, Define))
+        {
+            await first.StartAsync();
+            await first.RunUntilAsync(Second(1));
+            await first.Context.StopAsync(graceful: false);
+        }
+
+        scratch.AddFile("a", "c");
+        await using var second = new CheckpointHarness(scratch.Checkpoints, Define, clockStart: Second(1).Ticks);
+        await second.StartAsync();
+        await second.RunUntilAsync(Second(2));
+        Assert.Equal(2, counts[Second(1)]["a"]);
+        Assert.Equal(3, counts[Second(2)]["a"]);
+        Assert.Equal(1, counts[Second(2)]["b"]);
+        Assert.Equal(1, counts[Second(2)]["c"]);
+        Assert.Empty(second.Warnings);
+    }
+
+    [Fact]
+    public async Task A_window_keeps_the_batches_it_covers_across_a_restart()
+    {
+        using var scratch = new Scratch();
+        var counts = new ConcurrentDictionary<BatchTime, long>();
+        void Define(StreamingContext context) =>
+            context.TextFileStream(scratch.Input)
+                .Window(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1))
+                .Count()
+                .ForEachBatch((batch, time) => counts[time] = batch.Single());
+
+        await using (var first = new CheckpointHarness(scratch.Checkpoints, Define))
+        {
+            await first.StartAsync();
+            scratch.AddFile("a", "b");
+            await first.RunUntilAsync(Second(1));
+            scratch.AddFile("c");
+            await first.RunUntilAsync(Second(2));
+            await first.Context.StopAsync(graceful: false);
+        }
+
+        await using var second = new CheckpointHarness(scratch.Checkpoints, Define, clockStart: Second(2).Ticks);
+        await second.StartAsync();
+        scratch.AddFile("d");
+        await second.RunUntilAsync(Second(3));
+        await second.RunUntilAsync(Second(4));
+        Assert.Equal(4, counts[Second(3)]);
+        Assert.Equal(2, counts[Second(4)]);
+        Assert.Empty(second.Warnings);
+    }
+
+    [Fact]
     public async Task A_truncated_newest_checkpoint_falls_back_to_the_previous_one_with_a_warning()
     {
         using var scratch = new Scratch();
