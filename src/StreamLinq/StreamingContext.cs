@@ -1,3 +1,4 @@
+using StreamLinq.Checkpointing;
 using StreamLinq.DStreams;
 using StreamLinq.Monitoring;
 using StreamLinq.Query;
@@ -18,7 +19,7 @@ namespace StreamLinq;
 /// start, starting twice, or restarting a stopped context throws
 /// <see cref="InvalidOperationException"/>, as in Spark.
 /// </remarks>
-public sealed class StreamingContext : IAsyncDisposable
+public sealed partial class StreamingContext : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<IInputDStream> _inputs = [];
@@ -111,7 +112,8 @@ public sealed class StreamingContext : IAsyncDisposable
                 _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
             }
 
-            _scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners);
+            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
+            _scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
             _scheduler.Start();
             State = StreamingContextState.Active;
         }

@@ -3,6 +3,7 @@ using StreamLinq.Execution;
 using StreamLinq.Monitoring;
 using StreamLinq.Query;
 using StreamLinq.Sources;
+using StreamLinq.State;
 
 namespace StreamLinq.Scheduling;
 
@@ -11,6 +12,12 @@ namespace StreamLinq.Scheduling;
 /// batch time and queues the batch; a runner task processes the queued batches one at a time,
 /// in order, running every output operation of the plan.
 /// </summary>
+/// <remarks>
+/// With checkpointing, each batch is committed by a checkpoint after its outputs ran (at
+/// least once). A batch with an at-most-once or exactly-once output is also logged before its
+/// outputs run: its offset ranges become durable, so a replay reads the same records under the
+/// same batch time, and its at-most-once outputs are marked done, so a replay skips them.
+/// </remarks>
 internal sealed class BatchScheduler
 {
     private readonly StreamingContext _context;
@@ -28,13 +35,26 @@ internal sealed class BatchScheduler
     private volatile bool _graceful;
     private BatchFailedException? _failure;
     private BatchTime _firstBatch;
+    private readonly BatchCheckpointing? _checkpointing;
+    private readonly IStatefulOperator[] _operators;
+    private readonly Lock _sealGate = new();
+    private readonly List<BatchJob> _pending = [];
+    private List<BatchJob> _recovered = [];
+    private BatchTime? _lastCompleted;
 
-    public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners)
+    public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
         _context = context;
         _sources = sources;
         _plan = plan;
         _listeners = listeners;
+        _checkpointing = checkpointing;
+        _operators = plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>().ToArray();
+        if (checkpointing is not null && _operators.GroupBy(o => o.StateId).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            // State is matched back by id after a restart: two operators under one id would swap or lose state.
+            throw new InvalidOperationException($"Two stateful operators share the checkpoint state id '{clash.Key}'.");
+        }
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
@@ -42,13 +62,25 @@ internal sealed class BatchScheduler
 
     public void Start()
     {
-        var sourceContext = new SourceContext((source, error) => _listeners.Post(l => l.OnSourceError(source, error)), _abort.Token);
+        if (_checkpointing is not null)
+        {
+            // Positions and state are restored before the sources start, so that they resume there.
+            _recovered = _checkpointing.Restore(_sources, _plan, _operators, _context.Clock.NowTicks, Warn);
+            _pending.AddRange(_recovered);
+            if (_checkpointing.Recovered?.LastCompletedBatch is { } last)
+            {
+                _lastCompleted = new BatchTime(last);
+            }
+        }
+
         var started = new List<IBatchSource>();
         try
         {
-            foreach (var source in _sources)
+            for (var id = 0; id < _sources.Length; id++)
             {
-                source.Start(sourceContext);
+                var source = _sources[id];
+                var logs = _checkpointing?.Directory is { } directory ? Path.Combine(directory, "receivers", $"input-{id}") : null;
+                source.Start(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs));
                 started.Add(source);
             }
         }
@@ -63,6 +95,11 @@ internal sealed class BatchScheduler
         // interval boundary after the start, however late that thread begins.
         var interval = _context.BatchInterval.Ticks;
         _firstBatch = new BatchTime((_context.Clock.NowTicks / interval + 1) * interval);
+        if (_checkpointing?.LastKnownBatch is { } known && known >= _firstBatch)
+        {
+            _firstBatch = known + _context.BatchInterval;
+        }
+
         _lifetime = RunAsync();
     }
 
@@ -105,6 +142,12 @@ internal sealed class BatchScheduler
     {
         var clock = _context.Clock;
         var next = _firstBatch;
+        foreach (var job in _recovered)
+        {
+            _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime)));
+            _queue.Writer.TryWrite(job);
+        }
+
         try
         {
             while (true)
@@ -130,7 +173,15 @@ internal sealed class BatchScheduler
 
     private void Submit(BatchTime time)
     {
-        var job = new BatchJob(time, _sources.Select(s => s.Seal(time)).ToArray(), _context.Clock.NowTicks);
+        BatchJob job;
+        lock (_sealGate)
+        {
+            job = new BatchJob(time, _sources.Select(s => s.Seal(time)).ToArray(), _context.Clock.NowTicks, []);
+            if (_checkpointing is not null)
+            {
+                _pending.Add(job);
+            }
+        }
         _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime)));
         _queue.Writer.TryWrite(job);
     }
@@ -180,9 +231,26 @@ internal sealed class BatchScheduler
                 records += inputs[i].Length;
             }
 
+            var skipped = new HashSet<int>(job.DoneOutputs);
+            if (_checkpointing is not null && _plan.Outputs.Any(o => o.Output.Delivery != DeliveryGuarantee.AtLeastOnce && !skipped.Contains(o.Output.Index)))
+            {
+                foreach (var (output, _) in _plan.Outputs.Where(o => o.Output.Delivery == DeliveryGuarantee.AtMostOnce))
+                {
+                    job.DoneOutputs.Add(output.Index);
+                }
+
+                Checkpoint(job.Time);
+            }
+
+            var offsets = _plan.Outputs.Any(o => o.Output.Target is ITransactionalSink) ? BatchCheckpointing.Offsets(_sources, job) : "{}";
             var execution = new BatchExecution(job.Time, inputs, _context.Options, cancellation);
             foreach (var (output, root) in _plan.Outputs)
             {
+                if (skipped.Contains(output.Index))
+                {
+                    continue;
+                }
+
                 if (execution.Evaluate(root) is not { } batch)
                 {
                     continue; // the output's stream has no batch at this time, e.g. a window between slides
@@ -190,7 +258,7 @@ internal sealed class BatchScheduler
 
                 try
                 {
-                    await output.WriteAsync(batch, job.Time, cancellation).ConfigureAwait(false);
+                    await output.WriteAsync(batch, new BatchCommit(output.Description, job.Time, offsets), cancellation).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
                 {
@@ -207,11 +275,51 @@ internal sealed class BatchScheduler
             return null;
         }
 
+        // A batch that stops the context stays pending, to be replayed after a restart; one the
+        // context moves past is committed like a completed one.
+        if (_checkpointing is not null && (failure is null || !_context.Options.StopOnBatchFailure))
+        {
+            lock (_sealGate)
+            {
+                _pending.Remove(job);
+                _lastCompleted = job.Time;
+            }
+
+            try
+            {
+                Checkpoint(job.Time);
+                for (var i = 0; i < _sources.Length; i++)
+                {
+                    // Committed: a source may drop what it kept to replay this batch.
+                    (_sources[i] as IOffsetRangeSource)?.Acknowledge(job.Inputs[i]);
+                }
+            }
+            catch (BatchFailedException error)
+            {
+                failure ??= error;
+            }
+        }
+
         var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = records, Failure = failure };
         Record(done);
         _listeners.Post(l => l.OnBatchCompleted(done));
         return failure;
     }
+
+    /// <summary>Writes a checkpoint; a failure to write fails the batch.</summary>
+    private void Checkpoint(BatchTime time)
+    {
+        try
+        {
+            _checkpointing!.Write(_sealGate, _sources, _pending, _lastCompleted, _operators);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new BatchFailedException(time, "Checkpoint", error);
+        }
+    }
+
+    private void Warn(string message) => _listeners.Post(l => l.OnCheckpointWarning(message));
 
     private static void Record(BatchInfo info)
     {

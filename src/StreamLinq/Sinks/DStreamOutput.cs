@@ -83,7 +83,16 @@ public static class DStreamOutput
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sink);
-        Register(source, "WriteTo(" + sink.GetType().Name + ")", sink, sink.WriteBatchAsync, delivery);
+        CheckDelivery(delivery);
+        var name = "WriteTo(" + SinkName(sink.GetType()) + ")";
+        if (sink is ITransactionalSink<T> transactional)
+        {
+            // The commit token travels with the batch so that the sink can recognise a replay.
+            source.Context.AddOutput(new OutputOperation<T>(name, source.Expression, sink, transactional.CommitBatchAsync, delivery));
+            return;
+        }
+
+        Register(source, name, sink, sink.WriteBatchAsync, delivery);
     }
 
     /// <summary>
@@ -112,11 +121,21 @@ public static class DStreamOutput
 
     private static void Register<T>(IDStream<T> source, string name, object target, Func<IReadOnlyList<T>, BatchTime, CancellationToken, Task> write, DeliveryGuarantee delivery)
     {
+        CheckDelivery(delivery);
+        source.Context.AddOutput(new OutputOperation<T>(name, source.Expression, target, (batch, commit, token) => write(batch, commit.Time, token), delivery));
+    }
+
+    private static void CheckDelivery(DeliveryGuarantee delivery)
+    {
         if (!Enum.IsDefined(delivery))
         {
             throw new ArgumentOutOfRangeException(nameof(delivery), delivery, "Unknown delivery guarantee.");
         }
+    }
 
-        source.Context.AddOutput(new OutputOperation<T>(name, source.Expression, target, write, delivery));
+    private static string SinkName(Type type)
+    {
+        var tick = type.Name.IndexOf('`', StringComparison.Ordinal);
+        return tick < 0 ? type.Name : type.Name[..tick];
     }
 }

@@ -19,16 +19,17 @@ internal abstract class OutputOperation(string name, Expression query, object ta
 
     public string Description => $"{Name} #{Index}";
 
-    public abstract Task WriteAsync(Array batch, BatchTime time, CancellationToken cancellationToken);
+    /// <summary>Writes one batch; <paramref name="commit"/> identifies it (time, offsets) for transactional sinks.</summary>
+    public abstract Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken);
 }
 
 internal sealed class OutputOperation<T>(
     string name,
     Expression query,
     object target,
-    Func<IReadOnlyList<T>, BatchTime, CancellationToken, Task> write,
+    Func<IReadOnlyList<T>, BatchCommit, CancellationToken, Task> write,
     DeliveryGuarantee delivery) : OutputOperation(name, query, target, delivery)
 {
-    public override Task WriteAsync(Array batch, BatchTime time, CancellationToken cancellationToken) =>
-        write((T[])batch, time, cancellationToken);
+    public override Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken) =>
+        write((T[])batch, commit, cancellationToken);
 }

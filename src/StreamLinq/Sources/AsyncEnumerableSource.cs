@@ -5,7 +5,7 @@ namespace StreamLinq.Sources;
 /// waits while the rate limit or the buffer says so; an exception from the sequence fails every
 /// later batch with the error.
 /// </summary>
-internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>, IRateControlledSource
+internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IRateControlledSource
 {
     private readonly Receiver<T> _receiver = new(options);
     private readonly CancellationTokenSource _stop = new();
@@ -14,7 +14,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public string Name => "AsyncEnumerableStream";
 
-    public bool IsReplayable => false;
+    public Receiver<T> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
 
@@ -22,6 +22,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public void Start(SourceContext context)
     {
+        _receiver.OpenLog(context, Name);
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
     }
@@ -52,9 +53,9 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public ISealedInput Seal(BatchTime time)
     {
-        var records = _receiver.Seal();
-        return records.Length == 0 && Volatile.Read(ref _failure) is { } failure
+        var input = _receiver.SealInput(out var count);
+        return count == 0 && Volatile.Read(ref _failure) is { } failure
             ? new FailedInput(failure)
-            : new SealedRecords(records);
+            : input;
     }
 }

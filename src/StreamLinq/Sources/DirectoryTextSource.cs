@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace StreamLinq.Sources;
 
@@ -9,7 +10,11 @@ namespace StreamLinq.Sources;
 /// are ignored, as are subdirectories. Each path is taken once; a deleted and re-created path
 /// counts as new. The sealed input is the list of files, so a batch can be read again.
 /// </summary>
-internal sealed class DirectoryTextSource(string directory) : IBatchSource<string>
+/// <remarks>
+/// Checkpointed: the set of files taken (its position) and each pending batch's file list (its
+/// offset range). A replayed batch reads the same files again; they must not have been changed.
+/// </remarks>
+internal sealed class DirectoryTextSource(string directory) : IBatchSource<string>, IOffsetRangeSource
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
@@ -37,6 +42,53 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
         _taken.IntersectWith(Directory.EnumerateFiles(directory));
         _taken.UnionWith(files);
         return new SealedFiles(Name, files);
+    }
+
+    public string StateId => Name;
+
+    public int StateVersion => 1;
+
+    public void WriteState(Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        foreach (var file in _taken.Order(StringComparer.Ordinal))
+        {
+            writer.WriteStringValue(file);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public void ReadState(JsonElement state, int version)
+    {
+        if (version != StateVersion || state.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException($"{Name}: unreadable checkpointed state (version {version}).");
+        }
+
+        _taken.Clear();
+        _taken.UnionWith(state.EnumerateArray().Select(f => f.GetString() ?? throw new InvalidDataException($"{Name}: a null file name in the checkpoint.")));
+    }
+
+    public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        foreach (var file in ((SealedFiles)input).Files)
+        {
+            writer.WriteStringValue(file);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public ISealedInput ReadRange(JsonElement range)
+    {
+        if (range.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException($"{Name}: a pending batch's file list is malformed.");
+        }
+
+        return new SealedFiles(Name, range.EnumerateArray().Select(f => f.GetString() ?? throw new InvalidDataException($"{Name}: a null file name in the checkpoint.")).ToList());
     }
 
     private List<string> NewFiles() =>

@@ -50,8 +50,11 @@ internal sealed class FailedInput(SourceException error) : ISealedInput
 }
 
 /// <summary>What the context gives a source when it starts.</summary>
-internal sealed class SourceContext(Action<string, Exception> reportError, CancellationToken stopping)
+internal sealed class SourceContext(Action<string, Exception> reportError, CancellationToken stopping, string? writeAheadLogDirectory = null)
 {
+    /// <summary>Where this source may keep a write-ahead log; null when the context does not checkpoint.</summary>
+    public string? WriteAheadLogDirectory { get; } = writeAheadLogDirectory;
+
     /// <summary>Reports an error the source recovers from by itself.</summary>
     public void ReportError(string source, Exception error) => reportError(source, error);
 

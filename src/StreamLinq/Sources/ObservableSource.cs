@@ -5,7 +5,7 @@ namespace StreamLinq.Sources;
 /// the producer while the rate limit or the buffer says so); OnError fails every later batch
 /// with the error, so it cannot go unnoticed.
 /// </summary>
-internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IObserver<T>, IRateControlledSource
+internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IObserver<T>, IRateControlledSource
 {
     private readonly Receiver<T> _receiver = new(options);
     private IDisposable? _subscription;
@@ -14,7 +14,7 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public string Name => "ObservableStream";
 
-    public bool IsReplayable => false;
+    public Receiver<T> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
 
@@ -22,6 +22,7 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public void Start(SourceContext context)
     {
+        _receiver.OpenLog(context, Name);
         _stopping = context.Stopping;
         _subscription = observable.Subscribe(this);
     }
@@ -34,10 +35,10 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public ISealedInput Seal(BatchTime time)
     {
-        var records = _receiver.Seal();
-        return records.Length == 0 && Volatile.Read(ref _failure) is { } failure
+        var input = _receiver.SealInput(out var count);
+        return count == 0 && Volatile.Read(ref _failure) is { } failure
             ? new FailedInput(failure)
-            : new SealedRecords(records);
+            : input;
     }
 
     public void OnNext(T value)

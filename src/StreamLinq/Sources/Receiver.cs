@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.RateLimiting;
 
 namespace StreamLinq.Sources;
@@ -6,10 +7,19 @@ namespace StreamLinq.Sources;
 /// The store of a push source: records arrive on the producer's thread and wait here, under a
 /// rate limit and a capacity bound, until the job generator seals them into a batch.
 /// </summary>
+/// <remarks>
+/// With <see cref="ReceiverOptions.WriteAheadLog"/> every record is appended to a log in the
+/// checkpoint directory before it is acknowledged, and each sealed batch is a log segment: the
+/// batch can be replayed, and records received after the last seal survive the driver's death.
+/// </remarks>
 internal sealed class Receiver<T> : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly int _capacity;
+    private readonly bool _logRequested;
+    private readonly HashSet<long> _referencedSegments = [];
+    private ReceiverWriteAheadLog<T>? _log;
+    private long _position;
     private readonly double? _maxRate;
     private RateLimiter? _rate;
     private List<T> _current = [];
@@ -20,6 +30,7 @@ internal sealed class Receiver<T> : IDisposable
         options ??= new ReceiverOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferCapacity, 1, nameof(options.BufferCapacity));
         _capacity = options.BufferCapacity;
+        _logRequested = options.WriteAheadLog;
         _maxRate = options.MaxRatePerSecond;
         if (_maxRate is { } rate)
         {
@@ -87,6 +98,7 @@ internal sealed class Receiver<T> : IDisposable
             {
                 if (_current.Count < _capacity)
                 {
+                    _log?.Append(record);
                     _current.Add(record);
                     return;
                 }
@@ -125,5 +137,132 @@ internal sealed class Receiver<T> : IDisposable
         return records;
     }
 
-    public void Dispose() => _rate?.Dispose();
+    /// <summary>Whether the records go through a write-ahead log, which makes sealed batches replayable.</summary>
+    public bool IsLogged => _logRequested;
+
+    /// <summary>
+    /// Opens the write-ahead log when one was asked for, loading back the records acknowledged
+    /// but not sealed before a crash. Called when the source starts, after any restore.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A log was asked for but the context does not checkpoint.</exception>
+    public void OpenLog(SourceContext context, string source)
+    {
+        if (!_logRequested)
+        {
+            return;
+        }
+
+        var directory = context.WriteAheadLogDirectory
+            ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate.");
+        lock (_gate)
+        {
+            _log = new ReceiverWriteAheadLog<T>(directory, _position, _referencedSegments, out var unsealed);
+            _current.InsertRange(0, unsealed);
+        }
+    }
+
+    /// <summary>Takes every stored record as a batch's input: a log segment when logged, the records otherwise.</summary>
+    public ISealedInput SealInput(out int count)
+    {
+        if (_log is null)
+        {
+            var all = Seal();
+            count = all.Length;
+            return new SealedRecords(all);
+        }
+
+        T[] records;
+        long segment;
+        lock (_gate)
+        {
+            records = Seal();
+            segment = _log.Seal();
+            _position = _log.Open;
+        }
+
+        count = records.Length;
+        return new SealedSegment(this, segment, records);
+    }
+
+    /// <summary>The receiver's position for a checkpoint: the next log segment to seal.</summary>
+    public void WriteState(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("nextSegment", _position);
+        writer.WriteEndObject();
+    }
+
+    public void ReadState(JsonElement state, int version)
+    {
+        if (version != 1 || !state.TryGetProperty("nextSegment", out var next) || !next.TryGetInt64(out _position))
+        {
+            throw new InvalidDataException($"A receiver's checkpointed position is malformed (version {version}).");
+        }
+    }
+
+    public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
+    {
+        if (input is SealedSegment sealedSegment)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("segment", sealedSegment.Segment);
+            writer.WriteNumber("count", sealedSegment.Count);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    public ISealedInput ReadRange(JsonElement range)
+    {
+        if (!range.TryGetProperty("segment", out var segment) || !range.TryGetProperty("count", out var count))
+        {
+            throw new InvalidDataException("A pending batch's write-ahead log segment is malformed.");
+        }
+
+        _referencedSegments.Add(segment.GetInt64());
+        return new SealedSegment(this, segment.GetInt64(), null, count.GetInt32());
+    }
+
+    /// <summary>Deletes the log segment of a batch a checkpoint has committed.</summary>
+    public void Acknowledge(ISealedInput input)
+    {
+        if (input is SealedSegment sealedSegment)
+        {
+            _log?.Delete(sealedSegment.Segment);
+        }
+    }
+
+    public void Dispose()
+    {
+        _rate?.Dispose();
+        _log?.Dispose();
+    }
+
+    /// <summary>A batch's log segment: the records sealed, or read back from the segment after a restart.</summary>
+    private sealed class SealedSegment(Receiver<T> receiver, long segment, T[]? records, int? count = null) : ISealedInput
+    {
+        public long Segment => segment;
+
+        public int Count => records?.Length ?? count ?? 0;
+
+        public ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
+        {
+            if (records is not null)
+            {
+                return ValueTask.FromResult<Array>(records);
+            }
+
+            var log = receiver._log ?? throw new InvalidOperationException("The write-ahead log is not open.");
+            var read = ReceiverWriteAheadLog<T>.Read(log.PathOf(segment));
+            if (read.Count != Count)
+            {
+                throw new InvalidDataException($"The write-ahead log segment '{log.PathOf(segment)}' holds {read.Count} records; its batch had {Count}.");
+            }
+
+            return ValueTask.FromResult<Array>(read.ToArray());
+        }
+    }
 }

@@ -14,4 +14,13 @@ public sealed record ReceiverOptions
     /// until the next batch is sealed.
     /// </summary>
     public int BufferCapacity { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// Whether every record is written to a write-ahead log in the checkpoint directory before
+    /// it is acknowledged to the producer, so that records received are not lost when the driver
+    /// dies and a batch can be replayed (which also lets the stream serve exactly-once outputs).
+    /// Needs a context created by <see cref="StreamingContext.GetOrCreate"/>; records must
+    /// round-trip through System.Text.Json. False by default: a log write per record costs.
+    /// </summary>
+    public bool WriteAheadLog { get; init; }
 }

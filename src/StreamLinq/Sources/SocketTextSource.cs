@@ -11,7 +11,7 @@ namespace StreamLinq.Sources;
 /// exponential back-off. A line is a record only once its newline arrives: an unterminated tail
 /// left by a disconnect is reported and dropped.
 /// </summary>
-internal sealed class SocketTextSource(string host, int port, SocketTextStreamOptions options) : IBatchSource<string>, IRateControlledSource
+internal sealed class SocketTextSource(string host, int port, SocketTextStreamOptions options) : IBatchSource<string>, IReceiverSource<string>, IRateControlledSource
 {
     private readonly Receiver<string> _receiver = new(options.Receiver);
     private readonly CancellationTokenSource _stop = new();
@@ -20,7 +20,7 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
 
     public string Name => $"SocketTextStream({host}:{port})";
 
-    public bool IsReplayable => false;
+    public Receiver<string> Receiver => _receiver;
 
     public bool HasPending => _receiver.Pending > 0;
 
@@ -28,6 +28,7 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
 
     public void Start(SourceContext context)
     {
+        _receiver.OpenLog(context, Name);
         _context = context;
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
@@ -39,7 +40,7 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
         await _pump.ConfigureAwait(false);
     }
 
-    public ISealedInput Seal(BatchTime time) => new SealedRecords(_receiver.Seal());
+    public ISealedInput Seal(BatchTime time) => _receiver.SealInput(out _);
 
     private async Task PumpAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using StreamLinq.Sources;
+
+namespace StreamLinq.Redis;
+
+/// <summary>
+/// Reads Redis streams by id ranges. The position is each stream's last id sealed; sealing a
+/// batch reads the next entries (XRANGE with an exclusive start) and records the range, so the
+/// batch can be read again after a crash. The read happens at sealing time, on the generator's
+/// thread, so that the range is fixed before the batch is queued. Under back pressure the rate
+/// the controller sets caps a batch's entries (never above the configured maximum); a replay
+/// still reads exactly the recorded range.
+/// </summary>
+internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IOffsetRangeSource, IRateControlledSource
+{
+    private double _rate = double.PositiveInfinity;
+    private BatchTime? _lastSeal;
+
+    private readonly Dictionary<string, string?> _lastIds = keys.ToDictionary(k => k, _ => (string?)null, StringComparer.Ordinal);
+    private bool _positioned;
+
+    public string Name => $"RedisStreams({string.Join(",", keys)})";
+
+    public bool IsReplayable => true;
+
+    public bool HasPending
+    {
+        get
+        {
+            try
+            {
+                return keys.Any(k => Database.StreamRange(k, After(_lastIds[k]), "+", count: 1).Length > 0);
+            }
+            catch (RedisException)
+            {
+                return false;
+            }
+        }
+    }
+
+    public string StateId => Name;
+
+    public int StateVersion => 1;
+
+    private IDatabase Database => redis.GetDatabase(options.Database);
+
+    public void Start(SourceContext context)
+    {
+        if (!_positioned && !options.StartFromBeginning)
+        {
+            // Only entries added from now on: start after each stream's current last entry.
+            foreach (var key in keys)
+            {
+                var last = Database.StreamRange(key, "-", "+", count: 1, messageOrder: Order.Descending);
+                _lastIds[key] = last.Length > 0 ? (string?)last[0].Id : null;
+            }
+        }
+
+        _positioned = true;
+    }
+
+    public Task StopAsync() => Task.CompletedTask;
+
+    public void SetRate(double recordsPerSecond) => Interlocked.Exchange(ref _rate, recordsPerSecond);
+
+    public ISealedInput Seal(BatchTime time)
+    {
+        var perStream = options.MaxEntriesPerBatch;
+        var rate = Volatile.Read(ref _rate);
+        if (_lastSeal is { } last && !double.IsPositiveInfinity(rate))
+        {
+            var allowed = Math.Ceiling(rate * (time - last).TotalSeconds / keys.Length);
+            perStream = (int)Math.Clamp(allowed, 1, options.MaxEntriesPerBatch);
+        }
+
+        _lastSeal = time;
+        var ranges = new List<StreamRange>(keys.Length);
+        var entries = new List<RedisStreamEntry>();
+        try
+        {
+            foreach (var key in keys)
+            {
+                var after = _lastIds[key];
+                var read = Database.StreamRange(key, After(after), "+", count: perStream);
+                entries.AddRange(read.Select(e => ToEntry(key, e)));
+                ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
+            }
+        }
+        catch (RedisException error)
+        {
+            // The positions stay where they were: the next batch reads these entries instead.
+            return new FailedInput(new SourceException(Name, $"reading batch {time} failed: {error.Message}", error));
+        }
+
+        foreach (var range in ranges)
+        {
+            _lastIds[range.Stream] = range.Last;
+        }
+
+        return new SealedRange(this, ranges, entries.ToArray());
+    }
+
+    public void WriteState(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        foreach (var (key, id) in _lastIds)
+        {
+            writer.WriteString(key, id);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public void ReadState(JsonElement state, int version)
+    {
+        if (version != StateVersion || state.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{Name}: unreadable checkpointed position (version {version}).");
+        }
+
+        foreach (var property in state.EnumerateObject())
+        {
+            if (!_lastIds.ContainsKey(property.Name))
+            {
+                throw new InvalidDataException($"{Name}: the checkpoint holds a position for stream '{property.Name}', which this source does not read.");
+            }
+
+            _lastIds[property.Name] = property.Value.GetString();
+        }
+
+        _positioned = true;
+    }
+
+    public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        foreach (var range in ((SealedRange)input).Ranges)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("stream", range.Stream);
+            writer.WriteString("after", range.After);
+            writer.WriteString("last", range.Last);
+            writer.WriteNumber("count", range.Count);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public ISealedInput ReadRange(JsonElement range)
+    {
+        try
+        {
+            var ranges = range.EnumerateArray().Select(r => new StreamRange(
+                r.GetProperty("stream").GetString()!,
+                r.GetProperty("after").GetString(),
+                r.GetProperty("last").GetString(),
+                r.GetProperty("count").GetInt32())).ToList();
+            return new SealedRange(this, ranges, null);
+        }
+        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new InvalidDataException($"{Name}: a pending batch's id range is malformed.", error);
+        }
+    }
+
+    private static string After(string? id) => id is null ? "-" : "(" + id;
+
+    private static RedisStreamEntry ToEntry(string key, StreamEntry entry) =>
+        new(key, entry.Id!, entry.Values.Select(v => new KeyValuePair<string, string>(v.Name!, v.Value!)).ToArray());
+
+    /// <summary>The entries of one stream a batch covers: after <c>After</c> (exclusive) up to <c>Last</c> (inclusive).</summary>
+    internal sealed record StreamRange(string Stream, string? After, string? Last, int Count);
+
+    /// <summary>One batch's ranges; the entries read at sealing, or none when rebuilt from a checkpoint.</summary>
+    private sealed class SealedRange(RedisStreamSource source, IReadOnlyList<StreamRange> ranges, RedisStreamEntry[]? entries) : ISealedInput
+    {
+        public IReadOnlyList<StreamRange> Ranges => ranges;
+
+        public async ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
+        {
+            if (entries is not null)
+            {
+                return entries;
+            }
+
+            var replayed = new List<RedisStreamEntry>();
+            foreach (var range in ranges.Where(r => r.Count > 0))
+            {
+                StreamEntry[] read;
+                try
+                {
+                    read = await source.Database.StreamRangeAsync(range.Stream, After(range.After), range.Last, count: range.Count).ConfigureAwait(false);
+                }
+                catch (RedisException error)
+                {
+                    throw new SourceException(source.Name, $"replaying '{range.Stream}' ({range.After ?? "start"}, {range.Last}] failed: {error.Message}", error);
+                }
+
+                if (read.Length != range.Count || read[^1].Id != range.Last)
+                {
+                    throw new SourceException(source.Name, $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Length} remain (trimmed?).");
+                }
+
+                replayed.AddRange(read.Select(e => ToEntry(range.Stream, e)));
+            }
+
+            return replayed.ToArray();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace StreamLinq.Redis;
+
+/// <summary>Settings of a Redis Streams source.</summary>
+public sealed record RedisStreamsOptions
+{
+    /// <summary>The most entries one batch reads from each stream (its rate limit); 10,000 by default.</summary>
+    public int MaxEntriesPerBatch { get; init; } = 10_000;
+
+    /// <summary>The Redis database number; the connection's default when -1.</summary>
+    public int Database { get; init; } = -1;
+
+    /// <summary>
+    /// Where a stream is read from when no checkpoint says otherwise: its first entry (true, the
+    /// default) or only the entries added after the context starts (false).
+    /// </summary>
+    public bool StartFromBeginning { get; init; } = true;
+}

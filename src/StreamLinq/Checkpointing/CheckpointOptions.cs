@@ -1,0 +1,18 @@
+namespace StreamLinq;
+
+/// <summary>How <see cref="StreamingContext.GetOrCreate"/> checkpoints and recovers a context.</summary>
+public sealed record CheckpointOptions
+{
+    /// <summary>
+    /// How many of the newest checkpoint files to keep (at least 2, so that a damaged newest
+    /// file leaves one to fall back on). The default is 3.
+    /// </summary>
+    public int RetainedCheckpoints { get; init; } = 3;
+
+    /// <summary>
+    /// Whether a checkpoint written by a different query (another fingerprint or batch interval)
+    /// is discarded, starting the context afresh, instead of refused. False by default: a changed
+    /// query then fails <see cref="StreamingContext.GetOrCreate"/> with a message saying what changed.
+    /// </summary>
+    public bool ResetOnQueryChange { get; init; }
+}

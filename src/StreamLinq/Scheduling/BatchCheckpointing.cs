@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using StreamLinq.Checkpointing;
+using StreamLinq.Execution;
+using StreamLinq.Query;
+using StreamLinq.Sources;
+using StreamLinq.State;
+
+namespace StreamLinq.Scheduling;
+
+/// <summary>
+/// The scheduler's side of checkpointing: snapshots the batch position, source offsets, pending
+/// batches and operator state into the store, and rebuilds them from a recovered checkpoint.
+/// </summary>
+internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, CheckpointData? recovered, TimeSpan interval)
+{
+    public CheckpointData? Recovered { get; } = recovered;
+
+    /// <summary>The checkpoint directory, which also holds the receivers' write-ahead logs.</summary>
+    public string Directory => store.Directory;
+
+    /// <summary>The offsets of a batch as JSON, one property per input id, for transactional sinks.</summary>
+    public static string Offsets(IBatchSource[] sources, BatchJob job)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            for (var i = 0; i < sources.Length; i++)
+            {
+                writer.WritePropertyName(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (sources[i] is IOffsetRangeSource ranged)
+                {
+                    ranged.WriteRange(job.Inputs[i], writer);
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint. <paramref name="sealGate"/> guards <paramref name="pending"/> and the
+    /// sources' positions; it is held while both are captured so that they agree: no batch can
+    /// be sealed in between, whose records would be past the positions yet in no pending batch.
+    /// </summary>
+    public void Write(Lock sealGate, IBatchSource[] sources, List<BatchJob> pending, BatchTime? lastCompleted, IEnumerable<IStatefulOperator> operators)
+    {
+        var operatorStates = operators.Select(o => StateWriter.Capture(o.StateId, o)).ToList();
+        store.Write(sequence =>
+        {
+            lock (sealGate)
+            {
+                var sourceStates = sources
+                    .Select((source, id) => (source, id))
+                    .Where(s => s.source is IStatefulOperator)
+                    .Select(s => StateWriter.Capture(Id(s.id), (IStatefulOperator)s.source))
+                    .ToList();
+                var batches = pending.Select(job => new PendingBatch(
+                    job.Time.Ticks,
+                    job.DoneOutputs.Order().ToList(),
+                    sources.Select((source, id) => source is IOffsetRangeSource ranged
+                        ? StateWriter.Capture(w => ranged.WriteRange(job.Inputs[id], w))
+                        : (JsonElement?)null).ToList())).ToList();
+                return new CheckpointData(sequence, interval.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Restores the sources' positions and the operators' state from the recovered checkpoint and
+    /// rebuilds its pending batches; returns them, oldest first, and reports what it had to drop.
+    /// </summary>
+    public List<BatchJob> Restore(IBatchSource[] sources, ExecutionPlan plan, IEnumerable<IStatefulOperator> operators, long now, Action<string> warn)
+    {
+        if (Recovered is not { } data)
+        {
+            return [];
+        }
+
+        var sourceStates = data.Sources.ToDictionary(s => s.Id);
+        for (var id = 0; id < sources.Length; id++)
+        {
+            if (sources[id] is IStatefulOperator stateful && sourceStates.TryGetValue(Id(id), out var state))
+            {
+                stateful.ReadState(state.State, state.Version);
+            }
+        }
+
+        var operatorStates = data.Operators.ToDictionary(s => s.Id);
+        foreach (var op in operators)
+        {
+            if (operatorStates.Remove(op.StateId, out var state))
+            {
+                op.ReadState(state.State, state.Version);
+            }
+            else
+            {
+                warn($"The checkpoint holds no state for {op.StateId}; it starts empty.");
+            }
+        }
+
+        foreach (var orphan in operatorStates.Keys)
+        {
+            warn($"The checkpoint holds state for {orphan}, which the query no longer has; it is ignored.");
+        }
+
+        var elementTypes = plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).OfType<SourceNode>()
+            .GroupBy(s => s.InputId).ToDictionary(g => g.Key, g => g.First().ElementType);
+        var jobs = new List<BatchJob>();
+        foreach (var batch in data.Pending)
+        {
+            if (batch.Inputs.Count != sources.Length)
+            {
+                throw new InvalidDataException($"A pending batch in the checkpoint has {batch.Inputs.Count} inputs; the query has {sources.Length}.");
+            }
+
+            var inputs = new ISealedInput[sources.Length];
+            for (var id = 0; id < sources.Length; id++)
+            {
+                if (sources[id] is IOffsetRangeSource ranged && batch.Inputs[id] is { ValueKind: not JsonValueKind.Null } range)
+                {
+                    inputs[id] = ranged.ReadRange(range);
+                }
+                else
+                {
+                    warn($"Batch {new BatchTime(batch.Time)} is replayed without the records of {sources[id].Name}, which cannot replay them.");
+                    inputs[id] = new SealedRecords(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0));
+                }
+            }
+
+            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, [.. batch.DoneOutputs]));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>The first batch time to generate after a recovery: after every batch the checkpoint knows.</summary>
+    public BatchTime? LastKnownBatch =>
+        Recovered is not { } data ? null
+        : new BatchTime(data.Pending.Select(p => p.Time).Append(data.LastCompletedBatch ?? 0).Max());
+
+    private static string Id(int inputId) => inputId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace StreamLinq.Sources;
+
+/// <summary>
+/// A replayable source whose sealed inputs are offset ranges that a checkpoint can hold: a
+/// pending batch is written as its ranges and, after a restart, read again from exactly those.
+/// Its position (where the next batch begins) is its <see cref="State.IStatefulOperator"/> state.
+/// </summary>
+internal interface IOffsetRangeSource : IBatchSource, State.IStatefulOperator
+{
+    /// <summary>Writes the range that <paramref name="input"/> (sealed by this source) covers.</summary>
+    void WriteRange(ISealedInput input, Utf8JsonWriter writer);
+
+    /// <summary>Rebuilds a sealed input from a range written by <see cref="WriteRange"/>.</summary>
+    /// <exception cref="InvalidDataException">The range is malformed.</exception>
+    ISealedInput ReadRange(JsonElement range);
+
+    /// <summary>
+    /// Called once a checkpoint has committed the batch that read <paramref name="input"/>: a
+    /// source that keeps data for replays (a write-ahead log segment) may now drop it.
+    /// </summary>
+    void Acknowledge(ISealedInput input)
+    {
+    }
+}
+
+/// <summary>
+/// A push source whose receiver may keep a write-ahead log: the receiver is its offset-range
+/// source (the ranges are log segments, the position is the next segment).
+/// </summary>
+internal interface IReceiverSource<T> : IOffsetRangeSource
+{
+    Receiver<T> Receiver { get; }
+
+    bool IBatchSource.IsReplayable => Receiver.IsLogged;
+
+    string State.IStatefulOperator.StateId => Name + "/receiver";
+
+    int State.IStatefulOperator.StateVersion => 1;
+
+    void State.IStatefulOperator.WriteState(Utf8JsonWriter writer) => Receiver.WriteState(writer);
+
+    void State.IStatefulOperator.ReadState(JsonElement state, int version) => Receiver.ReadState(state, version);
+
+    void IOffsetRangeSource.WriteRange(ISealedInput input, Utf8JsonWriter writer) => Receiver.WriteRange(input, writer);
+
+    ISealedInput IOffsetRangeSource.ReadRange(JsonElement range) => Receiver.ReadRange(range);
+
+    void IOffsetRangeSource.Acknowledge(ISealedInput input) => Receiver.Acknowledge(input);
+}

@@ -1,0 +1,50 @@
+using StreamLinq.Integration.Tests.Support;
+using StreamLinq.Postgres;
+
+namespace StreamLinq.Integration.Tests.Postgres;
+
+/// <summary>The transactional PostgreSQL sink against a real PostgreSQL: replays are recognised by their commit token.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class PostgresSinkTests(PostgresServerFixture postgres)
+{
+    [Fact]
+    public async Task A_replayed_or_older_batch_is_skipped_and_the_offsets_are_committed_with_the_rows()
+    {
+        var table = $"sink_{Guid.NewGuid():N}";
+        await postgres.ExecuteAsync($"CREATE TABLE {table} (n bigint NOT NULL)");
+        var sink = new PostgresSink<long>(postgres.DataSource, table, PostgresCopy.Rows<long>(table, ["n"], n => [n]));
+        BatchCommit Commit(int second) => new("WriteTo(PostgresSink) #1", new BatchTime(TimeSpan.FromSeconds(second).Ticks), "{\"0\": {\"last\": \"" + second + "\"}}");
+
+        await sink.CommitBatchAsync([1, 2], Commit(1), CancellationToken.None);
+        await sink.CommitBatchAsync([3], Commit(2), CancellationToken.None);
+        await sink.CommitBatchAsync([3], Commit(2), CancellationToken.None);
+        await sink.CommitBatchAsync([1, 2], Commit(1), CancellationToken.None);
+        await sink.CommitBatchAsync([4], Commit(3), CancellationToken.None);
+
+        await using (var rows = postgres.DataSource.CreateCommand($"SELECT string_agg(n::text, ',' ORDER BY n) FROM {table}"))
+        {
+            Assert.Equal("1,2,3,4", await rows.ExecuteScalarAsync());
+        }
+
+        await using var offsets = postgres.DataSource.CreateCommand($"SELECT batch_time, offsets->'0'->>'last' FROM streamlinq_commits WHERE sink_id = '{table}'");
+        await using var reader = await offsets.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(TimeSpan.FromSeconds(3).Ticks, reader.GetInt64(0));
+        Assert.Equal("3", reader.GetString(1));
+    }
+
+    [Fact]
+    public async Task A_failing_row_writer_rolls_back_the_rows_and_the_commit_token()
+    {
+        var table = $"sink_{Guid.NewGuid():N}";
+        await postgres.ExecuteAsync($"CREATE TABLE {table} (n bigint NOT NULL CHECK (n > 0))");
+        var sink = new PostgresSink<long>(postgres.DataSource, table, PostgresCopy.Rows<long>(table, ["n"], n => [n]));
+        var commit = new BatchCommit("out", new BatchTime(TimeSpan.FromSeconds(1).Ticks), "{}");
+        await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() => sink.CommitBatchAsync([5, -1], commit, CancellationToken.None));
+
+        // The batch was not committed, so its retry writes it.
+        await sink.CommitBatchAsync([5, 6], commit, CancellationToken.None);
+        await using var rows = postgres.DataSource.CreateCommand($"SELECT count(*) FROM {table}");
+        Assert.Equal(2L, await rows.ExecuteScalarAsync());
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+using StreamLinq.Integration.Tests.Support;
+using StreamLinq.Redis;
+
+namespace StreamLinq.Integration.Tests.Redis;
+
+/// <summary>The Redis Streams source and the versioned sink against a real redis-server.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class RedisStreamsTests(RedisServerFixture redis)
+{
+    [Fact]
+    public async Task Batches_read_several_streams_by_id_ranges_and_a_restart_resumes_after_the_last_id()
+    {
+        var a = $"a:{Guid.NewGuid():N}";
+        var b = $"b:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        for (var n = 1; n <= 5; n++)
+        {
+            await database.StreamAddAsync(a, "n", n);
+            await database.StreamAddAsync(b, "n", 100 + n);
+        }
+
+        var checkpoints = Directory.CreateTempSubdirectory("streamlinq-redis-");
+        try
+        {
+            var seen = new ConcurrentQueue<(BatchTime, string)>();
+            var clock = new ManualClock();
+            var first = Create(checkpoints.FullName, clock, a, b, seen);
+            await first.Context.StartAsync();
+            await first.RunAsync(clock, 1);
+            await first.RunAsync(clock, 2);
+            await first.Context.StopAsync(graceful: false);
+
+            // Two entries per stream per batch, stream by stream, each in id order.
+            Assert.Equal(["a1", "a2", "b101", "b102", "a3", "a4", "b103", "b104"], seen.Select(s => s.Item2));
+
+            await database.StreamAddAsync(a, "n", 6);
+            var again = new ManualClock(TimeSpan.FromSeconds(2).Ticks);
+            var second = Create(checkpoints.FullName, again, a, b, seen);
+            Assert.Equal(new BatchTime(TimeSpan.FromSeconds(2).Ticks), second.Context.RecoveredBatchTime);
+            await second.Context.StartAsync();
+            await second.RunAsync(again, 3);
+            await second.RunAsync(again, 4);
+            await second.Context.StopAsync(graceful: false);
+            Assert.Equal(["a5", "a6", "b105"], seen.Skip(8).Select(s => s.Item2));
+        }
+        finally
+        {
+            checkpoints.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_pending_range_whose_entries_were_trimmed_fails_naming_the_stream_and_range()
+    {
+        var key = $"t:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        for (var n = 1; n <= 3; n++)
+        {
+            await database.StreamAddAsync(key, "n", n);
+        }
+
+        var source = new RedisStreamSource(redis.Connection, [key], new RedisStreamsOptions());
+        var sealedInput = source.Seal(new BatchTime(1));
+        var range = StreamLinq.Checkpointing.StateWriter.Capture(w => source.WriteRange(sealedInput, w));
+        Assert.Equal(3, (await source.ReadRange(range).ReadAsync(CancellationToken.None)).Length);
+
+        await database.StreamTrimAsync(key, 1);
+        var error = await Assert.ThrowsAsync<SourceException>(async () => await source.ReadRange(range).ReadAsync(CancellationToken.None));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains("trimmed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Back_pressure_caps_a_batch_at_the_rate_times_the_interval()
+    {
+        var key = $"r:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        for (var n = 1; n <= 20; n++)
+        {
+            await database.StreamAddAsync(key, "n", n);
+        }
+
+        var source = new RedisStreamSource(redis.Connection, [key], new RedisStreamsOptions { MaxEntriesPerBatch = 5 });
+        Assert.Equal(5, (await source.Seal(new BatchTime(TimeSpan.FromSeconds(1).Ticks)).ReadAsync(CancellationToken.None)).Length);
+        source.SetRate(2);
+        Assert.Equal(2, (await source.Seal(new BatchTime(TimeSpan.FromSeconds(2).Ticks)).ReadAsync(CancellationToken.None)).Length);
+        source.SetRate(1000);
+        Assert.Equal(5, (await source.Seal(new BatchTime(TimeSpan.FromSeconds(3).Ticks)).ReadAsync(CancellationToken.None)).Length);
+    }
+
+    [Fact]
+    public async Task The_versioned_sink_ignores_older_batches_and_rewrites_a_replay_identically()
+    {
+        var sink = new RedisVersionedSink<(string User, string Movie)>(redis.Connection, r => $"watching:{r.User}", r => r.Movie);
+        var user = Guid.NewGuid().ToString("N");
+        var database = redis.Connection.GetDatabase();
+        await sink.WriteBatchAsync([(user, "Alien")], new BatchTime(TimeSpan.FromSeconds(2).Ticks), CancellationToken.None);
+        await sink.WriteBatchAsync([(user, "Brazil")], new BatchTime(TimeSpan.FromSeconds(1).Ticks), CancellationToken.None);
+        Assert.Equal("Alien", (string?)await database.HashGetAsync($"watching:{user}", "value"));
+        await sink.WriteBatchAsync([(user, "Alien")], new BatchTime(TimeSpan.FromSeconds(2).Ticks), CancellationToken.None);
+        Assert.Equal("Alien", (string?)await database.HashGetAsync($"watching:{user}", "value"));
+        await sink.WriteBatchAsync([(user, "Casablanca")], new BatchTime(TimeSpan.FromSeconds(3).Ticks), CancellationToken.None);
+        Assert.Equal("Casablanca", (string?)await database.HashGetAsync($"watching:{user}", "value"));
+        Assert.Equal(3000, (long)await database.HashGetAsync($"watching:{user}", "version"));
+    }
+
+    [Fact]
+    public async Task Exactly_once_from_a_redis_stream_into_the_versioned_sink_is_accepted()
+    {
+        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = new ManualClock() });
+        context.RedisStream(redis.Connection, $"s:{Guid.NewGuid():N}")
+            .WriteTo(new RedisVersionedSink<RedisStreamEntry>(redis.Connection, e => e.Id, e => e["n"] ?? ""), DeliveryGuarantee.ExactlyOnce);
+        await context.StartAsync();
+        Assert.Equal(StreamingContextState.Active, context.State);
+    }
+
+    private Driver Create(string checkpoints, ManualClock clock, string a, string b, ConcurrentQueue<(BatchTime, string)> seen)
+    {
+        var driver = new Driver();
+        driver.Context = StreamingContext.GetOrCreate(checkpoints, () =>
+        {
+            var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock });
+            context.AddListener(driver);
+            context.RedisStreams(redis.Connection, [a, b], new RedisStreamsOptions { MaxEntriesPerBatch = 2 })
+                .Select(e => e.Stream.Substring(0, 1) + e["n"])
+                .ForEachBatch((batch, time) =>
+                {
+                    foreach (var line in batch)
+                    {
+                        seen.Enqueue((time, line));
+                    }
+                });
+            return context;
+        });
+        return driver;
+    }
+
+    private sealed class Driver : IStreamingListener
+    {
+        private readonly ConcurrentDictionary<BatchTime, TaskCompletionSource> _done = new();
+
+        public StreamingContext Context { get; set; } = null!;
+
+        public async Task RunAsync(ManualClock clock, int second)
+        {
+            var time = new BatchTime(TimeSpan.FromSeconds(second).Ticks);
+            var done = _done.GetOrAdd(time, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            clock.Advance(TimeSpan.FromTicks(time.Ticks - clock.NowTicks));
+            await done.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        public void OnBatchCompleted(BatchInfo batch) =>
+            _done.GetOrAdd(batch.Time, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+}
