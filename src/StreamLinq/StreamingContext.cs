@@ -107,14 +107,18 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
             var plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
+            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
+            var scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
+            scheduler.Start();
+
+            // Only a scheduler that started is kept: after a failed start the context stays
+            // initialized, with nothing for AwaitTerminationAsync to wait on.
+            _scheduler = scheduler;
             if (Options.BackPressure)
             {
                 _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
             }
 
-            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
-            _scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
-            _scheduler.Start();
             State = StreamingContextState.Active;
         }
 
@@ -126,6 +130,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// True to stop the sources and finish processing every record already received (Spark's
     /// graceful stop); false to cancel the batch in progress and drop the queued ones.
     /// </param>
+    /// <remarks>
+    /// Called from an output operation or a listener, it requests the stop and returns at once
+    /// (waiting would deadlock on the batch that called it); the context stops once that batch
+    /// returns, and <see cref="AwaitTerminationAsync"/> completes then.
+    /// </remarks>
     public async Task StopAsync(bool graceful = true)
     {
         BatchScheduler? scheduler;
@@ -154,7 +163,10 @@ public sealed partial class StreamingContext : IAsyncDisposable
         return scheduler.Termination.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops the context gracefully if it is running.</summary>
+    /// <summary>
+    /// Stops the context abruptly if it is running: the batch in progress is cancelled and queued
+    /// batches are dropped. Call <see cref="StopAsync"/> with <c>graceful: true</c> first to finish them.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (State == StreamingContextState.Active)

@@ -24,6 +24,8 @@ internal sealed class BatchScheduler
     private readonly IBatchSource[] _sources;
     private readonly ExecutionPlan _plan;
     private readonly ListenerBus _listeners;
+    /// <summary>The scheduler whose runner is executing the current code, to spot a stop requested from an output.</summary>
+    private static readonly AsyncLocal<BatchScheduler?> Runner = new();
     private readonly Channel<BatchJob> _queue = Channel.CreateUnbounded<BatchJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stopGenerating = new();
     private readonly CancellationTokenSource _abort = new();
@@ -106,6 +108,7 @@ internal sealed class BatchScheduler
     public async Task StopAsync(bool graceful)
     {
         _graceful = graceful;
+        var fromRunner = Runner.Value == this;
         if (graceful)
         {
             // Stop receiving first, so that the final batch holds everything received.
@@ -117,18 +120,52 @@ internal sealed class BatchScheduler
         }
 
         await _stopGenerating.CancelAsync().ConfigureAwait(false);
-        await _lifetime.ConfigureAwait(false);
+        if (!fromRunner)
+        {
+            // Called from an output or a listener, the runner would be waiting for itself: the
+            // stop is requested and completes once the current batch returns.
+            await _lifetime.ConfigureAwait(false);
+        }
     }
 
     private async Task RunAsync()
     {
         var generator = Task.Run(GenerateAsync);
         var runner = Task.Run(ProcessAsync);
-        await runner.ConfigureAwait(false);
+        Exception? crash = null;
+        try
+        {
+            await runner.ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            crash = error;
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+
+        // Whatever ended the runner, the generator and the sources stop and termination is
+        // reported, so that AwaitTerminationAsync never hangs on an engine fault.
         await _stopGenerating.CancelAsync().ConfigureAwait(false);
-        await generator.ConfigureAwait(false);
-        await StopSourcesAsync().ConfigureAwait(false);
-        if (_failure is { } failure)
+        try
+        {
+            await generator.ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            crash ??= error;
+        }
+
+        try
+        {
+            await StopSourcesAsync().ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            crash ??= error;
+        }
+
+        var failure = _failure ?? (crash is null ? null : new BatchFailedException(_lastCompleted ?? default, "Scheduler", crash));
+        if (failure is not null)
         {
             _termination.TrySetException(failure);
         }
@@ -162,7 +199,7 @@ internal sealed class BatchScheduler
         }
         finally
         {
-            if (_graceful && !_abort.IsCancellationRequested && _sources.Any(s => s.HasPending))
+            if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending))
             {
                 Submit(next);
             }
@@ -176,7 +213,7 @@ internal sealed class BatchScheduler
         BatchJob job;
         lock (_sealGate)
         {
-            job = new BatchJob(time, _sources.Select(s => s.Seal(time)).ToArray(), _context.Clock.NowTicks, []);
+            job = new BatchJob(time, _sources.Select(s => Seal(s, time)).ToArray(), _context.Clock.NowTicks, []);
             if (_checkpointing is not null)
             {
                 _pending.Add(job);
@@ -186,8 +223,38 @@ internal sealed class BatchScheduler
         _queue.Writer.TryWrite(job);
     }
 
+    /// <summary>
+    /// A source that cannot seal (its directory vanished, its server timed out) fails the batch
+    /// that reads it, naming the source, instead of stopping the generator.
+    /// </summary>
+    private static ISealedInput Seal(IBatchSource source, BatchTime time)
+    {
+        try
+        {
+            return source.Seal(time);
+        }
+        catch (Exception error)
+        {
+            return new FailedInput(error as SourceException ?? new SourceException(source.Name, "could not seal the batch: " + error.Message, error));
+        }
+    }
+
+    private bool HasPending(IBatchSource source)
+    {
+        try
+        {
+            return source.HasPending;
+        }
+        catch (Exception error)
+        {
+            _listeners.Post(l => l.OnSourceError(source.Name, error));
+            return false;
+        }
+    }
+
     private async Task ProcessAsync()
     {
+        Runner.Value = this;
         try
         {
             await foreach (var job in _queue.Reader.ReadAllAsync(_abort.Token).ConfigureAwait(false))
@@ -246,14 +313,16 @@ internal sealed class BatchScheduler
             var execution = new BatchExecution(job.Time, inputs, _context.Options, cancellation);
             foreach (var (output, root) in _plan.Outputs)
             {
-                if (skipped.Contains(output.Index))
-                {
-                    continue;
-                }
-
                 if (execution.Evaluate(root) is not { } batch)
                 {
                     continue; // the output's stream has no batch at this time, e.g. a window between slides
+                }
+
+                if (skipped.Contains(output.Index))
+                {
+                    // Done before a crash (at most once): not written again, but its plan still ran
+                    // above, so that stateful operators it alone reads see the replayed batch.
+                    continue;
                 }
 
                 try
@@ -273,6 +342,10 @@ internal sealed class BatchScheduler
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             return null;
+        }
+        catch (Exception error)
+        {
+            failure = new BatchFailedException(job.Time, "Scheduler", error);
         }
 
         // A batch that stops the context stays pending, to be replayed after a restart; one the
@@ -298,6 +371,10 @@ internal sealed class BatchScheduler
             {
                 failure ??= error;
             }
+            catch (Exception error)
+            {
+                failure ??= new BatchFailedException(job.Time, "Commit", error);
+            }
         }
 
         var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = records, Failure = failure };
@@ -313,8 +390,9 @@ internal sealed class BatchScheduler
         {
             _checkpointing!.Write(_sealGate, _sources, _pending, _lastCompleted, _operators);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception error) when (error is not OperationCanceledException)
         {
+            // IO errors, and state that System.Text.Json cannot write, fail the batch visibly.
             throw new BatchFailedException(time, "Checkpoint", error);
         }
     }

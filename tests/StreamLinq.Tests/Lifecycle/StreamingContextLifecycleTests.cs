@@ -121,6 +121,37 @@ public class StreamingContextLifecycleTests
     }
 
     [Fact]
+    public async Task An_output_can_stop_its_own_context_without_deadlocking()
+    {
+        await using var harness = new StreamHarness();
+        var seen = 0;
+        harness.Queue(new[] { new[] { 1 }, new[] { 2 } }).ForEachBatch(async (batch, _, _) =>
+        {
+            seen += batch.Count;
+            await harness.Context.StopAsync(graceful: true);
+        });
+        await harness.StartAsync();
+        await harness.RunBatchAsync();
+        await harness.Context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, seen); // a graceful stop still finishes what the queue source held
+        Assert.Equal(StreamingContextState.Stopped, harness.Context.State);
+    }
+
+    [Fact]
+    public async Task A_source_that_cannot_seal_fails_its_batch_and_the_context_terminates()
+    {
+        var directory = Directory.CreateTempSubdirectory();
+        await using var harness = new StreamHarness();
+        StreamHarness.Collect(harness.Context.TextFileStream(directory.FullName));
+        await harness.StartAsync();
+        directory.Delete();
+        var batch = await harness.RunBatchAsync();
+        var source = Assert.IsType<SourceException>(Assert.IsType<BatchFailedException>(batch.Failure).InnerException);
+        Assert.Contains("could not seal the batch", source.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<BatchFailedException>(() => harness.Context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Without_stop_on_failure_the_next_batch_still_runs()
     {
         await using var harness = new StreamHarness(options: new StreamingOptions { StopOnBatchFailure = false });
