@@ -22,7 +22,8 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     {
         _child = child;
         _yieldsOnEmpty = aggregation.YieldsOnEmpty;
-        Detail = (prefix.Count == 0 ? "" : $"fused: {PlanText.Chain(prefix)}; ") + aggregation.Detail;
+        FusedPrefix = prefix.Count == 0 ? null : PlanText.Chain(prefix);
+        Detail = aggregation.Detail;
 
         var items = Expression.Parameter(typeof(TIn[]), "items");
         var start = Expression.Parameter(typeof(int), "start");
@@ -49,6 +50,8 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     public override string Kind => "BatchAggregate";
 
     public override string Detail { get; }
+
+    public override string? FusedPrefix { get; }
 
     public override IReadOnlyList<PlanNode> Children => [_child];
 

@@ -21,7 +21,8 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     {
         _child = child;
         _aggregation = aggregation;
-        Detail = (prefix.Count == 0 ? "" : $"fused: {PlanText.Chain(prefix)}; ") + aggregation.Detail + "; partial aggregates per partition";
+        FusedPrefix = prefix.Count == 0 ? null : PlanText.Chain(prefix);
+        Detail = aggregation.Detail + "; partial aggregates per partition";
 
         var items = Expression.Parameter(typeof(TIn[]), "items");
         var start = Expression.Parameter(typeof(int), "start");
@@ -46,6 +47,8 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     public override string Kind => "HashAggregate";
 
     public override string Detail { get; }
+
+    public override string? FusedPrefix { get; }
 
     public override IReadOnlyList<PlanNode> Children => [_child];
 

@@ -14,6 +14,12 @@ internal abstract class PlanNode
 
     public abstract IReadOnlyList<PlanNode> Children { get; }
 
+    /// <summary>
+    /// The Where/Select/SelectMany chain compiled into this node's own loop, if any (an
+    /// aggregation absorbs the chain below it); <c>Explain</c> shows it as a fused stage.
+    /// </summary>
+    public virtual string? FusedPrefix => null;
+
     public abstract Type ElementType { get; }
 
     /// <summary>The step's name in messages: its kind and detail.</summary>

@@ -28,6 +28,12 @@ internal static class PlanExplainer
     private static void Append(StringBuilder text, PlanNode node, string indent)
     {
         text.Append(indent).Append("└─ ").Append(node.Kind).Append(": ").AppendLine(node.Detail);
+        if (node.FusedPrefix is { } prefix)
+        {
+            indent += "   ";
+            text.Append(indent).Append("└─ FusedStage (in the same compiled loop): ").AppendLine(prefix);
+        }
+
         foreach (var child in node.Children)
         {
             Append(text, child, indent + "   ");

@@ -191,9 +191,11 @@ public class StreamingContextLifecycleTests
         harness.Context.AddListener(events);
         harness.Queue(new[] { new[] { 1, 2, 3 }, Array.Empty<int>() }).ForEachBatch((_, _) => { });
         await harness.StartAsync();
+        // The harness's own listener, registered first, may release this test before the bus
+        // reaches this one: wait for it, so that the next batch's events cannot overtake.
         await harness.RunBatchAsync();
+        SpinWait.SpinUntil(() => events.Log.Count == 3, TimeSpan.FromSeconds(10));
         var second = await harness.RunBatchAsync();
-        // The harness's own listener, registered first, may release this test before the bus reaches this one.
         SpinWait.SpinUntil(() => events.Log.Count == 6, TimeSpan.FromSeconds(10));
         Assert.Equal(new[] { "submitted 1000ms", "started 1000ms", "completed 1000ms 3", "submitted 2000ms", "started 2000ms", "completed 2000ms 0" }, events.Log);
         Assert.Equal(TimeSpan.Zero, second.SchedulingDelay);
