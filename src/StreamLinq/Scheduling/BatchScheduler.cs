@@ -51,12 +51,7 @@ internal sealed class BatchScheduler
         _plan = plan;
         _listeners = listeners;
         _checkpointing = checkpointing;
-        _operators = plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>().ToArray();
-        if (checkpointing is not null && _operators.GroupBy(o => o.StateId).FirstOrDefault(g => g.Count() > 1) is { } clash)
-        {
-            // State is matched back by id after a restart: two operators under one id would swap or lose state.
-            throw new InvalidOperationException($"Two stateful operators share the checkpoint state id '{clash.Key}'.");
-        }
+        _operators = StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
