@@ -48,7 +48,6 @@ public sealed partial class StreamingContext
     /// The factory returned null or a started context, or the checkpoint was written by a
     /// different query; the message says what changed.
     /// </exception>
-    /// <exception cref="InvalidDataException">The checkpoint is valid but does not fit the query's sources.</exception>
     public static StreamingContext GetOrCreate(string checkpointDirectory, Func<StreamingContext> factory, CheckpointOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointDirectory);

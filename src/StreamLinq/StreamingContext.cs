@@ -87,6 +87,10 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// The context was started before, has no output operation, or an output asks for a delivery
     /// guarantee its source or sink cannot give.
     /// </exception>
+    /// <exception cref="InvalidDataException">
+    /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
+    /// query's sources or operators (the state is restored here, at start).
+    /// </exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -10,7 +10,6 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
     private readonly Receiver<T> _receiver = new(options);
     private readonly CancellationTokenSource _stop = new();
     private Task _pump = Task.CompletedTask;
-    private SourceException? _failure;
 
     public string Name => "AsyncEnumerableStream";
 
@@ -41,7 +40,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
         }
         catch (Exception error)
         {
-            Volatile.Write(ref _failure, new SourceException(Name, "the sequence threw: " + error.Message, error));
+            _receiver.Fail(new SourceException(Name, "the sequence threw: " + error.Message, error));
         }
     }
 
@@ -51,11 +50,5 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
         await _pump.ConfigureAwait(false);
     }
 
-    public ISealedInput Seal(BatchTime time)
-    {
-        var input = _receiver.SealInput(out var count);
-        return count == 0 && Volatile.Read(ref _failure) is { } failure
-            ? new FailedInput(failure)
-            : input;
-    }
+    public ISealedInput Seal(BatchTime time) => _receiver.SealInput(out _);
 }

@@ -9,7 +9,6 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 {
     private readonly Receiver<T> _receiver = new(options);
     private IDisposable? _subscription;
-    private SourceException? _failure;
     private CancellationToken _stopping;
 
     public string Name => "ObservableStream";
@@ -33,13 +32,7 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
         return Task.CompletedTask;
     }
 
-    public ISealedInput Seal(BatchTime time)
-    {
-        var input = _receiver.SealInput(out var count);
-        return count == 0 && Volatile.Read(ref _failure) is { } failure
-            ? new FailedInput(failure)
-            : input;
-    }
+    public ISealedInput Seal(BatchTime time) => _receiver.SealInput(out _);
 
     public void OnNext(T value)
     {
@@ -54,7 +47,7 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
     }
 
     public void OnError(Exception error) =>
-        Volatile.Write(ref _failure, new SourceException(Name, "the observable signalled an error: " + error.Message, error));
+        _receiver.Fail(new SourceException(Name, "the observable signalled an error: " + error.Message, error));
 
     public void OnCompleted()
     {

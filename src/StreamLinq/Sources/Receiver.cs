@@ -22,6 +22,7 @@ internal sealed class Receiver<T> : IDisposable
     private long _position;
     private readonly double? _maxRate;
     private RateLimiter? _rate;
+    private SourceException? _failure;
     private List<T> _current = [];
     private TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -162,7 +163,20 @@ internal sealed class Receiver<T> : IDisposable
     }
 
     /// <summary>Takes every stored record as a batch's input: a log segment when logged, the records otherwise.</summary>
+    /// <summary>
+    /// Records that the producer failed for good: once the records already stored have been
+    /// sealed, every later batch fails with <paramref name="error"/>, which names the source.
+    /// </summary>
+    public void Fail(SourceException error) => Volatile.Write(ref _failure, error);
+
+    /// <summary>Seals the stored records as the next batch's input; a failed producer's error once they are all sealed.</summary>
     public ISealedInput SealInput(out int count)
+    {
+        var input = SealStored(out count);
+        return count == 0 && Volatile.Read(ref _failure) is { } failure ? new FailedInput(failure) : input;
+    }
+
+    private ISealedInput SealStored(out int count)
     {
         if (_log is null)
         {

@@ -62,6 +62,16 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
             {
                 Report("connection failed or lost: " + error.Message, error);
             }
+            catch (Exception error)
+            {
+                // Not the connection (the write-ahead log, the receiver itself): reconnecting would not
+                // help. Later batches fail with the error, naming this source.
+                var cause = error is StoreFailedException ? error.InnerException! : error;
+                var failure = new SourceException(Name, "the receiver stopped: " + cause.Message, cause);
+                _receiver.Fail(failure);
+                _context?.ReportError(Name, failure);
+                return;
+            }
 
             try
             {
@@ -100,7 +110,7 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
                     }
                     else
                     {
-                        await _receiver.StoreAsync(Decode(line), cancellationToken).ConfigureAwait(false);
+                        await StoreAsync(Decode(line), cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -135,6 +145,22 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
             await reader.CompleteAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Stores a line, marking a failure of the store (not of the socket) so it is not taken for a lost connection.</summary>
+    private async ValueTask StoreAsync(string line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _receiver.StoreAsync(line, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            throw new StoreFailedException(error);
+        }
+    }
+
+    /// <summary>Tells a failure to store a line apart from a failure of the connection.</summary>
+    private sealed class StoreFailedException(Exception inner) : Exception(inner.Message, inner);
 
     private void RejectLongLine(long length) =>
         Report($"a line of at least {length} bytes exceeds MaxLineLength ({options.MaxLineLength} bytes) and was rejected", null);
