@@ -10,6 +10,7 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
     private readonly Receiver<T> _receiver = new(options);
     private IDisposable? _subscription;
     private CancellationToken _stopping;
+    private SourceContext? _context;
 
     public string Name => "ObservableStream";
 
@@ -23,12 +24,14 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
     {
         _receiver.OpenLog(context, Name);
         _stopping = context.Stopping;
+        _context = context;
         _subscription = observable.Subscribe(this);
     }
 
     public Task StopAsync()
     {
         _subscription?.Dispose();
+        _receiver.Close();
         return Task.CompletedTask;
     }
 
@@ -42,7 +45,12 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            // The context stopped while the producer was held back; the record was not accepted.
+            // The context stopped abruptly while the producer was held back; the record was not accepted.
+        }
+        catch (ReceiverClosedException error)
+        {
+            // Pushed after (or held back across) a graceful stop: not in any batch, so say so.
+            _context?.ReportError(Name, new SourceException(Name, "a value arrived after the receiver stopped and was not accepted", error));
         }
     }
 

@@ -23,6 +23,7 @@ internal sealed class Receiver<T> : IDisposable
     private readonly double? _maxRate;
     private RateLimiter? _rate;
     private SourceException? _failure;
+    private bool _closed;
     private List<T> _current = [];
     private TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -97,6 +98,11 @@ internal sealed class Receiver<T> : IDisposable
             Task wait;
             lock (_gate)
             {
+                if (_closed)
+                {
+                    throw new ReceiverClosedException();
+                }
+
                 if (_current.Count < _capacity)
                 {
                     _log?.Append(record);
@@ -163,6 +169,24 @@ internal sealed class Receiver<T> : IDisposable
     }
 
     /// <summary>Takes every stored record as a batch's input: a log segment when logged, the records otherwise.</summary>
+    /// <summary>
+    /// Stops accepting records, for a graceful stop: producers waiting for room or for the rate
+    /// limit give up, and a record offered from now on is refused with
+    /// <see cref="ReceiverClosedException"/>. What was stored stays for the final seal.
+    /// </summary>
+    public void Close()
+    {
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            _closed = true;
+            released = _sealed;
+        }
+
+        released.TrySetResult();
+        Interlocked.Exchange(ref _rate, null)?.Dispose();
+    }
+
     /// <summary>
     /// Records that the producer failed for good: once the records already stored have been
     /// sealed, every later batch fails with <paramref name="error"/>, which names the source.
@@ -280,3 +304,6 @@ internal sealed class Receiver<T> : IDisposable
         }
     }
 }
+
+/// <summary>A record was offered to a receiver that had stopped; it was not accepted.</summary>
+internal sealed class ReceiverClosedException() : InvalidOperationException("The receiver has stopped; the record was not accepted.");

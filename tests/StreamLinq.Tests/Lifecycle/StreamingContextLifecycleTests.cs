@@ -75,6 +75,30 @@ public class StreamingContextLifecycleTests
     }
 
     [Fact]
+    public async Task A_producer_held_back_at_a_graceful_stop_is_told_its_value_was_not_accepted()
+    {
+        await using var harness = new StreamHarness();
+        var subject = new Subject<int>();
+        var results = StreamHarness.Collect(harness.Context.FromObservable(subject, new ReceiverOptions { BufferCapacity = 1 }));
+        await harness.StartAsync();
+        subject.OnNext(1);
+        var entered = new TaskCompletionSource();
+        var held = Task.Run(() =>
+        {
+            entered.SetResult();
+            subject.OnNext(2); // the buffer is full: this producer waits
+        });
+        await entered.Task;
+        await Task.Delay(200);
+        await harness.Context.StopAsync(graceful: true);
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new[] { 1 }, Assert.Single(results).Value);
+        var refused = Assert.IsType<SourceException>(Assert.Single(harness.SourceErrors));
+        Assert.Contains("was not accepted", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Abrupt_stop_drops_what_was_not_yet_sealed()
     {
         await using var harness = new StreamHarness();
