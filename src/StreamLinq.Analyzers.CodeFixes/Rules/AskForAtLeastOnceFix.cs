@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading.Tasks;
+using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeFixes;
+using StreamLinq.Analyzers.CodeFixes.Support;
 using StreamLinq.Analyzers.Support;
 
 namespace StreamLinq.Analyzers.CodeFixes.Rules;
@@ -15,7 +15,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// sink cannot give; the sink rules then say what in the sink a replay would repeat.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AskForAtLeastOnceFix)), Shared]
-public sealed class AskForAtLeastOnceFix : CodeFixProvider
+public sealed class AskForAtLeastOnceFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>
     public const string EquivalenceKey = "StreamLinq.AskForAtLeastOnce";
@@ -23,37 +23,18 @@ public sealed class AskForAtLeastOnceFix : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.ExactlyOnceFromUnsafeSink);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
+        var location = diagnostic.AdditionalLocations.FirstOrDefault();
+        if (location is null || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is not ArgumentSyntax delivery)
         {
-            return;
+            return null;
         }
 
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var location = diagnostic.AdditionalLocations.FirstOrDefault();
-            if (location is null || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is not ArgumentSyntax delivery)
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Ask for at-least-once delivery",
-                    _ =>
-                    {
-                        var replacement = delivery.WithExpression(
-                            SyntaxEdits.QualifiedMember("StreamLinq.DeliveryGuarantee.AtLeastOnce").WithTriviaFrom(delivery.Expression));
-                        return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(delivery, replacement)));
-                    },
-                    EquivalenceKey),
-                diagnostic);
-        }
+        var replacement = delivery.WithExpression(
+            SyntaxEdits.QualifiedMember("StreamLinq.DeliveryGuarantee.AtLeastOnce").WithTriviaFrom(delivery.Expression));
+        return new Replacement("Ask for at-least-once delivery", delivery, replacement);
     }
 }

@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading.Tasks;
+using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeFixes;
+using StreamLinq.Analyzers.CodeFixes.Support;
 using StreamLinq.Analyzers.Rules;
 
 namespace StreamLinq.Analyzers.CodeFixes.Rules;
@@ -15,7 +15,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// again, into <c>dict[key] = value</c>, which writes the same entry twice to the same effect.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DictionaryAddToIndexerFix)), Shared]
-public sealed class DictionaryAddToIndexerFix : CodeFixProvider
+public sealed class DictionaryAddToIndexerFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>
     public const string EquivalenceKey = "StreamLinq.DictionaryAddToIndexer";
@@ -23,45 +23,26 @@ public sealed class DictionaryAddToIndexerFix : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.CollectionAppendInSink);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (!diagnostic.Properties.ContainsKey(CollectionAppendInSinkAnalyzer.DictionaryAddProperty) ||
-                root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax
-                {
-                    Expression: MemberAccessExpressionSyntax member,
-                    ArgumentList.Arguments: { Count: 2 } arguments,
-                } call)
+        if (!diagnostic.Properties.ContainsKey(CollectionAppendInSinkAnalyzer.DictionaryAddProperty) ||
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax
             {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Write the entry with the indexer (a replay overwrites it)",
-                    _ =>
-                    {
-                        var write = SyntaxFactory.AssignmentExpression(
-                            SyntaxKind.SimpleAssignmentExpression,
-                            SyntaxFactory.ElementAccessExpression(
-                                member.Expression.WithoutTrivia(),
-                                SyntaxFactory.BracketedArgumentList(SyntaxFactory.SingletonSeparatedList(arguments[0].WithoutTrivia()))),
-                            arguments[1].Expression.WithoutTrivia()).WithTriviaFrom(call);
-                        return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(call, write)));
-                    },
-                    EquivalenceKey),
-                diagnostic);
+                Expression: MemberAccessExpressionSyntax member,
+                ArgumentList.Arguments: { Count: 2 } arguments,
+            } call)
+        {
+            return null;
         }
+
+        var write = SyntaxFactory.AssignmentExpression(
+            SyntaxKind.SimpleAssignmentExpression,
+            SyntaxFactory.ElementAccessExpression(
+                member.Expression.WithoutTrivia(),
+                SyntaxFactory.BracketedArgumentList(SyntaxFactory.SingletonSeparatedList(arguments[0].WithoutTrivia()))),
+            arguments[1].Expression.WithoutTrivia()).WithTriviaFrom(call);
+        return new Replacement("Write the entry with the indexer (a replay overwrites it)", call, write);
     }
 }

@@ -2,12 +2,11 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeFixes;
+using StreamLinq.Analyzers.CodeFixes.Support;
 
 namespace StreamLinq.Analyzers.CodeFixes.Rules;
 
@@ -18,7 +17,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// the sink has a <c>BatchTime</c> parameter in scope.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FileAppendToPerBatchFileFix)), Shared]
-public sealed class FileAppendToPerBatchFileFix : CodeFixProvider
+public sealed class FileAppendToPerBatchFileFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>
     public const string EquivalenceKey = "StreamLinq.FileAppendToPerBatchFile";
@@ -31,40 +30,26 @@ public sealed class FileAppendToPerBatchFileFix : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.FileAppendInSink);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override bool NeedsSemanticModel => true;
+
+    private protected override Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax
-                {
-                    Expression: MemberAccessExpressionSyntax member,
-                    ArgumentList.Arguments.Count: >= 2,
-                } call ||
-                !Replacements.TryGetValue(member.Name.Identifier.ValueText, out var write) ||
-                model.GetSymbolInfo(call, context.CancellationToken).Symbol?.ContainingType?.ToDisplayString() != "System.IO.File" ||
-                BatchTimeInScope(call, model, context.CancellationToken) is not { } time)
+        if (model is null ||
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax
             {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Write one file per batch time instead of appending",
-                    _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(call, Rewrite(call, member, write, time)))),
-                    EquivalenceKey),
-                diagnostic);
+                Expression: MemberAccessExpressionSyntax member,
+                ArgumentList.Arguments.Count: >= 2,
+            } call ||
+            !Replacements.TryGetValue(member.Name.Identifier.ValueText, out var write) ||
+            model.GetSymbolInfo(call, cancellationToken).Symbol?.ContainingType?.ToDisplayString() != "System.IO.File" ||
+            BatchTimeInScope(call, model, cancellationToken) is not { } time)
+        {
+            return null;
         }
+
+        return new Replacement("Write one file per batch time instead of appending", call, Rewrite(call, member, write, time));
     }
 
     private static InvocationExpressionSyntax Rewrite(InvocationExpressionSyntax call, MemberAccessExpressionSyntax member, string write, string time)

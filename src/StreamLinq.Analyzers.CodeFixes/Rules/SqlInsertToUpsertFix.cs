@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading.Tasks;
+using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeFixes;
+using StreamLinq.Analyzers.CodeFixes.Support;
 using StreamLinq.Analyzers.Support;
 
 namespace StreamLinq.Analyzers.CodeFixes.Rules;
@@ -15,7 +15,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// <c>INSERT ... ON CONFLICT (key) DO UPDATE SET ... WHERE t.version &lt; EXCLUDED.version</c>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SqlInsertToUpsertFix)), Shared]
-public sealed class SqlInsertToUpsertFix : CodeFixProvider
+public sealed class SqlInsertToUpsertFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>
     public const string EquivalenceKey = "StreamLinq.SqlInsertToUpsert";
@@ -23,41 +23,21 @@ public sealed class SqlInsertToUpsertFix : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.SqlInsertInSink);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
+        // Only a literal spelled out here can be rewritten in place; raw and interpolated strings are left to the user.
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not LiteralExpressionSyntax literal ||
+            !literal.Token.IsKind(SyntaxKind.StringLiteralToken) ||
+            SqlUpsert.Rewrite(literal.Token.ValueText) is not { } upsert)
         {
-            return;
+            return null;
         }
 
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            // Only a literal spelled out here can be rewritten in place; raw and interpolated strings are left to the user.
-            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not LiteralExpressionSyntax literal ||
-                !literal.Token.IsKind(SyntaxKind.StringLiteralToken) ||
-                SqlUpsert.Rewrite(literal.Token.ValueText) is not { } upsert)
-            {
-                continue;
-            }
-
-            var title = upsert.Guard is null
-                ? $"Upsert on '{upsert.Key}' with ON CONFLICT DO UPDATE"
-                : $"Upsert on '{upsert.Key}' with ON CONFLICT DO UPDATE, guarded by '{upsert.Guard}'";
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    title,
-                    _ =>
-                    {
-                        var rewritten = literal.WithToken(SyntaxEdits.StringLiteral(literal.Token, upsert.Sql));
-                        return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(literal, rewritten)));
-                    },
-                    EquivalenceKey),
-                diagnostic);
-        }
+        var title = upsert.Guard is null
+            ? $"Upsert on '{upsert.Key}' with ON CONFLICT DO UPDATE"
+            : $"Upsert on '{upsert.Key}' with ON CONFLICT DO UPDATE, guarded by '{upsert.Guard}'";
+        return new Replacement(title, literal, literal.WithToken(SyntaxEdits.StringLiteral(literal.Token, upsert.Sql)));
     }
 }
