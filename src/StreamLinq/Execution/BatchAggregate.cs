@@ -64,33 +64,15 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
             return null;
         }
 
-        if (input.Length > 0)
+        StaticJoinTable.LoadFor(_tables, input.Length);
+        var partials = batch.RunPartitions(input.Length, (start, end) => _loop(input, start, end));
+        var total = partials[0];
+        for (var p = 1; p < partials.Length; p++)
         {
-            foreach (var table in _tables)
-            {
-                table.Load();
-            }
-        }
-
-        var ranges = batch.Partitions(input.Length);
-        Partial total;
-        if (ranges.Count == 1)
-        {
-            total = _loop(input, 0, input.Length);
-        }
-        else
-        {
-            var partials = new Partial[ranges.Count];
-            Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = batch.CancellationToken, MaxDegreeOfParallelism = batch.Options.MaxDegreeOfParallelism }, p =>
-                partials[p] = _loop(input, ranges[p].Start, ranges[p].End));
-            total = partials[0];
-            for (var p = 1; p < partials.Length; p++)
-            {
-                var next = partials[p];
-                total = total.Count == 0 ? next
-                    : next.Count == 0 ? total
-                    : new Partial(checked(total.Count + next.Count), _combine(total.Value, next.Value));
-            }
+            var next = partials[p];
+            total = total.Count == 0 ? next
+                : next.Count == 0 ? total
+                : new Partial(checked(total.Count + next.Count), _combine(total.Value, next.Value));
         }
 
         return total.Count == 0 && !_yieldsOnEmpty ? Array.Empty<TOut>() : [_finish(total.Value, total.Count)];

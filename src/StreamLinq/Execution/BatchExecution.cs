@@ -40,8 +40,28 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ar
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="run"/> over contiguous ranges of <paramref name="count"/> records, one
+    /// per partition (in parallel when there are several), and returns the partitions' results in
+    /// range order, so that combining them in order equals a sequential run.
+    /// </summary>
+    public TPart[] RunPartitions<TPart>(int count, Func<int, int, TPart> run)
+    {
+        var ranges = Partitions(count);
+        var parts = new TPart[ranges.Length];
+        if (parts.Length == 1)
+        {
+            parts[0] = run(0, count);
+            return parts;
+        }
+
+        Parallel.For(0, parts.Length, new ParallelOptions { CancellationToken = CancellationToken, MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism }, p =>
+            parts[p] = run(ranges[p].Start, ranges[p].End));
+        return parts;
+    }
+
     /// <summary>Splits <paramref name="count"/> records into contiguous ranges, one per partition.</summary>
-    public IReadOnlyList<(int Start, int End)> Partitions(int count)
+    private (int Start, int End)[] Partitions(int count)
     {
         var partitions = Math.Clamp(count / Options.MinPartitionSize, 1, Options.MaxDegreeOfParallelism);
         var ranges = new (int, int)[partitions];

@@ -42,30 +42,17 @@ internal sealed class FusedStage<TIn, TOut> : PlanNode
             return null;
         }
 
-        if (input.Length > 0)
+        StaticJoinTable.LoadFor(_tables, input.Length);
+        var parts = batch.RunPartitions(input.Length, (start, end) =>
         {
-            foreach (var table in _tables)
-            {
-                table.Load();
-            }
-        }
-
-        var ranges = batch.Partitions(input.Length);
-        if (ranges.Count == 1)
-        {
-            var output = new List<TOut>(input.Length);
-            _loop(input, 0, input.Length, output);
-            return output.ToArray();
-        }
-
-        var parts = new List<TOut>[ranges.Count];
-        Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = batch.CancellationToken, MaxDegreeOfParallelism = batch.Options.MaxDegreeOfParallelism }, p =>
-        {
-            var (start, end) = ranges[p];
             var part = new List<TOut>(end - start);
             _loop(input, start, end, part);
-            parts[p] = part;
+            return part;
         });
+        if (parts.Length == 1)
+        {
+            return parts[0].ToArray();
+        }
 
         var result = new TOut[parts.Sum(p => p.Count)];
         var offset = 0;

@@ -76,31 +76,13 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     /// </summary>
     public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
     {
-        if (input.Length > 0)
+        StaticJoinTable.LoadFor(_tables, input.Length);
+        var tables = batch.RunPartitions(input.Length, (start, end) =>
         {
-            foreach (var table in _tables)
-            {
-                table.Load();
-            }
-        }
-
-        var ranges = batch.Partitions(input.Length);
-        var tables = new GroupTable<TKey>[ranges.Count];
-        if (ranges.Count == 1)
-        {
-            tables[0] = new GroupTable<TKey>(_aggregation.NewColumns());
-            _accumulate(input, 0, input.Length, tables[0]);
-        }
-        else
-        {
-            Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = batch.CancellationToken, MaxDegreeOfParallelism = batch.Options.MaxDegreeOfParallelism }, p =>
-            {
-                var table = new GroupTable<TKey>(_aggregation.NewColumns());
-                _accumulate(input, ranges[p].Start, ranges[p].End, table);
-                tables[p] = table;
-            });
-        }
-
+            var table = new GroupTable<TKey>(_aggregation.NewColumns());
+            _accumulate(input, start, end, table);
+            return table;
+        });
         var merged = tables[0];
         for (var p = 1; p < tables.Length; p++)
         {

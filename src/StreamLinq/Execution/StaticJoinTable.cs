@@ -15,6 +15,20 @@ internal abstract class StaticJoinTable
 {
     /// <summary>Re-reads the static data; called once per non-empty batch.</summary>
     public abstract void Load();
+
+    /// <summary>Loads every table of a loop before a batch of <paramref name="records"/> runs; an empty batch reads nothing.</summary>
+    public static void LoadFor(IReadOnlyList<StaticJoinTable> tables, int records)
+    {
+        if (records == 0)
+        {
+            return;
+        }
+
+        foreach (var table in tables)
+        {
+            table.Load();
+        }
+    }
 }
 
 /// <inheritdoc cref="StaticJoinTable"/>
