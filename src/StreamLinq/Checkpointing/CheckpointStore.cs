@@ -25,6 +25,9 @@ internal sealed class CheckpointStore
 
     public string Directory { get; }
 
+    /// <summary>How many checkpoint files are kept.</summary>
+    public int Retained => _retained;
+
     /// <summary>Writes the next checkpoint atomically and deletes those beyond the retained count.</summary>
     public void Write(Func<long, CheckpointData> snapshot)
     {

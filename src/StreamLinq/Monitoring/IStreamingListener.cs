@@ -36,6 +36,17 @@ public interface IStreamingListener
     }
 
     /// <summary>
+    /// A source left input out of a batch under its <see cref="BadRecordPolicy"/> (or a peer cut a
+    /// line short): never a silent change. Raised once each time the input is read, so a batch
+    /// replayed after a restart reports it again. Also counted by the metrics
+    /// <c>streamlinq.records.dropped</c> and <c>streamlinq.bytes.dropped</c>.
+    /// </summary>
+    /// <param name="dropped">What was left out, where, and why.</param>
+    void OnRecordsDropped(RecordsDropped dropped)
+    {
+    }
+
+    /// <summary>
     /// Checkpoint recovery hit something it worked around: a truncated or corrupt checkpoint
     /// file skipped for the previous one, a checkpoint discarded after a query change, or state
     /// that could not be matched to the query. Raised during

@@ -13,6 +13,10 @@ internal static class StreamingMetrics
 
     public static readonly Counter<long> RecordsProcessed = Meter.CreateCounter<long>("streamlinq.records.processed", "{record}", "Input records of processed batches.");
 
+    public static readonly Counter<long> RecordsDropped = Meter.CreateCounter<long>("streamlinq.records.dropped", "{record}", "Records a source left out under its bad-record policy (tagged source, reason).");
+
+    public static readonly Counter<long> BytesDropped = Meter.CreateCounter<long>("streamlinq.bytes.dropped", "By", "Bytes a source left out under its bad-record policy or lost to a cut connection (tagged source, reason).");
+
     public static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>("streamlinq.batch.processing_delay", "ms", "Time to process a batch.");
 
     public static readonly Histogram<double> SchedulingDelay = Meter.CreateHistogram<double>("streamlinq.batch.scheduling_delay", "ms", "Time a batch waited in the queue.");

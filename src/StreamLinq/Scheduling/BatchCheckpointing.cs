@@ -19,6 +19,9 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
     /// <summary>The checkpoint directory, which also holds the receivers' write-ahead logs.</summary>
     public string Directory => store.Directory;
 
+    /// <summary>How many checkpoints the store keeps; a write-ahead log keeps its segments for as many.</summary>
+    public int RetainedCheckpoints => store.Retained;
+
     /// <summary>The offsets of a batch as JSON, one property per input id, for transactional sinks.</summary>
     public static string Offsets(IBatchSource[] sources, BatchJob job)
     {

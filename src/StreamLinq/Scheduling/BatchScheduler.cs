@@ -77,7 +77,11 @@ internal sealed class BatchScheduler
             {
                 var source = _sources[id];
                 var logs = _checkpointing?.Directory is { } directory ? Path.Combine(directory, "receivers", $"input-{id}") : null;
-                source.Start(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs));
+                source.Start(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs)
+                {
+                    RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
+                    RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
+                });
                 started.Add(source);
             }
         }

@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 
 namespace StreamLinq.Sources;
@@ -13,12 +14,16 @@ namespace StreamLinq.Sources;
 /// <remarks>
 /// Checkpointed: the set of files taken (its position) and each pending batch's file list (its
 /// offset range). A replayed batch reads the same files again; they must not have been changed.
+/// Files are streamed through a pipe, line by line (<see cref="Utf8Lines"/>), so a batch holds its
+/// records and one read buffer, never a whole file's bytes. A file that cannot be read is handled
+/// by <see cref="TextFileStreamOptions.BadRecordPolicy"/>, the same way on every read.
 /// </remarks>
-internal sealed class DirectoryTextSource(string directory) : IBatchSource<string>, IOffsetRangeSource
+internal sealed class DirectoryTextSource(string directory, TextFileStreamOptions options) : IBatchSource<string>, IOffsetRangeSource
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+    private readonly string _deadLetter = Path.GetFullPath(options.DeadLetterDirectory ?? Path.Combine(directory, "_dead-letter"));
+    private SourceContext? _context;
 
     public string Name => $"TextFileStream({directory})";
 
@@ -32,6 +37,8 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
         {
             throw new DirectoryNotFoundException($"{Name}: the directory '{directory}' does not exist.");
         }
+
+        _context = context;
     }
 
     public Task StopAsync() => Task.CompletedTask;
@@ -41,7 +48,7 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
         var files = NewFiles();
         _taken.IntersectWith(Directory.EnumerateFiles(directory));
         _taken.UnionWith(files);
-        return new SealedFiles(Name, files);
+        return new SealedFiles(this, files);
     }
 
     public string StateId => Name;
@@ -88,7 +95,7 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
             throw new InvalidDataException($"{Name}: a pending batch's file list is malformed.");
         }
 
-        return new SealedFiles(Name, range.EnumerateArray().Select(f => f.GetString() ?? throw new InvalidDataException($"{Name}: a null file name in the checkpoint.")).ToList());
+        return new SealedFiles(this, range.EnumerateArray().Select(f => f.GetString() ?? throw new InvalidDataException($"{Name}: a null file name in the checkpoint.")).ToList());
     }
 
     private List<string> NewFiles() =>
@@ -100,8 +107,212 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
             .Select(f => f.FullName)
             .ToList();
 
+    /// <summary>Reads one file's lines into <paramref name="lines"/>, or applies the policy to it.</summary>
+    private async Task ReadFileAsync(string file, List<string> lines, CancellationToken cancellationToken)
+    {
+        var first = lines.Count;
+        FileStream stream;
+        try
+        {
+            // No FileStream buffer: the pipe holds the only one.
+            stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            Vanished(file, error);
+            return;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Unreadable(file, lines, first, error);
+            return;
+        }
+
+        BadLine? bad;
+        try
+        {
+            await using (stream.ConfigureAwait(false))
+            {
+                bad = await ReadLinesAsync(file, stream, lines, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Unreadable(file, lines, first, error);
+            return;
+        }
+
+        if (bad is { } line)
+        {
+            InvalidUtf8(file, lines, first, line);
+        }
+    }
+
+    /// <summary>Where a line that is not valid UTF-8 was, and how long it is.</summary>
+    private readonly record struct BadLine(long Number, long Offset, long Length);
+
+    /// <summary>
+    /// Splits the stream into lines and decodes each; under <see cref="BadRecordPolicy.Skip"/> a bad
+    /// line is reported and left out, otherwise the first bad line stops the read and is returned.
+    /// </summary>
+    private async Task<BadLine?> ReadLinesAsync(string file, Stream stream, List<string> lines, CancellationToken cancellationToken)
+    {
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: options.ReadBufferSize, minimumReadSize: Math.Min(options.ReadBufferSize, 4096), leaveOpen: true));
+        var lineNumber = 0L;
+        var offset = 0L;
+        var start = true;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (start)
+                {
+                    if (buffer.Length < Utf8Bom.Length && !result.IsCompleted)
+                    {
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    }
+
+                    start = false;
+                    if (buffer.Length >= Utf8Bom.Length && buffer.Slice(0, Utf8Bom.Length).ToArray().AsSpan().SequenceEqual(Utf8Bom))
+                    {
+                        buffer = buffer.Slice(Utf8Bom.Length);
+                        offset = Utf8Bom.Length;
+                    }
+                }
+
+                while (buffer.PositionOf((byte)'\n') is { } newline)
+                {
+                    var raw = buffer.Slice(0, newline);
+                    buffer = buffer.Slice(buffer.GetPosition(1, newline));
+                    if (Add(file, raw, ++lineNumber, offset, lines) is { } bad)
+                    {
+                        return bad;
+                    }
+
+                    offset += raw.Length + 1;
+                }
+
+                if (result.IsCompleted)
+                {
+                    return buffer.IsEmpty ? null : Add(file, buffer, ++lineNumber, offset, lines);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private BadLine? Add(string file, ReadOnlySequence<byte> raw, long lineNumber, long offset, List<string> lines)
+    {
+        if (Utf8Lines.TryDecode(Utf8Lines.TrimTerminator(raw), out var text, out var badOffset))
+        {
+            lines.Add(text);
+            return null;
+        }
+
+        var bad = new BadLine(lineNumber, offset + badOffset, raw.Length);
+        if (options.BadRecordPolicy != BadRecordPolicy.Skip)
+        {
+            return bad;
+        }
+
+        _context?.ReportDropped(new RecordsDropped(Name, $"'{file}' line {bad.Number} (byte {bad.Offset})", "not valid UTF-8; the line was left out", 1, raw.Length, BadRecordPolicy.Skip), "invalid-utf8");
+        return null;
+    }
+
+    private void InvalidUtf8(string file, List<string> lines, int first, BadLine line)
+    {
+        var where = $"'{file}' line {line.Number} (byte {line.Offset})";
+        if (options.BadRecordPolicy == BadRecordPolicy.Fail)
+        {
+            throw new SourceException(Name, $"'{file}' is not valid UTF-8 at line {line.Number} (byte {line.Offset}). {PolicyHint}");
+        }
+
+        lines.RemoveRange(first, lines.Count - first);
+        var moved = MoveToDeadLetter(file);
+        _context?.ReportDropped(new RecordsDropped(Name, where, $"not valid UTF-8; the whole file was moved to the dead-letter directory", null, Length(moved), BadRecordPolicy.DeadLetter, moved), "invalid-utf8");
+    }
+
+    private void Unreadable(string file, List<string> lines, int first, Exception error)
+    {
+        if (options.BadRecordPolicy == BadRecordPolicy.Fail)
+        {
+            throw new SourceException(Name, $"'{file}' could not be read: {error.Message} {PolicyHint}", error);
+        }
+
+        lines.RemoveRange(first, lines.Count - first);
+        string? moved = null;
+        if (options.BadRecordPolicy == BadRecordPolicy.DeadLetter)
+        {
+            moved = MoveToDeadLetter(file);
+        }
+
+        _context?.ReportDropped(new RecordsDropped(Name, $"'{file}'", "could not be read: " + error.Message, null, Length(moved ?? file), options.BadRecordPolicy, moved, error), "unreadable");
+    }
+
+    private void Vanished(string file, Exception error)
+    {
+        var earlier = Path.Combine(_deadLetter, Path.GetFileName(file));
+        if (options.BadRecordPolicy == BadRecordPolicy.DeadLetter && File.Exists(earlier))
+        {
+            // A replay of a batch whose earlier read set this file aside: the same outcome, already counted.
+            _context?.ReportDropped(new RecordsDropped(Name, $"'{file}'", "was moved to the dead-letter directory by an earlier read of this batch", null, null, BadRecordPolicy.DeadLetter, earlier), "dead-lettered-earlier");
+            return;
+        }
+
+        if (options.BadRecordPolicy == BadRecordPolicy.Fail)
+        {
+            throw new SourceException(Name, $"'{file}' no longer exists: it was deleted or moved after its batch was sealed. {PolicyHint}", error);
+        }
+
+        _context?.ReportDropped(new RecordsDropped(Name, $"'{file}'", "no longer exists: it was deleted or moved after its batch was sealed; its records are lost", null, null, options.BadRecordPolicy, null, error), "file-vanished");
+    }
+
+    private string PolicyHint =>
+        $"Fix or remove the file, or set {nameof(TextFileStreamOptions)}.{nameof(TextFileStreamOptions.BadRecordPolicy)} to {nameof(BadRecordPolicy.Skip)} or {nameof(BadRecordPolicy.DeadLetter)} and restart to move on.";
+
+    private string MoveToDeadLetter(string file)
+    {
+        try
+        {
+            Directory.CreateDirectory(_deadLetter);
+            var name = Path.GetFileName(file);
+            var target = Path.Combine(_deadLetter, name);
+            for (var n = 1; File.Exists(target); n++)
+            {
+                target = Path.Combine(_deadLetter, $"{name}.{n}");
+            }
+
+            File.Move(file, target);
+            return target;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new SourceException(Name, $"'{file}' is bad and could not be moved to the dead-letter directory '{_deadLetter}': {error.Message}", error);
+        }
+    }
+
+    private static long? Length(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The files of one batch; read when the batch runs, and again on a replay.</summary>
-    internal sealed class SealedFiles(string source, IReadOnlyList<string> files) : ISealedInput
+    internal sealed class SealedFiles(DirectoryTextSource source, IReadOnlyList<string> files) : ISealedInput
     {
         public IReadOnlyList<string> Files => files;
 
@@ -110,49 +321,10 @@ internal sealed class DirectoryTextSource(string directory) : IBatchSource<strin
             var lines = new List<string>();
             foreach (var file in files)
             {
-                byte[] bytes;
-                try
-                {
-                    bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-                {
-                    throw new SourceException(source, $"'{file}' could not be read: {error.Message}", error);
-                }
-
-                AddLines(file, bytes, lines);
+                await source.ReadFileAsync(file, lines, cancellationToken).ConfigureAwait(false);
             }
 
             return lines.ToArray();
-        }
-
-        /// <summary>Splits on '\n' (dropping a '\r' before it) and decodes each line strictly, so an error names its line.</summary>
-        private void AddLines(string file, ReadOnlySpan<byte> bytes, List<string> lines)
-        {
-            if (bytes.StartsWith(Utf8Bom))
-            {
-                bytes = bytes[Utf8Bom.Length..];
-            }
-
-            for (var lineNumber = 1; !bytes.IsEmpty; lineNumber++)
-            {
-                var end = bytes.IndexOf((byte)'\n');
-                var line = end < 0 ? bytes : bytes[..end];
-                bytes = end < 0 ? [] : bytes[(end + 1)..];
-                if (line.EndsWith("\r"u8))
-                {
-                    line = line[..^1];
-                }
-
-                try
-                {
-                    lines.Add(StrictUtf8.GetString(line));
-                }
-                catch (DecoderFallbackException error)
-                {
-                    throw new SourceException(source, $"'{file}' is not valid UTF-8 at line {lineNumber}.", error);
-                }
-            }
         }
     }
 }

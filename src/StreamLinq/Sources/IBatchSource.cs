@@ -55,8 +55,39 @@ internal sealed class SourceContext(Action<string, Exception> reportError, Cance
     /// <summary>Where this source may keep a write-ahead log; null when the context does not checkpoint.</summary>
     public string? WriteAheadLogDirectory { get; } = writeAheadLogDirectory;
 
+    /// <summary>
+    /// How many checkpoints the store keeps: a write-ahead log keeps a completed segment until this
+    /// many newer checkpoints no longer need it, so that a fallback to the oldest kept one finds it.
+    /// </summary>
+    public int RetainedCheckpoints { get; init; } = new CheckpointOptions().RetainedCheckpoints;
+
+    /// <summary>Delivers <see cref="IStreamingListener.OnRecordsDropped"/>; none in contexts that do not listen.</summary>
+    public Action<RecordsDropped>? RecordsDroppedListener { get; init; }
+
     /// <summary>Reports an error the source recovers from by itself.</summary>
     public void ReportError(string source, Exception error) => reportError(source, error);
+
+    /// <summary>
+    /// Reports input left out (counted in the metrics, tagged with <paramref name="reason"/>, a short
+    /// fixed code such as <c>invalid-utf8</c>) to the listeners, and as a source error too, so that a
+    /// listener that only watches source errors still sees it.
+    /// </summary>
+    public void ReportDropped(RecordsDropped dropped, string reason)
+    {
+        var tags = new System.Diagnostics.TagList { { "source", dropped.Source }, { "reason", reason } };
+        if (dropped.Records is { } records)
+        {
+            Monitoring.StreamingMetrics.RecordsDropped.Add(records, tags);
+        }
+
+        if (dropped.Bytes is { } bytes)
+        {
+            Monitoring.StreamingMetrics.BytesDropped.Add(bytes, tags);
+        }
+
+        RecordsDroppedListener?.Invoke(dropped);
+        reportError(dropped.Source, new SourceException(dropped.Source, $"{dropped.Location}: {dropped.Reason}", dropped.Error));
+    }
 
     /// <summary>Cancelled when the context stops.</summary>
     public CancellationToken Stopping { get; } = stopping;

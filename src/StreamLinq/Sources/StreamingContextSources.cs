@@ -66,13 +66,21 @@ public static class StreamingContextSources
     /// <param name="options">Line length limit, reconnection back-off and receiver options.</param>
     /// <returns>The stream of lines, without their line terminators.</returns>
     /// <remarks>
-    /// The receiver connects when the context starts and reconnects with exponential back-off
-    /// whenever the connection fails or the peer closes it; every such event, and every line
-    /// longer than <see cref="SocketTextStreamOptions.MaxLineLength"/>, is reported to
-    /// <see cref="IStreamingListener.OnSourceError"/>. Lines received are not replayable.
+    /// <para>The receiver connects when the context starts and reconnects with exponential back-off
+    /// whenever the connection fails or the peer closes it; every such event is reported to
+    /// <see cref="IStreamingListener.OnSourceError"/>. Lines received are not replayable unless
+    /// <see cref="ReceiverOptions.WriteAheadLog"/> is on.</para>
+    /// <para>Line endings: a line ends at '\n'; every '\r' right before it is dropped, so "a\r\n" and
+    /// "a\r\r\n" both give "a"; a '\r' elsewhere is data. Bytes after the last '\n' when the
+    /// connection closes or is reset are not a line.</para>
+    /// <para>Nothing is dropped silently: a line longer than <see cref="SocketTextStreamOptions.MaxLineLength"/>,
+    /// a line that is not valid UTF-8 (under <see cref="SocketTextStreamOptions.BadRecordPolicy"/>) and an
+    /// unterminated tail are each reported to <see cref="IStreamingListener.OnRecordsDropped"/> with the
+    /// connection, byte offset and byte count, and counted by the metric <c>streamlinq.bytes.dropped</c>.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The port or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The dead-letter policy is chosen without a dead-letter directory.</exception>
     /// <exception cref="InvalidOperationException">The context has already started.</exception>
     public static IDStream<string> SocketTextStream(this StreamingContext context, string host, int port, SocketTextStreamOptions? options = null)
     {
@@ -82,6 +90,16 @@ public static class StreamingContextSources
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         options ??= new SocketTextStreamOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLineLength, 1, nameof(options));
+        if (!Enum.IsDefined(options.BadRecordPolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BadRecordPolicy, $"{nameof(SocketTextStreamOptions)}.{nameof(SocketTextStreamOptions.BadRecordPolicy)} is not a {nameof(BadRecordPolicy)}.");
+        }
+
+        if (options.BadRecordPolicy == BadRecordPolicy.DeadLetter && string.IsNullOrEmpty(options.DeadLetterDirectory))
+        {
+            throw new ArgumentException($"{nameof(SocketTextStreamOptions)}.{nameof(SocketTextStreamOptions.BadRecordPolicy)} is {nameof(BadRecordPolicy.DeadLetter)} but {nameof(SocketTextStreamOptions.DeadLetterDirectory)} is not set.", nameof(options));
+        }
+
         return context.AddInput(new SocketTextSource(host, port, options));
     }
 
@@ -91,19 +109,34 @@ public static class StreamingContextSources
     /// </summary>
     /// <param name="context">The context.</param>
     /// <param name="directory">The directory to watch; it must exist when the context starts.</param>
-    /// <returns>The stream of lines.</returns>
+    /// <param name="options">The bad-file policy, its dead-letter directory and the read buffer; defaults when null.</param>
+    /// <returns>The stream of lines, without their line terminators.</returns>
     /// <remarks>
-    /// Move files into the directory atomically (write elsewhere, then rename); names starting
-    /// with '.' or '_' are ignored. Each file is taken once, oldest modification time first.
-    /// A file that cannot be read or is not valid UTF-8 fails its batch with a message naming
-    /// the file and line.
+    /// <para>Move files into the directory atomically (write elsewhere, then rename); names starting
+    /// with '.' or '_' are ignored. Each file is taken once, oldest modification time first, and
+    /// streamed: memory holds the batch's records, not the files' bytes.</para>
+    /// <para>Lines end at '\n'; carriage returns right before it are dropped ("a\r\r\n" gives "a"),
+    /// a '\r' elsewhere is kept; the last line needs no terminator; a UTF-8 byte order mark at the
+    /// start of a file is skipped. Bytes are decoded as strict UTF-8.</para>
+    /// <para>A file that is not valid UTF-8, cannot be read, or was deleted after its batch was
+    /// sealed is handled by <see cref="TextFileStreamOptions.BadRecordPolicy"/>: by default it is
+    /// moved to a dead-letter directory and reported to <see cref="IStreamingListener.OnRecordsDropped"/>,
+    /// and the stream goes on.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="InvalidOperationException">The context has already started.</exception>
-    public static IDStream<string> TextFileStream(this StreamingContext context, string directory)
+    public static IDStream<string> TextFileStream(this StreamingContext context, string directory, TextFileStreamOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return context.AddInput(new DirectoryTextSource(Path.GetFullPath(directory)));
+        options ??= new TextFileStreamOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBufferSize, 1, nameof(options));
+        if (!Enum.IsDefined(options.BadRecordPolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BadRecordPolicy, $"{nameof(TextFileStreamOptions)}.{nameof(TextFileStreamOptions.BadRecordPolicy)} is not a {nameof(BadRecordPolicy)}.");
+        }
+
+        return context.AddInput(new DirectoryTextSource(Path.GetFullPath(directory), options));
     }
 }

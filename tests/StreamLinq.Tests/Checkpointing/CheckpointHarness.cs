@@ -28,6 +28,8 @@ internal sealed class CheckpointHarness : IStreamingListener, IAsyncDisposable
 
     public ConcurrentQueue<string> Warnings { get; } = new();
 
+    public ConcurrentQueue<RecordsDropped> Dropped { get; } = new();
+
     public Task StartAsync() => Context.StartAsync();
 
     /// <summary>Advances the clock to <paramref name="time"/>'s batch and waits for it to complete.</summary>
@@ -49,6 +51,8 @@ internal sealed class CheckpointHarness : IStreamingListener, IAsyncDisposable
         _completed.GetOrAdd(batch.Time, _ => new TaskCompletionSource<BatchInfo>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(batch);
 
     void IStreamingListener.OnCheckpointWarning(string message) => Warnings.Enqueue(message);
+
+    void IStreamingListener.OnRecordsDropped(RecordsDropped dropped) => Dropped.Enqueue(dropped);
 
     public async ValueTask DisposeAsync() => await Context.DisposeAsync();
 

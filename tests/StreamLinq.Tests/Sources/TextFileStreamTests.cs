@@ -41,10 +41,10 @@ public sealed class TextFileStreamTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_that_is_not_valid_UTF8_fails_its_batch_naming_the_file_and_line()
+    public async Task Under_the_fail_policy_a_file_that_is_not_valid_UTF8_fails_its_batch_naming_the_file_and_line()
     {
         await using var harness = new StreamHarness();
-        StreamHarness.Collect(harness.Context.TextFileStream(_watched.FullName));
+        StreamHarness.Collect(harness.Context.TextFileStream(_watched.FullName, new TextFileStreamOptions { BadRecordPolicy = BadRecordPolicy.Fail }));
         await harness.StartAsync();
         var staged = Path.Combine(_staging.FullName, "bad.txt");
         File.WriteAllBytes(staged, [(byte)'o', (byte)'k', (byte)'\n', 0xC3, 0x28, (byte)'\n']);
@@ -57,10 +57,10 @@ public sealed class TextFileStreamTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_that_cannot_be_read_fails_its_batch_naming_the_file()
+    public async Task Under_the_fail_policy_a_file_that_cannot_be_read_fails_its_batch_naming_the_file()
     {
         await using var harness = new StreamHarness();
-        StreamHarness.Collect(harness.Context.TextFileStream(_watched.FullName));
+        StreamHarness.Collect(harness.Context.TextFileStream(_watched.FullName, new TextFileStreamOptions { BadRecordPolicy = BadRecordPolicy.Fail }));
         await harness.StartAsync();
         MoveIn("locked.txt", "secret");
         var batch = default(BatchInfo);

@@ -23,6 +23,8 @@ public sealed class StreamHarness : IStreamingListener, IAsyncDisposable
 
     public ConcurrentQueue<Exception> SourceErrors { get; } = new();
 
+    public ConcurrentQueue<RecordsDropped> Dropped { get; } = new();
+
     public BatchTime NextBatch { get; private set; }
 
     public async Task StartAsync()
@@ -48,6 +50,8 @@ public sealed class StreamHarness : IStreamingListener, IAsyncDisposable
         _completed.GetOrAdd(batch.Time, _ => new TaskCompletionSource<BatchInfo>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(batch);
 
     void IStreamingListener.OnSourceError(string source, Exception error) => SourceErrors.Enqueue(error);
+
+    void IStreamingListener.OnRecordsDropped(RecordsDropped dropped) => Dropped.Enqueue(dropped);
 
     public async ValueTask DisposeAsync() => await Context.DisposeAsync();
 
