@@ -63,6 +63,11 @@ public sealed partial class StreamingContext
 
             var store = new CheckpointStore(checkpointDirectory, options.RetainedCheckpoints);
             var warnings = new List<string>();
+            if (store.RemovedTemporaryFiles > 0)
+            {
+                warnings.Add($"Removed {store.RemovedTemporaryFiles} temporary file(s) left by checkpoint or write-ahead log writes that a crash interrupted.");
+            }
+
             var data = store.LoadNewest(warnings);
             foreach (var warning in warnings)
             {

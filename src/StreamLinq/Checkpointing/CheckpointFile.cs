@@ -15,6 +15,9 @@ internal static class CheckpointFile
     public const int FormatVersion = 1;
     private const string Magic = "STREAMLINQ-CHECKPOINT";
 
+    /// <summary>How a temporary file of <see cref="Write"/> is named: hidden, by the final name, with a unique part.</summary>
+    public const string TemporaryPattern = ".checkpoint-*.tmp";
+
     /// <summary>
     /// Called at the stages of a write (<c>temp-written</c>, <c>renamed</c>); lets a crash test
     /// aim a kill between them. Null in production.
@@ -24,7 +27,8 @@ internal static class CheckpointFile
     /// <summary>
     /// Writes <paramref name="body"/> to <paramref name="path"/> atomically: to a temporary file in
     /// the same directory, flushed to disk, then renamed over the final name, so a reader finds
-    /// either the whole checkpoint or none.
+    /// either the whole checkpoint or none. The file is owner-only on Unix (0600). A temporary
+    /// file left by a process killed mid-write is removed by the next <see cref="CheckpointStore"/>.
     /// </summary>
     public static void Write(string path, ReadOnlySpan<byte> body)
     {
@@ -33,7 +37,7 @@ internal static class CheckpointFile
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temporary, OwnerOnlyFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
             {
                 stream.Write(header);
                 stream.Write(body);

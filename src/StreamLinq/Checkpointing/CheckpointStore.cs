@@ -19,8 +19,35 @@ internal sealed class CheckpointStore
         ArgumentOutOfRangeException.ThrowIfLessThan(retained, 2, nameof(CheckpointOptions.RetainedCheckpoints));
         Directory = Path.GetFullPath(directory);
         _retained = retained;
-        System.IO.Directory.CreateDirectory(Directory);
+        OwnerOnlyFiles.CreateDirectory(Directory);
+        RemovedTemporaryFiles = RemoveTemporaryFiles();
         _nextSequence = Files().Select(f => f.Sequence).DefaultIfEmpty(0).Max() + 1;
+    }
+
+    /// <summary>The write-ahead logs' root under the checkpoint directory.</summary>
+    public string ReceiversDirectory => Path.Combine(Directory, "receivers");
+
+    /// <summary>How many temporary files, left by writes a kill interrupted, the store removed when it opened.</summary>
+    public int RemovedTemporaryFiles { get; }
+
+    /// <summary>
+    /// Removes the temporary files of interrupted checkpoint and write-ahead log writes: they were
+    /// never renamed into place, so nothing refers to them. One process owns a checkpoint directory.
+    /// </summary>
+    private int RemoveTemporaryFiles()
+    {
+        var orphans = System.IO.Directory.EnumerateFiles(Directory, CheckpointFile.TemporaryPattern).ToList();
+        if (System.IO.Directory.Exists(ReceiversDirectory))
+        {
+            orphans.AddRange(System.IO.Directory.EnumerateFiles(ReceiversDirectory, "*.tmp", SearchOption.AllDirectories));
+        }
+
+        foreach (var orphan in orphans)
+        {
+            File.Delete(orphan);
+        }
+
+        return orphans.Count;
     }
 
     public string Directory { get; }
@@ -67,7 +94,7 @@ internal sealed class CheckpointStore
     /// <summary>Deletes every checkpoint file and write-ahead log, for a context that starts afresh over a changed query.</summary>
     public void Clear()
     {
-        var logs = Path.Combine(Directory, "receivers");
+        var logs = ReceiversDirectory;
         if (System.IO.Directory.Exists(logs))
         {
             System.IO.Directory.Delete(logs, recursive: true);

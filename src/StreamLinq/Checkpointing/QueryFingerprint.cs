@@ -23,6 +23,9 @@ namespace StreamLinq.Checkpointing;
 /// property names and types count), the contents of captured objects of other types (only their
 /// type counts: a captured dictionary may be reloaded), the connection details of sources and
 /// sinks, and the delivery guarantees.</para>
+/// <para>Values never appear in clear: they enter only the SHA-256 hashes; the plan text kept in
+/// the checkpoint (and quoted when a query changed) shows each constant as its type, and a changed
+/// value is reported by the operator that holds it.</para>
 /// </remarks>
 /// <param name="Hash">The SHA-256 over all outputs.</param>
 /// <param name="Outputs">One entry per output operation, in order.</param>
@@ -33,10 +36,8 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
         var entries = outputs.Select(output =>
         {
             var normalised = new Normaliser().Visit(output.Query);
-            var signature = new StringBuilder();
-            new Signature(signature).Visit(normalised);
-            var hash = Sha256($"{output.Name}\n{signature}");
-            return new OutputFingerprint(output.Index, output.Name, hash, normalised.ToString());
+            var hash = Sha256($"{output.Name}\n{SignatureOf(normalised)}");
+            return new OutputFingerprint(output.Index, output.Name, hash, new ConstantMask().Visit(normalised).ToString(), Operators(normalised));
         }).ToList();
         return new QueryFingerprint(Sha256(string.Join('\n', entries.Select(e => e.Hash))), entries);
     }
@@ -63,7 +64,10 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
             }
             else if (was.Hash != now.Hash)
             {
-                changes.Add($"the plan of output {now.Name} #{now.Index} changed: was `{was.Plan}`, now `{now.Plan}`");
+                var operators = ChangedOperators(was, now);
+                changes.Add(was.Plan == now.Plan
+                    ? $"in output {now.Name} #{now.Index}, {operators ?? "an operator"} changed a constant or captured value (values are not shown)"
+                    : $"the plan of output {now.Name} #{now.Index} changed{(operators is null ? "" : $" ({operators})")}: was `{was.Plan}`, now `{now.Plan}`");
             }
         }
 
@@ -73,6 +77,48 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
         }
 
         return string.Join("; ", changes);
+    }
+
+    /// <summary>"operator #2 Where" (positions from the input), or null when the operator lists cannot be compared.</summary>
+    private static string? ChangedOperators(OutputFingerprint was, OutputFingerprint now)
+    {
+        if (was.Operators is not { } before || now.Operators is not { } after)
+        {
+            return null;
+        }
+
+        var changed = after.Where(op => op.Position > before.Count || before[op.Position - 1] is var old && (old.Name != op.Name || old.Hash != op.Hash))
+            .Select(op => $"operator #{op.Position} {op.Name}")
+            .ToList();
+        if (before.Count > after.Count)
+        {
+            changed.Add($"{before.Count - after.Count} operator(s) removed");
+        }
+
+        return changed.Count == 0 ? null : string.Join(", ", changed);
+    }
+
+    /// <summary>
+    /// The chain of operators from the input to the output, each with the hash of its own arguments
+    /// (lambdas, constants), so a change can be pinned to an operator without quoting a value.
+    /// </summary>
+    private static List<OperatorFingerprint> Operators(Expression normalised)
+    {
+        var chain = new List<(string Name, string Hash)>();
+        for (var node = normalised; node is MethodCallExpression { Method.IsStatic: true, Arguments.Count: > 0 } call; node = call.Arguments[0])
+        {
+            chain.Add((call.Method.Name, Sha256(string.Concat(call.Arguments.Skip(1).Select(SignatureOf)))));
+        }
+
+        chain.Reverse();
+        return chain.Select((op, i) => new OperatorFingerprint(i + 1, op.Name, op.Hash)).ToList();
+    }
+
+    private static string SignatureOf(Expression expression)
+    {
+        var signature = new StringBuilder();
+        new Signature(signature).Visit(expression);
+        return signature.ToString();
     }
 
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -157,6 +203,16 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
         }
     }
 
+    /// <summary>
+    /// Hides every constant's value behind its type (<c>&lt;String&gt;</c>) for the plan text, which is
+    /// stored in the checkpoint and quoted in errors: a captured password or key must not be.
+    /// </summary>
+    private sealed class ConstantMask : ExpressionVisitor
+    {
+        protected override Expression VisitConstant(ConstantExpression node) =>
+            node.Value is null ? node : Expression.Parameter(node.Type, $"<{node.Type.Name}>");
+    }
+
     /// <summary>Writes every node of a normalised tree with its types, members and methods, in pre-order.</summary>
     private sealed class Signature(StringBuilder text) : ExpressionVisitor
     {
@@ -209,5 +265,12 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
 /// <param name="Index">The output's position, from 1.</param>
 /// <param name="Name">The output's kind, e.g. <c>ForEachBatch</c>.</param>
 /// <param name="Hash">The SHA-256 of its normalised tree.</param>
-/// <param name="Plan">The normalised tree as text, quoted when it changes.</param>
-internal sealed record OutputFingerprint(int Index, string Name, string Hash, string Plan);
+/// <param name="Plan">The normalised tree as text with every constant shown as its type only, quoted when it changes.</param>
+/// <param name="Operators">The operators from the input to the output, each with its own hash; null in checkpoints written before they were recorded.</param>
+internal sealed record OutputFingerprint(int Index, string Name, string Hash, string Plan, IReadOnlyList<OperatorFingerprint>? Operators = null);
+
+/// <summary>One operator of an output's chain.</summary>
+/// <param name="Position">From 1, counted from the input.</param>
+/// <param name="Name">The operator's method, e.g. <c>Where</c>.</param>
+/// <param name="Hash">The SHA-256 of its arguments' normalised trees, constants' values included.</param>
+internal sealed record OperatorFingerprint(int Position, string Name, string Hash);

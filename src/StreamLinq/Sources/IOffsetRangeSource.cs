@@ -37,7 +37,7 @@ internal interface IReceiverSource<T> : IOffsetRangeSource
 
     string State.IStatefulOperator.StateId => Name + "/receiver";
 
-    int State.IStatefulOperator.StateVersion => 1;
+    int State.IStatefulOperator.StateVersion => Receiver<int>.StateVersion;
 
     void State.IStatefulOperator.WriteState(Utf8JsonWriter writer) => Receiver.WriteState(writer);
 

@@ -18,8 +18,15 @@ internal sealed class Receiver<T> : IDisposable
     private readonly int _capacity;
     private readonly bool _logRequested;
     private readonly HashSet<long> _referencedSegments = [];
+    private readonly BadRecordPolicy _damagedLogPolicy;
+    private readonly Queue<(long Segment, long AcknowledgedAt)> _acknowledged = new();
     private ReceiverWriteAheadLog<T>? _log;
     private long _position;
+    private bool _restored;
+    private string? _source;
+    private bool _legacyPosition;
+    private long _checkpoints;
+    private int _retainedCheckpoints = new CheckpointOptions().RetainedCheckpoints;
     private readonly double? _maxRate;
     private RateLimiter? _rate;
     private SourceException? _failure;
@@ -33,6 +40,7 @@ internal sealed class Receiver<T> : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferCapacity, 1, nameof(options.BufferCapacity));
         _capacity = options.BufferCapacity;
         _logRequested = options.WriteAheadLog;
+        _damagedLogPolicy = options.DamagedLogPolicy;
         _maxRate = options.MaxRatePerSecond;
         if (_maxRate is { } rate)
         {
@@ -154,6 +162,7 @@ internal sealed class Receiver<T> : IDisposable
     /// <exception cref="InvalidOperationException">A log was asked for but the context does not checkpoint.</exception>
     public void OpenLog(SourceContext context, string source)
     {
+        _source = source;
         if (!_logRequested)
         {
             return;
@@ -161,10 +170,16 @@ internal sealed class Receiver<T> : IDisposable
 
         var directory = context.WriteAheadLogDirectory
             ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate.");
+        _retainedCheckpoints = context.RetainedCheckpoints;
         lock (_gate)
         {
-            _log = new ReceiverWriteAheadLog<T>(directory, _position, _referencedSegments, out var unsealed);
+            _log = new ReceiverWriteAheadLog<T>(directory, source, _restored ? _position : null, !_legacyPosition, _referencedSegments, _damagedLogPolicy, context.ReportDropped, out var unsealed);
             _current.InsertRange(0, unsealed);
+            _position = _log.Start;
+            foreach (var completed in _log.Completed)
+            {
+                _acknowledged.Enqueue((completed, 0));
+            }
         }
     }
 
@@ -210,41 +225,61 @@ internal sealed class Receiver<T> : IDisposable
         }
 
         T[] records;
-        long segment;
+        List<SegmentSeal> segments;
         lock (_gate)
         {
             records = Seal();
-            segment = _log.Seal();
+            segments = _log.Seal();
             _position = _log.Open;
         }
 
         count = records.Length;
-        return new SealedSegment(this, segment, records);
+        return new SealedSegments(this, segments, records);
     }
 
-    /// <summary>The receiver's position for a checkpoint: the next log segment to seal.</summary>
+    /// <summary>The format of <see cref="WriteState"/>; version 1 positions came from logs that created segments lazily.</summary>
+    public const int StateVersion = 2;
+
+    /// <summary>
+    /// The receiver's position for a checkpoint: the first log segment in no sealed batch. Called
+    /// once per checkpoint, which is also when segments that enough newer checkpoints no longer
+    /// need are deleted.
+    /// </summary>
     public void WriteState(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
         writer.WriteNumber("nextSegment", _position);
         writer.WriteEndObject();
+        DeleteSegmentsNoCheckpointNeeds();
     }
 
     public void ReadState(JsonElement state, int version)
     {
-        if (version != 1 || !state.TryGetProperty("nextSegment", out var next) || !next.TryGetInt64(out _position))
+        if (version is not (1 or StateVersion) || !state.TryGetProperty("nextSegment", out var next) || !next.TryGetInt64(out _position))
         {
             throw new InvalidDataException($"A receiver's checkpointed position is malformed (version {version}).");
         }
+
+        _restored = true;
+        _legacyPosition = version == 1;
     }
 
     public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
     {
-        if (input is SealedSegment sealedSegment)
+        if (input is SealedSegments sealedSegments)
         {
             writer.WriteStartObject();
-            writer.WriteNumber("segment", sealedSegment.Segment);
-            writer.WriteNumber("count", sealedSegment.Count);
+            writer.WriteStartArray("segments");
+            foreach (var seal in sealedSegments.Segments)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("segment", seal.Segment);
+                writer.WriteNumber("count", seal.Count);
+                writer.WriteString("sha256", seal.Hash);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
         else
@@ -255,21 +290,53 @@ internal sealed class Receiver<T> : IDisposable
 
     public ISealedInput ReadRange(JsonElement range)
     {
-        if (!range.TryGetProperty("segment", out var segment) || !range.TryGetProperty("count", out var count))
+        try
         {
-            throw new InvalidDataException("A pending batch's write-ahead log segment is malformed.");
+            List<SegmentSeal> seals = range.TryGetProperty("segments", out var segments)
+                ? [.. segments.EnumerateArray().Select(s => new SegmentSeal(s.GetProperty("segment").GetInt64(), s.GetProperty("count").GetInt32(), s.GetProperty("sha256").GetString() ?? ""))]
+                : [new SegmentSeal(range.GetProperty("segment").GetInt64(), range.GetProperty("count").GetInt32(), "")];
+            _referencedSegments.UnionWith(seals.Select(s => s.Segment));
+            return new SealedSegments(this, seals, null);
         }
-
-        _referencedSegments.Add(segment.GetInt64());
-        return new SealedSegment(this, segment.GetInt64(), null, count.GetInt32());
+        catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException("A pending batch's write-ahead log segments are malformed.", error);
+        }
     }
 
-    /// <summary>Deletes the log segment of a batch a checkpoint has committed.</summary>
+    /// <summary>
+    /// A checkpoint has committed the batch: its segments are deleted once as many newer checkpoints
+    /// as the store keeps have been written, so that a fallback to any kept checkpoint still finds them.
+    /// </summary>
     public void Acknowledge(ISealedInput input)
     {
-        if (input is SealedSegment sealedSegment)
+        if (input is SealedSegments sealedSegments)
         {
-            _log?.Delete(sealedSegment.Segment);
+            lock (_gate)
+            {
+                foreach (var seal in sealedSegments.Segments)
+                {
+                    _acknowledged.Enqueue((seal.Segment, _checkpoints));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checkpoint number <c>n</c> is being written, so those before it are on disk. A segment
+    /// acknowledged after checkpoint <c>a</c> is needed by no checkpoint from <c>a</c> on; once
+    /// <c>a + retained - 1</c> is on disk, every kept checkpoint is past it.
+    /// </summary>
+    private void DeleteSegmentsNoCheckpointNeeds()
+    {
+        lock (_gate)
+        {
+            _checkpoints++;
+            while (_acknowledged.TryPeek(out var done) && done.AcknowledgedAt + _retainedCheckpoints <= _checkpoints)
+            {
+                _acknowledged.Dequeue();
+                _log?.Delete(done.Segment);
+            }
         }
     }
 
@@ -279,12 +346,10 @@ internal sealed class Receiver<T> : IDisposable
         _log?.Dispose();
     }
 
-    /// <summary>A batch's log segment: the records sealed, or read back from the segment after a restart.</summary>
-    private sealed class SealedSegment(Receiver<T> receiver, long segment, T[]? records, int? count = null) : ISealedInput
+    /// <summary>A batch's log segments: the records sealed, or read back and verified from the segments after a restart.</summary>
+    private sealed class SealedSegments(Receiver<T> receiver, IReadOnlyList<SegmentSeal> segments, T[]? records) : ISealedInput
     {
-        public long Segment => segment;
-
-        public int Count => records?.Length ?? count ?? 0;
+        public IReadOnlyList<SegmentSeal> Segments => segments;
 
         public ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
         {
@@ -294,13 +359,14 @@ internal sealed class Receiver<T> : IDisposable
             }
 
             var log = receiver._log ?? throw new InvalidOperationException("The write-ahead log is not open.");
-            var read = ReceiverWriteAheadLog<T>.Read(log.PathOf(segment));
-            if (read.Count != Count)
+            try
             {
-                throw new InvalidDataException($"The write-ahead log segment '{log.PathOf(segment)}' holds {read.Count} records; its batch had {Count}.");
+                return ValueTask.FromResult<Array>(segments.SelectMany(log.ReadSealed).ToArray());
             }
-
-            return ValueTask.FromResult<Array>(read.ToArray());
+            catch (InvalidDataException error)
+            {
+                throw new SourceException(receiver._source ?? "a receiver", error.Message, error);
+            }
         }
     }
 }

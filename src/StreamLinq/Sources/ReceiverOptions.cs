@@ -23,4 +23,21 @@ public sealed record ReceiverOptions
     /// round-trip through System.Text.Json. False by default: a log write per record costs.
     /// </summary>
     public bool WriteAheadLog { get; init; }
+
+    /// <summary>
+    /// What happens when the write-ahead log misses a segment or holds a damaged one (a record
+    /// line that fails its checksum, a segment whose count or SHA-256 differs from its trailer or
+    /// from what the checkpoint recorded). Default <see cref="BadRecordPolicy.Fail"/>: the context
+    /// refuses to start, or the batch that reads the segment fails, with a message naming the
+    /// segment; acknowledged records are never lost silently. <see cref="BadRecordPolicy.Skip"/>
+    /// accepts the loss loudly: what verifies is read, the rest is reported to
+    /// <see cref="IStreamingListener.OnRecordsDropped"/> and counted. <see cref="BadRecordPolicy.DeadLetter"/>
+    /// does the same and copies a damaged segment into <c>dead-letter</c> beside the log.
+    /// </summary>
+    /// <remarks>
+    /// Segments are kept until every checkpoint the store keeps
+    /// (<see cref="CheckpointOptions.RetainedCheckpoints"/>) is past them, so a fallback to an older
+    /// checkpoint finds the segments it needs.
+    /// </remarks>
+    public BadRecordPolicy DamagedLogPolicy { get; init; }
 }

@@ -48,12 +48,13 @@ public class QueryFingerprintTests
     public void The_difference_names_the_output_and_both_plans()
     {
         var was = Fingerprint(s => s.Where(x => x > 3));
-        var now = Fingerprint(s => s.Where(x => x > 4));
+        var now = Fingerprint(s => s.Where(x => x > 3).Select(x => x * 2));
         var message = QueryFingerprint.Describe(was, now);
         Assert.NotNull(message);
         Assert.Contains("ForEachBatch #1", message, StringComparison.Ordinal);
-        Assert.Contains("> 3", message, StringComparison.Ordinal);
-        Assert.Contains("> 4", message, StringComparison.Ordinal);
+        Assert.Contains("operator #2 Select", message, StringComparison.Ordinal);
+        Assert.Contains("p0 > <Int32>", message, StringComparison.Ordinal);
+        Assert.Contains("p1 * <Int32>", message, StringComparison.Ordinal);
         Assert.Null(QueryFingerprint.Describe(was, Fingerprint(s => s.Where(y => y > 3))));
     }
 

@@ -71,9 +71,12 @@ public class WriteAheadLogTests
         await second.RunUntilAsync(Second(1));
         Assert.Equal([(Second(1), 7), (Second(1), 8)], seen.ToArray());
 
-        // Once committed, the batch's log segment is gone.
+        // Once committed and past every kept checkpoint (3), the batch's log segment is gone.
+        var segment = Assert.Single(Directory.GetFiles(Path.Combine(scratch.Checkpoints, "receivers"), "segment-000000000000.jsonl", SearchOption.AllDirectories));
         await second.RunUntilAsync(Second(2));
-        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(scratch.Checkpoints, "receivers"), "*.jsonl", SearchOption.AllDirectories), f => new FileInfo(f).Length > 0);
+        Assert.True(File.Exists(segment));
+        await second.RunUntilAsync(Second(5));
+        Assert.False(File.Exists(segment));
     }
 
     [Fact]

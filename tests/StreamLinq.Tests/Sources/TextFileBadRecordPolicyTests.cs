@@ -210,7 +210,7 @@ public sealed class TextFileBadRecordPolicyTests : IDisposable
         await second.StartAsync();
         Assert.Null((await second.RunUntilAsync(CheckpointHarness.Second(1))).Failure);
         Assert.Null((await second.RunUntilAsync(CheckpointHarness.Second(2))).Failure);
-        Assert.Equal([(CheckpointHarness.Second(2), "after")], seen.ToArray());
+        Assert.Equal(["after"], seen.Select(s => s.Item2));
         Assert.True(File.Exists(Path.Combine(scratch.Input, "_dead-letter", "latin1.txt")));
     }
 
