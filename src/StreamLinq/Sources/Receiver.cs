@@ -9,8 +9,10 @@ namespace StreamLinq.Sources;
 /// </summary>
 /// <remarks>
 /// With <see cref="ReceiverOptions.WriteAheadLog"/> every record is appended to a log in the
-/// checkpoint directory before it is acknowledged, and each sealed batch is a log segment: the
-/// batch can be replayed, and records received after the last seal survive the driver's death.
+/// checkpoint directory before it is acknowledged, and each sealed batch is a run of log segments
+/// (one, or several right after a restart): the batch can be replayed, and records received after
+/// the last seal survive the driver's death. Segments are kept until every retained checkpoint is
+/// past them.
 /// </remarks>
 internal sealed class Receiver<T> : IDisposable
 {
