@@ -71,6 +71,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         var loaded = new List<T>();
         var last = segments.Keys.DefaultIfEmpty(-1).Max();
         var expected = position is not null && expectPosition;
+        var read = segments.Keys.Where(s => s >= start).ToDictionary(s => s, s => ReadSegment(s, expected: null));
         var next = start;
         for (; next <= last || expected; next++)
         {
@@ -83,7 +84,14 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
                 continue;
             }
 
-            var contents = ReadSegment(next, expected: null);
+            var contents = read[next];
+            if (!contents.Sealed && !contents.Legacy && next < last && !(next == last - 1 && read[last] is { Sealed: false, Records.Count: 0 }))
+            {
+                // Only the crash leaves a segment open: the last one, or the one before an empty last
+                // one (the successor is created before the trailer is written).
+                Damaged(next, "has lost its trailer although later segments hold records: it was sealed, then cut short", null);
+            }
+
             loaded.AddRange(contents.Records);
             expected = contents.Sealed;
             _carried.Add(contents.Sealed ? new SegmentSeal(next, contents.TrailerCount, contents.TrailerHash!) : SealInPlace(next, contents.Records));
@@ -302,7 +310,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
             }
         }
 
-        return new SegmentContents(records, false, records.Count, null);
+        return new SegmentContents(records, false, records.Count, null, Legacy: true);
     }
 
     private static bool TryParse(ReadOnlySpan<byte> line, out T record)
@@ -366,7 +374,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         return segments;
     }
 
-    private readonly record struct SegmentContents(List<T> Records, bool Sealed, int TrailerCount, string? TrailerHash);
+    private readonly record struct SegmentContents(List<T> Records, bool Sealed, int TrailerCount, string? TrailerHash, bool Legacy = false);
 }
 
 /// <summary>A sealed write-ahead log segment as a checkpoint records it.</summary>

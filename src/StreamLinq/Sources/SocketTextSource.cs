@@ -116,7 +116,12 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
                 }
                 catch (Exception error) when (error is IOException or SocketException && pending > 0)
                 {
-                    Dropped(connection, offset, pending, "connection-cut", $"the connection failed in the middle of a line; {pending} bytes without a newline were dropped", null, error);
+                    Dropped(connection, skipping >= 0 ? skipStart : offset, pending, "connection-cut", $"the connection failed in the middle of a line; {pending} bytes without a newline were dropped", null, error);
+                    throw;
+                }
+                catch (OperationCanceledException) when (pending > 0)
+                {
+                    Dropped(connection, skipping >= 0 ? skipStart : offset, pending, "stopped", $"the receiver stopped in the middle of a line; {pending} bytes without a newline were dropped", null, null);
                     throw;
                 }
 

@@ -119,6 +119,40 @@ public class WriteAheadLogIntegrityTests
     }
 
     [Fact]
+    public async Task A_sealed_segment_cut_short_is_told_from_a_crash_and_refused_naming_it()
+    {
+        using var scratch = new Scratch();
+        var subject = new Subject<int>();
+        await using (var first = new CheckpointHarness(scratch.Checkpoints, c => Define(c, subject, new ConcurrentQueue<int>())))
+        {
+            await first.StartAsync();
+            for (var n = 1; n <= 6; n++)
+            {
+                subject.OnNext(n * 10);
+                await first.RunUntilAsync(Second(n));
+            }
+
+            await first.Context.StopAsync(graceful: false);
+        }
+
+        foreach (var file in scratch.CheckpointFiles()[^2..])
+        {
+            File.WriteAllText(file, "damaged");
+        }
+
+        // Segment 4 (batch 5's) loses its trailer and half its last line, as a torn write would leave it.
+        var segment = Assert.Single(Directory.GetFiles(Path.Combine(scratch.Checkpoints, "receivers"), "segment-000000000004.jsonl", SearchOption.AllDirectories));
+        var text = File.ReadAllText(segment);
+        var trailer = text.LastIndexOf("SEALED", StringComparison.Ordinal);
+        File.WriteAllText(segment, text[..(trailer - 3)]);
+
+        await using var second = new CheckpointHarness(scratch.Checkpoints, c => Define(c, new Subject<int>(), new ConcurrentQueue<int>()), clockStart: Second(6).Ticks);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(second.StartAsync);
+        Assert.Contains(segment, error.Message, StringComparison.Ordinal);
+        Assert.Contains("lost its trailer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_pending_batch_whose_segment_was_replaced_fails_naming_the_segment()
     {
         using var scratch = new Scratch();
