@@ -38,6 +38,26 @@ internal static class Utf8Lines
         return line.Slice(0, length);
     }
 
+    /// <inheritdoc cref="TrimTerminator(ReadOnlySequence{byte})"/>
+    public static ReadOnlySpan<byte> TrimTerminator(ReadOnlySpan<byte> line) => line.TrimEnd((byte)'\r');
+
+    /// <inheritdoc cref="TryDecode(ReadOnlySequence{byte}, out string, out long)"/>
+    public static bool TryDecode(ReadOnlySpan<byte> line, out string text, out long badOffset)
+    {
+        try
+        {
+            text = Strict.GetString(line);
+            badOffset = -1;
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = string.Empty;
+            badOffset = FirstInvalid(line);
+            return false;
+        }
+    }
+
     /// <summary>
     /// Decodes a line strictly; on invalid UTF-8 returns false with the offset of the first bad
     /// byte within the line.

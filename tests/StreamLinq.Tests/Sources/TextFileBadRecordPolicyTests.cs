@@ -123,6 +123,7 @@ public sealed class TextFileBadRecordPolicyTests : IDisposable
     {
         var random = new Random(42);
         var lines = Enumerable.Range(0, 20_000).Select(i => new string((char)('a' + (i % 26)), random.Next(0, 300)) + "é€" + i).ToArray();
+        lines[777] = new string('w', 5_000) + "a line longer than the buffer";
         await using var harness = new StreamHarness();
         var results = StreamHarness.Collect(harness.Context.TextFileStream(_watched.FullName, new TextFileStreamOptions { ReadBufferSize = 1000 }));
         await harness.StartAsync();
