@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using FsCheck;
+using FsCheck.Xunit;
 using StreamLinq.Tests.Checkpointing;
 using StreamLinq.Tests.Support;
 
@@ -132,6 +134,33 @@ public sealed class TextFileBadRecordPolicyTests : IDisposable
 
         Assert.Null(batch.Failure);
         Assert.Equal(lines, results[batch.Time]);
+    }
+
+    [Property(MaxTest = 100)]
+    public void Any_lines_with_any_terminators_and_read_buffer_come_back_as_written(NonNull<string>[] texts, byte[] terminators, PositiveInt bufferSize)
+    {
+        // Lines as the rule defines them: no '\n', no trailing '\r', no lone surrogates (not UTF-8).
+        var lines = texts.Select(t => new string(t.Get.Where(c => c != '\n' && !char.IsSurrogate(c)).ToArray()).TrimEnd('\r')).ToArray();
+        string[] endings = ["\n", "\r\n", "\r\r\n"];
+        var content = new StringBuilder();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            content.Append(lines[i]).Append(endings[terminators.Length == 0 ? 0 : terminators[i % terminators.Length] % 3]);
+        }
+
+        var directory = Directory.CreateTempSubdirectory("streamlinq-lines");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory.FullName, "f.txt"), Encoding.UTF8.GetBytes(content.ToString()));
+            var source = new StreamLinq.Sources.DirectoryTextSource(directory.FullName, new TextFileStreamOptions { ReadBufferSize = 1 + (bufferSize.Get % 64) });
+            source.Start(new StreamLinq.Sources.SourceContext((_, _) => { }, CancellationToken.None));
+            var read = (string[])source.Seal(new BatchTime(TimeSpan.FromSeconds(1).Ticks)).ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            Assert.Equal(lines, read);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
