@@ -67,7 +67,10 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
                 var operators = ChangedOperators(was, now);
                 changes.Add(was.Plan == now.Plan
                     ? $"in output {now.Name} #{now.Index}, {operators ?? "an operator"} changed a constant or captured value (values are not shown)"
-                    : $"the plan of output {now.Name} #{now.Index} changed{(operators is null ? "" : $" ({operators})")}: was `{was.Plan}`, now `{now.Plan}`");
+                    : was.Operators is null
+                        // Written before plans hid their constants: the stored text may hold a secret.
+                        ? $"the plan of output {now.Name} #{now.Index} changed: it is now `{now.Plan}`"
+                        : $"the plan of output {now.Name} #{now.Index} changed{(operators is null ? "" : $" ({operators})")}: was `{was.Plan}`, now `{now.Plan}`");
             }
         }
 

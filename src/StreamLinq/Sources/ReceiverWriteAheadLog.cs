@@ -61,7 +61,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         _report = report;
         OwnerOnlyFiles.CreateDirectory(directory);
         var segments = Segments();
-        var start = Start = position ?? segments.Keys.DefaultIfEmpty(0).Min();
+        var start = Start = position ?? LastRunStart(segments);
         Completed = segments.Keys.Where(s => s < start && !referenced.Contains(s)).ToList();
         foreach (var missing in referenced.Where(s => s < start && !segments.ContainsKey(s)))
         {
@@ -358,6 +358,27 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         }
 
         _report(new RecordsDropped(_source, $"write-ahead log segment '{path}'", $"{what}; its lost records are counted, not replayed", records, null, _policy, kept), "log-damaged");
+    }
+
+    /// <summary>
+    /// Without a checkpoint nothing says where the log begins: from the first segment of the last
+    /// unbroken run (a failed batch's segment can outlive later ones that were deleted).
+    /// </summary>
+    private static long LastRunStart(SortedDictionary<long, string> segments)
+    {
+        var start = 0L;
+        var previous = long.MinValue;
+        foreach (var segment in segments.Keys)
+        {
+            if (segment != previous + 1)
+            {
+                start = segment;
+            }
+
+            previous = segment;
+        }
+
+        return start;
     }
 
     private SortedDictionary<long, string> Segments()

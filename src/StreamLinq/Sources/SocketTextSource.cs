@@ -147,6 +147,11 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
                     }
                     else if (!BadLine(connection, lineStart, bad, raw))
                     {
+                        if (buffer.Length > 0)
+                        {
+                            Dropped(connection, offset, buffer.Length, "receiver-failed", $"{buffer.Length} bytes received after the bad line were not read: the receiver stopped", null, null);
+                        }
+
                         return false;
                     }
                 }
