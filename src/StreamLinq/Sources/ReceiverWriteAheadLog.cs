@@ -15,8 +15,9 @@ namespace StreamLinq.Sources;
 /// </summary>
 /// <remarks>
 /// <para>Segment format: a header line <c>STREAMLINQ-WAL 1 &lt;segment&gt;</c>; one line per record,
-/// <c>&lt;first 8 bytes of the SHA-256 of the JSON, hex&gt; &lt;JSON&gt;</c>; once sealed, a trailer
-/// <c>SEALED &lt;count&gt; &lt;SHA-256 of the record lines&gt;</c>. The next segment is created before
+/// <c>&lt;CRC-32C of the JSON, hex&gt; &lt;JSON&gt;</c>; once sealed, a trailer
+/// <c>SEALED &lt;count&gt; &lt;SHA-256 over the record lines' CRC-32Cs&gt;</c> (one hash per seal, not
+/// per record: the hardware CRC keeps an append's cost near that of the write itself). The next segment is created before
 /// the trailer is written, so a sealed segment always has a successor: a missing segment between the
 /// checkpoint's position and the newest one is seen, whichever it is. The checkpoint holds each
 /// pending batch's segments with their counts and hashes.</para>
@@ -40,7 +41,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     private readonly Action<RecordsDropped, string> _report;
     private readonly List<SegmentSeal> _carried = [];
     private FileStream? _writer;
-    private IncrementalHash? _hash;
+    private readonly LineDigest _digest = new();
     private int _count;
 
     /// <summary>
@@ -119,7 +120,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         var line = RecordLine(record);
         _writer!.Write(line);
         _writer.Flush();
-        _hash!.AppendData(line);
+        _digest.Add(line);
         _count++;
     }
 
@@ -129,7 +130,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     /// </summary>
     public List<SegmentSeal> Seal()
     {
-        var sealedNow = new SegmentSeal(Open, _count, Convert.ToHexStringLower(_hash!.GetHashAndReset()));
+        var sealedNow = new SegmentSeal(Open, _count, _digest.Finish());
         var writer = _writer!;
         StartSegment(Open + 1);
         writer.Write(Encoding.ASCII.GetBytes($"{Trailer}{sealedNow.Count} {sealedNow.Hash}\n"));
@@ -141,14 +142,14 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         return seals;
     }
 
-    /// <summary>A record's line: the first 8 bytes of the SHA-256 of its JSON in hex, a space, the JSON, a newline.</summary>
+    /// <summary>A record's line: the CRC-32C of its JSON in hex, a space, the JSON, a newline.</summary>
     private static byte[] RecordLine(T record)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(record);
-        var line = new byte[16 + 1 + json.Length + 1];
-        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(json).AsSpan(0, 8)), line.AsSpan(0, 16));
-        line[16] = (byte)' ';
-        json.CopyTo(line, 17);
+        var line = new byte[8 + 1 + json.Length + 1];
+        LineDigest.WriteHex(LineDigest.Crc32C(json), line);
+        line[8] = (byte)' ';
+        json.CopyTo(line, 9);
         line[^1] = (byte)'\n';
         return line;
     }
@@ -166,7 +167,6 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     public void Dispose()
     {
         _writer?.Dispose();
-        _hash?.Dispose();
     }
 
     private void StartSegment(long segment)
@@ -176,14 +176,14 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         stream.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Magic} 1 {segment}\n")));
         stream.Flush();
         _writer = stream;
-        _hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        _digest.Finish();
         _count = 0;
     }
 
     /// <summary>Rewrites a segment a crash left open with its trailer (temporary file, renamed), dropping a torn last line.</summary>
     private SegmentSeal SealInPlace(long segment, List<T> records)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var digest = new LineDigest();
         var temporary = PathOf(segment) + ".tmp";
         using (var stream = new FileStream(temporary, OwnerOnlyFiles.Options(FileMode.Create, FileAccess.Write, FileShare.None)))
         {
@@ -192,10 +192,10 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
             {
                 var line = RecordLine(record);
                 stream.Write(line);
-                hash.AppendData(line);
+                digest.Add(line);
             }
 
-            var seal = new SegmentSeal(segment, records.Count, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            var seal = new SegmentSeal(segment, records.Count, digest.Finish());
             stream.Write(Encoding.ASCII.GetBytes($"{Trailer}{seal.Count} {seal.Hash}\n"));
             stream.Flush(flushToDisk: true);
             stream.Close();
@@ -236,7 +236,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
         var damaged = 0;
         int? trailerCount = null;
         string? trailerHash = null;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var digest = new LineDigest();
         for (var i = 1; i < lines.Count; i++)
         {
             var line = lines[i].Span;
@@ -254,8 +254,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
             if (TryParse(line, out var record))
             {
                 records.Add(record);
-                hash.AppendData(line);
-                hash.AppendData("\n"u8);
+                digest.Add(line);
             }
             else if (i == lines.Count - 1 && tornTail)
             {
@@ -268,7 +267,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
             }
         }
 
-        var computed = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var computed = digest.Finish();
         if (trailerCount is { } sealedCount && damaged == 0 && (sealedCount != records.Count || trailerHash != computed))
         {
             Damaged(segment, $"holds {records.Count} records that do not match its trailer ({sealedCount} records and their SHA-256)", Math.Abs(sealedCount - records.Count));
@@ -316,13 +315,15 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     private static bool TryParse(ReadOnlySpan<byte> line, out T record)
     {
         record = default!;
-        if (line.Length < 18 || line[16] != (byte)' ')
+        if (line.Length < 10 || line[8] != (byte)' ')
         {
             return false;
         }
 
-        var json = line[17..];
-        if (!Convert.ToHexStringLower(SHA256.HashData(json).AsSpan(0, 8)).AsSpan().SequenceEqual(Encoding.ASCII.GetString(line[..16])))
+        var json = line[9..];
+        Span<byte> hex = stackalloc byte[8];
+        LineDigest.WriteHex(LineDigest.Crc32C(json), hex);
+        if (!hex.SequenceEqual(line[..8]))
         {
             return false;
         }
@@ -398,8 +399,60 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     private readonly record struct SegmentContents(List<T> Records, bool Sealed, int TrailerCount, string? TrailerHash, bool Legacy = false);
 }
 
+/// <summary>The checksums of a segment: a CRC-32C per record line, and a SHA-256 over them for the whole segment.</summary>
+internal sealed class LineDigest
+{
+    private readonly System.Buffers.ArrayBufferWriter<byte> _crcs = new();
+
+    /// <summary>Adds a record line (checksum, space, JSON, newline) to the segment's digest.</summary>
+    public void Add(ReadOnlySpan<byte> line)
+    {
+        var json = line[9..];
+        if (!json.IsEmpty && json[^1] == (byte)'\n')
+        {
+            json = json[..^1];
+        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(_crcs.GetSpan(4), Crc32C(json));
+        _crcs.Advance(4);
+    }
+
+    /// <summary>The SHA-256 (hex) over the lines added since the last call, and a fresh start.</summary>
+    public string Finish()
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(_crcs.WrittenSpan));
+        _crcs.ResetWrittenCount();
+        return hash;
+    }
+
+    public static uint Crc32C(ReadOnlySpan<byte> data)
+    {
+        var crc = ~0u;
+        for (; data.Length >= 8; data = data[8..])
+        {
+            crc = System.Numerics.BitOperations.Crc32C(crc, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data));
+        }
+
+        foreach (var b in data)
+        {
+            crc = System.Numerics.BitOperations.Crc32C(crc, b);
+        }
+
+        return ~crc;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as 8 lowercase hex digits.</summary>
+    public static void WriteHex(uint value, Span<byte> destination)
+    {
+        for (var i = 7; i >= 0; i--, value >>= 4)
+        {
+            destination[i] = (byte)"0123456789abcdef"[(int)(value & 0xF)];
+        }
+    }
+}
+
 /// <summary>A sealed write-ahead log segment as a checkpoint records it.</summary>
 /// <param name="Segment">Its number.</param>
 /// <param name="Count">How many records it holds.</param>
-/// <param name="Hash">The SHA-256 of its record lines (hex); empty when written by an engine that did not record it.</param>
+/// <param name="Hash">The SHA-256 of its record lines' CRC-32Cs (hex); empty when written by an engine that did not record it.</param>
 internal sealed record SegmentSeal(long Segment, int Count, string Hash);
