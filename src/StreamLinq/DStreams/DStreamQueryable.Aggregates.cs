@@ -86,7 +86,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to sum.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
+    /// <remarks>Per batch, no state. The sum is kept in an <see cref="Int128"/>, so partitions' partial sums never overflow; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
     public static IDStream<long> Sum(this IDStream<long> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -99,7 +99,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to add.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
+    /// <remarks>Per batch, no state. The sum is kept in an <see cref="Int128"/>, so partitions' partial sums never overflow; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
     public static IDStream<long> Sum<TSource>(this IDStream<TSource> source, Expression<Func<TSource, long>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -211,7 +211,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record. The sum is kept in an <see cref="Int128"/>; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Average throws.</remarks>
     public static IDStream<double> Average(this IDStream<long> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -224,7 +224,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record. The sum is kept in an <see cref="Int128"/>; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Average throws.</remarks>
     public static IDStream<double> Average<TSource>(this IDStream<TSource> source, Expression<Func<TSource, long>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);

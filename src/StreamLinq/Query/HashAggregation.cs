@@ -155,7 +155,7 @@ internal sealed class HashAggregation
         var floating = aggregate.StorageType == typeof(double) || aggregate.StorageType == typeof(float);
         Expression next = aggregate.Kind switch
         {
-            AggregateKind.Sum or AggregateKind.Average => floating ? Expression.Add(cell, value) : Expression.AddChecked(cell, value),
+            AggregateKind.Sum or AggregateKind.Average => WideSum.Add(cell, value),
             AggregateKind.Min => Expression.Condition(
                 Expression.OrElse(isNew, floating ? Expression.OrElse(Expression.LessThan(value, cell), IsNaN(value)) : Expression.LessThan(value, cell)),
                 value,
@@ -238,12 +238,7 @@ internal sealed class HashAggregation
                     }
 
                     var kind = Enum.Parse<AggregateKind>(node.Method.Name);
-                    var storage = kind switch
-                    {
-                        AggregateKind.Sum or AggregateKind.Average when valueType == typeof(float) => typeof(double),
-                        AggregateKind.Average when valueType == typeof(int) => typeof(long),
-                        _ => valueType,
-                    };
+                    var storage = kind is AggregateKind.Sum or AggregateKind.Average ? WideSum.StorageFor(valueType) : valueType;
                     var columnType = (kind switch
                     {
                         AggregateKind.Min => typeof(MinColumn<>),
@@ -251,16 +246,10 @@ internal sealed class HashAggregation
                         _ => typeof(SumColumn<>),
                     }).MakeGenericType(storage);
                     var cell = Add(new AggregateSpec(kind, selector, valueType, columnType));
-                    if (kind != AggregateKind.Average)
-                    {
-                        return Convert(cell, node.Type);
-                    }
-
-                    var count = Column(0, typeof(SumColumn<long>));
-                    var quotient = storage == typeof(decimal)
-                        ? Expression.Divide(cell, Expression.Convert(count, typeof(decimal)))
-                        : Expression.Divide(Expression.Convert(cell, typeof(double)), Expression.Convert(count, typeof(double)));
-                    return Convert(quotient, node.Type);
+                    // The range is checked here, on the group's value, never on a partial.
+                    return kind == AggregateKind.Average
+                        ? Convert(WideSum.Average(cell, Column(0, typeof(SumColumn<long>))), node.Type)
+                        : WideSum.Narrow(cell, node.Type);
                 default:
                     return Fail(node);
             }
