@@ -25,7 +25,9 @@ public static partial class DStreamQueryable
     /// entering one; int sums run in a long, long sums in an <see cref="Int128"/>, and only the
     /// window's value is checked against the result type's range, so a window fails with an
     /// <see cref="OverflowException"/> exactly when its true sum does not fit); with Min or Max it
-    /// keeps a partial aggregate per batch and combines them, never
+    /// keeps a partial aggregate per batch and combines them in batch order (so a floating-point
+    /// sum over a window adds the batches' sums, and may differ from LINQ's sum over the window's
+    /// records in the last bits, within the bound stated on <see cref="Sum(IDStream{double})"/>), never
     /// re-reading records; <c>Window(...).Count()</c> adds and subtracts per-batch counts. Other queries
     /// run over the window's records at every slide.
     /// </remarks>

@@ -14,6 +14,9 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     private readonly PlanNode _child;
     private readonly List<StaticJoinTable> _tables = [];
     private readonly bool _yieldsOnEmpty;
+
+    // A floating-point sum depends on where the batch is cut: the cut must not depend on the machine.
+    private readonly bool _fixedChunks;
     private readonly Func<TIn[], int, int, Partial> _loop;
     private readonly Func<TStorage, TStorage, TStorage> _combine;
     private readonly Func<TStorage, long, TOut> _finish;
@@ -22,6 +25,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     {
         _child = child;
         _yieldsOnEmpty = aggregation.YieldsOnEmpty;
+        _fixedChunks = aggregation.SumsFloatingPoint;
         FusedPrefix = prefix.Count == 0 ? null : PlanText.Chain(prefix);
         Detail = aggregation.Detail;
 
@@ -65,7 +69,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
         }
 
         StaticJoinTable.LoadFor(_tables, input.Length);
-        var partials = batch.RunPartitions(input.Length, (start, end) => _loop(input, start, end));
+        var partials = batch.RunPartitions(input.Length, (start, end) => _loop(input, start, end), _fixedChunks);
         var total = partials[0];
         for (var p = 1; p < partials.Length; p++)
         {

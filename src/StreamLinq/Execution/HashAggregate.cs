@@ -71,18 +71,26 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     public HashAggregation Aggregation => _aggregation;
 
     /// <summary>
-    /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'.
-    /// Windowed aggregations keep these per batch and combine them across batches.
+    /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'
+    /// in partition order. Windowed aggregations keep these per batch and combine them across batches.
     /// </summary>
+    /// <remarks>
+    /// A floating-point sum depends on where the batch is cut, so with one the cut does not depend
+    /// on the degree of parallelism (<see cref="BatchExecution.RunPartitions"/>): the same records
+    /// give the same bits on every machine, and a replayed batch reproduces them.
+    /// </remarks>
     public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
     {
         StaticJoinTable.LoadFor(_tables, input.Length);
-        var tables = batch.RunPartitions(input.Length, (start, end) =>
-        {
-            var table = new GroupTable<TKey>(_aggregation.NewColumns());
-            _accumulate(input, start, end, table);
-            return table;
-        });
+        var tables = batch.RunPartitions(
+            input.Length,
+            (start, end) =>
+            {
+                var table = new GroupTable<TKey>(_aggregation.NewColumns());
+                _accumulate(input, start, end, table);
+                return table;
+            },
+            fixedChunks: _aggregation.SumsFloatingPoint);
         var merged = tables[0];
         for (var p = 1; p < tables.Length; p++)
         {

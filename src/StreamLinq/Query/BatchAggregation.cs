@@ -39,6 +39,9 @@ internal sealed class BatchAggregation
     /// <summary>The aggregated stream: the call's source.</summary>
     public Expression Source => Call.Arguments[0];
 
+    /// <summary>Whether this is a floating-point sum or average, whose bits depend on where the batch is cut.</summary>
+    public bool SumsFloatingPoint => Kind is AggregateKind.Sum or AggregateKind.Average && IsFloating(StorageType);
+
     /// <summary>Whether an empty batch still yields a record (0 for Count and Sum).</summary>
     public bool YieldsOnEmpty => Kind is AggregateKind.Count or AggregateKind.Sum;
 

@@ -57,6 +57,9 @@ internal sealed class HashAggregation
     /// <summary>The aggregates; column 0 of the table is always the group's record count, these follow.</summary>
     public IReadOnlyList<AggregateSpec> Aggregates { get; }
 
+    /// <summary>Whether an aggregate is a floating-point sum or average, whose bits depend on where the batch is cut.</summary>
+    public bool SumsFloatingPoint => Aggregates.Any(a => a.Kind is AggregateKind.Sum or AggregateKind.Average && WideSum.IsFloating(a.StorageType));
+
     public Type KeyType => Key.ReturnType;
 
     public Type InputType => Key.Parameters[0].Type;
