@@ -34,15 +34,21 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
         var end = Expression.Parameter(typeof(int), "end");
         var count = Expression.Variable(typeof(long), "count");
         var accumulator = Expression.Variable(typeof(TStorage), "accumulator");
+        var low = Expression.Variable(typeof(long), "low");
+        var carry = Expression.Variable(typeof(long), "carry");
+        var wide = aggregation.AccumulatesWithCarry;
         var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => Expression.Block(
             Expression.PreIncrementAssign(count),
-            aggregation.Update(value, count, accumulator)), _tables);
+            wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), _tables);
         _loop = Expression.Lambda<Func<TIn[], int, int, Partial>>(
             Expression.Block(
-                [count, accumulator],
+                [count, accumulator, low, carry],
                 Expression.Assign(count, Expression.Constant(0L)),
                 Expression.Assign(accumulator, Expression.Default(typeof(TStorage))),
+                Expression.Assign(low, Expression.Constant(0L)),
+                Expression.Assign(carry, Expression.Constant(0L)),
                 loop,
+                wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.Join))!, low, carry)) : Expression.Empty(),
                 Expression.New(typeof(Partial).GetConstructors()[0], count, accumulator)),
             items,
             start,

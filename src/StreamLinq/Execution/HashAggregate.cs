@@ -30,13 +30,17 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
         var table = aggregation.Table;
         var columnTypes = aggregation.Aggregates.Select(a => a.ColumnType).Prepend(typeof(SumColumn<long>)).ToArray();
         var columns = columnTypes.Select((type, i) => Expression.Variable(type, "column" + i)).ToArray();
-        var values = columnTypes.Select((type, i) => Expression.Variable(type.GetField("Values")!.FieldType, "values" + i)).ToArray();
+        // A wide sum's loop adds into its Low array and counts wraps in its Carry array.
+        var wide = columnTypes.Select(type => type == typeof(WideSumColumn)).ToArray();
+        var values = columnTypes.Select((type, i) => Expression.Variable(wide[i] ? typeof(long[]) : type.GetField("Values")!.FieldType, "values" + i)).ToArray();
+        var carries = columnTypes.Select((type, i) => wide[i] ? Expression.Variable(typeof(long[]), "carries" + i) : null).ToArray();
         var load = columns.Select((column, i) => (Expression)Expression.Block(
             Expression.Assign(column, Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)),
-            Expression.Assign(values[i], Expression.Field(column, "Values"))));
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values), _tables);
+            Expression.Assign(values[i], Expression.Field(column, wide[i] ? nameof(WideSumColumn.Low) : "Values")),
+            carries[i] is { } carry ? Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) : Expression.Empty()));
+        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), _tables);
         _accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
-            Expression.Block(columns.Concat(values), load.Append(loop)),
+            Expression.Block(columns.Concat(values).Concat(carries.OfType<ParameterExpression>()), load.Append(loop)),
             items,
             start,
             end,
@@ -88,6 +92,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
             {
                 var table = new GroupTable<TKey>(_aggregation.NewColumns());
                 _accumulate(input, start, end, table);
+                table.Seal();
                 return table;
             },
             fixedChunks: _aggregation.SumsFloatingPoint);

@@ -20,6 +20,30 @@ internal static class WideSum
         : valueType == typeof(float) ? typeof(double)
         : valueType;
 
+    /// <summary>The exact sum <c>low + carry * 2^64</c> of a <see cref="AddWithCarry"/> accumulation.</summary>
+    public static Int128 Join(long low, long carry) => (Int128)low + ((Int128)carry << 64);
+
+    /// <summary>
+    /// Adds the <c>long</c> <paramref name="value"/> (a variable) to a sum kept as a wrapping
+    /// <c>long</c> <paramref name="low"/> and the count of its wraps <paramref name="carry"/>:
+    /// the per-record cost of a checked <c>long</c> add, where an <see cref="Int128"/> add costs
+    /// about half as much again in a compiled loop. <see cref="Join"/> gives the exact sum.
+    /// </summary>
+    public static Expression AddWithCarry(Expression low, Expression carry, ParameterExpression value)
+    {
+        var sum = Expression.Variable(typeof(long), "sum");
+        return Expression.Block(
+            [sum],
+            Expression.Assign(sum, Expression.Add(low, value)),
+
+            // The add wrapped when the sum's sign differs from both operands'; it wrapped upwards
+            // when the value is positive.
+            Expression.IfThen(
+                Expression.LessThan(Expression.And(Expression.ExclusiveOr(low, sum), Expression.ExclusiveOr(value, sum)), Expression.Constant(0L)),
+                Expression.AddAssign(carry, Expression.Or(Expression.RightShift(value, Expression.Constant(63)), Expression.Constant(1L)))),
+            Expression.Assign(low, sum));
+    }
+
     /// <summary>The accumulator as a <c>long</c>, or an <see cref="OverflowException"/> when the sum does not fit.</summary>
     public static long ToInt64(Int128 sum) => checked((long)sum);
 

@@ -30,11 +30,11 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
         _window = window;
         var columns = perBatch.Aggregation.NewColumns();
         if (perBatch.Aggregation.Aggregates.All(a => a.Kind is AggregateKind.Count or AggregateKind.CountIf or AggregateKind.Sum or AggregateKind.Average)
-            && columns.All(c => c.GetType().GetGenericTypeDefinition() == typeof(SumColumn<>) && IsExact(c.GetType().GetGenericArguments()[0])))
+            && columns.All(c => AggregateColumn.IsSum(c.GetType()) && IsExact(AggregateColumn.StorageOf(c.GetType()))))
         {
             var subtract = typeof(WindowedAggregate<TIn, TKey, TOut>).GetMethod(nameof(Subtract), BindingFlags.NonPublic | BindingFlags.Static)!;
             _subtract = columns
-                .Select(c => subtract.MakeGenericMethod(c.GetType().GetGenericArguments()[0]).CreateDelegate<Action<AggregateColumn, int, AggregateColumn, int>>())
+                .Select(c => subtract.MakeGenericMethod(AggregateColumn.StorageOf(c.GetType())).CreateDelegate<Action<AggregateColumn, int, AggregateColumn, int>>())
                 .ToArray();
             _running = new GroupTable<TKey>(perBatch.Aggregation.NewColumns());
         }

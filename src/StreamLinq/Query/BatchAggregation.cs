@@ -97,6 +97,20 @@ internal sealed class BatchAggregation
             Expression.Assign(accumulator, next));
     }
 
+    /// <summary>Whether the loop keeps the sum as a wrapping <c>long</c> and a carry (<see cref="UpdateWide"/>) rather than in <see cref="StorageType"/>.</summary>
+    public bool AccumulatesWithCarry => StorageType == typeof(Int128);
+
+    /// <summary>The update of a <c>long</c> sum kept as <paramref name="low"/> and <paramref name="carry"/> (<see cref="WideSum.AddWithCarry"/>).</summary>
+    public Expression UpdateWide(Expression record, ParameterExpression low, ParameterExpression carry)
+    {
+        var value = Expression.Variable(typeof(long), "v");
+        var read = Selector is null ? record : ParameterReplacer.Inline(Selector, record);
+        return Expression.Block(
+            [value],
+            Expression.Assign(value, read.Type == typeof(long) ? read : Expression.Convert(read, typeof(long))),
+            WideSum.AddWithCarry(low, carry, value));
+    }
+
     /// <summary>Combines two non-empty partials: <c>(left, right)</c>, left from the earlier partition.</summary>
     public LambdaExpression Combine()
     {
