@@ -161,7 +161,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to sum.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>.</remarks>
+    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>. <see cref="decimal"/> has no wider type to sum in, so the sum is checked at every addition: as with LINQ's running sum, a partial sum (of a partition, or a window's running sum) that leaves the range of <see cref="decimal"/> fails the batch even when the total would fit.</remarks>
     public static IDStream<decimal> Sum(this IDStream<decimal> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -174,7 +174,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to add.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>.</remarks>
+    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>. <see cref="decimal"/> has no wider type to sum in, so the sum is checked at every addition: as with LINQ's running sum, a partial sum (of a partition, or a window's running sum) that leaves the range of <see cref="decimal"/> fails the batch even when the total would fit.</remarks>
     public static IDStream<decimal> Sum<TSource>(this IDStream<TSource> source, Expression<Func<TSource, decimal>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
