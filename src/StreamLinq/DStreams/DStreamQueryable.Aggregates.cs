@@ -86,7 +86,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to sum.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
+    /// <remarks>Per batch, no state. The sum is kept in an <see cref="Int128"/>, so partitions' partial sums never overflow; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
     public static IDStream<long> Sum(this IDStream<long> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -99,7 +99,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to add.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
+    /// <remarks>Per batch, no state. The sum is kept in an <see cref="Int128"/>, so partitions' partial sums never overflow; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Sum throws.</remarks>
     public static IDStream<long> Sum<TSource>(this IDStream<TSource> source, Expression<Func<TSource, long>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -111,7 +111,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to sum.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. The sum is kept in a <see cref="double"/> and rounded at the end, as LINQ's Sum does.</remarks>
+    /// <remarks>Per batch, no state. The sum is kept in a <see cref="double"/> and rounded at the end, as LINQ's Sum does. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<float> Sum(this IDStream<float> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -124,7 +124,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to add.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. The sum is kept in a <see cref="double"/> and rounded at the end, as LINQ's Sum does.</remarks>
+    /// <remarks>Per batch, no state. The sum is kept in a <see cref="double"/> and rounded at the end, as LINQ's Sum does. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<float> Sum<TSource>(this IDStream<TSource> source, Expression<Func<TSource, float>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -136,7 +136,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to sum.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. Overflow gives infinity, as in LINQ's Sum.</remarks>
+    /// <remarks>Per batch, no state. Overflow gives infinity, as in LINQ's Sum. The batch is cut into chunks (at most 16, each of at least <see cref="StreamingOptions.MinPartitionSize"/> records), each chunk is summed in record order and the chunks' sums are added in chunk order. The chunks depend only on the batch's size and <see cref="StreamingOptions.MinPartitionSize"/>, never on the machine's cores or <see cref="StreamingOptions.MaxDegreeOfParallelism"/>, so the same batch (and its replay) gives the same bits everywhere. The result is LINQ's, bit for bit, when the batch is one chunk (fewer than twice <see cref="StreamingOptions.MinPartitionSize"/> records); otherwise it may differ from it in the last bits, and both lie within (n - 1)·2^-53·Σ|x| of the exact sum of the n values, the bound of every order of summation.</remarks>
     public static IDStream<double> Sum(this IDStream<double> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -149,7 +149,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to add.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. Overflow gives infinity, as in LINQ's Sum.</remarks>
+    /// <remarks>Per batch, no state. Overflow gives infinity, as in LINQ's Sum. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<double> Sum<TSource>(this IDStream<TSource> source, Expression<Func<TSource, double>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -161,7 +161,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to sum.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>.</remarks>
+    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>. <see cref="decimal"/> has no wider type to sum in, so the sum is checked at every addition: as with LINQ's running sum, a partial sum (of a partition, or a window's running sum) that leaves the range of <see cref="decimal"/> fails the batch even when the total would fit.</remarks>
     public static IDStream<decimal> Sum(this IDStream<decimal> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -174,7 +174,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to add.</param>
     /// <returns>A stream with exactly one record per batch, its sum; 0 for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>.</remarks>
+    /// <remarks>Per batch, no state. A batch whose sum overflows fails with an <see cref="OverflowException"/>. <see cref="decimal"/> has no wider type to sum in, so the sum is checked at every addition: as with LINQ's running sum, a partial sum (of a partition, or a window's running sum) that leaves the range of <see cref="decimal"/> fails the batch even when the total would fit.</remarks>
     public static IDStream<decimal> Sum<TSource>(this IDStream<TSource> source, Expression<Func<TSource, decimal>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -211,7 +211,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record. The sum is kept in an <see cref="Int128"/>; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Average throws.</remarks>
     public static IDStream<double> Average(this IDStream<long> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -224,7 +224,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record. The sum is kept in an <see cref="Int128"/>; a batch whose sum does not fit in a <see cref="long"/> fails with an <see cref="OverflowException"/>, as LINQ's Average throws.</remarks>
     public static IDStream<double> Average<TSource>(this IDStream<TSource> source, Expression<Func<TSource, long>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -236,7 +236,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record; the mean is the sum divided by the count. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<float> Average(this IDStream<float> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -249,7 +249,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record; the mean is the sum divided by the count. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<float> Average<TSource>(this IDStream<TSource> source, Expression<Func<TSource, float>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -261,7 +261,7 @@ public static partial class DStreamQueryable
     /// <param name="source">The stream to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record; the mean is the sum divided by the count. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<double> Average(this IDStream<double> source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -274,7 +274,7 @@ public static partial class DStreamQueryable
     /// <param name="selector">The value of a record to average.</param>
     /// <returns>A stream with one record per non-empty batch, its mean; nothing for an empty batch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record.</remarks>
+    /// <remarks>Per batch, no state. Where LINQ's Average throws on an empty sequence, an empty batch simply yields no record; the mean is the sum divided by the count. The sum is floating point, with the guarantee stated on <see cref="Sum(IDStream{double})"/>: the same bits whatever the degree of parallelism, LINQ's bits when the batch is one chunk.</remarks>
     public static IDStream<double> Average<TSource>(this IDStream<TSource> source, Expression<Func<TSource, double>> selector)
     {
         ArgumentNullException.ThrowIfNull(source);

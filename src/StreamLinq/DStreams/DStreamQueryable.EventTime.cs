@@ -49,8 +49,14 @@ public static partial class DStreamQueryable
     /// <remarks>
     /// Across batches. A record is admitted into a window if, when its batch starts, the
     /// watermark has not passed the window's end plus <paramref name="allowedLateness"/>; a record
-    /// admitted into none of its windows goes to <see cref="LateData"/>. The watermark moves after
-    /// each batch, so the result does not depend on the order of records within a batch. Open
+    /// admitted into none of its windows goes to <see cref="LateData"/>. For sessions the window is
+    /// the session the record would join: the one it forms with its key's open sessions and the
+    /// batch's other records of that key, merging every session it touches. A record behind the
+    /// watermark is therefore admitted whenever that session is still open, and refused only when
+    /// the whole session's end plus the lateness is behind the watermark. A session the watermark
+    /// closed has been emitted and is forgotten: a later record never reopens it (if not too late
+    /// on its own, it starts a new session). The watermark moves after each batch, so the result
+    /// does not depend on the order of records within a batch. Open
     /// windows' records and the watermark live in a keyed state store that checkpoints write and
     /// restore; replayed batches are admitted again against the restored watermark.
     /// </remarks>

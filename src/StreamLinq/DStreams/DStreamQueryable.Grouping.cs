@@ -14,6 +14,10 @@ public static partial class DStreamQueryable
     /// Followed by a <c>Select</c> that uses only the key and standard aggregates of the group
     /// (Count, LongCount, Sum, Min, Max, Average), the pair compiles to one single-pass hash
     /// aggregation with partial aggregates per partition; otherwise the groups are materialised.
+    /// Integer sums then accumulate in a wider type and fail with an <see cref="OverflowException"/>
+    /// only when a group's true sum does not fit; floating-point sums and averages have the
+    /// guarantee stated on <see cref="Sum(IDStream{double})"/> (the same bits whatever the degree
+    /// of parallelism, LINQ's bits when the batch is one chunk).
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IDStream<IGrouping<TKey, TSource>> GroupBy<TSource, TKey>(this IDStream<TSource> source, Expression<Func<TSource, TKey>> keySelector)

@@ -21,8 +21,13 @@ public static partial class DStreamQueryable
     /// Across batches. The window keeps the records of the batches it still covers in a state store
     /// that checkpoints write and restore; a replayed batch replaces its own records in the window.
     /// <c>Window(...).GroupBy(k).Select(g =&gt; ...)</c> with Count, Sum and Average of integers
-    /// compiles to an incremental windowed aggregation (adds the entering batch, subtracts the
-    /// leaving one); with Min or Max it keeps a partial aggregate per batch and combines them, never
+    /// compiles to an incremental windowed aggregation (subtracts the leaving batches, adds the
+    /// entering one; int sums run in a long, long sums in an <see cref="Int128"/>, and only the
+    /// window's value is checked against the result type's range, so a window fails with an
+    /// <see cref="OverflowException"/> exactly when its true sum does not fit); with Min or Max it
+    /// keeps a partial aggregate per batch and combines them in batch order (so a floating-point
+    /// sum over a window adds the batches' sums, and may differ from LINQ's sum over the window's
+    /// records in the last bits, within the bound stated on <see cref="Sum(IDStream{double})"/>), never
     /// re-reading records; <c>Window(...).Count()</c> adds and subtracts per-batch counts. Other queries
     /// run over the window's records at every slide.
     /// </remarks>

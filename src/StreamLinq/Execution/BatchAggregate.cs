@@ -14,6 +14,9 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     private readonly PlanNode _child;
     private readonly List<StaticJoinTable> _tables = [];
     private readonly bool _yieldsOnEmpty;
+
+    // A floating-point sum depends on where the batch is cut: the cut must not depend on the machine.
+    private readonly bool _fixedChunks;
     private readonly Func<TIn[], int, int, Partial> _loop;
     private readonly Func<TStorage, TStorage, TStorage> _combine;
     private readonly Func<TStorage, long, TOut> _finish;
@@ -22,6 +25,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     {
         _child = child;
         _yieldsOnEmpty = aggregation.YieldsOnEmpty;
+        _fixedChunks = aggregation.SumsFloatingPoint;
         FusedPrefix = prefix.Count == 0 ? null : PlanText.Chain(prefix);
         Detail = aggregation.Detail;
 
@@ -30,15 +34,21 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
         var end = Expression.Parameter(typeof(int), "end");
         var count = Expression.Variable(typeof(long), "count");
         var accumulator = Expression.Variable(typeof(TStorage), "accumulator");
+        var low = Expression.Variable(typeof(long), "low");
+        var carry = Expression.Variable(typeof(long), "carry");
+        var wide = aggregation.AccumulatesWithCarry;
         var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => Expression.Block(
             Expression.PreIncrementAssign(count),
-            aggregation.Update(value, count, accumulator)), _tables);
+            wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), _tables);
         _loop = Expression.Lambda<Func<TIn[], int, int, Partial>>(
             Expression.Block(
-                [count, accumulator],
+                [count, accumulator, low, carry],
                 Expression.Assign(count, Expression.Constant(0L)),
                 Expression.Assign(accumulator, Expression.Default(typeof(TStorage))),
+                Expression.Assign(low, Expression.Constant(0L)),
+                Expression.Assign(carry, Expression.Constant(0L)),
                 loop,
+                wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.Join))!, low, carry)) : Expression.Empty(),
                 Expression.New(typeof(Partial).GetConstructors()[0], count, accumulator)),
             items,
             start,
@@ -65,7 +75,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
         }
 
         StaticJoinTable.LoadFor(_tables, input.Length);
-        var partials = batch.RunPartitions(input.Length, (start, end) => _loop(input, start, end));
+        var partials = batch.RunPartitions(input.Length, (start, end) => _loop(input, start, end), _fixedChunks);
         var total = partials[0];
         for (var p = 1; p < partials.Length; p++)
         {

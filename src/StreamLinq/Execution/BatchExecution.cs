@@ -41,17 +41,36 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ar
     }
 
     /// <summary>
+    /// The most chunks a batch is cut into when its partials must not depend on the machine: a
+    /// constant, so that the cut depends only on the batch's size and <see cref="StreamingOptions.MinPartitionSize"/>.
+    /// </summary>
+    public const int MaxFixedChunks = 16;
+
+    /// <summary>
     /// Runs <paramref name="run"/> over contiguous ranges of <paramref name="count"/> records, one
     /// per partition (in parallel when there are several), and returns the partitions' results in
     /// range order, so that combining them in order equals a sequential run.
     /// </summary>
-    public TPart[] RunPartitions<TPart>(int count, Func<int, int, TPart> run)
+    /// <param name="count">The number of records.</param>
+    /// <param name="run">Computes a range's result.</param>
+    /// <param name="fixedChunks">
+    /// Whether the ranges must not depend on <see cref="StreamingOptions.MaxDegreeOfParallelism"/>
+    /// (so on the machine's cores): for results whose bits depend on where the batch is cut, such
+    /// as floating-point sums. The batch is then cut into up to <see cref="MaxFixedChunks"/> ranges
+    /// of at least <see cref="StreamingOptions.MinPartitionSize"/> records, run on at most
+    /// <see cref="StreamingOptions.MaxDegreeOfParallelism"/> threads.
+    /// </param>
+    public TPart[] RunPartitions<TPart>(int count, Func<int, int, TPart> run, bool fixedChunks = false)
     {
-        var ranges = Partitions(count);
+        var ranges = Partitions(count, fixedChunks ? MaxFixedChunks : Options.MaxDegreeOfParallelism);
         var parts = new TPart[ranges.Length];
-        if (parts.Length == 1)
+        if (parts.Length == 1 || Options.MaxDegreeOfParallelism == 1)
         {
-            parts[0] = run(0, count);
+            for (var p = 0; p < parts.Length; p++)
+            {
+                parts[p] = run(ranges[p].Start, ranges[p].End);
+            }
+
             return parts;
         }
 
@@ -60,10 +79,10 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ar
         return parts;
     }
 
-    /// <summary>Splits <paramref name="count"/> records into contiguous ranges, one per partition.</summary>
-    private (int Start, int End)[] Partitions(int count)
+    /// <summary>Splits <paramref name="count"/> records into contiguous ranges, at most <paramref name="maxPartitions"/>.</summary>
+    private (int Start, int End)[] Partitions(int count, int maxPartitions)
     {
-        var partitions = Math.Clamp(count / Options.MinPartitionSize, 1, Options.MaxDegreeOfParallelism);
+        var partitions = Math.Clamp(count / Options.MinPartitionSize, 1, Math.Max(maxPartitions, 1));
         var ranges = new (int, int)[partitions];
         for (var p = 0; p < partitions; p++)
         {

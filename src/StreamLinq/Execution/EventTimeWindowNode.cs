@@ -74,25 +74,43 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
             return null;
         }
 
-        var late = new List<T>();
-        foreach (var record in input)
+        // Ticks since the Unix epoch, so that windows align to it.
+        var times = new long[input.Length];
+        var keys = new TKey[input.Length];
+        var admitted = new bool[input.Length];
+        for (var i = 0; i < input.Length; i++)
         {
-            // Ticks since the Unix epoch, so that windows align to it.
-            var time = (_eventTime(record) - DateTimeOffset.UnixEpoch).Ticks;
-            var key = _key(record);
-            var admitted = _windows.IsSession ? AdmitToSession(key, record, time) : AdmitToWindows(key, record, time);
-            if (!admitted)
+            times[i] = (_eventTime(input[i]) - DateTimeOffset.UnixEpoch).Ticks;
+            keys[i] = _key(input[i]);
+        }
+
+        if (_windows.IsSession)
+        {
+            AdmitToSessions(input, times, keys, admitted);
+        }
+        else
+        {
+            for (var i = 0; i < input.Length; i++)
             {
-                late.Add(record);
+                admitted[i] = AdmitToWindows(keys[i], input[i], times[i]);
+            }
+        }
+
+        var late = new List<T>();
+        for (var i = 0; i < input.Length; i++)
+        {
+            if (!admitted[i])
+            {
+                late.Add(input[i]);
             }
 
-            _maxEventTime = Math.Max(_maxEventTime, time);
+            _maxEventTime = Math.Max(_maxEventTime, times[i]);
         }
 
         _late = late.ToArray();
         if (_maxEventTime != long.MinValue)
         {
-            _watermark = Math.Max(_watermark, _maxEventTime - _maxOutOfOrderness);
+            _watermark = Math.Max(_watermark, Saturating(_maxEventTime, -_maxOutOfOrderness));
         }
 
         return Emit();
@@ -118,17 +136,27 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
     }
 
     /// <summary>Whether the watermark (as of the batch's start) has closed a window ending at <paramref name="end"/>.</summary>
-    private bool Closed(long end) => _watermark != long.MinValue && end + _lateness <= _watermark;
+    private bool Closed(long end) => _watermark != long.MinValue && Saturating(end, _lateness) <= _watermark;
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/>, held at the ends of the range: a lateness or window of years must not wrap around.</summary>
+    private static long Saturating(long a, long b)
+    {
+        var sum = unchecked(a + b);
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? long.MinValue : long.MaxValue) : sum;
+    }
 
     private bool AdmitToWindows(TKey key, T record, long time)
     {
         var slide = _windows.Slide.Ticks;
         var size = _windows.Size.Ticks;
-        var lastStart = time - (((time % slide) + slide) % slide);
+        var offset = time % slide;
+        var lastStart = time - (offset < 0 ? offset + slide : offset);
         var admitted = false;
-        for (var start = lastStart; start > time - size; start -= slide)
+        var floor = Saturating(time, -size);
+        for (var start = lastStart; start > floor; start = Saturating(start, -slide))
         {
-            if (Closed(start + size))
+            var end = Saturating(start, size);
+            if (Closed(end))
             {
                 continue;
             }
@@ -136,7 +164,7 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
             var pane = Panes(key).Find(p => p.Start == start);
             if (pane is null)
             {
-                pane = new Pane<T> { Start = start, End = start + size };
+                pane = new Pane<T> { Start = start, End = end };
                 Panes(key).Add(pane);
             }
 
@@ -148,45 +176,86 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
         return admitted;
     }
 
-    private bool AdmitToSession(TKey key, T record, long time)
+    /// <summary>
+    /// Admits a batch's records into sessions, one key at a time and all of the key's records at
+    /// once, so that the outcome does not depend on their order within the batch.
+    /// </summary>
+    private void AdmitToSessions(T[] input, long[] times, TKey[] keys, bool[] admitted)
     {
-        // A record this late could only join sessions that are closed (their end is before it).
-        if (_watermark != long.MinValue && time + _lateness <= _watermark)
+        var byKey = new KeyedStateStore<TKey, List<int>>();
+        for (var i = 0; i < input.Length; i++)
         {
-            return false;
-        }
-
-        var panes = Panes(key);
-        var merged = new Pane<T> { Start = time, End = time + _windows.Gap.Ticks, Changed = true };
-        foreach (var pane in panes.Where(p => p.Start < merged.End && time < p.End).ToList())
-        {
-            merged.Start = Math.Min(merged.Start, pane.Start);
-            merged.End = Math.Max(merged.End, pane.End);
-            merged.Records.AddRange(pane.Records);
-            merged.Fired |= pane.Fired;
-            panes.Remove(pane);
-        }
-
-        // Merging may have widened the session onto further sessions.
-        bool more;
-        do
-        {
-            more = false;
-            foreach (var pane in panes.Where(p => p.Start < merged.End && merged.Start < p.End).ToList())
+            if (!byKey.TryGetValue(keys[i], out var indices))
             {
-                merged.Start = Math.Min(merged.Start, pane.Start);
-                merged.End = Math.Max(merged.End, pane.End);
+                byKey.Set(keys[i], indices = []);
+            }
+
+            indices.Add(i);
+        }
+
+        foreach (var (key, indices) in byKey.Entries())
+        {
+            AdmitToSessions(key, indices, input, times, admitted);
+        }
+    }
+
+    /// <summary>
+    /// Sessionizes the key's open sessions together with each record's own span
+    /// <c>[time, time + gap)</c>. A record joins the session its cluster forms (bridging
+    /// open sessions and the batch's other records), and is late only when that whole session
+    /// is closed: its end plus the lateness is behind the watermark. An open session is never
+    /// closed by this test (closed ones were emitted and dropped), so a record touching one is
+    /// always admitted, however old its own time.
+    /// </summary>
+    private void AdmitToSessions(TKey key, List<int> indices, T[] input, long[] times, bool[] admitted)
+    {
+        var gap = _windows.Gap.Ticks;
+        var panes = _panes.TryGetValue(key, out var open) ? open : [];
+        var spans = new List<(long Start, long End, Pane<T>? Pane, int Record)>(panes.Count + indices.Count);
+        spans.AddRange(panes.Select(p => (p.Start, p.End, (Pane<T>?)p, -1)));
+        spans.AddRange(indices.Select(i => (times[i], Saturating(times[i], gap), (Pane<T>?)null, i)));
+        spans.Sort((a, b) => a.Start.CompareTo(b.Start));
+
+        var first = 0;
+        while (first < spans.Count)
+        {
+            // Spans are half-open: one starting exactly at the cluster's end starts a new session.
+            var end = spans[first].End;
+            var last = first;
+            while (last + 1 < spans.Count && spans[last + 1].Start < end)
+            {
+                end = Math.Max(end, spans[++last].End);
+            }
+
+            var cluster = spans.GetRange(first, last - first + 1);
+            first = last + 1;
+            var records = cluster.Where(s => s.Pane is null).Select(s => s.Record).Order().ToList();
+            if (records.Count == 0 || Closed(end))
+            {
+                continue;
+            }
+
+            var merged = new Pane<T> { Start = cluster[0].Start, End = end, Changed = true };
+            foreach (var pane in cluster.Select(s => s.Pane).OfType<Pane<T>>())
+            {
                 merged.Records.AddRange(pane.Records);
                 merged.Fired |= pane.Fired;
                 panes.Remove(pane);
-                more = true;
             }
-        }
-        while (more);
 
-        merged.Records.Add(record);
-        panes.Add(merged);
-        return true;
+            foreach (var record in records)
+            {
+                merged.Records.Add(input[record]);
+                admitted[record] = true;
+            }
+
+            panes.Add(merged);
+        }
+
+        if (panes.Count > 0)
+        {
+            _panes.Set(key, panes);
+        }
     }
 
     private List<Pane<T>> Panes(TKey key)

@@ -61,6 +61,15 @@ internal sealed class GroupTable<TKey>
         }
     }
 
+    /// <summary>Completes the columns after the compiled loop filled them (<see cref="AggregateColumn.Seal"/>).</summary>
+    public void Seal()
+    {
+        foreach (var column in Columns)
+        {
+            column.Seal(Count);
+        }
+    }
+
     /// <summary>Folds another partition's table into this one; keys new to this table go last, in their order.</summary>
     public void MergeFrom(GroupTable<TKey> other)
     {

@@ -30,13 +30,17 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
         var table = aggregation.Table;
         var columnTypes = aggregation.Aggregates.Select(a => a.ColumnType).Prepend(typeof(SumColumn<long>)).ToArray();
         var columns = columnTypes.Select((type, i) => Expression.Variable(type, "column" + i)).ToArray();
-        var values = columnTypes.Select((type, i) => Expression.Variable(type.GetField("Values")!.FieldType, "values" + i)).ToArray();
+        // A wide sum's loop adds into its Low array and counts wraps in its Carry array.
+        var wide = columnTypes.Select(type => type == typeof(WideSumColumn)).ToArray();
+        var values = columnTypes.Select((type, i) => Expression.Variable(wide[i] ? typeof(long[]) : type.GetField("Values")!.FieldType, "values" + i)).ToArray();
+        var carries = columnTypes.Select((type, i) => wide[i] ? Expression.Variable(typeof(long[]), "carries" + i) : null).ToArray();
         var load = columns.Select((column, i) => (Expression)Expression.Block(
             Expression.Assign(column, Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)),
-            Expression.Assign(values[i], Expression.Field(column, "Values"))));
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values), _tables);
+            Expression.Assign(values[i], Expression.Field(column, wide[i] ? nameof(WideSumColumn.Low) : "Values")),
+            carries[i] is { } carry ? Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) : Expression.Empty()));
+        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), _tables);
         _accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
-            Expression.Block(columns.Concat(values), load.Append(loop)),
+            Expression.Block(columns.Concat(values).Concat(carries.OfType<ParameterExpression>()), load.Append(loop)),
             items,
             start,
             end,
@@ -71,18 +75,27 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     public HashAggregation Aggregation => _aggregation;
 
     /// <summary>
-    /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'.
-    /// Windowed aggregations keep these per batch and combine them across batches.
+    /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'
+    /// in partition order. Windowed aggregations keep these per batch and combine them across batches.
     /// </summary>
+    /// <remarks>
+    /// A floating-point sum depends on where the batch is cut, so with one the cut does not depend
+    /// on the degree of parallelism (<see cref="BatchExecution.RunPartitions"/>): the same records
+    /// give the same bits on every machine, and a replayed batch reproduces them.
+    /// </remarks>
     public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
     {
         StaticJoinTable.LoadFor(_tables, input.Length);
-        var tables = batch.RunPartitions(input.Length, (start, end) =>
-        {
-            var table = new GroupTable<TKey>(_aggregation.NewColumns());
-            _accumulate(input, start, end, table);
-            return table;
-        });
+        var tables = batch.RunPartitions(
+            input.Length,
+            (start, end) =>
+            {
+                var table = new GroupTable<TKey>(_aggregation.NewColumns());
+                _accumulate(input, start, end, table);
+                table.Seal();
+                return table;
+            },
+            fixedChunks: _aggregation.SumsFloatingPoint);
         var merged = tables[0];
         for (var p = 1; p < tables.Length; p++)
         {

@@ -10,9 +10,10 @@ namespace StreamLinq.Execution;
 /// <c>Window(...).GroupBy(k).Select(g =&gt; aggregates)</c> without materialising the window: each
 /// batch is aggregated once, into a partial <see cref="GroupTable{TKey}"/> kept while the window
 /// covers it. When every aggregate is invertible (counts, and sums or averages of integers or
-/// decimals) a running table adds each entering partial and subtracts each leaving one, and keys
+/// decimals) a running table subtracts each leaving partial and adds each entering one, and keys
 /// whose count drops to zero are removed; otherwise (Min, Max, floating sums, whose subtraction
-/// is not exact) the kept partials are merged at each slide.
+/// is not exact) the kept partials are merged at each slide. Sums run in the wide accumulators of
+/// <see cref="WideSum"/>, so only the window's emitted value is checked for range.
 /// </summary>
 internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator
 {
@@ -29,11 +30,11 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
         _window = window;
         var columns = perBatch.Aggregation.NewColumns();
         if (perBatch.Aggregation.Aggregates.All(a => a.Kind is AggregateKind.Count or AggregateKind.CountIf or AggregateKind.Sum or AggregateKind.Average)
-            && columns.All(c => c.GetType().GetGenericTypeDefinition() == typeof(SumColumn<>) && IsExact(c.GetType().GetGenericArguments()[0])))
+            && columns.All(c => AggregateColumn.IsSum(c.GetType()) && IsExact(AggregateColumn.StorageOf(c.GetType()))))
         {
             var subtract = typeof(WindowedAggregate<TIn, TKey, TOut>).GetMethod(nameof(Subtract), BindingFlags.NonPublic | BindingFlags.Static)!;
             _subtract = columns
-                .Select(c => subtract.MakeGenericMethod(c.GetType().GetGenericArguments()[0]).CreateDelegate<Action<AggregateColumn, int, AggregateColumn, int>>())
+                .Select(c => subtract.MakeGenericMethod(AggregateColumn.StorageOf(c.GetType())).CreateDelegate<Action<AggregateColumn, int, AggregateColumn, int>>())
                 .ToArray();
             _running = new GroupTable<TKey>(perBatch.Aggregation.NewColumns());
         }
@@ -45,7 +46,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
     public override string Kind => "WindowedAggregate";
 
     public override string Detail =>
-        $"{_window}; {(IsIncremental ? "incremental: adds the entering batch, subtracts the leaving one" : "merges one partial aggregate per batch at each slide")}; {_perBatch.Detail}";
+        $"{_window}; {(IsIncremental ? "incremental: subtracts the leaving batches, adds the entering one" : "merges one partial aggregate per batch at each slide")}; {_perBatch.Detail}";
 
     public override IReadOnlyList<PlanNode> Children => [_perBatch.Child];
 
@@ -53,33 +54,37 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 1;
+    /// <summary>
+    /// Version 2 keeps int sums and averages in long columns and long ones in Int128 columns
+    /// (version 1 kept them in their own type); a version 1 state is read into the wider columns.
+    /// </summary>
+    public int StateVersion => 2;
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input)
-        {
-            var partial = _perBatch.Accumulate(input, batch);
-            if (partial.Count > 0)
-            {
-                var (replaced, previous) = _partials.Add(batch.Time, partial);
-                if (_running is not null)
-                {
-                    if (replaced)
-                    {
-                        Remove(previous!);
-                    }
+        var entering = batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
 
-                    _running.MergeFrom(partial);
-                }
-            }
-        }
-
+        // The leaving batches are subtracted before the entering one is added, so that a running
+        // decimal sum only ever holds batches of one window (int and long sums are kept wider).
         foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
         {
             if (_running is not null)
             {
                 Remove(left);
+            }
+        }
+
+        if (entering is { Count: > 0 })
+        {
+            var (replaced, previous) = _partials.Add(batch.Time, entering);
+            if (_running is not null)
+            {
+                if (replaced)
+                {
+                    Remove(previous!);
+                }
+
+                _running.MergeFrom(entering);
             }
         }
 
@@ -119,7 +124,11 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public void ReadState(JsonElement state, int version)
     {
-        StateVersions.Check(this, version);
+        if (version != 1)
+        {
+            StateVersions.Check(this, version);
+        }
+
         _partials.Read(state.GetProperty("batches"), partial => GroupTableState.Read<TKey>(partial, _perBatch.Aggregation.NewColumns()));
         if (_running is not null)
         {

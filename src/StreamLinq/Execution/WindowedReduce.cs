@@ -6,8 +6,8 @@ namespace StreamLinq.Execution;
 
 /// <summary>
 /// Spark's reduceByWindow: each batch is reduced once into a partial kept while the window covers
-/// it. With an inverse function the window's value is kept running (the entering partial added,
-/// the leaving one removed); without, the partials are combined in order at each slide.
+/// it. With an inverse function the window's value is kept running (the leaving partial removed,
+/// then the entering one added); without, the partials are combined in order at each slide.
 /// </summary>
 internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
 {
@@ -42,6 +42,22 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
 
     public override Array? Compute(BatchExecution batch)
     {
+        // The leaving batches are removed before the entering one is added, so that the running
+        // value only ever combines batches of one window: a checked sum of a window that fits
+        // never overflows on the way.
+        foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
+        {
+            if (_inverse is not null)
+            {
+                _running = _inverse(_running, left);
+            }
+        }
+
+        if (_partials.Count == 0)
+        {
+            _running = default!;
+        }
+
         if (batch.Evaluate(_child) is T[] { Length: > 0 } input)
         {
             var partial = input[0];
@@ -61,19 +77,6 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
 
                 _running = hadAny ? _func(_running, partial) : partial;
             }
-        }
-
-        foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
-        {
-            if (_inverse is not null)
-            {
-                _running = _inverse(_running, left);
-            }
-        }
-
-        if (_partials.Count == 0)
-        {
-            _running = default!;
         }
 
         if (!_window.IsSlideTime(batch.Time))

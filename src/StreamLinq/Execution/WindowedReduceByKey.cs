@@ -51,6 +51,17 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
 
     public override Array? Compute(BatchExecution batch)
     {
+        // The leaving batches are removed before the entering one is added, so that a key's
+        // running value only ever combines batches of one window: a checked sum of a window that
+        // fits never overflows on the way.
+        foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
+        {
+            if (_inverse is not null)
+            {
+                Remove(left);
+            }
+        }
+
         if (batch.Evaluate(_child) is KeyValuePair<TKey, TValue>[] { Length: > 0 } input)
         {
             var partial = new KeyedStateStore<TKey, KeyedPartial<TValue>>();
@@ -68,14 +79,6 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
                 }
 
                 Combine(_running, partial);
-            }
-        }
-
-        foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
-        {
-            if (_inverse is not null)
-            {
-                Remove(left);
             }
         }
 

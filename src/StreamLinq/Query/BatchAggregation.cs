@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using StreamLinq.Execution;
 using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
@@ -30,13 +31,16 @@ internal sealed class BatchAggregation
 
     public Type ValueType { get; }
 
-    /// <summary>The accumulator's type: <c>long</c> for an <c>int</c> sum, <c>double</c> for a <c>float</c> sum, else the value's type.</summary>
+    /// <summary>The accumulator's type: for sums and averages <see cref="WideSum.StorageFor"/> (a wider type, so partitions' partials cannot overflow), else the value's type.</summary>
     public Type StorageType { get; }
 
     public Type ResultType { get; }
 
     /// <summary>The aggregated stream: the call's source.</summary>
     public Expression Source => Call.Arguments[0];
+
+    /// <summary>Whether this is a floating-point sum or average, whose bits depend on where the batch is cut.</summary>
+    public bool SumsFloatingPoint => Kind is AggregateKind.Sum or AggregateKind.Average && IsFloating(StorageType);
 
     /// <summary>Whether an empty batch still yields a record (0 for Count and Sum).</summary>
     public bool YieldsOnEmpty => Kind is AggregateKind.Count or AggregateKind.Sum;
@@ -63,8 +67,7 @@ internal sealed class BatchAggregation
         var storage = kind switch
         {
             AggregateKind.Count => typeof(long),
-            AggregateKind.Sum or AggregateKind.Average when valueType == typeof(int) => typeof(long),
-            AggregateKind.Sum or AggregateKind.Average when valueType == typeof(float) => typeof(double),
+            AggregateKind.Sum or AggregateKind.Average => WideSum.StorageFor(valueType),
             _ => valueType,
         };
         return new BatchAggregation(call, kind, selector, valueType, storage, call.Method.ReturnType.GetGenericArguments()[0]);
@@ -83,9 +86,7 @@ internal sealed class BatchAggregation
         var first = Expression.Equal(count, Expression.Constant(1L));
         Expression next = Kind switch
         {
-            // An int never overflows a long accumulator in a batch (fewer than 2^32 records).
-            AggregateKind.Sum or AggregateKind.Average when ValueType == typeof(int) || IsFloating(StorageType) => Expression.Add(accumulator, value),
-            AggregateKind.Sum or AggregateKind.Average => Expression.AddChecked(accumulator, value),
+            AggregateKind.Sum or AggregateKind.Average => WideSum.Add(accumulator, value),
             AggregateKind.Min => Expression.Condition(Expression.OrElse(first, Less(value, accumulator, value)), value, accumulator),
             AggregateKind.Max => Expression.Condition(Expression.OrElse(first, Greater(value, accumulator, accumulator)), value, accumulator),
             _ => throw new InvalidOperationException(Kind.ToString()),
@@ -96,6 +97,20 @@ internal sealed class BatchAggregation
             Expression.Assign(accumulator, next));
     }
 
+    /// <summary>Whether the loop keeps the sum as a wrapping <c>long</c> and a carry (<see cref="UpdateWide"/>) rather than in <see cref="StorageType"/>.</summary>
+    public bool AccumulatesWithCarry => StorageType == typeof(Int128);
+
+    /// <summary>The update of a <c>long</c> sum kept as <paramref name="low"/> and <paramref name="carry"/> (<see cref="WideSum.AddWithCarry"/>).</summary>
+    public Expression UpdateWide(Expression record, ParameterExpression low, ParameterExpression carry)
+    {
+        var value = Expression.Variable(typeof(long), "v");
+        var read = Selector is null ? record : ParameterReplacer.Inline(Selector, record);
+        return Expression.Block(
+            [value],
+            Expression.Assign(value, read.Type == typeof(long) ? read : Expression.Convert(read, typeof(long))),
+            WideSum.AddWithCarry(low, carry, value));
+    }
+
     /// <summary>Combines two non-empty partials: <c>(left, right)</c>, left from the earlier partition.</summary>
     public LambdaExpression Combine()
     {
@@ -104,7 +119,7 @@ internal sealed class BatchAggregation
         Expression body = Kind switch
         {
             AggregateKind.Count => Expression.AddChecked(left, right),
-            AggregateKind.Sum or AggregateKind.Average => IsFloating(StorageType) ? Expression.Add(left, right) : Expression.AddChecked(left, right),
+            AggregateKind.Sum or AggregateKind.Average => WideSum.Add(left, right),
             AggregateKind.Min => Expression.Condition(Less(right, left, right), right, left),
             AggregateKind.Max => Expression.Condition(Greater(right, left, left), right, left),
             _ => throw new InvalidOperationException(Kind.ToString()),
@@ -120,13 +135,9 @@ internal sealed class BatchAggregation
         Expression body = Kind switch
         {
             AggregateKind.Count => count,
-            AggregateKind.Sum when StorageType == ResultType => accumulator,
-            AggregateKind.Sum when IsFloating(StorageType) => Expression.Convert(accumulator, ResultType),
-            AggregateKind.Sum => Expression.ConvertChecked(accumulator, ResultType),
-            AggregateKind.Average when StorageType == typeof(decimal) => Expression.Divide(accumulator, Expression.Convert(count, typeof(decimal))),
-            AggregateKind.Average => Expression.Convert(
-                Expression.Divide(Expression.Convert(accumulator, typeof(double)), Expression.Convert(count, typeof(double))),
-                ResultType),
+            // The range is checked here, on the batch's value, never on a partition's partial.
+            AggregateKind.Sum => WideSum.Narrow(accumulator, ResultType),
+            AggregateKind.Average => WideSum.Narrow(WideSum.Average(accumulator, count), ResultType),
             _ => accumulator,
         };
         return Expression.Lambda(body, accumulator, count);

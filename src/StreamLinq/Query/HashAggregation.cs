@@ -18,7 +18,7 @@ internal enum AggregateKind
 /// <summary>One aggregate of a group: its kind, the value it reads from each element, and its column.</summary>
 internal sealed record AggregateSpec(AggregateKind Kind, LambdaExpression? Selector, Type ValueType, Type ColumnType)
 {
-    public Type StorageType => ColumnType.GetGenericArguments()[0];
+    public Type StorageType => AggregateColumn.StorageOf(ColumnType);
 
     public override string ToString() => Selector is null ? Kind.ToString() : $"{Kind}({Selector})";
 }
@@ -56,6 +56,9 @@ internal sealed class HashAggregation
 
     /// <summary>The aggregates; column 0 of the table is always the group's record count, these follow.</summary>
     public IReadOnlyList<AggregateSpec> Aggregates { get; }
+
+    /// <summary>Whether an aggregate is a floating-point sum or average, whose bits depend on where the batch is cut.</summary>
+    public bool SumsFloatingPoint => Aggregates.Any(a => a.Kind is AggregateKind.Sum or AggregateKind.Average && WideSum.IsFloating(a.StorageType));
 
     public Type KeyType => Key.ReturnType;
 
@@ -116,10 +119,12 @@ internal sealed class HashAggregation
     /// <param name="value">The record.</param>
     /// <param name="columns">The table's columns, loaded once before the loop.</param>
     /// <param name="values">
-    /// Each column's <c>Values</c> array, cached in a local so that a record costs no field load;
-    /// reloaded after a new group is added, since adding may grow the arrays.
+    /// Each column's <c>Values</c> array (a <see cref="WideSumColumn"/>'s <c>Low</c>), cached in a
+    /// local so that a record costs no field load; reloaded after a new group is added, since
+    /// adding may grow the arrays.
     /// </param>
-    public Expression Accumulate(Expression value, IReadOnlyList<ParameterExpression> columns, IReadOnlyList<ParameterExpression> values)
+    /// <param name="carries">A <see cref="WideSumColumn"/>'s <c>Carry</c> array, cached likewise; null for other columns.</param>
+    public Expression Accumulate(Expression value, IReadOnlyList<ParameterExpression> columns, IReadOnlyList<ParameterExpression> values, IReadOnlyList<ParameterExpression?> carries)
     {
         var key = Expression.Variable(KeyType, "key");
         var element = Expression.Variable(ElementType, "element");
@@ -130,14 +135,18 @@ internal sealed class HashAggregation
             Expression.Assign(key, ParameterReplacer.Inline(Key, value)),
             Expression.Assign(element, Element is null ? value : ParameterReplacer.Inline(Element, value)),
             Expression.Assign(slot, Expression.Call(Table, Table.Type.GetMethod(nameof(GroupTable<int>.FindOrAdd))!, key, isNew)),
-            Expression.IfThen(isNew, Expression.Block(columns.Select((column, i) => Expression.Assign(values[i], Expression.Field(column, "Values"))))),
+            Expression.IfThen(isNew, Expression.Block(columns.SelectMany((column, i) => carries[i] is { } carry
+                ? new Expression[] { Expression.Assign(values[i], Expression.Field(column, nameof(WideSumColumn.Low))), Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) }
+                : [Expression.Assign(values[i], Expression.Field(column, "Values"))]))),
         };
 
         var count = Expression.ArrayAccess(values[0], slot);
         statements.Add(Expression.Assign(count, Expression.Increment(count)));
         for (var i = 0; i < Aggregates.Count; i++)
         {
-            statements.Add(Update(Aggregates[i], Expression.ArrayAccess(values[i + 1], slot), element, isNew));
+            statements.Add(carries[i + 1] is { } carry
+                ? UpdateWide(Aggregates[i], Expression.ArrayAccess(values[i + 1], slot), Expression.ArrayAccess(carry, slot), element)
+                : Update(Aggregates[i], Expression.ArrayAccess(values[i + 1], slot), element, isNew));
         }
 
         return Expression.Block([key, element, slot, isNew], statements);
@@ -155,7 +164,7 @@ internal sealed class HashAggregation
         var floating = aggregate.StorageType == typeof(double) || aggregate.StorageType == typeof(float);
         Expression next = aggregate.Kind switch
         {
-            AggregateKind.Sum or AggregateKind.Average => floating ? Expression.Add(cell, value) : Expression.AddChecked(cell, value),
+            AggregateKind.Sum or AggregateKind.Average => WideSum.Add(cell, value),
             AggregateKind.Min => Expression.Condition(
                 Expression.OrElse(isNew, floating ? Expression.OrElse(Expression.LessThan(value, cell), IsNaN(value)) : Expression.LessThan(value, cell)),
                 value,
@@ -170,6 +179,17 @@ internal sealed class HashAggregation
             [value],
             Expression.Assign(value, read.Type == aggregate.StorageType ? read : Expression.Convert(read, aggregate.StorageType)),
             Expression.Assign(cell, next));
+    }
+
+    /// <summary>The update of a <see cref="WideSumColumn"/>: a <c>long</c> added to the slot's low word, wraps counted in its carry.</summary>
+    private static Expression UpdateWide(AggregateSpec aggregate, Expression low, Expression carry, Expression element)
+    {
+        var read = aggregate.Selector is null ? element : ParameterReplacer.Inline(aggregate.Selector, element);
+        var value = Expression.Variable(typeof(long), "v");
+        return Expression.Block(
+            [value],
+            Expression.Assign(value, read.Type == typeof(long) ? read : Expression.Convert(read, typeof(long))),
+            WideSum.AddWithCarry(low, carry, value));
     }
 
     private static Expression IsNaN(Expression value) =>
@@ -238,29 +258,18 @@ internal sealed class HashAggregation
                     }
 
                     var kind = Enum.Parse<AggregateKind>(node.Method.Name);
-                    var storage = kind switch
-                    {
-                        AggregateKind.Sum or AggregateKind.Average when valueType == typeof(float) => typeof(double),
-                        AggregateKind.Average when valueType == typeof(int) => typeof(long),
-                        _ => valueType,
-                    };
-                    var columnType = (kind switch
+                    var storage = kind is AggregateKind.Sum or AggregateKind.Average ? WideSum.StorageFor(valueType) : valueType;
+                    var columnType = storage == typeof(Int128) ? typeof(WideSumColumn) : (kind switch
                     {
                         AggregateKind.Min => typeof(MinColumn<>),
                         AggregateKind.Max => typeof(MaxColumn<>),
                         _ => typeof(SumColumn<>),
                     }).MakeGenericType(storage);
                     var cell = Add(new AggregateSpec(kind, selector, valueType, columnType));
-                    if (kind != AggregateKind.Average)
-                    {
-                        return Convert(cell, node.Type);
-                    }
-
-                    var count = Column(0, typeof(SumColumn<long>));
-                    var quotient = storage == typeof(decimal)
-                        ? Expression.Divide(cell, Expression.Convert(count, typeof(decimal)))
-                        : Expression.Divide(Expression.Convert(cell, typeof(double)), Expression.Convert(count, typeof(double)));
-                    return Convert(quotient, node.Type);
+                    // The range is checked here, on the group's value, never on a partial.
+                    return kind == AggregateKind.Average
+                        ? Convert(WideSum.Average(cell, Column(0, typeof(SumColumn<long>))), node.Type)
+                        : WideSum.Narrow(cell, node.Type);
                 default:
                     return Fail(node);
             }

@@ -125,52 +125,123 @@ public class EventTimeWindowTests
         Assert.Equal(expectedLate, run.Late.Select(e => e.Id).Order());
     }
 
-    [Property(MaxTest = 100)]
-    public void Session_window_results_equal_sessionizing_the_admitted_records_and_every_other_record_is_late_exactly_once(
+    [Fact]
+    public async Task A_record_behind_the_watermark_joins_a_session_that_is_still_open_instead_of_going_to_late_data()
+    {
+        // Gap 10 s, no out-of-orderness, no lateness. After batch 1 the watermark is 100 s and key
+        // 0's session [90,101) is open; 95 s is behind the watermark but extends that session.
+        var batches = new[]
+        {
+            new[] { At(1, 90, key: 0), At(2, 91, key: 0), At(3, 100, key: 1) },
+            new[] { At(4, 95, key: 0) },
+            new[] { At(5, 200, key: 1) },
+        };
+        var (windows, late) = await RunSessionsAsync(batches, gapSeconds: 10, latenessSeconds: 0);
+
+        Assert.Empty(late);
+        Assert.Equal(new[] { "0:[90,105) 1,2,4", "1:[100,110) 3" }, windows.Order());
+    }
+
+    [Fact]
+    public async Task A_record_behind_the_watermark_that_bridges_two_open_sessions_merges_them_into_one()
+    {
+        // Gap 10 s, lateness 15 s: after batch 1 the watermark is 100 s and key 0 holds [80,90)
+        // and [93,103), both open. 85 s is further behind the watermark than the lateness, yet
+        // it joins both: one session [80,103).
+        var batches = new[]
+        {
+            new[] { At(1, 80, key: 0), At(2, 93, key: 0), At(3, 100, key: 1) },
+            new[] { At(4, 85, key: 0) },
+            new[] { At(5, 300, key: 1) },
+        };
+        var (windows, late) = await RunSessionsAsync(batches, gapSeconds: 10, latenessSeconds: 15);
+
+        Assert.Empty(late);
+        Assert.Equal(new[] { "0:[80,103) 1,2,4", "1:[100,110) 3" }, windows.Order());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Records_of_one_batch_that_reach_an_open_session_only_through_each_other_are_all_admitted_in_any_order(bool reversed)
+    {
+        // After batch 1 the watermark is 100 s and key 0's session [95,105) is open. 80 s alone
+        // ([80,90)) and 88 s alone ([88,98)) are closed, but 88 s touches the open session and 80 s
+        // touches 88 s: both join it. 50 s touches nothing open and is late.
+        Event[] second = [At(4, 80, key: 0), At(5, 88, key: 0), At(6, 50, key: 0)];
+        var batches = new[]
+        {
+            new[] { At(1, 95, key: 0), At(2, 100, key: 1) },
+            reversed ? second.Reverse().ToArray() : second,
+            new[] { At(7, 300, key: 1) },
+        };
+        var (windows, late) = await RunSessionsAsync(batches, gapSeconds: 10, latenessSeconds: 0);
+
+        Assert.Equal(new[] { 6 }, late.Select(e => e.Id));
+        Assert.Equal(new[] { "0:[80,105) 1,4,5", "1:[100,110) 2" }, windows.Order());
+    }
+
+    [Fact]
+    public async Task A_lateness_of_the_largest_time_span_keeps_windows_open_instead_of_wrapping_around()
+    {
+        var batches = new[]
+        {
+            new[] { At(1, 10) },
+            new[] { At(2, 5_000) },
+            new[] { At(3, 11) },
+        };
+        await using var harness = new StreamHarness();
+        var windows = harness.Queue(batches)
+            .WithEventTime(e => e.Time, TimeSpan.Zero)
+            .WindowByEventTime(e => e.Key, EventTimeWindows.Tumbling(TimeSpan.FromSeconds(10)), TimeSpan.MaxValue, WindowOutputMode.Updates);
+        var late = StreamHarness.Collect(windows.LateData());
+        var results = StreamHarness.Collect(windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)));
+        await harness.StartAsync();
+        var times = new List<BatchTime>();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            times.Add((await harness.RunBatchAsync()).Time);
+        }
+
+        Assert.All(times, t => Assert.Empty(late[t]));
+        Assert.Equal(new[] { "0:[10,20) 1,3" }, results[times[2]]);
+    }
+
+    [Property(MaxTest = 150)]
+    public void Session_window_results_equal_a_brute_force_sessionizer_and_every_other_record_is_late_exactly_once(
         int[] input, int[] splits, PositiveInt gapSeconds, NonNegativeInt outOfOrder, NonNegativeInt lateness, int seed)
     {
-        var gap = 1 + (gapSeconds.Get % 8);
+        var gap = 1 + (gapSeconds.Get % 15);
         var (ooo, late) = (outOfOrder.Get % 8, lateness.Get % 8);
         var batches = Arrive(input, splits, seed);
         var run = Run(batches, e => e.Key, EventTimeWindows.Session(TimeSpan.FromSeconds(gap)), ooo, late, WindowOutputMode.FinalOnly);
-
-        var before = WatermarksBefore(batches, ooo);
-        var admitted = batches.SelectMany((batch, b) => batch.Where(e => before[b] is not { } wm || e.Seconds + late > wm)).ToArray();
-        var final = before[^1];
-        var expected = new List<string>();
-        foreach (var key in admitted.GroupBy(e => e.Key))
-        {
-            var sorted = key.OrderBy(e => e.Seconds).ToList();
-            var session = new List<Event> { sorted[0] };
-            for (var i = 1; i <= sorted.Count; i++)
-            {
-                if (i == sorted.Count || sorted[i].Seconds - sorted[i - 1].Seconds >= gap)
-                {
-                    var end = session[^1].Seconds + gap;
-                    if (final is { } wm && end + late <= wm)
-                    {
-                        expected.Add(Describe(key.Key, session[0].Seconds, end, session));
-                    }
-
-                    if (i < sorted.Count)
-                    {
-                        session = [sorted[i]];
-                    }
-                }
-                else
-                {
-                    session.Add(sorted[i]);
-                }
-            }
-        }
+        var (expected, expectedLate) = SessionOracle(batches, gap, ooo, late);
 
         Assert.Equal(expected.Order(), run.Windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)).Order());
+        Assert.All(run.Windows, w => Assert.True(w.IsFinal));
+        Assert.Equal(expectedLate.Order(), run.Late.Select(e => e.Id).Order());
 
         // The order of records within a batch does not matter: the watermark moves between batches.
         var reversed = Run(batches.Select(b => b.Reverse().ToArray()).ToArray(), e => e.Key, EventTimeWindows.Session(TimeSpan.FromSeconds(gap)), ooo, late, WindowOutputMode.FinalOnly);
         Assert.Equal(expected.Order(), reversed.Windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)).Order());
-        var admittedIds = admitted.Select(e => e.Id).ToHashSet();
-        Assert.Equal(batches.SelectMany(b => b).Where(e => !admittedIds.Contains(e.Id)).Select(e => e.Id).Order(), run.Late.Select(e => e.Id).Order());
+        Assert.Equal(expectedLate.Order(), reversed.Late.Select(e => e.Id).Order());
+    }
+
+    [Property(MaxTest = 50)]
+    public void Session_updates_mode_emits_every_final_session_and_refuses_the_same_records_as_final_only_mode(
+        int[] input, int[] splits, PositiveInt gapSeconds, NonNegativeInt outOfOrder, NonNegativeInt lateness, int seed)
+    {
+        var gap = 1 + (gapSeconds.Get % 15);
+        var (ooo, late) = (outOfOrder.Get % 8, lateness.Get % 8);
+        var batches = Arrive(input, splits, seed);
+        var windows = EventTimeWindows.Session(TimeSpan.FromSeconds(gap));
+        var final = Run(batches, e => e.Key, windows, ooo, late, WindowOutputMode.FinalOnly);
+        var updates = Run(batches, e => e.Key, windows, ooo, late, WindowOutputMode.Updates);
+
+        // A session closes without another emission only when it did not change since its last one.
+        var emitted = updates.Windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)).ToHashSet();
+        Assert.All(final.Windows, w => Assert.Contains(Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records), emitted));
+        Assert.Equal(final.Late.Select(e => e.Id).Order(), updates.Late.Select(e => e.Id).Order());
     }
 
     [Property(MaxTest = 20)]
@@ -272,12 +343,89 @@ public class EventTimeWindowTests
         }
     }
 
+    /// <summary>
+    /// Event-time sessions by brute force, batch by batch: the records of a key held open and the
+    /// key's records of the batch are sessionized from scratch; a batch record is late when its
+    /// session ends (plus the lateness) at or before the watermark of the batch's start. After each
+    /// batch the sessions the new watermark closed are emitted and forgotten.
+    /// </summary>
+    private static (List<string> Windows, List<int> Late) SessionOracle(Event[][] batches, int gap, int outOfOrder, int lateness)
+    {
+        var held = new Dictionary<int, List<Event>>();
+        var windows = new List<string>();
+        var late = new List<int>();
+        var watermarks = WatermarksBefore(batches, outOfOrder);
+        for (var b = 0; b < batches.Length; b++)
+        {
+            foreach (var arrived in batches[b].GroupBy(e => e.Key))
+            {
+                var open = held.GetValueOrDefault(arrived.Key) ?? [];
+                foreach (var session in Sessionize(open.Concat(arrived), gap))
+                {
+                    var closed = watermarks[b] is { } wm && session[^1].Seconds + gap + lateness <= wm;
+                    foreach (var e in session.Where(e => arrived.Contains(e)))
+                    {
+                        if (closed)
+                        {
+                            late.Add(e.Id);
+                        }
+                        else
+                        {
+                            open.Add(e);
+                        }
+                    }
+                }
+
+                held[arrived.Key] = open;
+            }
+
+            if (watermarks[b + 1] is not { } after)
+            {
+                continue;
+            }
+
+            foreach (var (key, open) in held)
+            {
+                foreach (var session in Sessionize(open, gap).Where(s => s[^1].Seconds + gap + lateness <= after))
+                {
+                    windows.Add(Describe(key, session[0].Seconds, session[^1].Seconds + gap, session));
+                    open.RemoveAll(session.Contains);
+                }
+            }
+        }
+
+        return (windows, late);
+    }
+
+    /// <summary>Records sorted by time, cut wherever two neighbours are a gap or more apart.</summary>
+    private static List<List<Event>> Sessionize(IEnumerable<Event> records, int gap)
+    {
+        var sessions = new List<List<Event>>();
+        foreach (var e in records.OrderBy(e => e.Seconds))
+        {
+            if (sessions.Count == 0 || e.Seconds - sessions[^1][^1].Seconds >= gap)
+            {
+                sessions.Add([]);
+            }
+
+            sessions[^1].Add(e);
+        }
+
+        return sessions;
+    }
+
+    private static async Task<(List<string> Windows, List<Event> Late)> RunSessionsAsync(Event[][] batches, int gapSeconds, int latenessSeconds)
+    {
+        var (windows, late) = await RunAsync(batches, e => e.Key, EventTimeWindows.Session(TimeSpan.FromSeconds(gapSeconds)), 0, latenessSeconds, WindowOutputMode.FinalOnly);
+        return (windows.Select(w => Describe(w.Key, Seconds(w.Start), Seconds(w.End), w.Records)).ToList(), late);
+    }
+
     private static string Describe(int key, long start, long end, IEnumerable<Event> records) =>
         $"{key}:[{start},{end}) {string.Join(",", records.Select(r => r.Id).Order())}";
 
     private static long Seconds(DateTimeOffset time) => (time - Epoch).Ticks / TimeSpan.TicksPerSecond;
 
-    private static Event At(int id, int seconds) => new(id, 0, seconds);
+    private static Event At(int id, int seconds, int key = 0) => new(id, key, seconds);
 
     public sealed record Event(int Id, int Key, int Seconds)
     {
