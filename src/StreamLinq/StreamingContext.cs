@@ -84,8 +84,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">
-    /// The context was started before, has no output operation, or an output asks for a delivery
-    /// guarantee its source or sink cannot give.
+    /// The context was started before, has no output operation, an output asks for a delivery
+    /// guarantee its source or sink cannot give, or (with checkpointing) a record, key or state
+    /// the query keeps across batches is of a type that cannot round-trip through a checkpoint
+    /// (declared as <c>object</c> or an interface, a delegate, a class with subclasses...): the
+    /// message names the type and why.
     /// </exception>
     /// <exception cref="InvalidDataException">
     /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
@@ -111,6 +114,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
             var plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
+            if (_checkpoints is not null)
+            {
+                CheckpointTypeCheck.Validate(plan, _inputs.Select(i => i.Source));
+            }
+
             var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
             var scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
             scheduler.Start();

@@ -62,7 +62,9 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 1;
+    public int StateVersion => 2;
+
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(T)];
 
     /// <summary>The records of the current batch that no window admitted.</summary>
     public T[] Late => _late;

@@ -29,7 +29,9 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 1;
+    public int StateVersion => 2;
+
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TState)];
 
     /// <summary>Every key's state after the current batch; valid once <see cref="Compute"/> ran for it.</summary>
     public KeyValuePair<TKey, TState>[] Snapshot => _snapshot;

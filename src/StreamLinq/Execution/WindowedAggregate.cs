@@ -53,7 +53,9 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 1;
+    public int StateVersion => 2;
+
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey)];
 
     public override Array? Compute(BatchExecution batch)
     {

@@ -39,6 +39,8 @@ internal interface IReceiverSource<T> : IOffsetRangeSource
 
     int State.IStatefulOperator.StateVersion => 1;
 
+    IEnumerable<Type> State.IStatefulOperator.CheckpointedTypes => Receiver.LogRequested ? [typeof(T)] : [];
+
     void State.IStatefulOperator.WriteState(Utf8JsonWriter writer) => Receiver.WriteState(writer);
 
     void State.IStatefulOperator.ReadState(JsonElement state, int version) => Receiver.ReadState(state, version);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Sources;
 
@@ -12,8 +13,8 @@ namespace StreamLinq.Sources;
 /// </summary>
 /// <remarks>
 /// Each append is flushed to the operating system, which survives the death of the driver
-/// process; a sealed segment is also flushed to disk. Records are written with System.Text.Json
-/// for the stream's own record type.
+/// process; a sealed segment is also flushed to disk. Records are written with
+/// <see cref="StateCodecs"/>, which reads back exactly what it wrote, as every checkpointed value.
 /// </remarks>
 internal sealed class ReceiverWriteAheadLog<T> : IDisposable
 {
@@ -57,7 +58,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
             {
                 foreach (var record in loaded)
                 {
-                    JsonSerializer.Serialize(stream, record);
+                    StateCodecs.For<T>().Serialize(stream, record);
                     stream.Write(NewLine);
                 }
 
@@ -87,7 +88,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     public void Append(T record)
     {
         _writer ??= new FileStream(PathOf(Open), FileMode.Append, FileAccess.Write, FileShare.Read);
-        JsonSerializer.Serialize(_writer, record);
+        StateCodecs.For<T>().Serialize(_writer, record);
         _writer.Write(NewLine);
         _writer.Flush();
     }
@@ -126,7 +127,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
 
             try
             {
-                records.Add(JsonSerializer.Deserialize<T>(line)!);
+                records.Add(StateCodecs.For<T>().Deserialize(line));
             }
             catch (JsonException error)
             {
