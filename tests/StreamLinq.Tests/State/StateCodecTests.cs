@@ -1,0 +1,179 @@
+using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
+using StreamLinq.Checkpointing;
+using StreamLinq.State.Codecs;
+using StreamLinq.Tests.Support;
+using static StreamLinq.Tests.Support.CheckpointValues;
+
+using StreamLinq.Tests.Checkpointing;
+
+namespace StreamLinq.Tests.State;
+
+/// <summary>A node of a linked structure, which a cycle turns into a graph.</summary>
+public sealed class Link
+{
+    public int Value;
+    public Link? Next;
+}
+
+/// <summary>
+/// The codec every checkpointed value goes through: what it writes reads back exactly, and what
+/// it cannot hold it says so, naming the type and why.
+/// </summary>
+public class StateCodecTests
+{
+    [Fact]
+    public void A_value_tuple_keeps_its_fields_where_System_Text_Json_wrote_an_empty_object()
+    {
+        Assert.Equal("{}", JsonSerializer.Serialize(("a", 1))); // the cause of the lost state
+        Assert.Equal(("a", 1), RoundTrip(("a", 1)));
+        Assert.Equal((1, 2, 3, 4, 5, 6, 7, "eighth", 9.5), RoundTrip((1, 2, 3, 4, 5, 6, 7, "eighth", 9.5)));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(-0.0)]
+    [InlineData(double.Epsilon)]
+    [InlineData(double.MaxValue)]
+    public void Special_doubles_come_back_bit_for_bit(double value)
+    {
+        ExactEquality.AssertEqual(value, RoundTrip(value));
+        ExactEquality.AssertEqual(new[] { (float)value }, RoundTrip(new[] { (float)value }));
+    }
+
+    [Fact]
+    public void A_NaN_with_a_payload_keeps_its_bits()
+    {
+        var nan = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0042);
+        Assert.Equal(0x7FF8_0000_0000_0042, BitConverter.DoubleToInt64Bits(RoundTrip(nan)));
+    }
+
+    [Fact]
+    public void A_decimal_keeps_its_scale_and_the_sign_of_zero()
+    {
+        Assert.Equal(2, RoundTrip(1.10m).Scale);
+        var negativeZero = decimal.Negate(0.00m);
+        ExactEquality.AssertEqual(negativeZero, RoundTrip(negativeZero));
+    }
+
+    [Fact]
+    public void Strings_with_lone_surrogates_come_back_unchanged()
+    {
+        foreach (var text in new[] { "\uD800", "a\uDC00b", "\uDE00\uD83D", "ok \uD83D\uDE00" })
+        {
+            Assert.Equal(text, RoundTrip(text));
+            Assert.Equal(text[^1], RoundTrip(text[^1]));
+        }
+    }
+
+    [Fact]
+    public void A_DateTimeOffset_keeps_its_offset_and_a_DateTime_its_kind()
+    {
+        var time = new DateTimeOffset(2026, 12, 3, 4, 5, 6, TimeSpan.FromHours(-9.5)).AddTicks(7);
+        ExactEquality.AssertEqual(time, RoundTrip(time));
+        ExactEquality.AssertEqual(time.UtcDateTime, RoundTrip(time.UtcDateTime));
+        ExactEquality.AssertEqual(DateTime.SpecifyKind(time.DateTime, DateTimeKind.Unspecified), RoundTrip(DateTime.SpecifyKind(time.DateTime, DateTimeKind.Unspecified)));
+    }
+
+    [Fact]
+    public void A_dictionary_keeps_tuple_keys_its_order_and_a_named_comparer()
+    {
+        var byTuple = new Dictionary<(int, string), double> { [(2, "b")] = 1, [(1, "a")] = double.NaN };
+        ExactEquality.AssertEqual(byTuple, RoundTrip(byTuple));
+        var ignoringCase = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase) { ["A"] = 1 };
+        var back = RoundTrip(ignoringCase);
+        Assert.Same(StringComparer.OrdinalIgnoreCase, back.Comparer);
+        Assert.Equal(1, back["a"]);
+    }
+
+    [Fact]
+    public void A_dictionary_with_a_comparer_no_checkpoint_can_name_fails_the_write_naming_it()
+    {
+        var custom = new Dictionary<int, int>(new ModuloComparer()) { [1] = 1 };
+        var error = Assert.Throws<InvalidOperationException>(() => RoundTrip(custom));
+        Assert.Contains(nameof(ModuloComparer), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cycle_fails_the_write_instead_of_recursing_forever()
+    {
+        var link = new Link { Value = 1 };
+        link.Next = link;
+        var error = Assert.Throws<InvalidOperationException>(() => RoundTrip(link));
+        Assert.Contains("cycle", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, RoundTrip(new Link { Value = 1, Next = new Link { Value = 3 } }).Next!.Value);
+    }
+
+    [Fact]
+    public void A_class_comes_back_with_private_fields_and_get_only_properties()
+    {
+        var tally = new Tally(3, "\uD800", 42, new[] { double.NaN, -0.0 }, new() { [(1, "x")] = [null, 2.5] }) { Label = "changed" };
+        ExactEquality.AssertEqual(tally, RoundTrip(tally));
+        Assert.Equal(42, RoundTrip(tally).Secret);
+    }
+
+    [Fact]
+    public void An_interface_typed_list_comes_back_as_the_list_it_was_and_other_sequences_as_arrays()
+    {
+        Assert.IsType<List<int>>(RoundTrip<IReadOnlyList<int>>(new List<int> { 1 }));
+        Assert.IsType<int[]>(RoundTrip<IEnumerable<int>>(new[] { 1 }));
+        Assert.Equal([1, 2], RoundTrip<IEnumerable<int>>(Enumerable.Range(1, 2)));
+    }
+
+    [Fact]
+    public void State_written_for_another_shape_of_the_type_is_refused_naming_the_field()
+    {
+        using var document = JsonDocument.Parse("""{ "Sensor": "s", "Value": 1, "Price": 1, "At": "2020-01-01T00:00:00.0000000+00:00", "Extra": 1 }""");
+        var error = Assert.Throws<InvalidDataException>(() => StateCodecs.For<Reading>().Read(document.RootElement));
+        Assert.Contains("Extra", error.Message, StringComparison.Ordinal);
+        using var missing = JsonDocument.Parse("""{ "Sensor": "s", "Value": 1, "Price": 1 }""");
+        Assert.Contains("'At'", Assert.Throws<InvalidDataException>(() => StateCodecs.For<Reading>().Read(missing.RootElement)).Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<Type, string> Refused => new()
+    {
+        { typeof(object), "object" },
+        { typeof(Envelope), "Envelope.Payload is declared as object" },
+        { typeof(Func<int>), "delegate" },
+        { typeof(Rule), "Rule.Test is a delegate" },
+        { typeof(IComparable), "interface" },
+        { typeof(Shape), "subclasses (Circle)" },
+        { typeof(int[,]), "multidimensional" },
+        { typeof(IntPtr), "pointer" },
+        { typeof(Matcher), "Matcher.Pattern is a framework type" },
+        { typeof(List<Stream>), "List<Stream>[] is abstract" },
+        { typeof(Dictionary<string, object>), ".Values[] is declared as object" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void A_type_that_cannot_round_trip_is_refused_with_the_member_and_the_reason(Type type, string expected)
+    {
+        Assert.Contains(expected, StateCodecs.Problem(type), StringComparison.Ordinal);
+        Assert.Throws<NotSupportedException>(() => StateCodecs.For(type));
+    }
+
+    [Fact]
+    public void Generated_values_of_every_supported_shape_read_back_exactly() =>
+        Prop.ForAll(Gen.Zip(Gen.Zip(Readings, Points), Gen.Zip(Tallies, Gen.Zip(Strings, OrNull(Doubles)))).ToArbitrary(), value =>
+            ExactEquality.AssertEqual(value, RoundTrip(value)))
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+
+    /// <summary>Writes the value as operator state in a checkpoint body, serializes the body, parses it and reads the value back.</summary>
+    private static T RoundTrip<T>(T value)
+    {
+        var state = StateWriter.Capture(writer => StateCodecs.For<T>().Write(writer, value));
+        var body = new CheckpointData(1, 1, null, new QueryFingerprint("h", []), [], [], [new StateEntry("v", 1, state)]).Serialize();
+        return StateCodecs.For<T>().Read(CheckpointData.Deserialize(body).Operators[0].State);
+    }
+
+    private sealed class ModuloComparer : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x % 10 == y % 10;
+
+        public int GetHashCode(int obj) => obj % 10;
+    }
+}
