@@ -43,6 +43,77 @@ public class CheckpointedValueRoundTripTests
     [MemberData(nameof(Families))]
     public void A_restart_at_a_random_batch_gives_the_same_outputs_as_a_run_without_one(string family) => Cases[family]();
 
+    [Fact]
+    public async Task Tuple_keys_keep_their_counts_across_a_driver_restart()
+    {
+        using var scratch = new Scratch();
+        var counts = new ConcurrentDictionary<BatchTime, KeyValuePair<(string, int), int>[]>();
+        void Define(StreamingContext context) =>
+            context.TextFileStream(scratch.Input)
+                .Select(w => new KeyValuePair<(string Word, int Length), int>(ValueTuple.Create(w, w.Length), 1))
+                .UpdateStateByKey((IReadOnlyList<int> ones, int? count) => (int?)((count ?? 0) + ones.Count))
+                .ForEachBatch((batch, time) => counts[time] = [.. batch]);
+
+        scratch.AddFile("a", "bb", "a");
+        await using (var first = new CheckpointHarness(scratch.Checkpoints, Define))
+        {
+            await first.StartAsync();
+            await first.RunUntilAsync(CheckpointHarness.Second(1));
+            await first.Context.StopAsync(graceful: false);
+        }
+
+        scratch.AddFile("a", "cc");
+        await using var second = new CheckpointHarness(scratch.Checkpoints, Define, clockStart: CheckpointHarness.Second(1).Ticks);
+        await second.StartAsync();
+        var batch = await second.RunUntilAsync(CheckpointHarness.Second(2));
+        Assert.Null(batch.Failure);
+        Assert.Equal(
+            new Dictionary<(string, int), int> { [("a", 1)] = 3, [("bb", 2)] = 1, [("cc", 2)] = 1 },
+            counts[CheckpointHarness.Second(2)].ToDictionary(p => p.Key, p => p.Value));
+    }
+
+    [Fact]
+    public async Task A_windowed_Max_over_doubles_survives_NaN_and_infinities_and_a_restart()
+    {
+        using var scratch = new Scratch();
+        var maxima = new ConcurrentDictionary<BatchTime, double[]>();
+        void Define(StreamingContext context) =>
+            context.TextFileStream(scratch.Input)
+                .Select(l => double.Parse(l, System.Globalization.CultureInfo.InvariantCulture))
+                .Window(3 * Second, Second)
+                .GroupBy(x => x < 0)
+                .Select(g => new { g.Key, Max = g.Max() })
+                .ForEachBatch((batch, time) => maxima[time] = batch.OrderBy(r => r.Key).Select(r => r.Max).ToArray());
+
+        string[][] files = [["NaN", "1"], ["-Infinity", "-0"], ["Infinity", "-5"], ["2", "-NaN"], ["-1"]];
+        await using (var first = new CheckpointHarness(scratch.Checkpoints, Define))
+        {
+            await first.StartAsync();
+            for (var b = 1; b <= 2; b++)
+            {
+                scratch.AddFile(files[b - 1]);
+                Assert.Null((await first.RunUntilAsync(CheckpointHarness.Second(b))).Failure);
+            }
+
+            await first.Context.StopAsync(graceful: false);
+        }
+
+        await using var second = new CheckpointHarness(scratch.Checkpoints, Define, clockStart: CheckpointHarness.Second(2).Ticks);
+        await second.StartAsync();
+        for (var b = 3; b <= files.Length; b++)
+        {
+            scratch.AddFile(files[b - 1]);
+            Assert.Null((await second.RunUntilAsync(CheckpointHarness.Second(b))).Failure);
+        }
+
+        for (var b = 1; b <= files.Length; b++)
+        {
+            var window = files.Take(b).TakeLast(3).SelectMany(f => f).Select(l => double.Parse(l, System.Globalization.CultureInfo.InvariantCulture));
+            var expected = window.GroupBy(x => x < 0).OrderBy(g => g.Key).Select(g => g.Max()).ToArray();
+            ExactEquality.AssertEqual(expected, maxima[CheckpointHarness.Second(b)], $"window at {b} s");
+        }
+    }
+
     private static void Check<TKey, TValue>(Gen<TKey> keys, Gen<TValue> values)
     {
         var item = Gen.Zip(Gen.Zip(Gen.Choose(-3, 1), keys), values).Select(p => (Offset: p.Item1.Item1, Key: p.Item1.Item2, Value: p.Item2));
