@@ -25,6 +25,11 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
     public void Initialize(IEnumerable<FieldCodec> fields)
     {
         _fields = fields.ToArray();
+        for (var i = 0; i < _fields.Length; i++)
+        {
+            _fields[i].Index = i;
+        }
+
         _byName = _fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
     }
 
@@ -46,7 +51,7 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
         writer.WriteStartObject();
         foreach (var field in _fields)
         {
-            writer.WritePropertyName(field.Name);
+            writer.WritePropertyName(field.EncodedName);
             field.Write(writer, ref value);
         }
 
@@ -66,12 +71,17 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
         }
 
         var value = typeof(T).IsValueType ? default! : (T)RuntimeHelpers.GetUninitializedObject(typeof(T));
-        var seen = 0;
+        Span<bool> seen = _fields.Length <= 256 ? stackalloc bool[_fields.Length] : new bool[_fields.Length];
+        var next = 0;
         foreach (var property in element.EnumerateObject())
         {
-            if (!_byName.TryGetValue(property.Name, out var field))
+            // Fields come back in the order they were written; the lookup by name is for the rest.
+            var field = next < _fields.Length && property.NameEquals(_fields[next].Utf8Name) ? _fields[next]
+                : _byName.GetValueOrDefault(property.Name)
+                ?? throw new InvalidDataException($"The checkpoint holds a field '{property.Name}' that {TypeNames.Of(typeof(T))} does not have; was the type changed?");
+            if (seen[field.Index])
             {
-                throw new InvalidDataException($"The checkpoint holds a field '{property.Name}' that {TypeNames.Of(typeof(T))} does not have; was the type changed?");
+                throw new InvalidDataException($"The checkpoint holds the field '{field.Name}' of {TypeNames.Of(typeof(T))} twice.");
             }
 
             try
@@ -83,13 +93,14 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
                 throw new InvalidDataException($"{TypeNames.Of(typeof(T))}.{field.Name}: {error.Message}", error);
             }
 
-            seen++;
+            seen[field.Index] = true;
+            next = field.Index + 1;
         }
 
-        if (seen != _fields.Length)
+        var missing = seen.IndexOf(false);
+        if (missing >= 0)
         {
-            var missing = _fields.Select(f => f.Name).First(name => !element.TryGetProperty(name, out _));
-            throw new InvalidDataException($"The checkpoint holds no field '{missing}' of {TypeNames.Of(typeof(T))}; was the type changed?");
+            throw new InvalidDataException($"The checkpoint holds no field '{_fields[missing].Name}' of {TypeNames.Of(typeof(T))}; was the type changed?");
         }
 
         return value;
@@ -99,6 +110,12 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
     internal abstract class FieldCodec(string name)
     {
         public string Name => name;
+
+        public JsonEncodedText EncodedName { get; } = JsonEncodedText.Encode(name, StateCodecs.WriterOptions.Encoder);
+
+        public byte[] Utf8Name { get; } = System.Text.Encoding.UTF8.GetBytes(name);
+
+        public int Index { get; set; }
 
         public abstract void Write(Utf8JsonWriter writer, ref T owner);
 
