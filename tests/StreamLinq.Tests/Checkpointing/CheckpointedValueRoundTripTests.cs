@@ -137,6 +137,11 @@ public class CheckpointedValueRoundTripTests
         yield return ("UpdateStateByKey", s => s
             .Select(i => new KeyValuePair<TKey, TValue>(i.Key, i.Value))
             .UpdateStateByKey((IReadOnlyList<TValue> values, List<TValue>? state) => (state ?? new List<TValue>()).Concat(values).TakeLast(3).ToList()));
+        yield return ("UpdateStateByKey with immutable state", s => s
+            .Select(i => new KeyValuePair<TKey, TValue>(i.Key, i.Value))
+            .UpdateStateByKey((IReadOnlyList<TValue> values, System.Collections.Immutable.ImmutableList<TValue>? state) =>
+                (state ?? System.Collections.Immutable.ImmutableList<TValue>.Empty).AddRange(values)));
+        yield return ("Window of LINQ groupings", s => s.GroupBy(i => i.Key).Window(3 * Second, Second).Select(g => new { g.Key, Items = g.ToArray() }));
         yield return ("MapWithState", s => s
             .Select(i => new KeyValuePair<TKey, TValue>(i.Key, i.Value))
             .MapWithState(StateSpec.Function((TKey key, TValue value, KeyedState<TValue> state) =>

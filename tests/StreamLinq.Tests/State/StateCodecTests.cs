@@ -90,6 +90,31 @@ public class StateCodecTests
     }
 
     [Fact]
+    public void Queues_stacks_sorted_and_immutable_collections_come_back_with_their_items_in_order()
+    {
+        ExactEquality.AssertEqual(new Queue<int>([3, 1, 2]), RoundTrip(new Queue<int>([3, 1, 2])));
+        ExactEquality.AssertEqual(new Stack<string>(["bottom", "top"]), RoundTrip(new Stack<string>(["bottom", "top"])));
+        Assert.Equal("top", RoundTrip(new Stack<string>(["bottom", "top"])).Pop());
+        ExactEquality.AssertEqual(new LinkedList<double>([double.NaN, -0.0]), RoundTrip(new LinkedList<double>([double.NaN, -0.0])));
+        ExactEquality.AssertEqual(new SortedSet<int>([5, 1]), RoundTrip(new SortedSet<int>([5, 1])));
+        ExactEquality.AssertEqual(new SortedDictionary<(int, int), string> { [(2, 1)] = "b", [(1, 9)] = "a" }, RoundTrip(new SortedDictionary<(int, int), string> { [(2, 1)] = "b", [(1, 9)] = "a" }));
+        ExactEquality.AssertEqual(System.Collections.Immutable.ImmutableArray.Create(1.5m, 1.50m), RoundTrip(System.Collections.Immutable.ImmutableArray.Create(1.5m, 1.50m)));
+        Assert.True(RoundTrip(default(System.Collections.Immutable.ImmutableArray<int>)).IsDefault);
+        ExactEquality.AssertEqual(System.Collections.Immutable.ImmutableList.Create("\uD800"), RoundTrip(System.Collections.Immutable.ImmutableList.Create("\uD800")));
+        var map = System.Collections.Immutable.ImmutableDictionary.CreateRange([new KeyValuePair<(string, int), int>(("a", 1), 2)]);
+        Assert.Equal(2, RoundTrip(map)[("a", 1)]);
+    }
+
+    [Fact]
+    public void A_LINQ_grouping_comes_back_with_its_key_and_items()
+    {
+        var grouping = new[] { (K: "k", V: 1.5), (K: "k", V: double.NaN) }.GroupBy(p => p.K, p => p.V).Single();
+        var back = RoundTrip(grouping);
+        Assert.Equal("k", back.Key);
+        ExactEquality.AssertEqual(grouping.ToArray(), back.ToArray());
+    }
+
+    [Fact]
     public void A_dictionary_with_a_comparer_no_checkpoint_can_name_fails_the_write_naming_it()
     {
         var custom = new Dictionary<int, int>(new ModuloComparer()) { [1] = 1 };

@@ -20,7 +20,8 @@ namespace StreamLinq.State.Codecs;
 /// <para>What it holds: scalars (integers, floating point with its exact bits, decimal with its
 /// scale, char, string, bool, Guid, DateTime, DateTimeOffset with its offset, TimeSpan,
 /// DateOnly, TimeOnly, Int128, UInt128, BigInteger), enums, nullable value types, arrays,
-/// <c>List</c>, <c>HashSet</c>, <c>Dictionary</c> (any key type) and their interfaces, tuples,
+/// <c>List</c>, <c>HashSet</c>, <c>Dictionary</c> (any key type) and their interfaces, queues,
+/// stacks, linked lists, sorted and immutable collections, LINQ groupings, tuples,
 /// <c>KeyValuePair</c>, and records, classes and structs of the query's own made of these.</para>
 /// <para>What it refuses, and why: <c>object</c>, interfaces other than the collections', and
 /// abstract types (the runtime type is not known to read it back); delegates (code); pointers
@@ -253,6 +254,16 @@ internal static class StateCodecs
         {
             var dictionary = Build(typeof(Dictionary<,>).MakeGenericType(arguments), building, path);
             return Make(typeof(DictionaryInterfaceCodec<,,>), [type, .. arguments], dictionary);
+        }
+
+        if (definition == typeof(IGrouping<,>))
+        {
+            return Make(typeof(GroupingCodec<,>), arguments, Element(0, ".Key"), Element(1, "[]"));
+        }
+
+        if (RebuiltCollections.For(definition, arguments, i => Element(i, "[]"), t => Build(t, building, path)) is { } rebuilt)
+        {
+            return rebuilt;
         }
 
         if (definition == typeof(ISet<>) || definition == typeof(IReadOnlySet<>))
