@@ -17,6 +17,13 @@ public sealed class Link
     public Link? Next;
 }
 
+/// <summary>An inline array of eight ints: one declared field, eight elements.</summary>
+[System.Runtime.CompilerServices.InlineArray(8)]
+public struct Eight
+{
+    private int _first;
+}
+
 /// <summary>
 /// The codec every checkpointed value goes through: what it writes reads back exactly, and what
 /// it cannot hold it says so, naming the type and why.
@@ -170,6 +177,7 @@ public class StateCodecTests
         { typeof(IntPtr), "pointer" },
         { typeof(Matcher), "Matcher.Pattern is a framework type" },
         { typeof(List<Stream>), "List<Stream>[] is abstract" },
+        { typeof(Eight), "inline array" },
         { typeof(Dictionary<string, object>), ".Values[] is declared as object" },
     };
 

@@ -25,8 +25,9 @@ namespace StreamLinq.State.Codecs;
 /// <c>KeyValuePair</c>, and records, classes and structs of the query's own made of these.</para>
 /// <para>What it refuses, and why: <c>object</c>, interfaces other than the collections', and
 /// abstract types (the runtime type is not known to read it back); delegates (code); pointers
-/// and handles; multidimensional arrays; framework types other than the above (their fields are
-/// the runtime's); classes with subclasses (a subclass's own fields would be lost).</para>
+/// and handles; multidimensional arrays; inline arrays and fixed-size buffers (elements that are
+/// not fields); framework types other than the above (their fields are the runtime's); classes
+/// with subclasses (a subclass's own fields would be lost).</para>
 /// </remarks>
 internal static class StateCodecs
 {
@@ -216,6 +217,11 @@ internal static class StateCodecs
             }
         }
 
+        if (type.IsDefined(typeof(System.Runtime.CompilerServices.InlineArrayAttribute), false))
+        {
+            throw Refuse("an inline array: its elements past the first are not fields a checkpoint can read; use an array.");
+        }
+
         if (!type.IsValueType && !type.IsSealed && !IsFramework(type) && Subclass(type) is { } subclass)
         {
             throw Refuse($"a class with subclasses ({TypeNames.Of(subclass)}): a checkpoint holds the declared type only, so a subclass's own fields would be lost. Seal the type, or declare the stream or state as the subclass.");
@@ -286,6 +292,11 @@ internal static class StateCodecs
         for (var declaring = type; declaring is not null && declaring != typeof(object) && declaring != typeof(ValueType); declaring = declaring.BaseType)
         {
             fields.InsertRange(0, declaring.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly));
+        }
+
+        if (fields.FirstOrDefault(f => f.IsDefined(typeof(System.Runtime.CompilerServices.FixedBufferAttribute), false)) is { } buffer)
+        {
+            throw new NotSupportedException($"{path}.{buffer.Name} is a fixed-size buffer: its elements past the first are not fields a checkpoint can read; use an array.");
         }
 
         var names = fields.Select(f => NameOf(f)).ToList();
