@@ -114,6 +114,41 @@ public class CheckpointedValueRoundTripTests
         }
     }
 
+    [Fact]
+    public async Task A_write_ahead_log_gives_back_tuple_records_exactly_after_a_driver_dies()
+    {
+        using var scratch = new Scratch();
+        var logged = new ReceiverOptions { WriteAheadLog = true };
+        var seen = new ConcurrentQueue<(string?, double, decimal)>();
+        void Define(StreamingContext context, IObservable<(string?, double, decimal)> source) =>
+            context.FromObservable(source, logged).ForEachBatch((batch, _) =>
+            {
+                foreach (var record in batch)
+                {
+                    seen.Enqueue(record);
+                }
+            });
+
+        (string?, double, decimal)[] records = [("\uD800", double.NaN, 1.10m), (null, -0.0, decimal.Negate(0.0m)), ("x", double.NegativeInfinity, 2m)];
+        var subject = new System.Reactive.Subjects.Subject<(string?, double, decimal)>();
+        await using (var first = new CheckpointHarness(scratch.Checkpoints, context => Define(context, subject)))
+        {
+            await first.StartAsync();
+            foreach (var record in records)
+            {
+                subject.OnNext(record);
+            }
+
+            // The driver dies before sealing them: only the log has them.
+            await first.Context.StopAsync(graceful: false);
+        }
+
+        await using var second = new CheckpointHarness(scratch.Checkpoints, context => Define(context, new System.Reactive.Subjects.Subject<(string?, double, decimal)>()));
+        await second.StartAsync();
+        Assert.Null((await second.RunUntilAsync(CheckpointHarness.Second(1))).Failure);
+        ExactEquality.AssertEqual(records, seen.ToArray());
+    }
+
     private static void Check<TKey, TValue>(Gen<TKey> keys, Gen<TValue> values)
     {
         var item = Gen.Zip(Gen.Zip(Gen.Choose(-3, 1), keys), values).Select(p => (Offset: p.Item1.Item1, Key: p.Item1.Item2, Value: p.Item2));
