@@ -7,8 +7,8 @@ namespace StreamLinq.State;
 
 /// <summary>
 /// Writes a hash aggregation's <see cref="GroupTable{TKey}"/> through <see cref="StateCodecs"/>:
-/// <c>{ "keys": [...], "columns": [{ field: [...] }, ...] }</c>, each aggregate column as its
-/// fields (the used slots of each array field: sums, counts, compensations...), so a column's
+/// <c>{ "keys": [...], "columns": [{ field: [...] }, ...] }</c>, each aggregate column as the
+/// used slots of each of its array fields (sums, counts, compensations...), so a column's
 /// layout is written whatever accumulators it keeps. Reads it back into a table with the same
 /// columns, keys in the same slots.
 /// </summary>
@@ -26,15 +26,7 @@ internal static class GroupTableState
             foreach (var field in Fields(column))
             {
                 writer.WritePropertyName(field.Name);
-                var value = field.GetValue(column);
-                if (value is Array array)
-                {
-                    StateCodecs.ArrayOf(field.FieldType.GetElementType()!).WritePrefix(writer, array, table.Count);
-                }
-                else
-                {
-                    StateCodecs.For(field.FieldType).WriteBoxed(writer, value);
-                }
+                StateCodecs.ArrayOf(field.FieldType.GetElementType()!).WritePrefix(writer, (Array)field.GetValue(column)!, table.Count);
             }
 
             writer.WriteEndObject();
@@ -75,40 +67,36 @@ internal static class GroupTableState
                     throw new InvalidDataException($"Aggregate column {c} ({column.GetType().Name}) in the checkpoint has no '{field.Name}'.");
                 }
 
-                if (field.FieldType.IsArray)
+                var values = StateCodecs.ArrayOf(field.FieldType.GetElementType()!).ReadArray(json);
+                if (values.Length != keys.Length)
                 {
-                    var values = StateCodecs.ArrayOf(field.FieldType.GetElementType()!).ReadArray(json);
-                    if (values.Length != keys.Length)
-                    {
-                        throw new InvalidDataException($"Aggregate column {c} holds {values.Length} values of '{field.Name}' for {keys.Length} keys.");
-                    }
-
-                    var target = (Array?)field.GetValue(column);
-                    if (target is null || target.Length < keys.Length)
-                    {
-                        target = Array.CreateInstance(field.FieldType.GetElementType()!, Math.Max(keys.Length, 16));
-                        field.SetValue(column, target);
-                    }
-
-                    Array.Copy(values, target, keys.Length);
+                    throw new InvalidDataException($"Aggregate column {c} holds {values.Length} values of '{field.Name}' for {keys.Length} keys.");
                 }
-                else
+
+                var target = (Array?)field.GetValue(column);
+                if (target is null || target.Length < keys.Length)
                 {
-                    field.SetValue(column, StateCodecs.For(field.FieldType).ReadBoxed(json));
+                    target = Array.CreateInstance(field.FieldType.GetElementType()!, Math.Max(keys.Length, 16));
+                    field.SetValue(column, target);
                 }
+
+                Array.Copy(values, target, keys.Length);
             }
         }
 
         return table;
     }
 
-    /// <summary>A column's state: its instance fields, the base class's first.</summary>
+    /// <summary>
+    /// A column's state: its array fields (one value per slot), the base class's first. Other
+    /// fields are the column's configuration, which the constructor of the fresh column sets.
+    /// </summary>
     private static IEnumerable<FieldInfo> Fields(AggregateColumn column)
     {
         var fields = new List<FieldInfo>();
         for (var type = column.GetType(); type is not null && type != typeof(object); type = type.BaseType)
         {
-            fields.InsertRange(0, type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly));
+            fields.InsertRange(0, type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Where(f => f.FieldType.IsSZArray));
         }
 
         return fields;
