@@ -60,11 +60,11 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
 
     public override Type ElementType => typeof(EventTimeWindow<TKey, T>);
 
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(T)];
+
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
-
-    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(T)];
+    public int StateVersion => 1;
 
     /// <summary>The records of the current batch that no window admitted.</summary>
     public T[] Late => _late;

@@ -29,7 +29,7 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
+    public int StateVersion => 1;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TState)];
 

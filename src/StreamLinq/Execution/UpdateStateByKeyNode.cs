@@ -41,7 +41,7 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
+    public int StateVersion => 1;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TStored)];
 

@@ -22,7 +22,7 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
+    public int StateVersion => 1;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
 

@@ -51,11 +51,11 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override Type ElementType => typeof(TOut);
 
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey)];
+
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
-
-    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey)];
+    public int StateVersion => 1;
 
     public override Array? Compute(BatchExecution batch)
     {

@@ -39,7 +39,7 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
+    public int StateVersion => 1;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
 

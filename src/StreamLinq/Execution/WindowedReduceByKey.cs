@@ -47,7 +47,7 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
 
     public string StateId => field ??= StateIds.For(this);
 
-    public int StateVersion => 2;
+    public int StateVersion => 1;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TValue)];
 

@@ -39,7 +39,7 @@ internal interface IReceiverSource<T> : IOffsetRangeSource
 
     int State.IStatefulOperator.StateVersion => 1;
 
-    IEnumerable<Type> State.IStatefulOperator.CheckpointedTypes => Receiver.LogRequested ? [typeof(T)] : [];
+    IEnumerable<Type> State.IStatefulOperator.CheckpointedTypes => Receiver.IsLogged ? [typeof(T)] : [];
 
     void State.IStatefulOperator.WriteState(Utf8JsonWriter writer) => Receiver.WriteState(writer);
 

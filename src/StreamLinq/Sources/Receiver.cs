@@ -41,9 +41,6 @@ internal sealed class Receiver<T> : IDisposable
         }
     }
 
-    /// <summary>Whether records go to a write-ahead log once the source starts (<see cref="ReceiverOptions.WriteAheadLog"/>).</summary>
-    public bool LogRequested => _logRequested;
-
     /// <summary>The configured ceiling; back pressure may set a lower rate, never a higher one.</summary>
     public double? MaxRatePerSecond => _maxRate;
 

@@ -62,10 +62,10 @@ internal static class GroupTableState
             column.Grow(keys.Length);
             foreach (var field in Fields(column))
             {
-                if (!saved[c].TryGetProperty(field.Name, out var json))
-                {
-                    throw new InvalidDataException($"Aggregate column {c} ({column.GetType().Name}) in the checkpoint has no '{field.Name}'.");
-                }
+                // Checkpoints written before columns were objects hold each column's values as an array.
+                var json = saved[c].ValueKind == JsonValueKind.Array && field.Name == "Values" ? saved[c]
+                    : saved[c].ValueKind == JsonValueKind.Object && saved[c].TryGetProperty(field.Name, out var named) ? named
+                    : throw new InvalidDataException($"Aggregate column {c} ({column.GetType().Name}) in the checkpoint has no '{field.Name}'.");
 
                 var values = StateCodecs.ArrayOf(field.FieldType.GetElementType()!).ReadArray(json);
                 if (values.Length != keys.Length)

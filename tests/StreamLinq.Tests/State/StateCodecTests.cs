@@ -2,6 +2,8 @@ using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using StreamLinq.Checkpointing;
+using StreamLinq.Execution;
+using StreamLinq.State;
 using StreamLinq.State.Codecs;
 using StreamLinq.Tests.Support;
 using static StreamLinq.Tests.Support.CheckpointValues;
@@ -163,6 +165,27 @@ public class StateCodecTests
         Assert.Contains("Extra", error.Message, StringComparison.Ordinal);
         using var missing = JsonDocument.Parse("""{ "Sensor": "s", "Value": 1, "Price": 1 }""");
         Assert.Contains("'At'", Assert.Throws<InvalidDataException>(() => StateCodecs.For<Reading>().Read(missing.RootElement)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void State_System_Text_Json_wrote_exactly_is_still_read_and_state_it_lost_is_refused_naming_the_field()
+    {
+        var reading = new Reading("s", 1.5, 1.10m, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)));
+        using var exact = JsonDocument.Parse(JsonSerializer.Serialize(new[] { new { key = "a", value = reading } }));
+        var store = new KeyedStateStore<string, Reading>();
+        store.Read(exact.RootElement);
+        Assert.True(store.TryGetValue("a", out var back));
+        ExactEquality.AssertEqual(reading, back);
+
+        using var lossy = JsonSerializer.SerializeToDocument(new[] { new { key = 1, value = ("lost", 2) } });
+        var error = Assert.Throws<InvalidDataException>(() => new KeyedStateStore<int, (string, int)>().Read(lossy.RootElement));
+        Assert.Contains("Item1", error.Message, StringComparison.Ordinal);
+
+        using var table = JsonDocument.Parse("""{ "keys": [7, 9], "columns": [[2, 3], [40, 50]] }""");
+        var restored = GroupTableState.Read<int>(table.RootElement, [new SumColumn<long>(), new SumColumn<Int128>()]);
+        Assert.Equal([7, 9], restored.Keys.Take(restored.Count));
+        Assert.Equal([2L, 3L], ((SumColumn<long>)restored.Columns[0]).Values.Take(2));
+        Assert.Equal([(Int128)40, 50], ((SumColumn<Int128>)restored.Columns[1]).Values.Take(2));
     }
 
     public static TheoryData<Type, string> Refused => new()

@@ -32,14 +32,15 @@ internal static class ScalarCodecs
         new HalfCodec(),
         new DecimalCodec(),
         Text(v => v.ToString("D"), s => Guid.ParseExact(s, "D")),
-        Text(v => v.ToString("O", CultureInfo.InvariantCulture), s => DateTime.ParseExact(s, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
-        Text(v => v.ToString("O", CultureInfo.InvariantCulture), s => DateTimeOffset.ParseExact(s, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
+        // Written in "O"; read with any ISO 8601 form, as System.Text.Json wrote them before.
+        Text(v => v.ToString("O", CultureInfo.InvariantCulture), s => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
+        Text(v => v.ToString("O", CultureInfo.InvariantCulture), s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
         Text(v => v.ToString("c", CultureInfo.InvariantCulture), s => TimeSpan.ParseExact(s, "c", CultureInfo.InvariantCulture)),
         Text(v => v.ToString("O", CultureInfo.InvariantCulture), s => DateOnly.ParseExact(s, "O", CultureInfo.InvariantCulture)),
         Text(v => v.ToString("O", CultureInfo.InvariantCulture), s => TimeOnly.ParseExact(s, "O", CultureInfo.InvariantCulture)),
-        Text(v => v.ToString(CultureInfo.InvariantCulture), s => Int128.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
-        Text(v => v.ToString(CultureInfo.InvariantCulture), s => UInt128.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)),
-        Text(v => v.ToString(CultureInfo.InvariantCulture), s => BigInteger.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
+        Text(v => v.ToString(CultureInfo.InvariantCulture), s => Int128.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), numbersToo: true),
+        Text(v => v.ToString(CultureInfo.InvariantCulture), s => UInt128.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture), numbersToo: true),
+        Text(v => v.ToString(CultureInfo.InvariantCulture), s => BigInteger.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), numbersToo: true),
     }.ToDictionary(c => c.Type);
 
     private delegate bool TryGet<T>(JsonElement element, out T value);
@@ -47,26 +48,31 @@ internal static class ScalarCodecs
     private static Scalar<T> Integer<T>(Action<Utf8JsonWriter, T> write, TryGet<T> tryGet) =>
         new(write, e => e.ValueKind == JsonValueKind.Number && tryGet(e, out var value) ? value : throw Scalar<T>.Expected(e, $"an integer in the range of {TypeNames.Of(typeof(T))}"));
 
-    /// <summary>A type written as a string in a format that round-trips it (ISO 8601 for times).</summary>
-    private static Scalar<T> Text<T>(Func<T, string> format, Func<string, T> parse) =>
+    /// <summary>
+    /// A type written as a string in a format that round-trips it (ISO 8601 for times). With
+    /// <paramref name="numbersToo"/>, a JSON integer is read too: an accumulator widened from
+    /// long to Int128 reads the numbers an older checkpoint holds.
+    /// </summary>
+    private static Scalar<T> Text<T>(Func<T, string> format, Func<string, T> parse, bool numbersToo = false) =>
         new((w, v) => w.WriteStringValue(format(v)), e =>
         {
-            if (e.ValueKind != JsonValueKind.String)
+            if (e.ValueKind != JsonValueKind.String && !(numbersToo && e.ValueKind == JsonValueKind.Number))
             {
                 throw Scalar<T>.Expected(e, "a string");
             }
 
+            var text = e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
             try
             {
-                return parse(e.GetString()!);
+                return parse(text);
             }
             catch (FormatException error)
             {
-                throw new InvalidDataException($"'{e.GetString()}' is not a {TypeNames.Of(typeof(T))} as a checkpoint writes it: {error.Message}", error);
+                throw new InvalidDataException($"'{text}' is not a {TypeNames.Of(typeof(T))} as a checkpoint writes it: {error.Message}", error);
             }
             catch (OverflowException error)
             {
-                throw new InvalidDataException($"'{e.GetString()}' is out of the range of {TypeNames.Of(typeof(T))}.", error);
+                throw new InvalidDataException($"'{text}' is out of the range of {TypeNames.Of(typeof(T))}.", error);
             }
         });
 
