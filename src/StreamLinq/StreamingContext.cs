@@ -84,15 +84,17 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">
-    /// The context was started before, has no output operation, an output asks for a delivery
-    /// guarantee its source or sink cannot give, or (with checkpointing) a record, key or state
-    /// the query keeps across batches is of a type that cannot round-trip through a checkpoint
-    /// (declared as <c>object</c> or an interface, a delegate, a class with subclasses...): the
-    /// message names the type and why.
+    /// The context was started before, has no output operation, or an output asks for a delivery
+    /// guarantee its source or sink cannot give.
     /// </exception>
     /// <exception cref="InvalidDataException">
     /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
     /// query's sources or operators (the state is restored here, at start).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// With checkpointing: a record, key or state the query keeps across batches is of a type
+    /// that cannot round-trip through a checkpoint (declared as <c>object</c> or an interface, a
+    /// delegate, a class with subclasses...); the message names the type, the operator and why.
     /// </exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
