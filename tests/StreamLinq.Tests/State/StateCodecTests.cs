@@ -188,6 +188,16 @@ public class StateCodecTests
         Assert.Equal([(Int128)40, 50], ((SumColumn<Int128>)restored.Columns[1]).Values.Take(2));
     }
 
+    [Fact]
+    public void A_record_as_one_UTF8_line_reads_back_exactly_and_a_line_cut_short_is_a_JSON_error()
+    {
+        var codec = StateCodecs.For<(string?, double)>();
+        var bytes = codec.SerializeToUtf8Bytes(("\uD800", double.NaN));
+        ExactEquality.AssertEqual(("\uD800", double.NaN), codec.Deserialize(bytes));
+        Assert.ThrowsAny<JsonException>(() => codec.Deserialize(bytes.AsSpan(0, bytes.Length - 2)));
+        Assert.Throws<InvalidDataException>(() => StateCodecs.For<Reading>().Deserialize(bytes));
+    }
+
     public static TheoryData<Type, string> Refused => new()
     {
         { typeof(object), "object" },

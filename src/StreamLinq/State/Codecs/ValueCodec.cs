@@ -39,6 +39,33 @@ internal abstract class ValueCodec<T> : ValueCodec
         Write(writer, value);
     }
 
+    /// <summary>The value as one JSON document in UTF-8.</summary>
+    public byte[] SerializeToUtf8Bytes(T value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, StateCodecs.WriterOptions))
+        {
+            Write(writer, value);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads a value <see cref="SerializeToUtf8Bytes"/> wrote.</summary>
+    /// <exception cref="JsonException">The bytes are not JSON (a line cut short).</exception>
+    /// <exception cref="InvalidDataException">The JSON is not a value of this type (the type changed since it was written).</exception>
+    public T Deserialize(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = StateCodecs.DocumentOptions.MaxDepth });
+        using var document = JsonDocument.ParseValue(ref reader);
+        if (reader.Read())
+        {
+            throw new JsonException("More than one JSON value where one record was expected.");
+        }
+
+        return Read(document.RootElement);
+    }
+
     /// <summary>Reads a value <see cref="Serialize"/> wrote.</summary>
     /// <exception cref="JsonException">The text is not JSON (a line cut short).</exception>
     /// <exception cref="InvalidDataException">The JSON is not a value of this type.</exception>
