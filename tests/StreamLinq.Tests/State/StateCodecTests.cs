@@ -198,6 +198,21 @@ public class StateCodecTests
         Assert.Throws<InvalidDataException>(() => StateCodecs.For<Reading>().Deserialize(bytes));
     }
 
+    [Fact]
+    public void Raw_JSON_payloads_versions_and_uris_come_back_equal()
+    {
+        using var document = JsonDocument.Parse("""{ "a": [1, 2.50, "\ud83d\ude00"], "b": null }""");
+        var element = document.RootElement.Clone();
+        Assert.True(JsonElement.DeepEquals(element, RoundTrip(element)));
+        Assert.Equal(JsonValueKind.Undefined, RoundTrip(default(JsonElement)).ValueKind);
+        var node = System.Text.Json.Nodes.JsonNode.Parse("""{ "x": [true, 1e3] }""")!;
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(node, RoundTrip(node)));
+        Assert.Equal(new Version(1, 2, 3), RoundTrip(new Version(1, 2, 3)));
+        Assert.Equal(new Uri("https://example.org/a?b#c"), RoundTrip(new Uri("https://example.org/a?b#c")));
+        Assert.False(RoundTrip(new Uri("a/b", UriKind.Relative)).IsAbsoluteUri);
+        Assert.Null(RoundTrip<Version?>(null));
+    }
+
     public static TheoryData<Type, string> Refused => new()
     {
         { typeof(object), "object" },

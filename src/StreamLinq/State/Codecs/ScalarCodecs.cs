@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace StreamLinq.State.Codecs;
 
@@ -41,6 +42,12 @@ internal static class ScalarCodecs
         Text(v => v.ToString(CultureInfo.InvariantCulture), s => Int128.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), numbersToo: true),
         Text(v => v.ToString(CultureInfo.InvariantCulture), s => UInt128.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture), numbersToo: true),
         Text(v => v.ToString(CultureInfo.InvariantCulture), s => BigInteger.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), numbersToo: true),
+        Text(v => v.ToString(), s => Version.Parse(s)),
+        Text(v => (v.IsAbsoluteUri ? "a:" : "r:") + v.OriginalString, s => new Uri(s[2..], s.StartsWith("a:", StringComparison.Ordinal) ? UriKind.Absolute : UriKind.Relative)),
+        new JsonElementCodec(),
+        RawJson<JsonNode>(),
+        RawJson<JsonObject>(),
+        RawJson<JsonArray>(),
     }.ToDictionary(c => c.Type);
 
     private delegate bool TryGet<T>(JsonElement element, out T value);
@@ -54,8 +61,23 @@ internal static class ScalarCodecs
     /// long to Int128 reads the numbers an older checkpoint holds.
     /// </summary>
     private static Scalar<T> Text<T>(Func<T, string> format, Func<string, T> parse, bool numbersToo = false) =>
-        new((w, v) => w.WriteStringValue(format(v)), e =>
+        new((w, v) =>
         {
+            if (v is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                w.WriteStringValue(format(v));
+            }
+        }, e =>
+        {
+            if (e.ValueKind == JsonValueKind.Null && !typeof(T).IsValueType)
+            {
+                return default!;
+            }
+
             if (e.ValueKind != JsonValueKind.String && !(numbersToo && e.ValueKind == JsonValueKind.Number))
             {
                 throw Scalar<T>.Expected(e, "a string");
@@ -75,6 +97,45 @@ internal static class ScalarCodecs
                 throw new InvalidDataException($"'{text}' is out of the range of {TypeNames.Of(typeof(T))}.", error);
             }
         });
+
+    /// <summary>A JSON node held in state: written as the JSON it is, parsed back into a node of the same kind.</summary>
+    private static Scalar<T> RawJson<T>()
+        where T : JsonNode =>
+        new((w, v) =>
+        {
+            if (v is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                v.WriteTo(w);
+            }
+        }, e => e.ValueKind == JsonValueKind.Null ? null! : JsonNode.Parse(e.GetRawText()) as T ?? throw Scalar<T>.Expected(e, $"a {typeof(T).Name}"));
+
+    /// <summary>
+    /// A <see cref="JsonElement"/> held in state (a raw payload) as <c>{ "json": element }</c>;
+    /// <c>{}</c> for the default element, which holds no JSON at all.
+    /// </summary>
+    private sealed class JsonElementCodec : ValueCodec<JsonElement>
+    {
+        public override void Write(Utf8JsonWriter writer, JsonElement value)
+        {
+            writer.WriteStartObject();
+            if (value.ValueKind != JsonValueKind.Undefined)
+            {
+                writer.WritePropertyName("json");
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        public override JsonElement Read(JsonElement element) =>
+            element.ValueKind != JsonValueKind.Object ? throw Mismatch(element, "{ \"json\": ... }")
+            : element.TryGetProperty("json", out var json) ? json.Clone()
+            : default;
+    }
 
     private sealed class Scalar<T>(Action<Utf8JsonWriter, T> write, Func<JsonElement, T> read) : ValueCodec<T>
     {

@@ -19,7 +19,8 @@ namespace StreamLinq.State.Codecs;
 /// that defines it, whatever its constructors and setters.</para>
 /// <para>What it holds: scalars (integers, floating point with its exact bits, decimal with its
 /// scale, char, string, bool, Guid, DateTime, DateTimeOffset with its offset, TimeSpan,
-/// DateOnly, TimeOnly, Int128, UInt128, BigInteger), enums, nullable value types, arrays,
+/// DateOnly, TimeOnly, Int128, UInt128, BigInteger, Version, Uri, JSON payloads), enums,
+/// nullable value types, arrays,
 /// <c>List</c>, <c>HashSet</c>, <c>Dictionary</c> (any key type) and their interfaces, queues,
 /// stacks, linked lists, sorted and immutable collections, LINQ groupings, tuples,
 /// <c>KeyValuePair</c>, and records, classes and structs of the query's own made of these.</para>
