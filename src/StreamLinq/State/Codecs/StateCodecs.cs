@@ -20,10 +20,10 @@ namespace StreamLinq.State.Codecs;
 /// <para>What it holds: scalars (integers, floating point with its exact bits, decimal with its
 /// scale, char, string, bool, Guid, DateTime, DateTimeOffset with its offset, TimeSpan,
 /// DateOnly, TimeOnly, Int128, UInt128, BigInteger, Version, Uri, JSON payloads), enums,
-/// nullable value types, arrays,
-/// <c>List</c>, <c>HashSet</c>, <c>Dictionary</c> (any key type) and their interfaces, queues,
-/// stacks, linked lists, sorted and immutable collections, LINQ groupings, tuples,
-/// <c>KeyValuePair</c>, and records, classes and structs of the query's own made of these.</para>
+/// nullable value types, arrays, <c>List</c>, <c>HashSet</c>, <c>Dictionary</c> (any key type)
+/// and their interfaces, queues, stacks, linked lists, sorted and immutable collections, LINQ
+/// groupings, tuples, <c>KeyValuePair</c>, and records, classes and structs of the query's own
+/// made of these.</para>
 /// <para>What it refuses, and why: <c>object</c>, interfaces other than the collections', and
 /// abstract types (the runtime type is not known to read it back); delegates (code); pointers
 /// and handles; multidimensional arrays; inline arrays and fixed-size buffers (elements that are
