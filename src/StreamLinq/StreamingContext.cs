@@ -91,6 +91,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
     /// query's sources or operators (the state is restored here, at start).
     /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// With checkpointing: a record, key or state the query keeps across batches is of a type
+    /// that cannot round-trip through a checkpoint (declared as <c>object</c> or an interface, a
+    /// delegate, a class with subclasses...); the message names the type, the operator and why.
+    /// </exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -111,6 +116,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
             var plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
+            if (_checkpoints is not null)
+            {
+                CheckpointTypeCheck.Validate(plan, _inputs.Select(i => i.Source));
+            }
+
             var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
             var scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
             scheduler.Start();

@@ -28,6 +28,9 @@ internal sealed record CheckpointData(
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         RespectNullableAnnotations = true,
+
+        // Operator state nests user values (StateCodecs.MaxDepth) inside the checkpoint's own levels.
+        MaxDepth = State.Codecs.StateCodecs.DocumentOptions.MaxDepth,
     };
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StreamLinq.State;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Checkpointing;
 
@@ -9,12 +10,12 @@ internal static class StateWriter
     public static JsonElement Capture(Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, StateCodecs.WriterOptions))
         {
             write(writer);
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, StateCodecs.DocumentOptions);
         return document.RootElement.Clone();
     }
 

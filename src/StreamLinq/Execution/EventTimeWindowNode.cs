@@ -60,6 +60,8 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
 
     public override Type ElementType => typeof(EventTimeWindow<TKey, T>);
 
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(T)];
+
     public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;

@@ -43,6 +43,8 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
 
     public int StateVersion => 1;
 
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TStored)];
+
     public override Array? Compute(BatchExecution batch)
     {
         if (batch.Evaluate(_child) is not KeyValuePair<TKey, TValue>[] input)

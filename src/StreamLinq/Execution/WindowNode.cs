@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StreamLinq.State;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Execution;
 
@@ -22,6 +23,8 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
     public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
+
+    public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
 
     public override Array? Compute(BatchExecution batch)
     {
@@ -48,11 +51,11 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
     }
 
     public void WriteState(Utf8JsonWriter writer) =>
-        _batches.Write(writer, (w, records) => JsonSerializer.Serialize(w, records));
+        _batches.Write(writer, StateCodecs.For<T[]>().Write);
 
     public void ReadState(JsonElement state, int version)
     {
         StateVersions.Check(this, version);
-        _batches.Read(state, partial => partial.Deserialize<T[]>() ?? []);
+        _batches.Read(state, StateCodecs.For<T[]>().Read);
     }
 }

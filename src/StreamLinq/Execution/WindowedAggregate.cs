@@ -52,6 +52,8 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override Type ElementType => typeof(TOut);
 
+    public IEnumerable<Type> CheckpointedTypes => [typeof(TKey)];
+
     public string StateId => field ??= StateIds.For(this);
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Text.Json;
 using StreamLinq.State;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Execution;
 
@@ -39,6 +40,8 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
     public string StateId => field ??= StateIds.For(this);
 
     public int StateVersion => 1;
+
+    public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
 
     public override Array? Compute(BatchExecution batch)
     {
@@ -109,16 +112,18 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
     {
         writer.WriteStartObject();
         writer.WritePropertyName("batches");
-        _partials.Write(writer, (w, partial) => JsonSerializer.Serialize(w, partial));
+        var codec = StateCodecs.For<T>();
+        _partials.Write(writer, codec.Write);
         writer.WritePropertyName("running");
-        JsonSerializer.Serialize(writer, _running);
+        codec.Write(writer, _running);
         writer.WriteEndObject();
     }
 
     public void ReadState(JsonElement state, int version)
     {
         StateVersions.Check(this, version);
-        _partials.Read(state.GetProperty("batches"), partial => partial.Deserialize<T>()!);
-        _running = state.GetProperty("running").Deserialize<T>()!;
+        var codec = StateCodecs.For<T>();
+        _partials.Read(state.GetProperty("batches"), codec.Read);
+        _running = codec.Read(state.GetProperty("running"));
     }
 }

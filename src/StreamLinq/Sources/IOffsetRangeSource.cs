@@ -39,6 +39,8 @@ internal interface IReceiverSource<T> : IOffsetRangeSource
 
     int State.IStatefulOperator.StateVersion => Receiver<int>.StateVersion;
 
+    IEnumerable<Type> State.IStatefulOperator.CheckpointedTypes => Receiver.IsLogged ? [typeof(T)] : [];
+
     void State.IStatefulOperator.WriteState(Utf8JsonWriter writer) => Receiver.WriteState(writer);
 
     void State.IStatefulOperator.ReadState(JsonElement state, int version) => Receiver.ReadState(state, version);

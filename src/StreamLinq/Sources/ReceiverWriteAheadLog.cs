@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using StreamLinq.Checkpointing;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Sources;
 
@@ -26,6 +27,9 @@ namespace StreamLinq.Sources;
 /// <see cref="IStreamingListener.OnRecordsDropped"/> and counted. Only a last line cut short with
 /// no newline, in the segment that was open at the crash, is dropped without a report: the record
 /// was never acknowledged.</para>
+/// <para>Records are written with <see cref="StateCodecs"/>, which reads back exactly what it
+/// wrote, as every checkpointed value; a record whose type changed since it was written fails with
+/// an <see cref="InvalidDataException"/> naming the type.</para>
 /// <para>Files are owner-only on Unix. Each append is flushed to the operating system, which
 /// survives the death of the driver process; a sealed segment is also flushed to disk.</para>
 /// </remarks>
@@ -145,7 +149,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
     /// <summary>A record's line: the CRC-32C of its JSON in hex, a space, the JSON, a newline.</summary>
     private static byte[] RecordLine(T record)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(record);
+        var json = StateCodecs.For<T>().SerializeToUtf8Bytes(record);
         var line = new byte[8 + 1 + json.Length + 1];
         LineDigest.WriteHex(LineDigest.Crc32C(json), line);
         line[8] = (byte)' ';
@@ -298,7 +302,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
 
             try
             {
-                records.Add(JsonSerializer.Deserialize<T>(lines[i].Span)!);
+                records.Add(StateCodecs.For<T>().Deserialize(lines[i].Span));
             }
             catch (JsonException) when (i == lines.Count - 1 && tornTail)
             {
@@ -330,7 +334,7 @@ internal sealed class ReceiverWriteAheadLog<T> : IDisposable
 
         try
         {
-            record = JsonSerializer.Deserialize<T>(json)!;
+            record = StateCodecs.For<T>().Deserialize(json);
             return true;
         }
         catch (JsonException)

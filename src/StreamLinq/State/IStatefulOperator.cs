@@ -4,9 +4,10 @@ namespace StreamLinq.State;
 
 /// <summary>
 /// A plan node (or source) that keeps state across batches — window partials, keyed state,
-/// watermarks, offsets — and can write it into a checkpoint and read it back. State is plain
-/// data written with System.Text.Json for the types the query itself declares: never
-/// delegates, never type names read from the file.
+/// watermarks, offsets — and can write it into a checkpoint and read it back. User values in it
+/// (records, keys, states) go through <see cref="Codecs.StateCodecs"/>, which reads back exactly
+/// what it wrote: plain data for the types the query itself declares, never delegates, never
+/// type names read from the file.
 /// </summary>
 internal interface IStatefulOperator
 {
@@ -18,6 +19,13 @@ internal interface IStatefulOperator
 
     /// <summary>The version of the state's format; bumped when the layout changes.</summary>
     int StateVersion { get; }
+
+    /// <summary>
+    /// The user types whose values the state holds (records, keys, states), checked at start
+    /// with checkpointing: a type that cannot round-trip refuses the start instead of corrupting
+    /// the state later. Offsets and engine counters need no check.
+    /// </summary>
+    IEnumerable<Type> CheckpointedTypes => [];
 
     /// <summary>Writes the state as of the end of the last completed batch.</summary>
     void WriteState(Utf8JsonWriter writer);

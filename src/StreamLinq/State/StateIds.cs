@@ -40,6 +40,8 @@ internal static class StateIds
 
         public int StateVersion => inner.StateVersion;
 
+        public IEnumerable<Type> CheckpointedTypes => inner.CheckpointedTypes;
+
         public void WriteState(System.Text.Json.Utf8JsonWriter writer) => inner.WriteState(writer);
 
         public void ReadState(System.Text.Json.JsonElement state, int version) => inner.ReadState(state, version);
