@@ -236,6 +236,12 @@ internal static class CSharpText
                 return;
             }
 
+            if (node is UnaryExpression unary && IsUnwritten(unary))
+            {
+                Write(unary.Operand, context);
+                return;
+            }
+
             var own = PrecedenceOf(node);
             var parenthesise = own < context;
             if (parenthesise)
@@ -476,6 +482,12 @@ internal static class CSharpText
             return from.IsPrimitive && targets.Contains(to);
         }
 
+        /// <summary>Conversions C# makes implicitly (to a base type or interface, to <c>T?</c>): the reader did not write them.</summary>
+        private static bool IsUnwritten(UnaryExpression unary) =>
+            unary.NodeType is ExpressionType.Convert or ExpressionType.ConvertChecked &&
+            (unary.Type == unary.Operand.Type || (!unary.Type.IsValueType && unary.Type.IsAssignableFrom(unary.Operand.Type)) ||
+             Nullable.GetUnderlyingType(unary.Type) == unary.Operand.Type);
+
         private void WriteUnary(UnaryExpression unary)
         {
             switch (unary.NodeType)
@@ -484,14 +496,6 @@ internal static class CSharpText
                     Write(unary.Operand, Precedence.Lambda);
                     return;
                 case ExpressionType.Convert or ExpressionType.ConvertChecked or ExpressionType.Unbox:
-                    if (unary.Type == unary.Operand.Type || (!unary.Type.IsValueType && unary.Type.IsAssignableFrom(unary.Operand.Type)) ||
-                        Nullable.GetUnderlyingType(unary.Type) == unary.Operand.Type)
-                    {
-                        // Conversions C# makes implicitly (to a base type or interface, to T?) are not written.
-                        Write(unary.Operand, Precedence.Unary);
-                        return;
-                    }
-
                     text.Append('(').Append(Type(unary.Type)).Append(')');
                     Write(unary.Operand, Precedence.Unary);
                     return;

@@ -37,6 +37,7 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
             "Count" => Expression.NewArrayInit(typeof(long), Expression.Call(typeof(Enumerable), nameof(Enumerable.LongCount), types, arguments)),
             "Aggregate" => Expression.NewArrayInit(types[1], Expression.Call(typeof(Enumerable), nameof(Enumerable.Aggregate), types, arguments)),
             "Reduce" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(ReduceBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
+            "ReduceByKey" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(ReduceByKeyBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
             "Transform" => TranslateTransform(call, types, arguments),
             _ => Expression.Call(FindEnumerableMethod(call.Method.Name, types, arguments), arguments),
         };
@@ -113,6 +114,9 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
         _shown[call] = (string)captured.GetType().GetProperty(nameof(CapturedTransform<int, int>.Text))!.GetValue(captured)!;
         return Expression.Call(Expression.Constant(captured), nameof(CapturedTransform<int, int>.Run), null, arguments[0]);
     }
+
+    private static IEnumerable<KeyValuePair<TKey, TValue>> ReduceByKeyBatch<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>> source, Func<TValue, TValue, TValue> func) =>
+        source.GroupBy(p => p.Key, p => p.Value).Select(g => new KeyValuePair<TKey, TValue>(g.Key, g.Aggregate(func)));
 
     private static TSource[] ReduceBatch<TSource>(IEnumerable<TSource> source, Func<TSource, TSource, TSource> func)
     {
