@@ -13,14 +13,27 @@ internal static class PlanText
         $"{call.Method.Name}({string.Join(", ", call.Arguments.Skip(1).Select(Argument))})";
 
     /// <summary>An expression (a lambda, a stream, a constant) as C# source.</summary>
-    public static string Of(Expression? expression) => expression is null ? "none" : CSharpText.Expression(expression);
+    public static string Of(Expression? expression) => expression is null ? "none" : Render(expression);
 
     private static string Argument(Expression argument) => argument switch
     {
-        UnaryExpression { NodeType: ExpressionType.Quote } quote => CSharpText.Expression(quote.Operand),
+        UnaryExpression { NodeType: ExpressionType.Quote } quote => Render(quote.Operand),
         _ when typeof(IDStream).IsAssignableFrom(argument.Type) => "stream",
         ConstantExpression { Value: Delegate } => "function",
         ConstantExpression { Value: System.Collections.IEnumerable and not string } constant => "static " + CSharpText.Type(constant.Type),
-        _ => CSharpText.Expression(argument),
+        _ => Render(argument),
     };
+
+    // Plans are described while they are built: a shape the C# writer does not know must not stop a query from starting.
+    private static string Render(Expression expression)
+    {
+        try
+        {
+            return CSharpText.Expression(expression);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            return expression.ToString();
+        }
+    }
 }

@@ -58,6 +58,33 @@ public class ExplainTextTests
     }
 
     [Fact]
+    public void Explain_of_every_kind_of_operator_names_no_compiler_generated_type()
+    {
+        var context = new StreamingContext(TimeSpan.FromSeconds(1));
+        var clicks = context.QueueStream(new ConcurrentQueue<IEnumerable<(string User, int Page, DateTimeOffset At)>>());
+        var pages = new[] { new { Id = 1, Title = "home" } };
+        var spec = StateSpec.Function((string user, int page, KeyedState<int> state) => user + page);
+        var streams = new List<IDStream<string>>
+        {
+            clicks.Select(c => new { c.User, Minute = c.At.Minute }).GroupBy(c => c.User).Select(g => new { g.Key, N = g.Count(), M = g.Max(c => c.Minute) }).Select(x => x.Key),
+            clicks.Join(pages, c => c.Page, p => p.Id, (c, p) => new { c.User, p.Title }).Select(x => x.User + x.Title),
+            clicks.LeftJoin(clicks.Where(c => c.Page > 1), c => c.User, d => d.User, (c, d) => c.User + d.Page).OrderBy(x => x).ThenByDescending(x => x.Length).Take(3),
+            clicks.Window(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2)).ReduceByKeyAndWindow(c => c.User, c => (long)c.Page, (a, b) => a + b, (a, b) => a - b, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), p => p.Value != 0).Select(p => p.Key),
+            clicks.WithEventTime(c => c.At, TimeSpan.FromSeconds(1)).WindowByEventTime(c => c.User, EventTimeWindows.Session(TimeSpan.FromSeconds(10))).Select(w => w.Key),
+            clicks.MapWithState(c => c.User, c => c.Page, spec),
+            clicks.Transform(q => q.Where(c => c.Page % 2 == 0).Select(c => c.User)).Concat(clicks.Select(c => c.User)).Distinct(),
+        };
+        foreach (var stream in streams)
+        {
+            var plan = stream.Explain();
+            Assert.DoesNotContain("`", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("<>", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("AnonymousType", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("DisplayClass", plan, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Explain_keeps_the_parentheses_precedence_needs_and_only_those()
     {
         Expression<Func<int, int, bool>> predicate = (a, b) => (a + b) * 2 > a - (b - 1) || !(a > b) && a % 2 == 0;
