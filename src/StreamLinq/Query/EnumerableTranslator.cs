@@ -47,7 +47,12 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
     {
         if (!typeof(IDStream).IsAssignableFrom(argument.Type))
         {
-            return argument is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : argument;
+            return argument switch
+            {
+                UnaryExpression { NodeType: ExpressionType.Quote } quote => quote.Operand,
+                ConstantExpression { Value: IQueryable data } => Expression.Constant(StaticQuery.Prepare(data), argument.Type),
+                _ => argument,
+            };
         }
 
         if (IsOperator(argument, out var call) && Handles(call))
