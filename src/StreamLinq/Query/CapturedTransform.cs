@@ -130,6 +130,20 @@ internal sealed class CapturedTransform<TSource, TResult>
             _input).Compile();
     }
 
+    private static bool IsSelfReferential(IQueryable query) => query.Expression is ConstantExpression { Value: var value } && ReferenceEquals(value, query);
+
+    /// <summary>The collection an <c>AsQueryable()</c> wraps, read from EnumerableQuery's field; null for any other queryable.</summary>
+    private static object? InMemorySource(IQueryable query)
+    {
+        var type = query.GetType();
+        if (!IsSelfReferential(query) || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(EnumerableQuery<>))
+        {
+            return null;
+        }
+
+        return type.GetField("_enumerable", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(query);
+    }
+
     private static List<Expression> Flatten(Expression tree)
     {
         var nodes = new NodeCollector();
@@ -214,15 +228,33 @@ internal sealed class CapturedTransform<TSource, TResult>
     /// <summary>
     /// Rewrites the Queryable calls that read the placeholder into the Enumerable calls of the
     /// same name and shape over <c>input</c>, as <see cref="EnumerableQuery{T}"/> does at every
-    /// enumeration, but once. Queryable calls over other sources are left to their own provider.
+    /// enumeration, but once; so are the Queryable calls outside lambdas over in-memory data
+    /// (<c>list.AsQueryable().Where(...)</c> joined in), which would otherwise compile at every batch.
+    /// Queryable calls over other sources are left to their own provider.
     /// </summary>
     private sealed class QueryableToEnumerable(ParameterExpression placeholder, Expression input) : ExpressionVisitor
     {
+        private int _lambdaDepth;
+
         protected override Expression VisitParameter(ParameterExpression node) => node == placeholder ? input : node;
+
+        protected override Expression VisitLambda<T>(Expression<T> node)
+        {
+            _lambdaDepth++;
+            try
+            {
+                return base.VisitLambda(node);
+            }
+            finally
+            {
+                _lambdaDepth--;
+            }
+        }
 
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
-            if (node.Method.DeclaringType != typeof(Queryable) || !node.Arguments.Any(a => Contains(a, placeholder)))
+            if (node.Method.DeclaringType != typeof(Queryable) ||
+                !(node.Arguments.Any(a => Contains(a, placeholder)) || (_lambdaDepth == 0 && OverInMemoryData(node))))
             {
                 return base.VisitMethodCall(node);
             }
@@ -239,6 +271,13 @@ internal sealed class CapturedTransform<TSource, TResult>
             var types = node.Method.IsGenericMethod ? node.Method.GetGenericArguments() : [];
             return Expression.Call(EnumerableTranslator.FindEnumerableMethod(node.Method.Name, types, arguments), arguments);
         }
+
+        private static bool OverInMemoryData(MethodCallExpression call) => call.Arguments.Count > 0 && call.Arguments[0] switch
+        {
+            ConstantExpression { Value: { } data } => data.GetType().IsGenericType && data.GetType().GetGenericTypeDefinition() == typeof(EnumerableQuery<>),
+            MethodCallExpression inner => inner.Method.DeclaringType == typeof(Queryable) && OverInMemoryData(inner),
+            _ => false,
+        };
     }
 
     /// <summary>
@@ -301,7 +340,14 @@ internal sealed class CapturedTransform<TSource, TResult>
 
             if (a is IQueryable p && b is IQueryable q)
             {
-                return Same(Flatten(p.Expression), Flatten(q.Expression));
+                // list.AsQueryable() is a new EnumerableQuery at every call, whose tree is itself:
+                // the same data when it wraps the same collection.
+                if (InMemorySource(p) is { } left && InMemorySource(q) is { } right)
+                {
+                    return ReferenceEquals(left, right);
+                }
+
+                return depth <= 4 && !IsSelfReferential(p) && !IsSelfReferential(q) && Same(Flatten(p.Expression), Flatten(q.Expression));
             }
 
             var type = a.GetType();

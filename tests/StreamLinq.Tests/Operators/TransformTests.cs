@@ -37,6 +37,21 @@ public class TransformTests
     }
 
     [Fact]
+    public void In_memory_data_joined_inside_a_transform_is_compiled_with_it()
+    {
+        var names = new List<KeyValuePair<int, string>> { new(1, "one"), new(2, "two") };
+        IQueryable<string> Query(IQueryable<int> q) =>
+            q.Join(names.AsQueryable().Where(n => n.Key > 0), x => x, n => n.Key, (x, n) => n.Value);
+        var transform = new CapturedTransform<int, string>(Query);
+        Assert.True(transform.IsCompiled);
+        Assert.Equal(["one", "two"], transform.Run([1, 2, 3]));
+        names.Add(new(3, "three"));
+        Assert.Equal(["one", "two", "three"], transform.Run([1, 2, 3]));
+        Assert.Equal(Query(new[] { 3, 1 }.AsQueryable()), transform.Run([3, 1]));
+        Assert.Equal(1, transform.Compilations);
+    }
+
+    [Fact]
     public void Explain_shows_the_captured_query_of_a_compiled_transform()
     {
         var context = new StreamingContext(TimeSpan.FromSeconds(1));
