@@ -38,6 +38,11 @@ public readonly record struct BatchTime(long Ticks) : IComparable<BatchTime>
     /// <inheritdoc />
     public int CompareTo(BatchTime other) => Ticks.CompareTo(other.Ticks);
 
-    /// <summary>The batch time in milliseconds followed by "ms", e.g. <c>1500ms</c>.</summary>
-    public override string ToString() => $"{Milliseconds}ms";
+    /// <summary>
+    /// The batch time as a person reads it: ISO 8601 in UTC, with the fraction of a second only
+    /// when there is one, e.g. <c>2026-12-03T04:23:18Z</c> or <c>1970-01-01T00:00:01.5Z</c>.
+    /// <see cref="Milliseconds"/> is the form to use as an identifier (file names, versions).
+    /// </summary>
+    public override string ToString() =>
+        ToDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -11,5 +11,5 @@ internal sealed class DStream<T>(StreamingContext context, Expression expression
 
     public Type ElementType => typeof(T);
 
-    public override string ToString() => Expression.ToString();
+    public override string ToString() => Query.PlanText.Of(Expression);
 }

@@ -45,7 +45,8 @@ public static partial class DStreamQueryable
     /// <param name="outer">The stream.</param>
     /// <param name="inner">
     /// Static data: a collection, or an <see cref="IQueryable{T}"/> over a table. It is enumerated
-    /// again for every batch, so a table's current contents are joined.
+    /// again for every batch, so a table's current contents are joined. An in-memory query
+    /// (<c>list.AsQueryable().Where(...)</c>) is compiled once and run at every batch.
     /// </param>
     /// <param name="outerKeySelector">Extracts the key of a stream record.</param>
     /// <param name="innerKeySelector">Extracts the key of a static record.</param>

@@ -70,6 +70,93 @@ public static partial class DStreamQueryable
     }
 
     /// <summary>
+    /// Keeps a state per key across batches, for state of a reference type, the key and the value
+    /// read from records of any type.
+    /// </summary>
+    /// <typeparam name="TSource">The type of the records: a record, a class, an anonymous type.</typeparam>
+    /// <typeparam name="TKey">The type of the keys.</typeparam>
+    /// <typeparam name="TValue">The type of the values.</typeparam>
+    /// <typeparam name="TState">The type of each key's state.</typeparam>
+    /// <param name="source">The stream.</param>
+    /// <param name="keySelector">The key of a record.</param>
+    /// <param name="valueSelector">The value of a record.</param>
+    /// <param name="update">As the key/value pair form: a key's values in this batch and its state; returns the new state, or null to remove the key.</param>
+    /// <returns>A stream whose batch is every key's state after that batch.</returns>
+    /// <remarks>
+    /// Across batches, as the key/value pair form it is planned as (<c>Select</c> of the pair, then
+    /// <c>UpdateStateByKey(update)</c>): the states are checkpointed and replayed batches update them again.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IDStream<KeyValuePair<TKey, TState>> UpdateStateByKey<TSource, TKey, TValue, TState>(
+        this IDStream<TSource> source,
+        Expression<Func<TSource, TKey>> keySelector,
+        Expression<Func<TSource, TValue>> valueSelector,
+        Expression<Func<IReadOnlyList<TValue>, TState?, TState?>> update)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Select(Pair(keySelector, valueSelector)).UpdateStateByKey(update);
+    }
+
+    /// <summary>
+    /// Keeps a state per key across batches, for state of a value type, the key and the value read
+    /// from records of any type.
+    /// </summary>
+    /// <typeparam name="TSource">The type of the records: a record, a class, an anonymous type.</typeparam>
+    /// <typeparam name="TKey">The type of the keys.</typeparam>
+    /// <typeparam name="TValue">The type of the values.</typeparam>
+    /// <typeparam name="TState">The type of each key's state.</typeparam>
+    /// <param name="source">The stream.</param>
+    /// <param name="keySelector">The key of a record.</param>
+    /// <param name="valueSelector">The value of a record.</param>
+    /// <param name="update">As the key/value pair form: a key's values in this batch and its state; returns the new state, or null to remove the key.</param>
+    /// <returns>A stream whose batch is every key's state after that batch.</returns>
+    /// <remarks>
+    /// Across batches, as the key/value pair form it is planned as (<c>Select</c> of the pair, then
+    /// <c>UpdateStateByKey(update)</c>): the states are checkpointed and replayed batches update them again.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IDStream<KeyValuePair<TKey, TState>> UpdateStateByKey<TSource, TKey, TValue, TState>(
+        this IDStream<TSource> source,
+        Expression<Func<TSource, TKey>> keySelector,
+        Expression<Func<TSource, TValue>> valueSelector,
+        Expression<Func<IReadOnlyList<TValue>, TState?, TState?>> update)
+        where TState : struct
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Select(Pair(keySelector, valueSelector)).UpdateStateByKey(update);
+    }
+
+    /// <summary>
+    /// Maps each record with the state of its key, kept across batches, the key and the value read
+    /// from records of any type.
+    /// </summary>
+    /// <typeparam name="TSource">The type of the records: a record, a class, an anonymous type.</typeparam>
+    /// <typeparam name="TKey">The type of the keys.</typeparam>
+    /// <typeparam name="TValue">The type of the values.</typeparam>
+    /// <typeparam name="TState">The type of each key's state.</typeparam>
+    /// <typeparam name="TMapped">The type of the function's results.</typeparam>
+    /// <param name="source">The stream.</param>
+    /// <param name="keySelector">The key of a record.</param>
+    /// <param name="valueSelector">The value of a record: what the function receives.</param>
+    /// <param name="spec">The function, initial state and idle timeout.</param>
+    /// <returns>As the key/value pair form: the function's result for each record, then one per key that timed out.</returns>
+    /// <remarks>
+    /// Across batches, as the key/value pair form it is planned as (<c>Select</c> of the pair, then
+    /// <c>MapWithState(spec)</c>): the states are checkpointed and replayed batches update them again.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IMapWithStateDStream<TMapped, TKey, TState> MapWithState<TSource, TKey, TValue, TState, TMapped>(
+        this IDStream<TSource> source,
+        Expression<Func<TSource, TKey>> keySelector,
+        Expression<Func<TSource, TValue>> valueSelector,
+        StateSpec<TKey, TValue, TState, TMapped> spec)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Select(Pair(keySelector, valueSelector)).MapWithState(spec);
+    }
+
+    /// <summary>
     /// Maps each record with the state of its key, kept across batches (Spark's <c>mapWithState</c>).
     /// </summary>
     /// <typeparam name="TKey">The type of the keys.</typeparam>

@@ -221,6 +221,74 @@ public static partial class DStreamQueryable
             filter is null ? Expression.Constant(null, typeof(Expression<Func<KeyValuePair<TKey, TValue>, bool>>)) : Expression.Quote(filter));
     }
 
+    /// <summary>
+    /// Combines the values of each key over each window, the key and the value read from records of
+    /// any type (Spark's <c>map(x =&gt; (k, v)).reduceByKeyAndWindow</c>).
+    /// </summary>
+    /// <typeparam name="TSource">The type of the records: a record, a class, an anonymous type.</typeparam>
+    /// <typeparam name="TKey">The type of the keys.</typeparam>
+    /// <typeparam name="TValue">The type of the values.</typeparam>
+    /// <param name="source">The stream.</param>
+    /// <param name="keySelector">The key of a record.</param>
+    /// <param name="valueSelector">The value of a record.</param>
+    /// <param name="func">An associative combination of two values of one key.</param>
+    /// <param name="length">The window's length; a positive multiple of the batch interval.</param>
+    /// <param name="slide">The window's slide; a positive multiple of the batch interval.</param>
+    /// <returns>A stream with a batch per slide: one pair per key present in the window, its values combined in order.</returns>
+    /// <remarks>
+    /// Across batches, as the key/value pair form it is planned as (<c>Select</c> of the pair, then
+    /// <c>ReduceByKeyAndWindow(func, length, slide)</c>): one partial per batch and key, checkpointed.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The length or slide is not a positive multiple of the batch interval.</exception>
+    public static IDStream<KeyValuePair<TKey, TValue>> ReduceByKeyAndWindow<TSource, TKey, TValue>(
+        this IDStream<TSource> source,
+        Expression<Func<TSource, TKey>> keySelector,
+        Expression<Func<TSource, TValue>> valueSelector,
+        Expression<Func<TValue, TValue, TValue>> func,
+        TimeSpan length,
+        TimeSpan slide)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Select(Pair(keySelector, valueSelector)).ReduceByKeyAndWindow(func, length, slide);
+    }
+
+    /// <summary>
+    /// Combines the values of each key over each window incrementally, with an inverse, the key and
+    /// the value read from records of any type.
+    /// </summary>
+    /// <typeparam name="TSource">The type of the records: a record, a class, an anonymous type.</typeparam>
+    /// <typeparam name="TKey">The type of the keys.</typeparam>
+    /// <typeparam name="TValue">The type of the values.</typeparam>
+    /// <param name="source">The stream.</param>
+    /// <param name="keySelector">The key of a record.</param>
+    /// <param name="valueSelector">The value of a record.</param>
+    /// <param name="func">An associative, commutative combination of two values of one key.</param>
+    /// <param name="inverseFunc">Removes a value from a combination: <c>inverseFunc(func(a, b), b) == a</c>.</param>
+    /// <param name="length">The window's length; a positive multiple of the batch interval.</param>
+    /// <param name="slide">The window's slide; a positive multiple of the batch interval.</param>
+    /// <param name="filter">Optional: a key whose pair fails it is dropped from the window's state and output.</param>
+    /// <returns>A stream with a batch per slide: one pair per key present in the window (and passing the filter).</returns>
+    /// <remarks>
+    /// Across batches, incrementally, as the key/value pair form it is planned as (<c>Select</c> of
+    /// the pair, then <c>ReduceByKeyAndWindow(func, inverseFunc, length, slide, filter)</c>); its state is checkpointed.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="filter"/> is null.</exception>
+    /// <exception cref="ArgumentException">The length or slide is not a positive multiple of the batch interval.</exception>
+    public static IDStream<KeyValuePair<TKey, TValue>> ReduceByKeyAndWindow<TSource, TKey, TValue>(
+        this IDStream<TSource> source,
+        Expression<Func<TSource, TKey>> keySelector,
+        Expression<Func<TSource, TValue>> valueSelector,
+        Expression<Func<TValue, TValue, TValue>> func,
+        Expression<Func<TValue, TValue, TValue>> inverseFunc,
+        TimeSpan length,
+        TimeSpan slide,
+        Expression<Func<KeyValuePair<TKey, TValue>, bool>>? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Select(Pair(keySelector, valueSelector)).ReduceByKeyAndWindow(func, inverseFunc, length, slide, filter);
+    }
+
     /// <summary>Counts how often each distinct record occurs in each window (Spark's <c>countByValueAndWindow</c>).</summary>
     /// <typeparam name="TSource">The type of the records.</typeparam>
     /// <param name="source">The stream to count.</param>

@@ -11,7 +11,7 @@ internal sealed class EventTimeDStream<T>(StreamingContext context, Expression e
 
     public Type ElementType => typeof(T);
 
-    public override string ToString() => Expression.ToString();
+    public override string ToString() => Query.PlanText.Of(Expression);
 }
 
 /// <summary>The stream of a WindowByEventTime call, typed so that its late data can be asked for.</summary>
@@ -23,5 +23,5 @@ internal sealed class EventTimeWindowedDStream<TKey, T>(StreamingContext context
 
     public Type ElementType => typeof(EventTimeWindow<TKey, T>);
 
-    public override string ToString() => Expression.ToString();
+    public override string ToString() => Query.PlanText.Of(Expression);
 }

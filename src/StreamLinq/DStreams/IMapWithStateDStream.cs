@@ -1,7 +1,7 @@
 namespace StreamLinq;
 
 /// <summary>
-/// The stream <see cref="DStreamQueryable.MapWithState"/> returns: the function's results, and
+/// The stream <c>MapWithState</c> returns: the function's results, and
 /// through <see cref="DStreamQueryable.StateSnapshots"/> the state of every key after each batch.
 /// </summary>
 /// <typeparam name="TMapped">The type of the function's results.</typeparam>

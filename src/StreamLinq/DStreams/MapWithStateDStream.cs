@@ -11,5 +11,5 @@ internal sealed class MapWithStateDStream<TMapped, TKey, TState>(StreamingContex
 
     public Type ElementType => typeof(TMapped);
 
-    public override string ToString() => Expression.ToString();
+    public override string ToString() => Query.PlanText.Of(Expression);
 }

@@ -49,7 +49,7 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
         _maxOutOfOrderness = maxOutOfOrderness.Ticks;
         _lateness = allowedLateness.Ticks;
         _mode = mode;
-        _detail = $"event time: {eventTime}, max out of order {maxOutOfOrderness}; key: {key}; {windows}; allowed lateness {allowedLateness}; {mode}";
+        _detail = $"event time: {Query.PlanText.Of(eventTime)}, max out of order {maxOutOfOrderness}; key: {Query.PlanText.Of(key)}; {windows}; allowed lateness {allowedLateness}; {mode}";
     }
 
     public override string Kind => "EventTimeWindow";

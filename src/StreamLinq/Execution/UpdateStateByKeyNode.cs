@@ -28,7 +28,7 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
         _toState = Expression.Lambda<Func<TStored, TState>>(
             typeof(TStored) == typeof(TState) ? stored : Expression.Convert(stored, typeof(TState)),
             stored).Compile();
-        _detail = $"update: {update}; keyed state store";
+        _detail = $"update: {Query.PlanText.Of(update)}; keyed state store";
     }
 
     public override string Kind => "UpdateStateByKey";

@@ -26,7 +26,7 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
         _window = window;
         _func = (Func<T, T, T>)func.Compile();
         _inverse = (Func<T, T, T>?)inverse?.Compile();
-        _detail = $"{window}; func: {func}" + (inverse is null ? "; combines one partial per batch at each slide" : $"; inverse: {inverse}; incremental");
+        _detail = $"{window}; func: {Query.PlanText.Of(func)}" + (inverse is null ? "; combines one partial per batch at each slide" : $"; inverse: {Query.PlanText.Of(inverse)}; incremental");
     }
 
     public override string Kind => "WindowedReduce";

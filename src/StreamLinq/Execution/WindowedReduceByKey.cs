@@ -32,9 +32,9 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
         _func = (Func<TValue, TValue, TValue>)func.Compile();
         _inverse = (Func<TValue, TValue, TValue>?)inverse?.Compile();
         _filter = (Func<KeyValuePair<TKey, TValue>, bool>?)filter?.Compile();
-        _detail = $"{window}; func: {func}" +
-            (inverse is null ? "; combines one partial per batch and key at each slide" : $"; inverse: {inverse}; incremental") +
-            (filter is null ? "" : $"; filter: {filter}");
+        _detail = $"{window}; func: {Query.PlanText.Of(func)}" +
+            (inverse is null ? "; combines one partial per batch and key at each slide" : $"; inverse: {Query.PlanText.Of(inverse)}; incremental") +
+            (filter is null ? "" : $"; filter: {Query.PlanText.Of(filter)}");
     }
 
     public override string Kind => "WindowedReduceByKey";

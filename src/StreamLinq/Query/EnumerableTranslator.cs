@@ -14,12 +14,13 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
 {
     private readonly List<Execution.PlanNode> _inputs = [];
     private readonly List<MethodCallExpression> _calls = [];
+    private readonly Dictionary<MethodCallExpression, string> _shown = new(ReferenceEqualityComparer.Instance);
 
     public ParameterExpression InputsParameter { get; } = Expression.Parameter(typeof(Array[]), "inputs");
 
     public IReadOnlyList<Execution.PlanNode> Inputs => _inputs;
 
-    public string Detail => PlanText.Chain(_calls);
+    public string Detail => string.Join(" -> ", _calls.Select(call => _shown.GetValueOrDefault(call) ?? PlanText.Call(call)));
 
     /// <summary>Whether the call runs through LINQ to Objects rather than a fused loop.</summary>
     public static bool Handles(MethodCallExpression call) =>
@@ -36,8 +37,9 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
             "Count" => Expression.NewArrayInit(typeof(long), Expression.Call(typeof(Enumerable), nameof(Enumerable.LongCount), types, arguments)),
             "Aggregate" => Expression.NewArrayInit(types[1], Expression.Call(typeof(Enumerable), nameof(Enumerable.Aggregate), types, arguments)),
             "Reduce" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(ReduceBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
-            "Transform" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(TransformBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
-            _ => Expression.Call(FindEnumerableMethod(call, arguments), arguments),
+            "ReduceByKey" => Expression.Call(typeof(EnumerableTranslator).GetMethod(nameof(ReduceByKeyBatch), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types), arguments),
+            "Transform" => TranslateTransform(call, types, arguments),
+            _ => Expression.Call(FindEnumerableMethod(call.Method.Name, types, arguments), arguments),
         };
     }
 
@@ -45,7 +47,12 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
     {
         if (!typeof(IDStream).IsAssignableFrom(argument.Type))
         {
-            return argument is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : argument;
+            return argument switch
+            {
+                UnaryExpression { NodeType: ExpressionType.Quote } quote => quote.Operand,
+                ConstantExpression { Value: IQueryable data } => Expression.Constant(StaticQuery.Prepare(data), argument.Type),
+                _ => argument,
+            };
         }
 
         if (IsOperator(argument, out var call) && Handles(call))
@@ -55,7 +62,7 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
 
         if (argument.Type.IsGenericType && argument.Type.GetGenericTypeDefinition() == typeof(IOrderedDStream<>))
         {
-            throw new NotSupportedException($"ThenBy must follow OrderBy, OrderByDescending or another ThenBy directly; found {argument}.");
+            throw new NotSupportedException($"ThenBy must follow OrderBy, OrderByDescending or another ThenBy directly; found {PlanText.Of(argument)}.");
         }
 
         var node = buildInput(argument);
@@ -65,12 +72,13 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
             typeof(IEnumerable<>).MakeGenericType(node.ElementType));
     }
 
-    private static MethodInfo FindEnumerableMethod(MethodCallExpression call, Expression[] arguments)
+    /// <summary>The <see cref="Enumerable"/> method named <paramref name="name"/> that takes <paramref name="arguments"/>.</summary>
+    internal static MethodInfo FindEnumerableMethod(string name, Type[] types, Expression[] arguments)
     {
-        var types = call.Method.GetGenericArguments();
         foreach (var method in typeof(Enumerable).GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
-            if (method.Name != call.Method.Name || !method.IsGenericMethodDefinition || method.GetGenericArguments().Length != types.Length)
+            if (method.Name != name || method.IsGenericMethodDefinition != (types.Length > 0) ||
+                (types.Length > 0 && method.GetGenericArguments().Length != types.Length))
             {
                 continue;
             }
@@ -84,7 +92,7 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
             MethodInfo closed;
             try
             {
-                closed = method.MakeGenericMethod(types);
+                closed = types.Length == 0 ? method : method.MakeGenericMethod(types);
             }
             catch (ArgumentException)
             {
@@ -97,8 +105,23 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
             }
         }
 
-        throw new NotSupportedException($"No LINQ to Objects equivalent of {call.Method.Name} with these arguments.");
+        throw new NotSupportedException($"No LINQ to Objects equivalent of {name} with these arguments.");
     }
+
+    /// <summary>
+    /// A transform runs as a <see cref="CapturedTransform{TSource, TResult}"/>: its query compiled
+    /// once rather than recompiled by <see cref="EnumerableQuery{T}"/> at every batch.
+    /// </summary>
+    private Expression TranslateTransform(MethodCallExpression call, Type[] types, Expression[] arguments)
+    {
+        var function = ((ConstantExpression)arguments[1]).Value!;
+        var captured = Activator.CreateInstance(typeof(CapturedTransform<,>).MakeGenericType(types), function)!;
+        _shown[call] = (string)captured.GetType().GetProperty(nameof(CapturedTransform<int, int>.Text))!.GetValue(captured)!;
+        return Expression.Call(Expression.Constant(captured), nameof(CapturedTransform<int, int>.Run), null, arguments[0]);
+    }
+
+    private static IEnumerable<KeyValuePair<TKey, TValue>> ReduceByKeyBatch<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>> source, Func<TValue, TValue, TValue> func) =>
+        source.GroupBy(p => p.Key, p => p.Value).Select(g => new KeyValuePair<TKey, TValue>(g.Key, g.Aggregate(func)));
 
     private static TSource[] ReduceBatch<TSource>(IEnumerable<TSource> source, Func<TSource, TSource, TSource> func)
     {
@@ -116,7 +139,4 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
 
         return [result];
     }
-
-    private static IEnumerable<TResult> TransformBatch<TSource, TResult>(IEnumerable<TSource> source, Func<IQueryable<TSource>, IQueryable<TResult>> transform) =>
-        transform(source.AsQueryable()) ?? throw new InvalidOperationException("The Transform function returned null.");
 }

@@ -10,7 +10,7 @@ internal static class ExpressionShapes
     {
         UnaryExpression { NodeType: ExpressionType.Quote, Operand: LambdaExpression lambda } => lambda,
         LambdaExpression lambda => lambda,
-        _ => throw new InvalidOperationException($"Expected a lambda expression, found {argument.NodeType}: {argument}"),
+        _ => throw new InvalidOperationException($"Expected a lambda expression, found {argument.NodeType}: {PlanText.Of(argument)}"),
     };
 
     /// <summary>Whether <paramref name="expression"/> is a call of one of the stream operators.</summary>

@@ -155,7 +155,7 @@ internal static class FusedLoopBuilder
         var resultSelector = Lambda(op.Arguments[4]);
         var innerType = innerKey.Parameters[0].Type;
         var tableType = typeof(StaticJoinTable<,>).MakeGenericType(outerKey.ReturnType, innerType);
-        var inner = ((ConstantExpression)op.Arguments[1]).Value!;
+        var inner = StaticQuery.Prepare(((ConstantExpression)op.Arguments[1]).Value!);
         var table = (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!;
         var tableVariable = state.Hoist(table, tableType, "table" + k);
 

@@ -20,7 +20,7 @@ internal sealed record AggregateSpec(AggregateKind Kind, LambdaExpression? Selec
 {
     public Type StorageType => AggregateColumn.StorageOf(ColumnType);
 
-    public override string ToString() => Selector is null ? Kind.ToString() : $"{Kind}({Selector})";
+    public override string ToString() => Selector is null ? Kind.ToString() : $"{Kind}({PlanText.Of(Selector)})";
 }
 
 /// <summary>
@@ -76,7 +76,7 @@ internal sealed class HashAggregation
     public ParameterExpression Slot { get; }
 
     public string Detail =>
-        $"key: {Key}{(Element is null ? "" : $", element: {Element}")}; aggregates: {string.Join(", ", Aggregates.Prepend(new AggregateSpec(AggregateKind.Count, null, typeof(long), typeof(SumColumn<long>))))}";
+        $"key: {PlanText.Of(Key)}{(Element is null ? "" : $", element: {PlanText.Of(Element)}")}; aggregates: {string.Join(", ", Aggregates.Prepend(new AggregateSpec(AggregateKind.Count, null, typeof(long), typeof(SumColumn<long>))))}";
 
     /// <summary>Recognises the aggregation whose result is <paramref name="call"/>, if it is one.</summary>
     public static HashAggregation? TryCreate(MethodCallExpression call)

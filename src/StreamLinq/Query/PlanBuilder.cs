@@ -41,7 +41,7 @@ internal sealed class PlanBuilder
 
         if (!IsOperator(expression, out var call))
         {
-            throw new NotSupportedException($"The stream expression '{expression}' is not a StreamLinq operator or input.");
+            throw new NotSupportedException($"The stream expression '{PlanText.Of(expression)}' is not a StreamLinq operator or input.");
         }
 
         if (StatefulPlanner.TryTranslate(call, Build) is { } stateful)

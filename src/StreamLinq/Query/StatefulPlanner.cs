@@ -111,7 +111,7 @@ internal static class StatefulPlanner
             case "WindowByEventTime":
                 if (!IsOperator(source, "WithEventTime", out var withEventTime))
                 {
-                    throw new NotSupportedException($"WindowByEventTime must follow WithEventTime; found {source}.");
+                    throw new NotSupportedException($"WindowByEventTime must follow WithEventTime; found {PlanText.Of(source)}.");
                 }
 
                 return PlanBuilder.Create(

@@ -1,6 +1,6 @@
 namespace StreamLinq;
 
-/// <summary>Creates the specification of a <see cref="DStreamQueryable.MapWithState"/> (Spark's <c>StateSpec.function</c>).</summary>
+/// <summary>Creates the specification of a <c>MapWithState</c> (Spark's <c>StateSpec.function</c>).</summary>
 public static class StateSpec
 {
     /// <summary>A spec around the function called for each record (and each timing-out key).</summary>
@@ -22,7 +22,7 @@ public static class StateSpec
 }
 
 /// <summary>
-/// What <see cref="DStreamQueryable.MapWithState"/> does: its function, the state keys start
+/// What <c>MapWithState</c> does: its function, the state keys start
 /// with, and how long a key may stay idle before it times out.
 /// </summary>
 /// <typeparam name="TKey">The type of the keys.</typeparam>

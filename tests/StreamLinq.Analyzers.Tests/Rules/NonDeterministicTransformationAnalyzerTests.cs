@@ -86,6 +86,35 @@ public class NonDeterministicTransformationAnalyzerTests
     }
 
     [Fact]
+    public async Task Key_and_value_selectors_of_the_keyed_operators_are_read_like_any_query_lambda()
+    {
+        const string source = """
+            using System;
+            using System.Collections.Generic;
+            using StreamLinq;
+
+            record Click(string User, int Weight);
+
+            class Queries
+            {
+                public void Build(IDStream<Click> clicks)
+                {
+                    var reduced = clicks.ReduceByKey(c => c.User + {|#0:Guid.NewGuid()|}, c => c.Weight, (a, b) => a + b);
+                    var windowed = clicks.ReduceByKeyAndWindow(c => c.User, c => c.Weight + {|#1:Random.Shared.Next()|}, (a, b) => a + b, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
+                    var states = clicks.UpdateStateByKey(c => c.User, c => c.Weight, (IReadOnlyList<int> values, long? state) => {|#2:DateTime.UtcNow|}.Ticks);
+                    var deterministic = clicks.ReduceByKey(c => c.User, c => c.Weight, (a, b) => a + b);
+                }
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(
+            source,
+            Verifier.Diagnostic().WithLocation(0).WithArguments("Guid.NewGuid()", "ReduceByKey"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("Random.Shared.Next()", "ReduceByKeyAndWindow"),
+            Verifier.Diagnostic().WithLocation(2).WithArguments("DateTime.UtcNow", "UpdateStateByKey"));
+    }
+
+    [Fact]
     public async Task A_state_update_function_reading_the_clock_is_reported()
     {
         const string source = """

@@ -121,7 +121,7 @@ public class GroupingTests
         var lines = plan.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("└─ HashAggregate: key: w => w; aggregates: Count", lines[0], StringComparison.Ordinal);
-        Assert.Equal("   └─ FusedStage (in the same compiled loop): Where(w => (w.Length > 2)) -> Select(w => w.ToUpperInvariant())", lines[1]);
+        Assert.Equal("   └─ FusedStage (in the same compiled loop): Where(w => w.Length > 2) -> Select(w => w.ToUpperInvariant())", lines[1]);
         Assert.Contains("Source: QueueStream#0", lines[2], StringComparison.Ordinal);
         Assert.Single(lines, l => l.Contains("FusedStage", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("HashAggregate", StringComparison.Ordinal));

@@ -18,7 +18,7 @@ public sealed class OutputOperationTests : IDisposable
         await harness.StartAsync();
         await harness.RunBatchAsync();
         var dashes = new string('-', 43);
-        Assert.Equal($"{dashes}\nTime: 1000ms\n{dashes}\n1\n2\n...\n\n", text.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal($"{dashes}\nTime: 1970-01-01T00:00:01Z\n{dashes}\n1\n2\n...\n\n", text.ToString().ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class OutputOperationTests : IDisposable
 
         public Task WriteBatchAsync(IReadOnlyList<int> batch, BatchTime time, CancellationToken cancellationToken)
         {
-            Writes.Add($"{time}:{string.Join(",", batch)}");
+            Writes.Add($"{time.Milliseconds}ms:{string.Join(",", batch)}");
             return Task.CompletedTask;
         }
     }
