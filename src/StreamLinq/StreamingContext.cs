@@ -41,6 +41,11 @@ public sealed partial class StreamingContext : IAsyncDisposable
         Options = options ?? new StreamingOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxDegreeOfParallelism, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MinPartitionSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxQueuedBatches, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.OperationTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.StopTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.GracefulStopTimeout ?? TimeSpan.Zero, TimeSpan.Zero, nameof(options));
+        ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
         BatchInterval = batchInterval;
     }
 
