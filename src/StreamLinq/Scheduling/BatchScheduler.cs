@@ -603,7 +603,9 @@ internal sealed class BatchScheduler
         timeout.CancelAfter(limit);
         try
         {
-            return await call(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            // Started on the pool: a synchronous call (an Action sink, a blocking client) would
+            // otherwise run to its end before there is a task to stop waiting for.
+            return await Task.Run(() => call(timeout.Token), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
