@@ -211,6 +211,23 @@ public class RestartStrategyTests
     }
 
     [Fact]
+    public async Task A_stop_during_a_retry_back_off_ends_the_wait_and_the_context()
+    {
+        var retries = new RetryLog();
+        await using var harness = new StreamHarness(options: new StreamingOptions { RestartStrategy = RestartStrategy.FixedDelay(10, TimeSpan.FromHours(1)) });
+        harness.Context.AddListener(retries);
+        StreamHarness.Collect(harness.Context.AddInput(new FlakySource(failures: int.MaxValue)));
+        await harness.StartAsync();
+        harness.Clock.Advance(harness.Context.BatchInterval);
+        await BoundedBatchQueueTests.Eventually(() => !retries.Attempts.IsEmpty);
+
+        await harness.Context.StopAsync(graceful: false).WaitAsync(TimeSpan.FromSeconds(30));
+        await harness.Context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Single(retries.Attempts);
+    }
+
+    [Fact]
     public async Task Without_a_restart_strategy_the_first_transient_failure_counts()
     {
         await using var harness = new StreamHarness(options: new StreamingOptions { RestartStrategy = RestartStrategy.None });
