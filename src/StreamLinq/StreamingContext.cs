@@ -140,9 +140,17 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// graceful stop); false to cancel the batch in progress and drop the queued ones.
     /// </param>
     /// <remarks>
-    /// Called from an output operation or a listener, it requests the stop and returns at once
+    /// <para>Returns within a bounded time whatever the sources, sinks or servers do: a graceful
+    /// stop that has not drained within <see cref="StreamingOptions.GracefulStopTimeout"/> turns
+    /// abrupt; an abrupt stop stops waiting for external calls at once, and abandons user code
+    /// that ignores its cancellation after <see cref="StreamingOptions.StopTimeout"/> (then
+    /// <see cref="AwaitTerminationAsync"/> throws a <see cref="BatchFailedException"/> and the
+    /// abandoned batch writes no checkpoint). Queued batches an abrupt stop drops are not lost
+    /// with checkpointing: a restart replays those a checkpoint holds and seals the others'
+    /// records again from the checkpointed positions.</para>
+    /// <para>Called from an output operation or a listener, it requests the stop and returns at once
     /// (waiting would deadlock on the batch that called it); the context stops once that batch
-    /// returns, and <see cref="AwaitTerminationAsync"/> completes then.
+    /// returns, and <see cref="AwaitTerminationAsync"/> completes then.</para>
     /// </remarks>
     public async Task StopAsync(bool graceful = true)
     {
