@@ -225,7 +225,16 @@ internal sealed class BatchScheduler
         await _stopGenerating.CancelAsync().ConfigureAwait(false);
         try
         {
-            await generator.ConfigureAwait(false);
+            // The generator only waits on the clock and seals, but a source's seal is still its
+            // code: one stuck in it (a hung file system) must not hold the termination.
+            if (!await CompletesWithinAsync(generator, _context.Options.StopTimeout).ConfigureAwait(false))
+            {
+                SourcesDidNotStop(_context.Options.StopTimeout);
+            }
+            else
+            {
+                await generator.ConfigureAwait(false);
+            }
         }
         catch (Exception error)
         {
