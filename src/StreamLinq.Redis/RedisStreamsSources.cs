@@ -43,6 +43,7 @@ public static class RedisStreamsSources
         options ??= new RedisStreamsOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntriesPerBatch, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.OperationTimeout, TimeSpan.FromDays(24), nameof(options));
         return context.AddInput(new RedisStreamSource(redis, keys, options));
     }
 

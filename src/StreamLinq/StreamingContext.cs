@@ -43,6 +43,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MinPartitionSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxQueuedBatches, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.OperationTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Options.OperationTimeout, TimeSpan.FromDays(24), nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StopTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.GracefulStopTimeout ?? TimeSpan.Zero, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));

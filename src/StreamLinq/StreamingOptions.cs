@@ -42,7 +42,7 @@ public sealed record StreamingOptions
 
     /// <summary>
     /// The longest one external call of a batch may take: reading one input, or one output
-    /// operation's write; 1 minute by default. A call still running then is abandoned (its
+    /// operation's write; 1 minute by default, at most 24 days. A call still running then is abandoned (its
     /// cancellation token is cancelled and the batch stops waiting for it) and fails the batch
     /// with a <see cref="TimeoutException"/>, which the default <see cref="IsTransient"/> retries.
     /// </summary>

@@ -178,7 +178,8 @@ internal sealed class BatchScheduler
     {
         try
         {
-            await task.WaitAsync(limit).ConfigureAwait(false);
+            // Beyond what a timer can wait for (about 49 days), the limit is no limit.
+            await task.WaitAsync(limit < TimeSpan.FromDays(40) ? limit : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -75,13 +75,13 @@ public sealed class RestartStrategy
 
     /// <summary>Retries a failed batch up to <paramref name="maxAttempts"/> times, waiting <paramref name="delay"/> before each.</summary>
     /// <param name="maxAttempts">The most retries of one batch; at least 1.</param>
-    /// <param name="delay">The wait before each retry; not negative.</param>
+    /// <param name="delay">The wait before each retry; from zero to one day.</param>
     /// <returns>The strategy.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public static RestartStrategy FixedDelay(int maxAttempts, TimeSpan delay)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        CheckDelay(delay);
         return new(RestartStrategyKind.FixedDelay, maxAttempts, delay, delay, false, 0, TimeSpan.Zero);
     }
 
@@ -90,7 +90,7 @@ public sealed class RestartStrategy
     /// <paramref name="maxDelay"/>, randomised when <paramref name="jitter"/> is set.
     /// </summary>
     /// <param name="initialDelay">The first delay; positive.</param>
-    /// <param name="maxDelay">The longest delay; at least <paramref name="initialDelay"/>.</param>
+    /// <param name="maxDelay">The longest delay; at least <paramref name="initialDelay"/>, at most one day.</param>
     /// <param name="maxAttempts">The most retries of one batch; unlimited by default.</param>
     /// <param name="jitter">Whether delays are randomised; true by default.</param>
     /// <returns>The strategy.</returns>
@@ -99,6 +99,7 @@ public sealed class RestartStrategy
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(initialDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDelay, initialDelay);
+        CheckDelay(maxDelay);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
         return new(RestartStrategyKind.ExponentialBackoff, maxAttempts, initialDelay, maxDelay, jitter, 0, TimeSpan.Zero);
     }
@@ -110,15 +111,22 @@ public sealed class RestartStrategy
     /// </summary>
     /// <param name="maxFailures">The most failures allowed within the window; at least 1.</param>
     /// <param name="window">The sliding window; positive.</param>
-    /// <param name="delay">The wait before each retry; not negative.</param>
+    /// <param name="delay">The wait before each retry; from zero to one day.</param>
     /// <returns>The strategy.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public static RestartStrategy FailureRate(int maxFailures, TimeSpan window, TimeSpan delay)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFailures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        CheckDelay(delay);
         return new(RestartStrategyKind.FailureRate, int.MaxValue, delay, delay, false, maxFailures, window);
+    }
+
+    /// <summary>Polly's retry waits at most a day between attempts.</summary>
+    private static void CheckDelay(TimeSpan delay, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(delay))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(delay, TimeSpan.FromDays(1), name);
     }
 
     /// <inheritdoc />

@@ -246,6 +246,7 @@ public class RestartStrategyTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => RestartStrategy.FixedDelay(0, Short));
         Assert.Throws<ArgumentOutOfRangeException>(() => RestartStrategy.FixedDelay(1, TimeSpan.FromSeconds(-1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RestartStrategy.FixedDelay(1, TimeSpan.FromDays(2)));
         Assert.Throws<ArgumentOutOfRangeException>(() => RestartStrategy.ExponentialBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => RestartStrategy.FailureRate(0, TimeSpan.FromSeconds(1), Short));
         Assert.Throws<ArgumentOutOfRangeException>(() => RestartStrategy.FailureRate(1, TimeSpan.Zero, Short));
