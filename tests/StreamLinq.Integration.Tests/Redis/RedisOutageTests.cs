@@ -104,6 +104,21 @@ public sealed class RedisOutageTests
         Assert.Equal(2, run.Retries.Count);
     }
 
+    [Fact]
+    public async Task Sealing_asks_nothing_of_the_server_and_a_failed_read_leaves_the_position_where_it_was()
+    {
+        using var redis = await Connect($"127.0.0.1:{ServerProcess.FreePort()}");
+        var source = new RedisStreamSource(redis, ["absent"], new RedisStreamsOptions { OperationTimeout = TimeSpan.FromMilliseconds(500) });
+        Assert.True(source.HasPending);
+
+        var input = source.Seal(new BatchTime(1)); // no server: sealing must not need one
+
+        var error = await Assert.ThrowsAsync<SourceException>(async () => await input.ReadAsync(CancellationToken.None).AsTask().WaitAsync(Hang));
+        Assert.True(error.IsTransient);
+        var position = StreamLinq.Checkpointing.StateWriter.Capture(source.WriteState);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, position.GetProperty("absent").ValueKind);
+    }
+
     /// <summary>A redis-server for one test, which it may pause or kill.</summary>
     private sealed class OwnServer : IAsyncDisposable
     {
