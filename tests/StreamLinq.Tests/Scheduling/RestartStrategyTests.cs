@@ -42,6 +42,57 @@ public class RestartStrategyTests
     }
 
     [Fact]
+    public async Task A_checkpoint_write_that_fails_with_an_io_error_is_retried_without_running_the_outputs_again()
+    {
+        using var scratch = new StreamLinq.Tests.Checkpointing.Scratch();
+        var retries = new RetryLog();
+        var calls = new ConcurrentDictionary<BatchTime, int>();
+        var failuresLeft = 2;
+        var previous = StreamLinq.Checkpointing.CheckpointFile.WriteHook;
+        StreamLinq.Checkpointing.CheckpointFile.WriteHook = stage =>
+        {
+            previous?.Invoke(stage);
+
+            // Only this test's scheduler carries the flag: other tests' checkpoints are left alone.
+            if (FailCheckpoints.Value && stage == "temp-written" && Interlocked.Decrement(ref failuresLeft) >= 0)
+            {
+                throw new IOException("no space left on device");
+            }
+        };
+        try
+        {
+            var clock = new ManualClock();
+            StreamingContext Create() => StreamingContext.GetOrCreate(scratch.Checkpoints, () =>
+            {
+                var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, RestartStrategy = RestartStrategy.FixedDelay(5, Short) });
+                context.AddListener(retries);
+                context.TextFileStream(scratch.Input).ForEachBatch((_, time) => calls.AddOrUpdate(time, 1, (_, n) => n + 1));
+                return context;
+            });
+
+            scratch.AddFile("a");
+            var context = Create();
+            FailCheckpoints.Value = true;
+            await context.StartAsync();
+            FailCheckpoints.Value = false;
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await BoundedBatchQueueTests.Eventually(() => retries.Attempts.Count == 2 && calls.Count == 1);
+            await context.StopAsync(graceful: true);
+            await context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(1, calls[new BatchTime(TimeSpan.FromSeconds(1).Ticks)]);
+            Assert.All(retries.Attempts, r => Assert.Equal(BatchStage.Checkpoint, r.Failure.Stage));
+            Assert.Equal(new BatchTime(TimeSpan.FromSeconds(1).Ticks), Create().RecoveredBatchTime);
+        }
+        finally
+        {
+            StreamLinq.Checkpointing.CheckpointFile.WriteHook = previous;
+        }
+    }
+
+    private static readonly AsyncLocal<bool> FailCheckpoints = new();
+
+    [Fact]
     public async Task A_lambda_that_throws_is_not_retried_by_default()
     {
         var retries = new RetryLog();
