@@ -290,6 +290,7 @@ internal sealed class BatchScheduler
                 // A clock is user code: one that returns at once for a past deadline must not let
                 // a generator that is behind miss the stop.
                 stopping.ThrowIfCancellationRequested();
+
                 // Single writer: room seen here stays until this batch is written.
                 var heldBack = _queue.Reader.Count >= _context.Options.MaxQueuedBatches;
                 if (heldBack)
