@@ -8,8 +8,9 @@ namespace StreamLinq.State;
 /// normalised structural form (<see cref="CanonicalForm"/>) of the query subtree it was planned
 /// from, e.g. <c>Window#1f2e3d4c5b6a</c>: operators' methods and generic type arguments, lambda
 /// bodies with parameters numbered by position, constants and captured simple values by type and
-/// value, inputs by id and kind. Nothing <c>Explain</c> prints enters it, so a new rendering of
-/// plans keeps every id; a changed lambda or constant below or at the operator changes it.
+/// value, inputs by id and kind. Of what <c>Explain</c> prints only the kind (a fixed name per node
+/// type) enters it, so a new rendering of plans keeps every id; a changed lambda or constant at or
+/// below the operator changes it.
 /// </summary>
 /// <remarks>
 /// The same query gets the same ids in every build and after a restart. Operators whose subtrees
