@@ -14,8 +14,8 @@ internal interface IStatefulOperator
     /// <summary>
     /// A name for this state that stays the same across restarts and builds of the same query,
     /// and does not depend on how plans are rendered: a plan node's comes from the structure of
-    /// its query subtree (<see cref="StateIds"/>, e.g. <c>Window#1f2e3d4c5b6a</c>), a source's
-    /// from its input id.
+    /// its query subtree (<see cref="StateIds"/>, e.g. <c>Window#1f2e3d4c5b6a</c>); a source's
+    /// names it in messages, its state being kept under its input id.
     /// </summary>
     string StateId { get; }
 
