@@ -43,6 +43,7 @@ internal sealed class BatchScheduler
     private readonly List<BatchJob> _pending = [];
     private List<BatchJob> _recovered = [];
     private BatchTime? _lastCompleted;
+    private SinkCommits? _commits;
 
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
@@ -70,6 +71,11 @@ internal sealed class BatchScheduler
             }
         }
 
+        // The sinks' commits are the truth, not the checkpoint: read after it is restored, so that
+        // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
+        _commits = SinkCommits.Read(_plan, _context.Options.SinkCommitReadTimeout);
+        _commits.ResumeSources(_sources);
+
         var started = new List<IBatchSource>();
         try
         {
@@ -95,6 +101,12 @@ internal sealed class BatchScheduler
         if (_checkpointing?.LastKnownBatch is { } known && known >= _firstBatch)
         {
             _firstBatch = known + _context.BatchInterval;
+        }
+
+        if (_commits.LatestTime is { } committed && committed >= _firstBatch)
+        {
+            // A sink skips a batch time it has committed: new batches must come after every commit.
+            _firstBatch = committed + _context.BatchInterval;
         }
 
         _lifetime = RunAsync();
@@ -313,10 +325,11 @@ internal sealed class BatchScheduler
                     continue; // the output's stream has no batch at this time, e.g. a window between slides
                 }
 
-                if (skipped.Contains(output.Index))
+                if (skipped.Contains(output.Index) || HeldBySink(output, root, job))
                 {
-                    // Done before a crash (at most once): not written again, but its plan still ran
-                    // above, so that stateful operators it alone reads see the replayed batch.
+                    // Done before a crash (at most once, or committed by a transactional sink): not
+                    // written again, but its plan still ran above, so that stateful operators it
+                    // alone reads see the replayed batch.
                     continue;
                 }
 
@@ -376,6 +389,18 @@ internal sealed class BatchScheduler
         Record(done);
         _listeners.Post(l => l.OnBatchCompleted(done));
         return failure;
+    }
+
+    private bool HeldBySink(Sinks.OutputOperation output, PlanNode root, BatchJob job)
+    {
+        try
+        {
+            return _commits!.Holds(output, root, job, _sources);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new BatchFailedException(job.Time, output.Description, error);
+        }
     }
 
     /// <summary>Writes a checkpoint; a failure to write fails the batch.</summary>
