@@ -171,6 +171,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }
     }
 
+    /// <summary>Per stream, ids compared numerically against the committed range's last id; streams with no entries in the batch do not count.</summary>
     public RangeOrder Compare(ISealedInput input, JsonElement committed)
     {
         var ends = CommittedEnds(committed);
@@ -188,6 +189,11 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }));
     }
 
+    /// <summary>
+    /// Per stream: moves the position to the earliest committed last id when it is behind (the
+    /// checkpoint is older or gone), and keeps the later ones as fences that <see cref="Seal"/>
+    /// does not read past, so that no batch straddles an output's commit.
+    /// </summary>
     public void ResumeAfter(IReadOnlyList<JsonElement?> committed)
     {
         var ends = committed.Select(c => c is { } range ? CommittedEnds(range) : []).ToList();

@@ -85,8 +85,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">
-    /// The context was started before, has no output operation, or an output asks for a delivery
-    /// guarantee its source or sink cannot give.
+    /// The context was started before, has no output operation, an output asks for a delivery
+    /// guarantee its source or sink cannot give, or a transactional sink could not return its
+    /// last commit within <see cref="StreamingOptions.SinkCommitReadTimeout"/> (the message names the output).
     /// </exception>
     /// <exception cref="InvalidDataException">
     /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the

@@ -17,6 +17,9 @@ namespace StreamLinq.Scheduling;
 /// least once). A batch with an at-most-once or exactly-once output is also logged before its
 /// outputs run: its offset ranges become durable, so a replay reads the same records under the
 /// same batch time, and its at-most-once outputs are marked done, so a replay skips them.
+/// Transactional outputs' last commits, read back from the sinks at start
+/// (<see cref="SinkCommits"/>), move replayable sources past them and skip the batches they
+/// already hold, when the checkpoint is behind them or missing.
 /// </remarks>
 internal sealed class BatchScheduler
 {
