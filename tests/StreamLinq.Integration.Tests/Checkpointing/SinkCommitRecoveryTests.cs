@@ -121,6 +121,37 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         }
     }
 
+    [Fact]
+    public async Task A_pending_batch_that_straddles_a_commit_fails_naming_the_output_and_the_commit()
+    {
+        var test = await SetUpAsync(records: 5, outputs: 0);
+        var ids = (await redis.Connection.GetDatabase().StreamRangeAsync(test.Stream)).Select(e => (string)e.Id!).ToArray();
+        var checkpoints = Directory.CreateTempSubdirectory("streamlinq-commits-");
+        try
+        {
+            // The batch of records 1 to 5 is logged, then its output fails: it stays pending.
+            var failing = new ScriptedSink(_ => null, fail: true);
+            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 5, failing))
+            {
+                await Assert.ThrowsAsync<BatchFailedException>(() => first.RunAsync(1, 1));
+            }
+
+            // The sink says it holds records 1 to 3 (a commit the checkpoint never saw).
+            var offsets = $"{{\"0\": [{{\"stream\": \"{test.Stream}\", \"after\": null, \"last\": \"{ids[2]}\", \"count\": 3}}]}}";
+            var sink = new ScriptedSink(id => new BatchCommit(id, new BatchTime(TimeSpan.FromSeconds(1).Ticks), offsets), fail: false);
+            await using var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(1).Ticks), maxPerBatch: 5, sink);
+            var error = await Assert.ThrowsAsync<BatchFailedException>(() => second.RunAsync(2, 2));
+            Assert.Contains("WriteTo(ScriptedSink) #1", error.Message, StringComparison.Ordinal);
+            Assert.Contains(ids[2], error.InnerException!.Message, StringComparison.Ordinal);
+            Assert.Contains("neither written nor skipped", error.InnerException.Message, StringComparison.Ordinal);
+            Assert.Empty(sink.Written);
+        }
+        finally
+        {
+            checkpoints.Delete(recursive: true);
+        }
+    }
+
     private async Task<Setup> SetUpAsync(int records, int outputs)
     {
         var tables = Enumerable.Range(0, outputs).Select(_ => $"commits_{Guid.NewGuid():N}").ToArray();
@@ -139,6 +170,8 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         private int _count;
 
         public string[] Tables => tables;
+
+        public string Stream => stream;
 
         public async Task AppendAsync(int records)
         {
@@ -169,7 +202,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             return (string)(await command.ExecuteScalarAsync())!;
         }
 
-        public Driver Create(string checkpoints, ManualClock clock, int maxPerBatch)
+        public Driver Create(string checkpoints, ManualClock clock, int maxPerBatch, ITransactionalSink<long>? extra = null)
         {
             var driver = new Driver(clock);
             driver.Context = StreamingContext.GetOrCreate(checkpoints, () =>
@@ -183,10 +216,41 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
                     numbers.WriteTo(new PostgresSink<long>(postgres.DataSource, table, PostgresCopy.Rows<long>(table, ["n"], n => [n])), DeliveryGuarantee.ExactlyOnce);
                 }
 
+                if (extra is not null)
+                {
+                    numbers.WriteTo(extra, DeliveryGuarantee.ExactlyOnce);
+                }
+
                 return context;
             });
             return driver;
         }
+    }
+
+    /// <summary>A sink whose last commit is given and whose writes are kept, or fail.</summary>
+    private sealed class ScriptedSink(Func<string, BatchCommit?> lastCommit, bool fail) : ITransactionalSink<long>
+    {
+        public ConcurrentQueue<long> Written { get; } = new();
+
+        public Task<BatchCommit?> ReadLastCommitAsync(string outputId, CancellationToken cancellationToken) => Task.FromResult(lastCommit(outputId));
+
+        public Task CommitBatchAsync(IReadOnlyList<long> batch, BatchCommit commit, CancellationToken cancellationToken)
+        {
+            if (fail)
+            {
+                throw new IOException("the sink is down");
+            }
+
+            foreach (var n in batch)
+            {
+                Written.Enqueue(n);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task WriteBatchAsync(IReadOnlyList<long> batch, BatchTime time, CancellationToken cancellationToken) =>
+            CommitBatchAsync(batch, new BatchCommit("default", time, "{}"), cancellationToken);
     }
 
     private sealed class Driver(ManualClock clock) : IStreamingListener, IAsyncDisposable
