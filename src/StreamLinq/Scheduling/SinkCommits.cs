@@ -90,7 +90,10 @@ internal sealed class SinkCommits
     /// Whether <paramref name="output"/> already holds the batch: every input it reads is wholly
     /// within what it committed before this start (or empty while that commit is still ahead).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The batch is partly committed: it can be neither written nor skipped.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The batch is partly committed (it can be neither written nor skipped), or holds new records
+    /// under a time the sink already committed (the sink's check by time would drop them).
+    /// </exception>
     public bool Holds(OutputOperation output, PlanNode root, BatchJob job, IBatchSource[] sources)
     {
         if (!_ahead.TryGetValue(output.Index, out var committed))
@@ -111,6 +114,12 @@ internal sealed class SinkCommits
                 throw new InvalidOperationException(
                     $"Batch {job.Time} reads offsets of which {output.Description} committed a part before this start (its last commit: batch {committed.Commit.Time}, " +
                     $"offsets {committed.Commit.Offsets}): the batch can be neither written nor skipped without doubling or losing records.");
+            case RangeOrder.After when job.Time <= committed.Commit.Time:
+                // New records under an old batch time (a checkpoint restored from a backup): the
+                // sink's check by time would drop them without a word.
+                throw new InvalidOperationException(
+                    $"Batch {job.Time} reads offsets after what {output.Description} committed before this start, but its time is not after that commit's " +
+                    $"(batch {committed.Commit.Time}): the sink would skip it and lose its records. Is the checkpoint older than the sink's data?");
             default:
                 // After the commit, or not comparable: from here on the sink's own check decides.
                 _ahead.Remove(output.Index);

@@ -130,7 +130,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
             recoveries.Sort();
             log.WriteLine(
                 $"{label}: {kills} SIGKILLs ({string.Join(", ", kinds.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value}"))}), " +
-                $"{produced} records produced ({produced - Prefilled - 1} while the worker was killed), {counts.Values.Sum()} rows, " +
+                $"{produced} records produced ({produced - Prefilled - 1} appended while the kills went on), {counts.Values.Sum()} rows, " +
                 $"{lost.Count} lost, {duplicated.Count} duplicated" + (loss is null ? "" : $", {damaged} checkpoint damages"));
             log.WriteLine(
                 $"{label}: recovery time (restart to first committed batch, {recoveries.Count} restarts): " +
