@@ -22,6 +22,12 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     private readonly Dictionary<string, string?> _lastIds = keys.ToDictionary(k => k, _ => (string?)null, StringComparer.Ordinal);
     private bool _positioned;
 
+    /// <summary>
+    /// Per stream, the ends of ranges that transactional outputs committed ahead of the position,
+    /// ascending: no batch is cut across one (<see cref="ResumeAfter"/>).
+    /// </summary>
+    private readonly Dictionary<string, List<string>> _fences = new(StringComparer.Ordinal);
+
     public string Name => $"RedisStreams({string.Join(",", keys)})";
 
     public bool IsReplayable => true;
@@ -83,7 +89,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         foreach (var key in keys)
         {
             var after = _lastIds[key];
-            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), "+", count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), Until(key, after), count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
             entries.AddRange(read.Select(e => ToEntry(key, e)));
             ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
         }
@@ -191,6 +197,101 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         {
             throw new InvalidDataException($"{Name}: a pending batch's id range is malformed.", error);
         }
+    }
+
+    /// <summary>Per stream, ids compared numerically against the committed range's last id; streams with no entries in the batch do not count.</summary>
+    public RangeOrder Compare(ISealedInput input, JsonElement committed)
+    {
+        var ends = CommittedEnds(committed);
+        return RangeOrders.Combine(((SealedRange)input).Ranges.Select(range =>
+        {
+            var end = ends.GetValueOrDefault(range.Stream);
+            if (range.Count == 0)
+            {
+                return RangeOrder.Empty;
+            }
+
+            return CompareIds(range.Last, end) <= 0 ? RangeOrder.Committed
+                : CompareIds(range.After, end) >= 0 ? RangeOrder.After
+                : RangeOrder.Straddles;
+        }));
+    }
+
+    /// <summary>
+    /// Per stream: moves the position to the earliest committed last id when it is behind (the
+    /// checkpoint is older or gone), and keeps the later ones as fences that <see cref="Seal"/>
+    /// does not read past, so that no batch straddles an output's commit.
+    /// </summary>
+    public void ResumeAfter(IReadOnlyList<JsonElement?> committed)
+    {
+        var ends = committed.Select(c => c is { } range ? CommittedEnds(range) : []).ToList();
+        foreach (var key in keys)
+        {
+            // An output that committed nothing of this stream holds it back to where it is.
+            var perOutput = ends.Select(e => e.GetValueOrDefault(key)).ToList();
+            var earliest = perOutput.Aggregate((a, b) => CompareIds(a, b) <= 0 ? a : b);
+            if (CompareIds(earliest, _lastIds[key]) > 0)
+            {
+                _lastIds[key] = earliest;
+                _positioned = true;
+            }
+
+            _fences[key] = perOutput.Where(id => CompareIds(id, _lastIds[key]) > 0).Distinct().Order(Comparer<string?>.Create(CompareIds)).Select(id => id!).ToList();
+        }
+    }
+
+    /// <summary>The last id of each stream in a range written by <see cref="WriteRange"/>.</summary>
+    private Dictionary<string, string?> CommittedEnds(JsonElement committed)
+    {
+        try
+        {
+            return committed.EnumerateArray().ToDictionary(r => r.GetProperty("stream").GetString()!, r => r.GetProperty("last").GetString(), StringComparer.Ordinal);
+        }
+        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or ArgumentException)
+        {
+            throw new InvalidDataException($"{Name}: a committed id range is malformed: {committed.GetRawText()}", error);
+        }
+    }
+
+    /// <summary>The inclusive end of the next read of <paramref name="key"/>: the first fence past the position, or the stream's end.</summary>
+    private string Until(string key, string? after)
+    {
+        if (_fences.TryGetValue(key, out var fences))
+        {
+            fences.RemoveAll(f => CompareIds(f, after) <= 0);
+            if (fences.Count > 0)
+            {
+                return fences[0];
+            }
+        }
+
+        return "+";
+    }
+
+    /// <summary>Orders stream ids (<c>milliseconds-sequence</c>) numerically; null, the start of the stream, first.</summary>
+    internal static int CompareIds(string? left, string? right)
+    {
+        if (left is null || right is null)
+        {
+            return left is null ? (right is null ? 0 : -1) : 1;
+        }
+
+        var (leftTime, leftSequence) = ParseId(left);
+        var (rightTime, rightSequence) = ParseId(right);
+        return leftTime != rightTime ? leftTime.CompareTo(rightTime) : leftSequence.CompareTo(rightSequence);
+    }
+
+    private static (ulong Time, ulong Sequence) ParseId(string id)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0
+            && ulong.TryParse(id.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var time)
+            && ulong.TryParse(id.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
+        {
+            return (time, sequence);
+        }
+
+        throw new InvalidDataException($"'{id}' is not a Redis stream id (milliseconds-sequence).");
     }
 
     private static string After(string? id) => id is null ? "-" : "(" + id;

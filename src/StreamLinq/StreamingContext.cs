@@ -47,6 +47,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StopTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.GracefulStopTimeout ?? TimeSpan.Zero, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
         BatchInterval = batchInterval;
     }
 
@@ -90,8 +91,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">
-    /// The context was started before, has no output operation, or an output asks for a delivery
-    /// guarantee its source or sink cannot give.
+    /// The context was started before, has no output operation, an output asks for a delivery
+    /// guarantee its source or sink cannot give, or a transactional sink could not return its
+    /// last commit within <see cref="StreamingOptions.SinkCommitReadTimeout"/> (the message names the output).
     /// </exception>
     /// <exception cref="InvalidDataException">
     /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the

@@ -75,4 +75,10 @@ public sealed record StreamingOptions
 
     /// <summary>The fewest records worth a partition of their own; smaller batches run on one thread.</summary>
     public int MinPartitionSize { get; init; } = 16_384;
+
+    /// <summary>
+    /// How long <see cref="StreamingContext.StartAsync"/> waits for each transactional output's
+    /// last commit (<see cref="ITransactionalSink.ReadLastCommitAsync"/>) before it fails; 30 seconds by default.
+    /// </summary>
+    public TimeSpan SinkCommitReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -24,7 +24,10 @@ namespace StreamLinq.Scheduling;
 /// <para>With checkpointing, each batch is committed by a checkpoint after its outputs ran (at
 /// least once). A batch with an at-most-once or exactly-once output is also logged before its
 /// outputs run: its offset ranges become durable, so a replay reads the same records under the
-/// same batch time, and its at-most-once outputs are marked done, so a replay skips them.</para>
+/// same batch time, and its at-most-once outputs are marked done, so a replay skips them.
+/// Transactional outputs' last commits, read back from the sinks at start
+/// (<see cref="SinkCommits"/>), move replayable sources past them and skip the batches they
+/// already hold, when the checkpoint is behind them or missing.</para>
 /// <para>A failed batch is retried under <see cref="StreamingOptions.RestartStrategy"/> (Polly)
 /// when it failed transiently; a retry resumes the batch where it failed (see
 /// <see cref="BatchProgress"/>).</para>
@@ -58,6 +61,7 @@ internal sealed class BatchScheduler
     private List<BatchJob> _recovered = [];
     private BatchTime? _lastCompleted;
     private BatchProgress? _current;
+    private SinkCommits? _commits;
 
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
@@ -96,6 +100,11 @@ internal sealed class BatchScheduler
             }
         }
 
+        // The sinks' commits are the truth, not the checkpoint: read after it is restored, so that
+        // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
+        _commits = SinkCommits.Read(_plan, _context.Options.SinkCommitReadTimeout);
+        _commits.ResumeSources(_sources);
+
         var started = new List<IBatchSource>();
         try
         {
@@ -125,6 +134,12 @@ internal sealed class BatchScheduler
         if (_checkpointing?.LastKnownBatch is { } known && known >= _firstBatch)
         {
             _firstBatch = known + _context.BatchInterval;
+        }
+
+        if (_commits.LatestTime is { } committed && committed >= _firstBatch)
+        {
+            // A sink skips a batch time it has committed: new batches must come after every commit.
+            _firstBatch = committed + _context.BatchInterval;
         }
 
         _lifetime = RunAsync();
@@ -548,10 +563,11 @@ internal sealed class BatchScheduler
                 continue; // the output's stream has no batch at this time, e.g. a window between slides
             }
 
-            if (progress.Skipped.Contains(output.Index))
+            if (progress.Skipped.Contains(output.Index) || HeldBySink(output, root, job))
             {
-                // Done before a crash (at most once): not written again, but its plan still ran
-                // above, so that stateful operators it alone reads see the replayed batch.
+                // Done before a crash (at most once, or committed by a transactional sink): not
+                // written again, but its plan still ran above, so that stateful operators it
+                // alone reads see the replayed batch.
                 progress.Written.Add(output.Index);
                 continue;
             }
@@ -656,6 +672,18 @@ internal sealed class BatchScheduler
         {
             var info = progress.Info with { Failure = failure };
             _listeners.Post(l => l.OnBatchRetrying(info, attempt, delay));
+        }
+    }
+
+    private bool HeldBySink(Sinks.OutputOperation output, PlanNode root, BatchJob job)
+    {
+        try
+        {
+            return _commits!.Holds(output, root, job, _sources);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
         }
     }
 
