@@ -203,7 +203,9 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     public RangeOrder Compare(ISealedInput input, JsonElement committed)
     {
         var ends = CommittedEnds(committed);
-        return RangeOrders.Combine(((SealedRange)input).Ranges.Select(range =>
+        // The runner compares a batch with the commits only after reading it, so its range is resolved.
+        var ranges = ((SealedRange)input).Ranges ?? throw new InvalidOperationException($"{Name}: a batch was compared with a commit before its range was read.");
+        return RangeOrders.Combine(ranges.Select(range =>
         {
             var end = ends.GetValueOrDefault(range.Stream);
             if (range.Count == 0)
