@@ -199,6 +199,8 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }
     }
 
+    public bool IsResolved(ISealedInput input) => ((SealedRange)input).Ranges is not null;
+
     /// <summary>Per stream, ids compared numerically against the committed range's last id; streams with no entries in the batch do not count.</summary>
     public RangeOrder Compare(ISealedInput input, JsonElement committed)
     {

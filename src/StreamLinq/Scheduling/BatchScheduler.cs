@@ -104,6 +104,12 @@ internal sealed class BatchScheduler
         // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
         _commits = SinkCommits.Read(_plan, _context.Options.SinkCommitReadTimeout);
         _commits.ResumeSources(_sources);
+        foreach (var covered in _recovered.Where(job => _commits.Covers(job, _sources)).ToList())
+        {
+            _recovered.Remove(covered);
+            _pending.Remove(covered);
+            Warn($"Batch {covered.Time} was queued, unread, in the checkpoint restored and its time is at or before a sink's last commit: the lost run committed it, so it is not replayed.");
+        }
 
         var started = new List<IBatchSource>();
         try

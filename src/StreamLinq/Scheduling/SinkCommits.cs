@@ -87,6 +87,18 @@ internal sealed class SinkCommits
     }
 
     /// <summary>
+    /// Whether a recovered batch is one the sinks' commits already cover although the checkpoint
+    /// that survived never fixed its range: it was queued, unread, when that checkpoint was
+    /// written, and its time is at or before a commit. The lost run read and committed it; read
+    /// now, from a position moved past the commits, it would take later records under a time a
+    /// sink has committed. Such a batch is dropped: its records are in the commits, and what an
+    /// output committed less of comes in the next batches (sources resume at the earliest commit).
+    /// </summary>
+    public bool Covers(BatchJob job, IBatchSource[] sources) =>
+        LatestTime is { } latest && job.Time <= latest
+        && sources.Select((source, id) => source is IOffsetRangeSource ranged && !ranged.IsResolved(job.Inputs[id])).Any(unresolved => unresolved);
+
+    /// <summary>
     /// Whether <paramref name="output"/> already holds the batch: every input it reads is wholly
     /// within what it committed before this start (or empty while that commit is still ahead).
     /// </summary>

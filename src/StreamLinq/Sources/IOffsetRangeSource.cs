@@ -43,6 +43,13 @@ internal interface IOffsetRangeSource : IBatchSource, State.IStatefulOperator
     void ResumeAfter(IReadOnlyList<JsonElement?> committed)
     {
     }
+
+    /// <summary>
+    /// Whether <paramref name="input"/>'s range is fixed already. A source that resolves its range
+    /// only when the batch is read (Redis) answers false for a batch queued, unread, when the
+    /// checkpoint holding it was written. The default: a range is fixed when it is sealed.
+    /// </summary>
+    bool IsResolved(ISealedInput input) => true;
 }
 
 /// <summary>

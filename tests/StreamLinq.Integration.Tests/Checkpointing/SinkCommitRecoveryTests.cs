@@ -238,7 +238,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         {
             if (fail)
             {
-                throw new IOException("the sink is down");
+                throw new InvalidOperationException("the sink refuses the batch"); // not transient: the batch stays pending instead of being retried
             }
 
             foreach (var n in batch)
