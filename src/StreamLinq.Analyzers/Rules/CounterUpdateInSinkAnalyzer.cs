@@ -37,7 +37,7 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
             var target = operation switch
             {
                 IIncrementOrDecrementOperation step => step.Target,
-                ICompoundAssignmentOperation compound => compound.Target,
+                ICompoundAssignmentOperation compound when !IsIdempotentCompound(compound) => compound.Target,
                 IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
                 ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
                 _ => null,
@@ -57,6 +57,11 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
     /// </summary>
     private static bool IsSelfUpdate(ISimpleAssignmentOperation assignment, INamedTypeSymbol? math)
     {
+        if (IsIdempotentCombination(assignment.Target, assignment.Value))
+        {
+            return false;
+        }
+
         if (assignment.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Arguments.Length: > 0 })
         {
             return ReadsSameElement(assignment);
@@ -65,6 +70,40 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
         var isMinOrMax = assignment.Value is IInvocationOperation { TargetMethod.Name: "Max" or "Min" } call &&
             SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, math);
         return Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage) && !isMinOrMax;
+    }
+
+    /// <summary>
+    /// <c>flags |= Flag</c>, <c>done &amp;= ok</c>: setting or clearing bits that do not depend on
+    /// the target gives the same result when applied twice.
+    /// </summary>
+    private static bool IsIdempotentCompound(ICompoundAssignmentOperation compound) =>
+        compound.OperatorKind is BinaryOperatorKind.Or or BinaryOperatorKind.And &&
+        !(Storage.RootStorage(compound.Target) is { } storage && Storage.Reads(compound.Value, storage));
+
+    /// <summary>
+    /// <c>x = x | flag</c>, <c>ok = ok &amp;&amp; valid</c>, <c>name = name ?? fallback</c>: the compound
+    /// assignments above, and <c>??=</c>, spelled out; the other operand must not read the target.
+    /// </summary>
+    private static bool IsIdempotentCombination(IOperation target, IOperation value)
+    {
+        if (Storage.RootStorage(target) is not { } storage)
+        {
+            return false;
+        }
+
+        bool IsTarget(IOperation operand) =>
+            OutputOperations.Unwrap(operand) is var read && read.Kind == target.Kind &&
+            SymbolEqualityComparer.Default.Equals(Storage.RootStorage(read), storage) &&
+            read.Syntax.IsEquivalentTo(target.Syntax, topLevel: false);
+
+        return OutputOperations.Unwrap(value) switch
+        {
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.And or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.ConditionalAnd } binary =>
+                (IsTarget(binary.LeftOperand) && !Storage.Reads(binary.RightOperand, storage)) ||
+                (IsTarget(binary.RightOperand) && !Storage.Reads(binary.LeftOperand, storage)),
+            ICoalesceOperation coalesce => IsTarget(coalesce.Value) && !Storage.Reads(coalesce.WhenNull, storage),
+            _ => false,
+        };
     }
 
     /// <summary>

@@ -27,6 +27,9 @@ internal static class Storage
                 return property.Property.IsStatic || OutlivesCall(property.Instance, scope);
             case IArrayElementReferenceOperation element:
                 return OutlivesCall(element.ArrayReference, scope);
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }:
+                // The object an initialiser fills (new Dto { N = ... }, d with { N = ... }, new List<int> { 1 }): created by this call.
+                return false;
             case IInstanceReferenceOperation:
                 return true;
             case IConversionOperation conversion:
