@@ -29,7 +29,8 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>Asserts the diagnostics and that the code fix (the one with <paramref name="equivalenceKey"/>, or the first) turns <paramref name="source"/> into <paramref name="fixedSource"/>.</summary>
-    public static async Task CodeFixAsync<TCodeFix>(string source, string fixedSource, DiagnosticResult[] expected, string? equivalenceKey = null)
+    /// <remarks><paramref name="remaining"/>: the diagnostics the fixed source still has (those no action fixes).</remarks>
+    public static async Task CodeFixAsync<TCodeFix>(string source, string fixedSource, DiagnosticResult[] expected, string? equivalenceKey = null, DiagnosticResult[]? remaining = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
@@ -42,6 +43,7 @@ internal static class Verify<TAnalyzer>
         Configure(test.TestState);
         Configure(test.FixedState);
         test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(remaining ?? []);
         await test.RunAsync();
     }
 
