@@ -15,6 +15,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// sink cannot give; the sink rules then say what in the sink a replay would repeat.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AskForAtLeastOnceFix)), Shared]
+[ExtensionOrder(Before = nameof(MarkSinkIdempotentFix))]
 public sealed class AskForAtLeastOnceFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>

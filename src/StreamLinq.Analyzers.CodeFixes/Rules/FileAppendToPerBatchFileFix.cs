@@ -18,6 +18,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// parameter in scope and the path can be read twice without running anything twice.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FileAppendToPerBatchFileFix)), Shared]
+[ExtensionOrder(Before = nameof(AskForAtMostOnceFix))]
 public sealed class FileAppendToPerBatchFileFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>
@@ -45,7 +46,7 @@ public sealed class FileAppendToPerBatchFileFix : NodeReplacementFix
             } call ||
             !Replacements.TryGetValue(member.Name.Identifier.ValueText, out var write) ||
             model.GetSymbolInfo(call, cancellationToken).Symbol?.ContainingType?.ToDisplayString() != "System.IO.File" ||
-            BatchTimeInScope(call, model, cancellationToken) is not { } time)
+            BatchTimeParameter.InScope(call, model, cancellationToken) is not { } time)
         {
             return null;
         }
@@ -158,32 +159,4 @@ public sealed class FileAppendToPerBatchFileFix : NodeReplacementFix
     }
 
     private static string DoubleBraces(string text) => text.Replace("{", "{{").Replace("}", "}}");
-
-    /// <summary>The name of a <c>BatchTime</c> parameter of the nearest enclosing lambda or method.</summary>
-    private static string? BatchTimeInScope(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
-    {
-        foreach (var ancestor in node.Ancestors())
-        {
-            var parameters = ancestor switch
-            {
-                ParenthesizedLambdaExpressionSyntax lambda => lambda.ParameterList.Parameters,
-                LocalFunctionStatementSyntax localFunction => localFunction.ParameterList.Parameters,
-                BaseMethodDeclarationSyntax method => method.ParameterList.Parameters,
-                _ => default,
-            };
-            var time = parameters.FirstOrDefault(p =>
-                model.GetDeclaredSymbol(p, cancellationToken)?.Type.ToDisplayString() == "StreamLinq.BatchTime");
-            if (time is not null)
-            {
-                return time.Identifier.ValueText;
-            }
-
-            if (ancestor is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax)
-            {
-                return null;
-            }
-        }
-
-        return null;
-    }
 }

@@ -21,6 +21,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// key" (see docs/analyzers/SLQ0004.md).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SqlInsertToUpsertFix)), Shared]
+[ExtensionOrder(Before = nameof(AskForAtMostOnceFix))]
 public sealed class SqlInsertToUpsertFix : NodeReplacementFix
 {
     /// <summary>The prefix of the actions' equivalence keys; each action adds the record key it picks.</summary>

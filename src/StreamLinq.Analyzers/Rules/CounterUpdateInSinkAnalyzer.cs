@@ -32,6 +32,7 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
     {
         var interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
         var math = compilation.GetTypeByMetadataName("System.Math");
+        var batchTime = compilation.GetTypeByMetadataName("StreamLinq.BatchTime");
         return (operation, sink, report) =>
         {
             var target = operation switch
@@ -44,7 +45,8 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
             };
 
             if (target is not null && Storage.OutlivesCall(target, sink.Scope) &&
-                !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)))
+                !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)) &&
+                !BatchTimeGuard.IsGuarded(operation, sink, batchTime))
             {
                 report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(operation), sink.OperationName, Show(target)));
             }
