@@ -29,7 +29,8 @@ public sealed class AskForAtLeastOnceFix : NodeReplacementFix
     private protected override Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
     {
         var location = diagnostic.AdditionalLocations.FirstOrDefault();
-        if (location is null || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is not ArgumentSyntax delivery)
+        // A positional argument spans what its expression spans: the innermost node found is the expression.
+        if (location is null || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<ArgumentSyntax>() is not { } delivery)
         {
             return null;
         }
