@@ -92,6 +92,8 @@ internal static class Storage
         {
             ISimpleAssignmentOperation assignment =>
                 SymbolEqualityComparer.Default.Equals(RootStorage(assignment.Target), storage) &&
+                // new Dto { Count = 0 } sets the new object's member, not the stored one's.
+                OutlivesCall(assignment.Target, sink.Scope) &&
                 assignment.Target is not IArrayElementReferenceOperation and not IPropertyReferenceOperation { Arguments.Length: > 0 } &&
                 !Reads(assignment.Value, storage),
             IInvocationOperation { TargetMethod.Name: "Clear", Instance: { } instance } =>
