@@ -77,14 +77,14 @@ internal static class OutputOperations
             switch (creation.Target)
             {
                 case IAnonymousFunctionOperation lambda when !types.HasIdempotentAttribute(lambda.Symbol):
-                    yield return new SinkBody(lambda.Body, lambda.Syntax, name);
+                    yield return new SinkBody(lambda.Body, lambda.Syntax, name, invocation);
                     break;
                 case IMethodReferenceOperation reference
                     when !types.HasIdempotentAttribute(reference.Method) && !types.HasIdempotentAttribute(reference.Method.ContainingType):
                     var body = SourceBody(reference.Method, invocation);
                     if (body is not null)
                     {
-                        yield return body.WithName(name);
+                        yield return new SinkBody(body.Body, body.Scope, name, invocation);
                     }
 
                     break;
@@ -137,6 +137,4 @@ internal static class OutputOperations
 
         return null;
     }
-
-    private static SinkBody WithName(this SinkBody body, string name) => new SinkBody(body.Body, body.Scope, name);
 }

@@ -1,16 +1,21 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace StreamLinq.Analyzers.Support;
 
 /// <summary>The code that an output operation runs on every batch, as far as the compiler can see it.</summary>
 internal sealed class SinkBody
 {
-    public SinkBody(IOperation body, SyntaxNode scope, string operationName)
+    public SinkBody(IOperation body, SyntaxNode scope, string operationName, IInvocationOperation? output = null)
     {
         Body = body;
         Scope = scope;
         OperationName = operationName;
+        Output = output;
     }
+
+    /// <summary>The output operation's call, when the body is its lambda or method group; null for a sink class.</summary>
+    public IInvocationOperation? Output { get; }
 
     /// <summary>The operations of the lambda or method body.</summary>
     public IOperation Body { get; }

@@ -27,6 +27,9 @@ internal static class Storage
                 return property.Property.IsStatic || OutlivesCall(property.Instance, scope);
             case IArrayElementReferenceOperation element:
                 return OutlivesCall(element.ArrayReference, scope);
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }:
+                // The object an initialiser fills (new Dto { N = ... }, d with { N = ... }, new List<int> { 1 }): created by this call.
+                return false;
             case IInstanceReferenceOperation:
                 return true;
             case IConversionOperation conversion:
@@ -89,6 +92,8 @@ internal static class Storage
         {
             ISimpleAssignmentOperation assignment =>
                 SymbolEqualityComparer.Default.Equals(RootStorage(assignment.Target), storage) &&
+                // new Dto { Count = 0 } sets the new object's member, not the stored one's.
+                OutlivesCall(assignment.Target, sink.Scope) &&
                 assignment.Target is not IArrayElementReferenceOperation and not IPropertyReferenceOperation { Arguments.Length: > 0 } &&
                 !Reads(assignment.Value, storage),
             IInvocationOperation { TargetMethod.Name: "Clear", Instance: { } instance } =>
