@@ -16,7 +16,7 @@ public sealed record StreamingOptions
 
     /// <summary>
     /// How a batch that failed transiently is retried: <see cref="StreamLinq.RestartStrategy.Default"/>
-    /// (exponential back-off from 1 s to 1 min with jitter, unlimited) unless set;
+    /// (exponential back-off from 1 s to 30 s with jitter, at most 8 retries of a batch) unless set;
     /// <see cref="StreamLinq.RestartStrategy.None"/> turns retries off.
     /// </summary>
     public RestartStrategy RestartStrategy { get; init; } = RestartStrategy.Default;

@@ -46,11 +46,14 @@ public sealed class RestartStrategy
     public static RestartStrategy None { get; } = new(RestartStrategyKind.None, 0, TimeSpan.Zero, TimeSpan.Zero, false, 0, TimeSpan.Zero);
 
     /// <summary>
-    /// The default: exponential back-off from 1 second to 1 minute with jitter, without limit on
-    /// the attempts (Flink's default with checkpointing). A batch whose source is down is retried
-    /// until it comes back or the context is stopped.
+    /// The default: exponential back-off from 1 second to 30 seconds with jitter, at most 8
+    /// retries of one batch (about two minutes). A dependency that comes back within that time is
+    /// healed over; one that stays down fails the batch with its cause, and
+    /// <see cref="StreamingOptions.StopOnBatchFailure"/> decides what follows, so that a job never
+    /// sits retrying forever unseen. Set an unlimited strategy (Flink's default with
+    /// checkpointing) with <see cref="ExponentialBackoff"/> when a supervisor watches the retries.
     /// </summary>
-    public static RestartStrategy Default { get; } = ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    public static RestartStrategy Default { get; } = ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), maxAttempts: 8);
 
     /// <summary>Which strategy this is.</summary>
     public RestartStrategyKind Kind { get; }
