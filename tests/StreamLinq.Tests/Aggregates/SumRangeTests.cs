@@ -150,6 +150,58 @@ public class SumRangeTests
         }
     }
 
+    [Fact]
+    public void A_version_1_windowed_long_sum_state_in_the_layout_version_1_wrote_restores()
+    {
+        // Version 1 wrote each aggregate column as one JSON array of numbers; a long sum's column
+        // now also has accumulator arrays (Low, Carry), which that layout does not hold.
+        var context = new StreamingContext(Second);
+        var stream = context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>())
+            .Window(3 * Second, Second)
+            .GroupBy(x => x % 2)
+            .Select(g => new { g.Key, L = g.Sum(x => (long)x * 1000), N = g.Count() });
+        var original = new StreamLinq.Query.PlanBuilder().Build(stream.Expression);
+        var restored = new StreamLinq.Query.PlanBuilder().Build(stream.Expression);
+        int[][] batches = [[1, 2, 3], [int.MaxValue - 100, 5], [-7], [8, 9], []];
+        for (var b = 0; b < 2; b++)
+        {
+            Evaluate(original, b, batches[b]);
+        }
+
+        var op = StreamLinq.Query.ExecutionPlan.Nodes(original).OfType<StreamLinq.State.IStatefulOperator>().Single();
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            op.WriteState(writer);
+        }
+
+        var state = System.Text.Json.Nodes.JsonNode.Parse(buffer.ToArray())!;
+        var tables = state["batches"]!.AsArray().Select(entry => entry!["partial"]!).Append(state["running"]!).ToList();
+        foreach (var table in tables)
+        {
+            var columns = table["columns"]!.AsArray();
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var values = columns[c]!["Values"]!.AsArray().Select(v => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(long.Parse(v!.ToString(), CultureInfo.InvariantCulture)));
+                columns[c] = new System.Text.Json.Nodes.JsonArray(values.ToArray());
+            }
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(state.ToJsonString());
+        StreamLinq.Query.ExecutionPlan.Nodes(restored).OfType<StreamLinq.State.IStatefulOperator>().Single().ReadState(document.RootElement, version: 1);
+        for (var b = 2; b < batches.Length; b++)
+        {
+            Assert.Equal(Evaluate(original, b, batches[b]), Evaluate(restored, b, batches[b]));
+        }
+
+        static string Evaluate(StreamLinq.Execution.PlanNode root, int index, int[] records)
+        {
+            var source = StreamLinq.Query.ExecutionPlan.Nodes(root).OfType<StreamLinq.Execution.SourceNode>().Single();
+            var execution = new StreamLinq.Execution.BatchExecution(new BatchTime((index + 1) * Second.Ticks), new Dictionary<int, Array> { [source.InputId] = records }, new StreamingOptions(), CancellationToken.None);
+            return string.Join("\n", execution.Evaluate(root)!.Cast<object>().Select(r => r.ToString()).Order(StringComparer.Ordinal));
+        }
+    }
+
     [Property(MaxTest = 40)]
     public void Windowed_grouped_int_sums_equal_the_true_sum_and_fail_exactly_when_it_leaves_int_range(int[][] input, PositiveInt lengthMultiple, PositiveInt slideMultiple)
     {
