@@ -36,6 +36,28 @@ public class SumRangeTests
         Assert.Equal(new[] { (1m, 1m) }, Single(decimals, 2).Select(r => (r.Sum, r.Mean)));
     }
 
+    [Theory]
+    [InlineData("1.00", "2.0", "0")]
+    [InlineData("10000000000000000000000000000", "0.0000001", "0")]
+    [InlineData("1.5", "-1.50", "2.000")]
+    public async Task A_windowed_decimal_sum_and_average_print_as_LINQs_over_the_windows_records(string first, string second, string third)
+    {
+        // Decimal addition keeps the larger scale and rounds past 28 digits, so subtracting a
+        // leaving batch from a running sum does not give back the sum of the batches left
+        // (2.00 for 2.0, 0 for 0.0000001): the window's value must be LINQ's over its records.
+        decimal[][] batches = [[Parse(first)], [Parse(second)], [Parse(third)], []];
+        var results = await RunAsync(batches, batches.Length, s => s
+            .Window(2 * Second, Second).GroupBy(x => 0).Select(g => new { Sum = g.Sum(), Mean = g.Average() }));
+        for (var t = 1; t <= batches.Length; t++)
+        {
+            var records = BatchRun.WindowRecords(batches, t, 2).ToArray();
+            var expected = records.Length == 0 ? [] : new[] { FormattableString.Invariant($"{records.Sum()} {records.Average()}") };
+            Assert.Equal(expected, Single(results, t).Select(r => FormattableString.Invariant($"{r.Sum} {r.Mean}")));
+        }
+
+        static decimal Parse(string text) => decimal.Parse(text, CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task A_window_whose_true_sum_leaves_int_range_fails_its_batch_and_the_next_window_is_right_again()
     {
