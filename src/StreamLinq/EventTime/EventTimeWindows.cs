@@ -80,6 +80,11 @@ public enum WindowOutputMode
 /// <param name="Key">The key the window belongs to.</param>
 /// <param name="Start">The window's start, inclusive.</param>
 /// <param name="End">The window's end, exclusive.</param>
-/// <param name="Records">The records admitted into the window so far, in arrival order.</param>
+/// <param name="Records">
+/// The records admitted into the window so far, in arrival order; except that a session which
+/// merged sessions already open holds their records session by session (the earliest-starting
+/// first, each in its own order), then the records of the batch that joined it, in batch order.
+/// Compare a session's records as a set when sessions may merge.
+/// </param>
 /// <param name="IsFinal">Whether this is the window's last emission: the watermark passed its end plus the allowed lateness.</param>
 public sealed record EventTimeWindow<TKey, T>(TKey Key, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<T> Records, bool IsFinal);

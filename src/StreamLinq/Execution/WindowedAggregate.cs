@@ -9,9 +9,9 @@ namespace StreamLinq.Execution;
 /// <summary>
 /// <c>Window(...).GroupBy(k).Select(g =&gt; aggregates)</c> without materialising the window: each
 /// batch is aggregated once, into a partial <see cref="GroupTable{TKey}"/> kept while the window
-/// covers it. When every aggregate is invertible (counts, and sums or averages of integers or
-/// decimals) a running table subtracts each leaving partial and adds each entering one, and keys
-/// whose count drops to zero are removed; otherwise (Min, Max, floating sums, whose subtraction
+/// covers it. When every aggregate is invertible (counts, and sums or averages of integers) a
+/// running table subtracts each leaving partial and adds each entering one, and keys whose count
+/// drops to zero are removed; otherwise (Min, Max, floating and decimal sums, whose subtraction
 /// is not exact) the kept partials are merged at each slide. Sums run in the wide accumulators of
 /// <see cref="WideSum"/>, so only the window's emitted value is checked for range.
 /// </summary>
@@ -67,7 +67,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
         var entering = batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
 
         // The leaving batches are subtracted before the entering one is added, so that a running
-        // decimal sum only ever holds batches of one window (int and long sums are kept wider).
+        // sum only ever holds batches of one window.
         foreach (var left in _partials.EvictThrough(_window.LeftBy(batch.Time)))
         {
             if (_running is not null)
@@ -187,7 +187,12 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
     /// <summary>The group's record count: column 0 of every hash aggregation's table.</summary>
     private static long Count(GroupTable<TKey> table, int slot) => ((SumColumn<long>)table.Columns[0]).Values[slot];
 
-    private static bool IsExact(Type storage) => storage != typeof(double) && storage != typeof(float);
+    /// <summary>
+    /// Whether subtracting a leaving partial gives back the sum of the others: integers only.
+    /// Floating point rounds; so does decimal past 28 digits (1e28 + 1e-7 - 1e28 is 0), and it
+    /// keeps the larger scale (3.00 - 1.00 is 2.00 where the window's 2.0 sums to 2.0).
+    /// </summary>
+    private static bool IsExact(Type storage) => storage == typeof(long) || storage == typeof(Int128) || storage == typeof(int);
 
     private static void Subtract<T>(AggregateColumn into, int slot, AggregateColumn from, int fromSlot)
         where T : INumber<T>

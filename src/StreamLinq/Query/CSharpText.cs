@@ -437,10 +437,23 @@ internal static class CSharpText
 
             // Left-associative, except ??: the right operand of a same-precedence operator needs parentheses.
             var rightAssociative = binary.NodeType == ExpressionType.Coalesce;
-            Write(Promoted(binary.Left, binary.Right), rightAssociative ? own + 1 : own);
+            Write(CharLiteral(binary, Promoted(binary.Left, binary.Right), binary.Right), rightAssociative ? own + 1 : own);
             text.Append(' ').Append(symbol).Append(' ');
-            Write(Promoted(binary.Right, binary.Left), rightAssociative ? own : own + 1);
+            Write(CharLiteral(binary, Promoted(binary.Right, binary.Left), binary.Left), rightAssociative ? own : own + 1);
         }
+
+        /// <summary>
+        /// An int constant compared with a char widened to int, as the char literal the reader
+        /// wrote (<c>c == ','</c> is <c>Convert(c) == 44</c> in the tree). Only in comparisons: in
+        /// arithmetic (<c>c - 'a'</c>) the compiler folds the literal to an int the reader may have written.
+        /// </summary>
+        private static Expression CharLiteral(BinaryExpression binary, Expression operand, Expression other) =>
+            binary.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or
+                ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual &&
+            operand is ConstantExpression { Value: int code } && code is >= char.MinValue and <= char.MaxValue &&
+            other is UnaryExpression { NodeType: ExpressionType.Convert, Operand.Type: var from } && from == typeof(char)
+                ? System.Linq.Expressions.Expression.Constant((char)code)
+                : operand;
 
         /// <summary>
         /// The operand as the reader wrote it when the compiler widened it for the operator: C#

@@ -281,6 +281,22 @@ internal sealed class CapturedTransform<TSource, TResult>
     }
 
     /// <summary>
+    /// Whether two values of the scalars whose equality ignores what their results show are the
+    /// same value: 1.0m and 1.00m, 0.0 and -0.0, two offsets or kinds of one instant are equal,
+    /// yet print, divide or convert differently. Null for other values, which <c>Equals</c> decides.
+    /// </summary>
+    private static bool? Identical(object? a, object? b) => (a, b) switch
+    {
+        (double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y),
+        (float x, float y) => BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y),
+        (Half x, Half y) => BitConverter.HalfToInt16Bits(x) == BitConverter.HalfToInt16Bits(y),
+        (decimal x, decimal y) => decimal.GetBits(x).AsSpan().SequenceEqual(decimal.GetBits(y)),
+        (DateTime x, DateTime y) => x.Ticks == y.Ticks && x.Kind == y.Kind,
+        (DateTimeOffset x, DateTimeOffset y) => x.Ticks == y.Ticks && x.Offset == y.Offset,
+        _ => null,
+    };
+
+    /// <summary>
     /// Whether two trees are the same query: the same nodes, methods, members and constants, the
     /// same placeholder. Closures made afresh by each call are compared by the values they hold.
     /// </summary>
@@ -328,6 +344,16 @@ internal sealed class CapturedTransform<TSource, TResult>
 
         private bool SameValue(object? a, object? b, int depth)
         {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+
+            if (Identical(a, b) is { } identical)
+            {
+                return identical;
+            }
+
             if (Equals(a, b))
             {
                 return true;

@@ -62,8 +62,16 @@ internal static class GroupTableState
             column.Grow(keys.Length);
             foreach (var field in Fields(column))
             {
-                // Checkpoints written before columns were objects hold each column's values as an array.
-                var json = saved[c].ValueKind == JsonValueKind.Array && field.Name == "Values" ? saved[c]
+                // Checkpoints written before columns were objects hold each column's values as an
+                // array, and nothing else: a column's other arrays (a wide sum's Low and Carry) are
+                // what its loop accumulates within a batch, sealed into the values and empty after
+                // it, so they start empty, as in a fresh column.
+                if (saved[c].ValueKind == JsonValueKind.Array && field.Name != "Values")
+                {
+                    continue;
+                }
+
+                var json = saved[c].ValueKind == JsonValueKind.Array ? saved[c]
                     : saved[c].ValueKind == JsonValueKind.Object && saved[c].TryGetProperty(field.Name, out var named) ? named
                     : throw new InvalidDataException($"Aggregate column {c} ({column.GetType().Name}) in the checkpoint has no '{field.Name}'.");
 

@@ -36,6 +36,28 @@ public class SumRangeTests
         Assert.Equal(new[] { (1m, 1m) }, Single(decimals, 2).Select(r => (r.Sum, r.Mean)));
     }
 
+    [Theory]
+    [InlineData("1.00", "2.0", "0")]
+    [InlineData("10000000000000000000000000000", "0.0000001", "0")]
+    [InlineData("1.5", "-1.50", "2.000")]
+    public async Task A_windowed_decimal_sum_and_average_print_as_LINQs_over_the_windows_records(string first, string second, string third)
+    {
+        // Decimal addition keeps the larger scale and rounds past 28 digits, so subtracting a
+        // leaving batch from a running sum does not give back the sum of the batches left
+        // (2.00 for 2.0, 0 for 0.0000001): the window's value must be LINQ's over its records.
+        decimal[][] batches = [[Parse(first)], [Parse(second)], [Parse(third)], []];
+        var results = await RunAsync(batches, batches.Length, s => s
+            .Window(2 * Second, Second).GroupBy(x => 0).Select(g => new { Sum = g.Sum(), Mean = g.Average() }));
+        for (var t = 1; t <= batches.Length; t++)
+        {
+            var records = BatchRun.WindowRecords(batches, t, 2).ToArray();
+            var expected = records.Length == 0 ? [] : new[] { FormattableString.Invariant($"{records.Sum()} {records.Average()}") };
+            Assert.Equal(expected, Single(results, t).Select(r => FormattableString.Invariant($"{r.Sum} {r.Mean}")));
+        }
+
+        static decimal Parse(string text) => decimal.Parse(text, CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task A_window_whose_true_sum_leaves_int_range_fails_its_batch_and_the_next_window_is_right_again()
     {
@@ -136,6 +158,58 @@ public class SumRangeTests
         }
 
         using var document = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+        StreamLinq.Query.ExecutionPlan.Nodes(restored).OfType<StreamLinq.State.IStatefulOperator>().Single().ReadState(document.RootElement, version: 1);
+        for (var b = 2; b < batches.Length; b++)
+        {
+            Assert.Equal(Evaluate(original, b, batches[b]), Evaluate(restored, b, batches[b]));
+        }
+
+        static string Evaluate(StreamLinq.Execution.PlanNode root, int index, int[] records)
+        {
+            var source = StreamLinq.Query.ExecutionPlan.Nodes(root).OfType<StreamLinq.Execution.SourceNode>().Single();
+            var execution = new StreamLinq.Execution.BatchExecution(new BatchTime((index + 1) * Second.Ticks), new Dictionary<int, Array> { [source.InputId] = records }, new StreamingOptions(), CancellationToken.None);
+            return string.Join("\n", execution.Evaluate(root)!.Cast<object>().Select(r => r.ToString()).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_version_1_windowed_long_sum_state_in_the_layout_version_1_wrote_restores()
+    {
+        // Version 1 wrote each aggregate column as one JSON array of numbers; a long sum's column
+        // now also has accumulator arrays (Low, Carry), which that layout does not hold.
+        var context = new StreamingContext(Second);
+        var stream = context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>())
+            .Window(3 * Second, Second)
+            .GroupBy(x => x % 2)
+            .Select(g => new { g.Key, L = g.Sum(x => (long)x * 1000), N = g.Count() });
+        var original = new StreamLinq.Query.PlanBuilder().Build(stream.Expression);
+        var restored = new StreamLinq.Query.PlanBuilder().Build(stream.Expression);
+        int[][] batches = [[1, 2, 3], [int.MaxValue - 100, 5], [-7], [8, 9], []];
+        for (var b = 0; b < 2; b++)
+        {
+            Evaluate(original, b, batches[b]);
+        }
+
+        var op = StreamLinq.Query.ExecutionPlan.Nodes(original).OfType<StreamLinq.State.IStatefulOperator>().Single();
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            op.WriteState(writer);
+        }
+
+        var state = System.Text.Json.Nodes.JsonNode.Parse(buffer.ToArray())!;
+        var tables = state["batches"]!.AsArray().Select(entry => entry!["partial"]!).Append(state["running"]!).ToList();
+        foreach (var table in tables)
+        {
+            var columns = table["columns"]!.AsArray();
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var values = columns[c]!["Values"]!.AsArray().Select(v => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(long.Parse(v!.ToString(), CultureInfo.InvariantCulture)));
+                columns[c] = new System.Text.Json.Nodes.JsonArray(values.ToArray());
+            }
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(state.ToJsonString());
         StreamLinq.Query.ExecutionPlan.Nodes(restored).OfType<StreamLinq.State.IStatefulOperator>().Single().ReadState(document.RootElement, version: 1);
         for (var b = 2; b < batches.Length; b++)
         {

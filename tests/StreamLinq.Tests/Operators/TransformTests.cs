@@ -83,6 +83,29 @@ public class TransformTests
     }
 
     [Fact]
+    public void A_transform_whose_copied_value_changes_only_in_what_equality_ignores_still_gets_its_own_query()
+    {
+        // 1.0m equals 1.00m, 0.0 equals -0.0 and two offsets of one instant are equal, yet each
+        // gives other results: the query built for the batch must run, not the one compiled for
+        // a value merely equal to it.
+        decimal[] rates = [1.0m, 1.00m];
+        double[] signs = [0.0, -0.0];
+        DateTimeOffset[] times = [new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero), new(2026, 1, 1, 14, 0, 0, TimeSpan.FromHours(2))];
+        var call = 0;
+        var transform = new CapturedTransform<int, string>(q =>
+        {
+            var (rate, sign, time) = (rates[call % 2], signs[call % 2], times[call % 2]);
+            call++;
+            return q.Select(x => (x * rate).ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + (x * sign).ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        });
+        for (var run = 0; run < 4; run++)
+        {
+            var expected = $"{(2 * rates[call % 2]).ToString(System.Globalization.CultureInfo.InvariantCulture)} {(2 * signs[call % 2]).ToString(System.Globalization.CultureInfo.InvariantCulture)} {times[call % 2].ToString("O", System.Globalization.CultureInfo.InvariantCulture)}";
+            Assert.Equal([expected], transform.Run([2]));
+        }
+    }
+
+    [Fact]
     public void A_transform_that_branches_on_a_field_gets_the_branch_of_each_batch()
     {
         var descending = false;

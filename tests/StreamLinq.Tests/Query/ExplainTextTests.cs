@@ -22,6 +22,17 @@ public class ExplainTextTests
     }
 
     [Fact]
+    public void Explain_renders_a_char_compared_with_a_char_literal_as_the_literal_not_its_code()
+    {
+        // The compiler compares chars as ints: c == ',' is Convert(c) == 44 in the tree.
+        var plan = Lines().SelectMany(line => line.ToCharArray()).Where(c => c == ',' || c != '\'' && c >= 'a' && 'z' >= c).Explain();
+        Assert.Contains(@"Where(c => c == ',' || c != '\'' && c >= 'a' && 'z' >= c)", plan, StringComparison.Ordinal);
+
+        // Arithmetic on a char stays an int: c - 'a' is c - 97, and must not read as a char.
+        Assert.Contains("Select(c => c - 97)", Lines().SelectMany(line => line.ToCharArray()).Select(c => c - 'a').Explain(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_renders_arrays_of_chars_as_quoted_elements()
     {
         var plan = Lines().SelectMany(line => line.Split(new[] { ' ', ',', '\t' })).Explain();
