@@ -39,11 +39,12 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
                 IIncrementOrDecrementOperation step => step.Target,
                 ICompoundAssignmentOperation compound => compound.Target,
                 IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
+                IInvocationOperation call when IsRelativeAddOrUpdate(call, math) => call.Instance ?? call.Arguments[0].Value,
                 ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
                 _ => null,
             };
 
-            if (target is not null && Storage.OutlivesCall(target, sink.Scope) &&
+            if (target is not null && Storage.OutlivesCall(target, sink) &&
                 !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)))
             {
                 report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(operation), sink.OperationName, Show(target)));
@@ -73,6 +74,38 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
     /// </summary>
     private static bool ReadsSameElement(ISimpleAssignmentOperation assignment) =>
         Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage);
+
+    /// <summary>
+    /// <c>AddOrUpdate(key, add, (k, old) =&gt; old + n)</c> (ConcurrentDictionary, ImmutableInterlocked):
+    /// the update factory computes from the stored value. One that ignores it, or keeps its
+    /// <c>Math.Max</c>/<c>Math.Min</c>, writes the same on replay and passes.
+    /// </summary>
+    private static bool IsRelativeAddOrUpdate(IInvocationOperation call, INamedTypeSymbol? math)
+    {
+        if (call.TargetMethod.Name != "AddOrUpdate")
+        {
+            return false;
+        }
+
+        foreach (var argument in call.Arguments)
+        {
+            if (OutputOperations.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation { Symbol.Parameters.Length: >= 2 } factory })
+            {
+                var old = factory.Symbol.Parameters[1];
+                var returned = factory.Body.Descendants().OfType<IReturnOperation>().Select(r => r.ReturnedValue).ToList();
+                var keepsExtreme = returned.Count > 0 && returned.All(v =>
+                    OutputOperations.Unwrap(v!) is IInvocationOperation { TargetMethod.Name: "Max" or "Min" } extreme &&
+                    SymbolEqualityComparer.Default.Equals(extreme.TargetMethod.ContainingType, math));
+                if (!keepsExtreme && factory.Body.Descendants().OfType<IParameterReferenceOperation>()
+                        .Any(p => SymbolEqualityComparer.Default.Equals(p.Parameter, old)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsInterlockedUpdate(IInvocationOperation call, INamedTypeSymbol? interlocked) =>
         interlocked is not null &&
