@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using StreamLinq.Analyzers.Support;
@@ -154,26 +153,10 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
             return null;
         }
 
-        var scope = local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax().FirstAncestorOrSelf<BlockSyntax>() is { } block &&
-                    sink.Body.Syntax.Span.Contains(block.Span)
-            ? block
-            : sink.Body.Syntax;
-        var model = sink.Body.SemanticModel;
-        if (model is null)
+        foreach (var use in sink.UsesOf(local))
         {
-            return null;
-        }
-
-        foreach (var node in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
-        {
-            if (node.Identifier.ValueText != local.Name)
-            {
-                continue;
-            }
-
             sink.Context.CountWork();
-            if (model.GetOperation(node) is ILocalReferenceOperation use && SymbolEqualityComparer.Default.Equals(use.Local, local) &&
-                Target(use, sink, io, depth + 1) is { } target)
+            if (Target(use, sink, io, depth + 1) is { } target)
             {
                 return target;
             }

@@ -13,6 +13,7 @@ internal sealed class SinkBody
 {
     private HashSet<ISymbol>? resetInCall;
     private Dictionary<string, bool>? facts;
+    private Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>? localUses;
 
     public SinkBody(IOperation body, SyntaxNode scope, string operationName, SinkContext context)
         : this(body, scope, operationName, context, null, null, true, 0, null)
@@ -91,6 +92,31 @@ internal sealed class SinkBody
             b.Context.CountWork();
             return predicate(o);
         })));
+
+    /// <summary>The references to a local of the body, indexed in one pass over it (a rule that follows a value through locals then costs no rescan per local).</summary>
+    public IReadOnlyList<ILocalReferenceOperation> UsesOf(ILocalSymbol local)
+    {
+        if (localUses is null)
+        {
+            localUses = new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
+            foreach (var operation in Body.Descendants())
+            {
+                Context.CountWork();
+                if (operation is ILocalReferenceOperation reference)
+                {
+                    if (!localUses.TryGetValue(reference.Local, out var uses))
+                    {
+                        uses = new List<ILocalReferenceOperation>();
+                        localUses[reference.Local] = uses;
+                    }
+
+                    uses.Add(reference);
+                }
+            }
+        }
+
+        return localUses.TryGetValue(local, out var found) ? found : (IReadOnlyList<ILocalReferenceOperation>)System.Array.Empty<ILocalReferenceOperation>();
+    }
 
     /// <summary>The body of a helper this body calls, with what the call passes it.</summary>
     public SinkBody Enter(IOperation helperBody, SyntaxNode helperScope, IInvocationOperation call, IMethodSymbol helper)
