@@ -39,7 +39,7 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
                 IIncrementOrDecrementOperation step => step.Target,
                 ICompoundAssignmentOperation compound => compound.Target,
                 IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
-                IInvocationOperation call when IsRelativeAddOrUpdate(call, math) => call.Instance ?? call.Arguments[0].Value,
+                IInvocationOperation call when IsRelativeAddOrUpdate(call, math, sink.Context) => call.Instance ?? call.Arguments[0].Value,
                 ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
                 _ => null,
             };
@@ -80,7 +80,7 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
     /// the update factory computes from the stored value. One that ignores it, or keeps its
     /// <c>Math.Max</c>/<c>Math.Min</c>, writes the same on replay and passes.
     /// </summary>
-    private static bool IsRelativeAddOrUpdate(IInvocationOperation call, INamedTypeSymbol? math)
+    private static bool IsRelativeAddOrUpdate(IInvocationOperation call, INamedTypeSymbol? math, SinkContext context)
     {
         if (call.TargetMethod.Name != "AddOrUpdate")
         {
@@ -101,6 +101,13 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
                 {
                     return true;
                 }
+            }
+            else if (OutputOperations.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: { Parameters.Length: >= 2 } method } } &&
+                     OutputOperations.SourceBody(method.OriginalDefinition, context) is { } body &&
+                     body.Descendants().OfType<IParameterReferenceOperation>().Any(p => SymbolEqualityComparer.Default.Equals(p.Parameter, method.OriginalDefinition.Parameters[1])))
+            {
+                // AddOrUpdate(key, 1, Increment) with static int Increment(string key, int old) => old + 1.
+                return true;
             }
         }
 

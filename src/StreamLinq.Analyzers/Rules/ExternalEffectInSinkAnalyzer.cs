@@ -36,7 +36,8 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
 
     private static readonly ImmutableHashSet<string> MessagingNamespaces = ImmutableHashSet.Create(
         "Confluent.Kafka", "RabbitMQ.Client", "Azure.Messaging.ServiceBus", "Azure.Messaging.EventHubs.Producer", "MassTransit",
-        "NATS.Client", "NATS.Client.Core", "Amazon.SQS", "Amazon.SimpleNotificationService", "Google.Cloud.PubSub.V1");
+        "NATS.Client", "NATS.Client.Core", "Amazon.SQS", "Amazon.SimpleNotificationService", "Google.Cloud.PubSub.V1",
+        "Microsoft.Azure.ServiceBus", "Microsoft.Azure.ServiceBus.Core", "Azure.Messaging.EventGrid", "Azure.Storage.Queues");
 
     private static readonly ImmutableHashSet<string> DeduplicationProperties = ImmutableHashSet.Create(
         StringComparer.OrdinalIgnoreCase, "MessageId", "DeduplicationId", "MessageDeduplicationId", "IdempotencyKey", "IdempotenceKey");
@@ -65,7 +66,7 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
                 effect = "adds rows through EF Core that SaveChanges inserts";
             }
             else if ((name is "Produce" or "Publish" or "BasicPublish" && !ns.StartsWith("StackExchange.Redis", StringComparison.Ordinal)) ||
-                     (MessagingNamespaces.Contains(ns) && name is "Send" or "SendMessage" or "SendMessages" or "SendBatch" or "SendEvents"))
+                     (MessagingNamespaces.Contains(ns) && name is "Send" or "SendMessage" or "SendMessages" or "SendBatch" or "SendEvents" or "SendEvent"))
             {
                 if (!sink.AnyInChain("dedup-id", IsDeduplicationId))
                 {
@@ -92,7 +93,7 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
 
             if (effect is null ||
                 SinkContext.IsListed(sink.Context.NameList(call.Syntax.SyntaxTree, IdempotentMethodsOption), method) ||
-                sink.AnyInChain("durable-guard", o => o is IConditionalOperation conditional && ReadsStore(conditional.Condition, 0)))
+                sink.AnyInChain("durable-guard", o => o is IConditionalOperation conditional && ReadsStore(conditional.Condition, sink.Context, 0)))
             {
                 return;
             }
@@ -139,9 +140,10 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
 
     /// <summary>
     /// Whether a condition asks a store that survives a crash (Redis, a database) rather than memory:
-    /// the effect it guards is then skipped on replay. Locals are followed to their initialiser.
+    /// the effect it guards is then skipped on replay. Locals are followed to their initialiser, and
+    /// helpers of the project into their bodies.
     /// </summary>
-    private static bool ReadsStore(IOperation condition, int depth)
+    private static bool ReadsStore(IOperation condition, SinkContext context, int depth)
     {
         foreach (var operation in condition.DescendantsAndSelf())
         {
@@ -149,10 +151,18 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
             {
                 case IInvocationOperation call when StoreNamespaces.Contains(call.TargetMethod.ContainingType?.ContainingNamespace?.ToDisplayString() ?? string.Empty):
                     return true;
+                case IInvocationOperation call when depth < 2 && !call.TargetMethod.IsAbstract && !call.TargetMethod.DeclaringSyntaxReferences.IsEmpty:
+                    // A helper of the project that asks the store (repo.AlreadySentAsync(id)).
+                    if (OutputOperations.SourceBody(call.TargetMethod.OriginalDefinition, context) is { } body && ReadsStore(body, context, depth + 1))
+                    {
+                        return true;
+                    }
+
+                    break;
                 case ILocalReferenceOperation local when depth < 2 && operation.SemanticModel is { } model:
                     var declarator = local.Local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax;
                     if (declarator?.Initializer?.Value is { } value && declarator.SyntaxTree == model.SyntaxTree &&
-                        model.GetOperation(value) is { } initial && ReadsStore(initial, depth + 1))
+                        model.GetOperation(value) is { } initial && ReadsStore(initial, context, depth + 1))
                     {
                         return true;
                     }

@@ -36,7 +36,12 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
 
     private static readonly Regex TableBefore = new(@"\b(INTO|UPDATE|FROM|JOIN|TABLE)\s+[\w.""]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
+    // Ids that tie log lines or traces together, not where anything is written.
+    private static readonly Regex TracingName = new(@"(correlation|trace|request|span|activity|parent)[-_]?id$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     private const int LocalDepth = 3;
+
+    private static bool IsTargetName(string name) => TargetName.IsMatch(name) && !TracingName.IsMatch(name);
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
@@ -60,7 +65,7 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
         };
     }
 
-    /// <summary>What the value ends up naming (a parameter, property or local name), following it up through the expressions that carry it; null when it only feeds a value, a log line or a comparison.</summary>
+    /// <summary>What the value ends up naming (a parameter or property name, or what a local holding it is used for), following it up through the expressions that carry it; null when it only feeds a value, a log line or a comparison.</summary>
     private static string? Target(IOperation value, SinkBody sink, INamespaceSymbol? io, int depth)
     {
         var current = value;
@@ -86,7 +91,7 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
                         continue;
                     }
 
-                    if (TargetName.IsMatch(argument.Parameter.Name) ||
+                    if (IsTargetName(argument.Parameter.Name) ||
                         (SymbolEqualityComparer.Default.Equals(callee.ContainingType?.ContainingNamespace, io) && argument.Parameter.Type.SpecialType == SpecialType.System_String))
                     {
                         return argument.Parameter.Name;
@@ -96,7 +101,7 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
                     var label = argument.Parent is IInvocationOperation labelled
                         ? labelled.Arguments.Select(a => a.Value.ConstantValue).FirstOrDefault(c => c is { HasValue: true, Value: string })
                         : default;
-                    return label is { HasValue: true, Value: string name } && TargetName.IsMatch(name) ? name : null;
+                    return label is { HasValue: true, Value: string name } && IsTargetName(name) ? name : null;
                 case IInterpolationOperation interpolation:
                     if (interpolation.Parent is IInterpolatedStringOperation text && TableBefore.IsMatch(TextBefore(text, interpolation)))
                     {
@@ -123,16 +128,16 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
                     current = parent;
                     continue;
                 case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
-                    return TargetName.IsMatch(declarator.Symbol.Name) ? declarator.Symbol.Name : Uses(declarator.Symbol, sink, io, depth);
+                    return Uses(declarator.Symbol, sink, io, depth);
                 case ISimpleAssignmentOperation assignment when assignment.Value == current:
                     switch (assignment.Target)
                     {
                         case IPropertyReferenceOperation { Property.Name: var property }:
-                            return TargetName.IsMatch(property) ? property : null;
+                            return IsTargetName(property) ? property : null;
                         case IFieldReferenceOperation { Field.Name: var field }:
-                            return TargetName.IsMatch(field) ? field : null;
+                            return IsTargetName(field) ? field : null;
                         case ILocalReferenceOperation { Local: var local }:
-                            return TargetName.IsMatch(local.Name) ? local.Name : Uses(local, sink, io, depth);
+                            return Uses(local, sink, io, depth);
                         default:
                             return null;
                     }

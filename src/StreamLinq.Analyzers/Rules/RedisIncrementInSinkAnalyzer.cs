@@ -117,8 +117,10 @@ public sealed class RedisIncrementInSinkAnalyzer : SinkEffectAnalyzer
             a.Parameter?.Name == "messageId" && a.ArgumentKind != ArgumentKind.DefaultValue &&
             !(a.Value.ConstantValue is { HasValue: true, Value: null or "*" }));
 
+    // A distributed cache client (Foundatio's ICacheClient.IncrementAsync) counts too: its counters outlive the process.
     private static bool NamedForRedis(INamedTypeSymbol? type) =>
         type is not null &&
         (type.Name.IndexOf("Redis", StringComparison.OrdinalIgnoreCase) >= 0 ||
+         (type.Name.IndexOf("Cache", StringComparison.OrdinalIgnoreCase) >= 0 && type.TypeKind == TypeKind.Interface) ||
          (type.ContainingNamespace?.ToDisplayString().IndexOf("Redis", StringComparison.OrdinalIgnoreCase) ?? -1) >= 0);
 }

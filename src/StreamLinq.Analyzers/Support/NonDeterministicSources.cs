@@ -50,6 +50,9 @@ internal sealed class NonDeterministicSources
                        // string hashes are randomised per process: a replay after a restart computes others.
                        (method == "GetHashCode" && call.Arguments.Length == 0 && call.Instance?.Type?.SpecialType == SpecialType.System_String) ||
                        (Is(type, hashCode) && method is "Combine" or "ToHashCode") ||
+                       (type?.Name == "Path" && type.ContainingNamespace?.ToDisplayString() == "System.IO" && method is "GetRandomFileName" or "GetTempFileName") ||
+                       // Identifier generators of other libraries (Ulid, MongoDB's ObjectId, MassTransit's NewId).
+                       (call.TargetMethod.IsStatic && method is "NewUlid" or "GenerateNewId" or "NewSequentialGuid" or "NextGuid") ||
                        // new Random(seed).Next() is reproducible; Random.Shared and a shared instance are not.
                        (Is(type, random) && !call.TargetMethod.IsStatic && call.Instance is not IObjectCreationOperation);
             case IObjectCreationOperation creation:

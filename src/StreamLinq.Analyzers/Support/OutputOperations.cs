@@ -121,7 +121,7 @@ internal static class OutputOperations
             var syntax = reference.GetSyntax();
             if (syntax is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax &&
                 context.ModelFor(reference.SyntaxTree).GetOperation(syntax) is { } operation &&
-                operation is IMethodBodyOperation { BlockBody: not null } or IMethodBodyOperation { ExpressionBody: not null } or ILocalFunctionOperation or IBlockOperation)
+                operation is IMethodBodyOperation { BlockBody: not null } or IMethodBodyOperation { ExpressionBody: not null } or IConstructorBodyOperation or ILocalFunctionOperation or IBlockOperation)
             {
                 return operation;
             }

@@ -119,10 +119,16 @@ internal sealed class SinkBody
     }
 
     /// <summary>The body of a helper this body calls, with what the call passes it.</summary>
-    public SinkBody Enter(IOperation helperBody, SyntaxNode helperScope, IInvocationOperation call, IMethodSymbol helper)
+    public SinkBody Enter(IOperation helperBody, SyntaxNode helperScope, IOperation call, IMethodSymbol helper)
     {
+        var arguments = call switch
+        {
+            IInvocationOperation invocation => invocation.Arguments,
+            IObjectCreationOperation creation => creation.Arguments,
+            _ => System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty,
+        };
         var parameters = new Dictionary<IParameterSymbol, bool>(SymbolEqualityComparer.Default);
-        foreach (var argument in call.Arguments)
+        foreach (var argument in arguments)
         {
             if (argument.Parameter is { } parameter)
             {
@@ -130,7 +136,13 @@ internal sealed class SinkBody
             }
         }
 
-        var instanceOutlives = call.Instance is null || Storage.OutlivesCall(call.Instance, this);
+        // A constructor's 'this' is the object being made: fresh.
+        var instanceOutlives = call switch
+        {
+            IInvocationOperation { Instance: null } => true,
+            IInvocationOperation invocation => Storage.OutlivesCall(invocation.Instance, this),
+            _ => false,
+        };
         return new SinkBody(helperBody, helperScope, OperationName, Context, this, parameters, instanceOutlives, Depth + 1, helper);
     }
 

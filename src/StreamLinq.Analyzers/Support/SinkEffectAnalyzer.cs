@@ -97,24 +97,24 @@ public abstract class SinkEffectAnalyzer : DiagnosticAnalyzer
         {
             sink.Context.CountWork();
             check(operation, sink, report);
-            if (operation is IInvocationOperation call && sink.Depth < HelperDepth && Helper(call, sink) is { } helper)
+            if (operation is IInvocationOperation or IObjectCreationOperation && sink.Depth < HelperDepth && Helper(operation, sink) is { } helper)
             {
-                Walk(helper, check, diagnostic => report(Relocate(diagnostic, call)));
+                Walk(helper, check, diagnostic => report(Relocate(diagnostic, operation)));
             }
         }
     }
 
     /// <summary>
-    /// The body of a method the sink calls, when it is declared in source and is not itself marked
+    /// The body of a method (or constructor) the sink calls, when it is declared in source and is not itself marked
     /// replay-safe; null for library methods, abstract members, local functions of the body (read
     /// with it) and a method already being read further up.
     /// </summary>
-    private static SinkBody? Helper(IInvocationOperation call, SinkBody sink)
+    private static SinkBody? Helper(IOperation call, SinkBody sink)
     {
-        var method = call.TargetMethod.OriginalDefinition;
+        var method = (call is IInvocationOperation invocation ? invocation.TargetMethod : ((IObjectCreationOperation)call).Constructor)?.OriginalDefinition;
         var types = sink.Context.Types;
-        if (method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.IsEmpty ||
-            OutputOperations.IsOutputOperation(call, types) ||
+        if (method is null || method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.IsEmpty ||
+            (call is IInvocationOperation output && OutputOperations.IsOutputOperation(output, types)) ||
             types.HasIdempotentAttribute(method) || types.IsReplaySafeType(method.ContainingType) ||
             (method.MethodKind == MethodKind.LocalFunction && method.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == sink.Scope.SyntaxTree && sink.Scope.Span.Contains(r.Span))) ||
             sink.IsWalking(method))
@@ -127,7 +127,7 @@ public abstract class SinkEffectAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>A diagnostic found in a helper, moved to the sink's call of it, whose text names the call.</summary>
-    private static Diagnostic Relocate(Diagnostic diagnostic, IInvocationOperation call)
+    private static Diagnostic Relocate(Diagnostic diagnostic, IOperation call)
     {
         var descriptor = diagnostic.Descriptor;
         return Diagnostic.Create(

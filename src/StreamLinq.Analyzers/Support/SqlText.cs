@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace StreamLinq.Analyzers.Support;
@@ -38,8 +39,20 @@ internal static class SqlText
             return string.Concat(interpolated.Parts.Select(p => p is IInterpolatedStringTextOperation t ? t.Text.ConstantValue.Value as string : "?"));
         }
 
-        return operation.Type?.SpecialType == SpecialType.System_String && operation.ConstantValue is { HasValue: true, Value: string constant }
-            ? constant
+        if (operation.Type?.SpecialType != SpecialType.System_String)
+        {
+            return null;
+        }
+
+        if (operation.ConstantValue is { HasValue: true, Value: string constant })
+        {
+            return constant;
+        }
+
+        // static readonly string Sql = "...": not a constant to the compiler, but as fixed as one.
+        return operation is IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true } field } &&
+               field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: LiteralExpressionSyntax literal }
+            ? literal.Token.ValueText
             : null;
     }
 

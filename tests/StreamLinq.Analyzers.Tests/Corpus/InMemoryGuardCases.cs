@@ -302,5 +302,42 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Guard, "guard-repository-check-then-publish", false, "a repository method asks the database whether the event was published, then publishes and records it", """
+            class Outbox
+            {
+                private readonly Npgsql.NpgsqlConnection conn;
+                public Outbox(Npgsql.NpgsqlConnection conn) => this.conn = conn;
+                public Task<bool> AlreadySentAsync(string id) => conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM outbox WHERE id = @id)", new { id });
+                public Task MarkSentAsync(string id) => conn.ExecuteAsync("INSERT INTO outbox (id) VALUES (@id) ON CONFLICT DO NOTHING", new { id });
+            }
+            class Sink
+            {
+                public void Wire(IDStream<(string Id, string Json)> events, Outbox outbox, Confluent.Kafka.IProducer<string, string> producer) => events.ForEachBatch(async (batch, time, ct) =>
+                {
+                    foreach (var e in batch)
+                    {
+                        if (await outbox.AlreadySentAsync(e.Id)) continue;
+                        await producer.ProduceAsync("events", new Confluent.Kafka.Message<string, string> { Key = e.Id, Value = e.Json }, ct);
+                        await outbox.MarkSentAsync(e.Id);
+                    }
+                });
+            }
+            """),
+        new(Guard, "guard-static-dictionary-last-sent-mail", true, "a static dictionary of last mail times guards a digest mail; a restart forgets it", """
+            class Sink
+            {
+                private static readonly ConcurrentDictionary<string, DateTime> lastMailed = new();
+                public void Wire(IDStream<(string User, int Count)> digests) => digests.ForEachBatch((batch, time) =>
+                {
+                    using var smtp = new System.Net.Mail.SmtpClient("smtp.example.com");
+                    foreach (var d in batch)
+                    {
+                        if (lastMailed.TryGetValue(d.User, out var last) && time.ToDateTimeOffset().UtcDateTime - last < TimeSpan.FromHours(1)) continue;
+                        smtp.Send("digest@example.com", d.User, "Your digest", $"{d.Count} new items");
+                        lastMailed[d.User] = time.ToDateTimeOffset().UtcDateTime;
+                    }
+                });
+            }
+            """),
     ];
 }

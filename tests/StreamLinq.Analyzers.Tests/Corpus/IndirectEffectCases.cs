@@ -316,5 +316,37 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Indirect, "ind-constructor-registers-static", true, "the sink news up an entry whose constructor adds itself to a static registry", """
+            class AuditEntry
+            {
+                public static readonly List<AuditEntry> All = new();
+                public AuditEntry(string text) { Text = text; All.Add(this); }
+                public string Text { get; }
+            }
+            class Sink
+            {
+                public void Wire(IDStream<string> events) => events.ForEachBatch((batch, time) =>
+                {
+                    foreach (var e in batch) _ = new AuditEntry(e);
+                });
+            }
+            """),
+        new(Indirect, "ind-constructor-sets-own-fields", false, "a constructor that only sets the new object's own fields", """
+            class Row
+            {
+                public Row(string key, int n) { Key = key; N = n; Count++; }
+                public string Key { get; }
+                public int N { get; }
+                public int Count { get; private set; }
+            }
+            class Sink
+            {
+                public void Wire(IDStream<(string K, int N)> xs) => xs.ForEachBatch((batch, time) =>
+                {
+                    var rows = batch.Select(x => new Row(x.K, x.N)).ToList();
+                    File.WriteAllLines($"rows-{time.Milliseconds}.csv", rows.Select(r => $"{r.Key},{r.N}"));
+                });
+            }
+            """),
     ];
 }

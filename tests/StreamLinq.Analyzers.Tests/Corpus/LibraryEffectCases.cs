@@ -335,5 +335,27 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Library, "lib-addorupdate-method-group", true, "AddOrUpdate's update factory is a method that adds one to the old value", """
+            class Sink
+            {
+                private static readonly ConcurrentDictionary<string, int> hits = new();
+                public void Wire(IDStream<string> pages) => pages.ForEachBatch((batch, time) =>
+                {
+                    foreach (var p in batch) hits.AddOrUpdate(p, 1, Increment);
+                });
+                private static int Increment(string key, int old) => old + 1;
+            }
+            """),
+        new(Library, "lib-correlation-header-put", false, "a PUT of a batch-keyed document with a random correlation header: the id traces, it does not name", """
+            class Sink
+            {
+                public void Wire(IDStream<string> docs, HttpClient http) => docs.ForEachBatch(async (batch, time, ct) =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Put, $"https://store.example.com/b/{time.Milliseconds}") { Content = new StringContent(string.Join("\n", batch)) };
+                    request.Headers.Add("X-Correlation-Id", Guid.NewGuid().ToString());
+                    await http.SendAsync(request, ct);
+                });
+            }
+            """),
     ];
 }

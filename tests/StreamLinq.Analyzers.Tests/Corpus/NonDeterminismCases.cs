@@ -307,5 +307,25 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(NonDeterminism, "nd-random-file-name", true, "Path.GetRandomFileName names the output: a replay writes a second file", """
+            class Sink
+            {
+                public void Wire(IDStream<string> lines) => lines.ForEachBatch((batch, time) =>
+                {
+                    File.WriteAllLines(Path.Combine("spool", Path.GetRandomFileName()), batch);
+                });
+            }
+            """),
+        new(NonDeterminism, "nd-local-named-key-only-logged", false, "a local called cacheKey built from the clock only goes to a log line", """
+            class Sink
+            {
+                public void Wire(IDStream<string> lines, StackExchange.Redis.IDatabase redis) => lines.ForEachBatch((batch, time) =>
+                {
+                    var cacheKey = $"debug-{DateTime.UtcNow:HHmmss}";
+                    Console.WriteLine($"{cacheKey}: {batch.Count} lines");
+                    redis.StringSet($"lines:{time.Milliseconds}", string.Join("\n", batch));
+                });
+            }
+            """),
     ];
 }

@@ -298,5 +298,33 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Redis, "redis-cache-client-increment", true, "a cache client interface (Foundatio-style) IncrementAsync on a shared counter", """
+            interface ICacheClient
+            {
+                Task<long> IncrementAsync(string key, long amount);
+                Task<bool> SetAsync(string key, long value);
+            }
+            class Sink
+            {
+                public void Wire(IDStream<string> logins, ICacheClient cache) => logins.ForEachBatch(async (batch, time, ct) =>
+                {
+                    foreach (var l in batch) await cache.IncrementAsync("logins:" + l, 1);
+                });
+            }
+            """),
+        new(Redis, "redis-cache-client-set", false, "the same cache client's SetAsync of a batch-keyed count", """
+            interface ICacheClient
+            {
+                Task<long> IncrementAsync(string key, long amount);
+                Task<bool> SetAsync(string key, long value);
+            }
+            class Sink
+            {
+                public void Wire(IDStream<string> logins, ICacheClient cache) => logins.ForEachBatch(async (batch, time, ct) =>
+                {
+                    await cache.SetAsync($"logins:{time.Milliseconds}", batch.Count);
+                });
+            }
+            """),
     ];
 }

@@ -436,5 +436,15 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Sql, "sql-static-readonly-text", true, "the UPDATE lives in a static readonly field, not a const", """
+            class Sink
+            {
+                private static readonly string Bump = "UPDATE quotas SET used = used + @n WHERE tenant = @t";
+                public void Wire(IDStream<(string Tenant, int N)> usage, Npgsql.NpgsqlConnection conn) => usage.ForEachBatch((batch, time) =>
+                {
+                    foreach (var u in batch) conn.Execute(Bump, new { n = u.N, t = u.Tenant });
+                });
+            }
+            """),
     ];
 }
