@@ -34,7 +34,7 @@ public class NonDeterministicTargetInSinkAnalyzerTests
         await Verifier.AnalyzerAsync(
             source,
             Verifier.Diagnostic().WithLocation(0).WithArguments("DateTime.UtcNow", "ForEachBatch", "path"),
-            Verifier.Diagnostic().WithLocation(1).WithArguments("l.GetHashCode()", "ForEachBatch", "shard"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("l.GetHashCode()", "ForEachBatch", "key"),
             Verifier.Diagnostic().WithLocation(2).WithArguments("Guid.NewGuid()", "ForEachBatch", "Id"));
     }
 
