@@ -65,7 +65,13 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
             {
                 effect = "adds rows through EF Core that SaveChanges inserts";
             }
-            else if ((name is "Produce" or "Publish" or "BasicPublish" && !ns.StartsWith("StackExchange.Redis", StringComparison.Ordinal)) ||
+            else if (name is "BulkInsert" or "BulkInsertOrUpdateOrDelete" or "InsertOne" or "InsertMany" or "WriteToServer" ||
+                     (name is "Insert" && method.IsExtensionMethod && method.Parameters.Length > 0 &&
+                      method.Parameters[0].Type.Name.IndexOf("Connection", StringComparison.Ordinal) >= 0))
+            {
+                effect = "inserts rows";
+            }
+            else if (name is "Produce" or "Publish" or "BasicPublish" ||
                      (MessagingNamespaces.Contains(ns) && name is "Send" or "SendMessage" or "SendMessages" or "SendBatch" or "SendEvents" or "SendEvent"))
             {
                 if (!sink.AnyInChain("dedup-id", IsDeduplicationId))
@@ -73,10 +79,15 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
                     effect = "publishes a message";
                 }
             }
-            else if (IsHttp(method, httpClient) &&
+            else if ((IsHttp(method, httpClient) &&
                      (name is "Post" or "PostAsJson" or "Patch" or "PatchAsJson" ||
                       (name is "Send" && sink.AnyInChain("http-post", o => o is IPropertyReferenceOperation { Property.Name: "Post" or "Patch" } p &&
-                                                                           SymbolEqualityComparer.Default.Equals(p.Property.ContainingType, httpMethod)))))
+                                                                           SymbolEqualityComparer.Default.Equals(p.Property.ContainingType, httpMethod))))) ||
+                     // WebClient's Upload* (POST by default), RestSharp's and Flurl's Post*, a Refit method declared [Post].
+                     (method.ContainingType?.Name == "WebClient" && name.StartsWith("Upload", StringComparison.Ordinal)) ||
+                     ((ns.StartsWith("RestSharp", StringComparison.Ordinal) || ns.StartsWith("Flurl", StringComparison.Ordinal)) &&
+                      name.IndexOf("Post", StringComparison.Ordinal) >= 0) ||
+                     method.GetAttributes().Any(a => a.AttributeClass?.Name is "PostAttribute" or "PatchAttribute"))
             {
                 if (!sink.AnyInChain("idempotency-key", o => o.ConstantValue is { HasValue: true, Value: string s } &&
                                                                s.IndexOf("idempotency-key", StringComparison.OrdinalIgnoreCase) >= 0))

@@ -50,9 +50,18 @@ public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
     {
         var sources = new NonDeterministicSources(compilation);
         var io = compilation.GetTypeByMetadataName("System.IO.File")?.ContainingNamespace;
+        var helpers = new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+
+        // A helper of the project that returns such a value (static string NewId() => Guid.NewGuid().ToString("N")).
+        bool Returns(IOperation operation, SinkContext context) =>
+            operation is IInvocationOperation { TargetMethod: { IsAbstract: false, DeclaringSyntaxReferences.IsEmpty: false } method } &&
+            helpers.GetOrAdd(method.OriginalDefinition, m =>
+                OutputOperations.SourceBody(m, context) is { } body &&
+                body.Descendants().OfType<IReturnOperation>().Any(r => r.ReturnedValue is { } value && value.DescendantsAndSelf().Any(sources.IsNonDeterministic)));
+
         return (operation, sink, report) =>
         {
-            if (!sources.IsNonDeterministic(operation))
+            if (!sources.IsNonDeterministic(operation) && !Returns(operation, sink.Context))
             {
                 return;
             }

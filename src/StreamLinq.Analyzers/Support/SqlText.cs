@@ -66,7 +66,7 @@ internal static class SqlText
     /// The first SET item (<c>n = n + @d</c>, <c>total = t.total + EXCLUDED.total</c>) of an UPDATE,
     /// an upsert's DO UPDATE / ON DUPLICATE KEY UPDATE or a MERGE's WHEN MATCHED that computes a
     /// column from its stored value in a way a second run changes again; null when there is none,
-    /// or when the statement only applies where a stored version is older (<c>WHERE t.batch &lt; EXCLUDED.batch</c>).
+    /// or when the statement only applies where a stored version differs (<c>WHERE t.batch &lt; EXCLUDED.batch</c>).
     /// </summary>
     public static string? RelativeUpdate(string text)
     {
@@ -75,12 +75,13 @@ internal static class SqlText
             var targets = TargetNames(statement);
             foreach (var (items, guard) in SetClauses(statement))
             {
-                if (guard.Any(t => t.Kind == TokenKind.Symbol && t.Text is "<" or ">"))
+                var setItems = SplitTopLevel(items, ",").ToList();
+                if (IsVersionGuarded(setItems, guard, targets))
                 {
                     continue;
                 }
 
-                foreach (var item in SplitTopLevel(items, ","))
+                foreach (var item in setItems)
                 {
                     var equals = item.FindIndex(t => t.Kind == TokenKind.Symbol && t.Text == "=");
                     if (equals <= 0 || item[equals - 1].Kind != TokenKind.Word)
@@ -117,13 +118,46 @@ internal static class SqlText
                !Contains(statement, "NOT", "EXISTS");
     }
 
+    /// <summary>
+    /// Whether the update only applies to a row whose version marker differs from the batch's: the
+    /// guard compares (<c>&lt;</c>, <c>&gt;</c>, <c>&lt;&gt;</c>, <c>!=</c>) a column that the same SET
+    /// overwrites with an absolute value (<c>last_batch = EXCLUDED.last_batch ... WHERE t.last_batch &lt; EXCLUDED.last_batch</c>).
+    /// A comparison on a column the SET computes from itself (<c>balance = balance - @a WHERE balance &gt; @a</c>) guards nothing.
+    /// </summary>
+    private static bool IsVersionGuarded(List<List<Token>> items, List<Token> guard, HashSet<string> targets)
+    {
+        var markers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in items)
+        {
+            var equals = item.FindIndex(t => t.Kind == TokenKind.Symbol && t.Text == "=");
+            if (equals > 0 && item[equals - 1].Kind == TokenKind.Word && !ReadsStored(item.Skip(equals + 1).ToList(), item[equals - 1].Text, targets))
+            {
+                markers.Add(item[equals - 1].Text);
+            }
+        }
+
+        for (var k = 0; k < guard.Count; k++)
+        {
+            if (guard[k].Kind == TokenKind.Symbol && guard[k].Text is "<" or ">" or "<>" or "!=" &&
+                ((k > 0 && guard[k - 1].Kind == TokenKind.Word && markers.Contains(guard[k - 1].Text)) ||
+                 (k + 1 < guard.Count && guard[k + 1].Kind == TokenKind.Word && markers.Contains(guard[k + 1].Text)) ||
+                 (k + 3 < guard.Count && guard[k + 2].Text == "." && guard[k + 3].Kind == TokenKind.Word && markers.Contains(guard[k + 3].Text))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The names the written table goes by in a statement: its name and alias after UPDATE, INSERT INTO or MERGE INTO.</summary>
     private static HashSet<string> TargetNames(List<Token> statement)
     {
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i + 1 < statement.Count; i++)
         {
-            if (!(statement[i].Is("UPDATE") && i == 0) && !(statement[i].Is("INTO") && i > 0 && (statement[i - 1].Is("INSERT") || statement[i - 1].Is("MERGE"))))
+            if (!(statement[i].Is("UPDATE") && i == 0) && !(statement[i].Is("INTO") && i > 0 && (statement[i - 1].Is("INSERT") || statement[i - 1].Is("MERGE"))) &&
+                !(statement[i].Is("MERGE") && i == 0 && !statement[i + 1].Is("INTO")))
             {
                 continue;
             }

@@ -357,5 +357,21 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Library, "lib-refit-post", true, "a Refit-style client whose method is declared [Post]: the request is sent again", """
+            [AttributeUsage(AttributeTargets.Method)]
+            sealed class PostAttribute : Attribute { public PostAttribute(string path) { } }
+            interface IBillingApi
+            {
+                [Post("/invoices")]
+                Task CreateInvoiceAsync(string customer, decimal amount);
+            }
+            class Sink
+            {
+                public void Wire(IDStream<(string Customer, decimal Amount)> invoices, IBillingApi api) => invoices.ForEachBatch(async (batch, time, ct) =>
+                {
+                    foreach (var i in batch) await api.CreateInvoiceAsync(i.Customer, i.Amount);
+                });
+            }
+            """),
     ];
 }

@@ -327,5 +327,15 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(NonDeterminism, "nd-helper-returns-guid-name", true, "the file name comes from a helper that returns a fresh GUID", """
+            class Sink
+            {
+                public void Wire(IDStream<string> lines) => lines.ForEachBatch((batch, time) =>
+                {
+                    File.WriteAllLines(Path.Combine("out", NewName() + ".txt"), batch);
+                });
+                private static string NewName() => Guid.NewGuid().ToString("N");
+            }
+            """),
     ];
 }

@@ -326,5 +326,14 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Redis, "redis-pubsub-publish", true, "PUBLISH sends the notification to subscribers again on replay", """
+            class Sink
+            {
+                public void Wire(IDStream<string> events, StackExchange.Redis.IDatabase redis) => events.ForEachBatch(async (batch, time, ct) =>
+                {
+                    foreach (var e in batch) await redis.PublishAsync("events", e);
+                });
+            }
+            """),
     ];
 }

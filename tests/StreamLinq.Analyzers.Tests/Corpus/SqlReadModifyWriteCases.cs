@@ -446,5 +446,45 @@ internal static partial class LabelledCorpus
                 });
             }
             """),
+        new(Sql, "sql-overdraft-guard-is-not-a-version", true, "WHERE balance > @amount only prevents overdrafts: a replay debits again", """
+            record Debit(int Account, decimal Amount);
+            class Sink
+            {
+                public void Wire(IDStream<Debit> debits, Npgsql.NpgsqlConnection conn) => debits.ForEachBatch((batch, time) =>
+                {
+                    foreach (var d in batch)
+                    {
+                        conn.Execute("UPDATE accounts SET balance = balance - @Amount WHERE id = @Account AND balance > @Amount", d);
+                    }
+                });
+            }
+            """),
+        new(Sql, "sql-tsql-merge-without-into", false, "a T-SQL MERGE (no INTO) whose matched rows take the source's value", """
+            record Kv(string K, int V);
+            class Sink
+            {
+                public void Wire(IDStream<Kv> kvs, Npgsql.NpgsqlConnection conn) => kvs.ForEachBatch((batch, time) =>
+                {
+                    foreach (var kv in batch)
+                    {
+                        conn.Execute(@"MERGE dbo.kv AS t USING (SELECT @K AS k, @V AS v) AS s ON t.k = s.k
+                                       WHEN MATCHED THEN UPDATE SET t.v = s.v
+                                       WHEN NOT MATCHED THEN INSERT (k, v) VALUES (s.k, s.v);", kv);
+                    }
+                });
+            }
+            """),
+        new(Sql, "sql-distinct-batch-marker", false, "adds only where last_batch <> @B and writes @B into it: the replay of the same batch is skipped", """
+            class Sink
+            {
+                public void Wire(IDStream<(string Key, long N)> counts, Npgsql.NpgsqlConnection conn) => counts.ForEachBatch((batch, time) =>
+                {
+                    foreach (var c in batch)
+                    {
+                        conn.Execute("UPDATE counters SET n = n + @N, last_batch = @B WHERE key = @Key AND last_batch <> @B", new { c.N, B = time.Milliseconds, c.Key });
+                    }
+                });
+            }
+            """),
     ];
 }
