@@ -454,12 +454,13 @@ internal static class SqlText
             }
             else if (char.IsDigit(c))
             {
+                var start = i;
                 while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '.'))
                 {
                     i++;
                 }
 
-                current.Add(new Token(TokenKind.Number, "0"));
+                current.Add(new Token(TokenKind.Number, text.Substring(start, i - start)));
             }
             else if (c is '@' or '$' or '?' || (c == ':' && char.IsLetter(At(text, i + 1))))
             {
