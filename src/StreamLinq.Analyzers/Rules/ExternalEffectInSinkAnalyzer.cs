@@ -71,7 +71,7 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
             {
                 effect = "inserts rows";
             }
-            else if (name is "Produce" or "Publish" or "BasicPublish" ||
+            else if ((name is "Produce" or "Publish" or "BasicPublish" && !ns.StartsWith("System.Reactive", StringComparison.Ordinal)) ||
                      (MessagingNamespaces.Contains(ns) && name is "Send" or "SendMessage" or "SendMessages" or "SendBatch" or "SendEvents" or "SendEvent"))
             {
                 if (!sink.AnyInChain("dedup-id", IsDeduplicationId))
