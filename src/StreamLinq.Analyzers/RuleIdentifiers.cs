@@ -34,6 +34,13 @@ public static class RuleIdentifiers
     /// <summary>A sink chooses where it writes (a key, a file name, a row or message id) from the clock, a random source or a per-process hash.</summary>
     public const string NonDeterministicTargetInSink = "SLQ0010";
 
+    /// <summary>
+    /// Information: a sink updates a captured local relative to its value in a context that does not
+    /// checkpoint, where no batch is replayed (the SLQ0001 case that is not yet a hazard). Numbered
+    /// apart from the warnings, which it is not.
+    /// </summary>
+    public const string CounterUpdateWithoutCheckpoint = "SLQ0100";
+
     /// <summary>Where every rule's page lives: <c>docs/analyzers/&lt;ID&gt;.md</c> in the repository.</summary>
     public const string HelpLinkBase = "https://github.com/streamlinq/streamlinq/blob/main/docs/analyzers/";
 

@@ -12,7 +12,9 @@ namespace StreamLinq.Postgres;
 /// <remarks>
 /// Commit tokens live in the table <c>streamlinq_commits</c> (created when missing), one row per
 /// sink id and output: the last batch time committed and its offsets as JSON. Two queries must
-/// not share a sink id.
+/// not share a sink id. At start the context reads that row back
+/// (<see cref="ReadLastCommitAsync"/>): a replayable source resumes after it and a batch it covers
+/// is not written again, even when the checkpoint directory was lost or damaged.
 /// </remarks>
 public sealed class PostgresSink<T> : ITransactionalSink<T>
 {
@@ -51,6 +53,23 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
     public Task WriteBatchAsync(IReadOnlyList<T> batch, BatchTime time, CancellationToken cancellationToken) =>
         CommitBatchAsync(batch, new BatchCommit("default", time, "{}"), cancellationToken);
 
+    /// <summary>Reads the last commit stored for <paramref name="outputId"/> under this sink id; null when there is none.</summary>
+    /// <param name="outputId">The output operation.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The batch time and offsets stored by the last <see cref="CommitBatchAsync"/>, or null.</returns>
+    public async Task<BatchCommit?> ReadLastCommitAsync(string outputId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outputId);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = new NpgsqlCommand("SELECT batch_time, offsets::text FROM streamlinq_commits WHERE sink_id = $1 AND output_id = $2", connection);
+        read.Parameters.Add(new() { Value = _sinkId });
+        read.Parameters.Add(new() { Value = outputId });
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new BatchCommit(outputId, new BatchTime(reader.GetInt64(0)), reader.GetString(1))
+            : null;
+    }
+
     /// <summary>
     /// In one transaction: skips the batch when a batch at or after its time is already
     /// committed for the output; otherwise writes its rows and records the commit.
@@ -62,14 +81,7 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(commit);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        if (!_created)
-        {
-            await using var create = new NpgsqlCommand(CreateCommits, connection);
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            _created = true;
-        }
-
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var last = new NpgsqlCommand("SELECT batch_time FROM streamlinq_commits WHERE sink_id = $1 AND output_id = $2 FOR UPDATE", connection, transaction))
         {
@@ -98,5 +110,27 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a connection, creating the commit table the first time.</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_created)
+            {
+                await using var create = new NpgsqlCommand(CreateCommits, connection);
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _created = true;
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 }

@@ -5,12 +5,14 @@ using StreamLinq.Sources;
 namespace StreamLinq.Redis;
 
 /// <summary>
-/// Reads Redis streams by id ranges. The position is each stream's last id sealed; sealing a
-/// batch reads the next entries (XRANGE with an exclusive start) and records the range, so the
-/// batch can be read again after a crash. The read happens at sealing time, on the generator's
-/// thread, so that the range is fixed before the batch is queued. Under back pressure the rate
-/// the controller sets caps a batch's entries (never above the configured maximum); a replay
-/// still reads exactly the recorded range.
+/// Reads Redis streams by id ranges. The position is each stream's last id read. Sealing a batch
+/// calls nothing: it fixes only how many entries the batch may take, so that the generator never
+/// waits for Redis. The runner resolves the range when it reads the batch, batches in order:
+/// the next entries after the position (XRANGE with an exclusive start, under
+/// <see cref="RedisStreamsOptions.OperationTimeout"/>), recorded as the batch's range before any
+/// output runs (the pre-output checkpoint makes it durable), so the batch can be read again after
+/// a crash. Under back pressure the rate the controller sets caps a batch's entries (never above
+/// the configured maximum); a replay still reads exactly the recorded range.
 /// </summary>
 internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IOffsetRangeSource, IRateControlledSource
 {
@@ -20,24 +22,21 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     private readonly Dictionary<string, string?> _lastIds = keys.ToDictionary(k => k, _ => (string?)null, StringComparer.Ordinal);
     private bool _positioned;
 
+    /// <summary>
+    /// Per stream, the ends of ranges that transactional outputs committed ahead of the position,
+    /// ascending: no batch is cut across one (<see cref="ResumeAfter"/>).
+    /// </summary>
+    private readonly Dictionary<string, List<string>> _fences = new(StringComparer.Ordinal);
+
     public string Name => $"RedisStreams({string.Join(",", keys)})";
 
     public bool IsReplayable => true;
 
-    public bool HasPending
-    {
-        get
-        {
-            try
-            {
-                return keys.Any(k => Database.StreamRange(k, After(_lastIds[k]), "+", count: 1).Length > 0);
-            }
-            catch (RedisException)
-            {
-                return false;
-            }
-        }
-    }
+    /// <summary>
+    /// Always true: finding out would ask Redis on the generator's thread. A graceful stop's
+    /// final batch resolves whatever the streams hold then, which may be nothing.
+    /// </summary>
+    public bool HasPending => true;
 
     public string StateId => Name;
 
@@ -75,30 +74,51 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }
 
         _lastSeal = time;
+        return new SealedRange(this, perStream);
+    }
+
+    /// <summary>
+    /// Resolves an unresolved batch: reads up to <paramref name="perStream"/> entries of each
+    /// stream after the position and moves the position past them. Called by the runner, one
+    /// batch at a time in batch order, so positions and ranges follow the batches.
+    /// </summary>
+    private async Task<(List<StreamRange> Ranges, RedisStreamEntry[] Entries)> ResolveAsync(int perStream, CancellationToken cancellationToken)
+    {
         var ranges = new List<StreamRange>(keys.Length);
         var entries = new List<RedisStreamEntry>();
-        try
+        foreach (var key in keys)
         {
-            foreach (var key in keys)
-            {
-                var after = _lastIds[key];
-                var read = Database.StreamRange(key, After(after), "+", count: perStream);
-                entries.AddRange(read.Select(e => ToEntry(key, e)));
-                ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
-            }
-        }
-        catch (RedisException error)
-        {
-            // The positions stay where they were: the next batch reads these entries instead.
-            return new FailedInput(new SourceException(Name, $"reading batch {time} failed: {error.Message}", error));
+            var after = _lastIds[key];
+            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), Until(key, after), count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            entries.AddRange(read.Select(e => ToEntry(key, e)));
+            ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
         }
 
+        // Only once every stream was read: a failed resolution leaves the positions where they
+        // were, and the retry (or the next batch) reads these entries instead.
         foreach (var range in ranges)
         {
             _lastIds[range.Stream] = range.Last;
         }
 
-        return new SealedRange(this, ranges, entries.ToArray());
+        return (ranges, entries.ToArray());
+    }
+
+    /// <summary>One call to Redis, bounded by the operation time-out and the batch's cancellation.</summary>
+    private async Task<T> CallAsync<T>(Task<T> call, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.WaitAsync(options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException error)
+        {
+            throw new SourceException(Name, $"{what} did not answer within {options.OperationTimeout}.", error) { IsTransient = true };
+        }
+        catch (RedisException error)
+        {
+            throw new SourceException(Name, $"{what} failed: {error.Message}", error) { IsTransient = true };
+        }
     }
 
     public void WriteState(Utf8JsonWriter writer)
@@ -134,8 +154,17 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
     {
+        if (((SealedRange)input).Ranges is not { } ranges)
+        {
+            // Queued, not yet read: a replay resolves it from the checkpointed position, as it would have.
+            writer.WriteStartObject();
+            writer.WriteNumber("unresolved", ((SealedRange)input).PerStream);
+            writer.WriteEndObject();
+            return;
+        }
+
         writer.WriteStartArray();
-        foreach (var range in ((SealedRange)input).Ranges)
+        foreach (var range in ranges)
         {
             writer.WriteStartObject();
             writer.WriteString("stream", range.Stream);
@@ -152,6 +181,11 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     {
         try
         {
+            if (range.ValueKind == JsonValueKind.Object)
+            {
+                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxEntriesPerBatch));
+            }
+
             var ranges = range.EnumerateArray().Select(r => new StreamRange(
                 r.GetProperty("stream").GetString()!,
                 r.GetProperty("after").GetString(),
@@ -165,6 +199,105 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }
     }
 
+    public bool IsResolved(ISealedInput input) => ((SealedRange)input).Ranges is not null;
+
+    /// <summary>Per stream, ids compared numerically against the committed range's last id; streams with no entries in the batch do not count.</summary>
+    public RangeOrder Compare(ISealedInput input, JsonElement committed)
+    {
+        var ends = CommittedEnds(committed);
+        // The runner compares a batch with the commits only after reading it, so its range is resolved.
+        var ranges = ((SealedRange)input).Ranges ?? throw new InvalidOperationException($"{Name}: a batch was compared with a commit before its range was read.");
+        return RangeOrders.Combine(ranges.Select(range =>
+        {
+            var end = ends.GetValueOrDefault(range.Stream);
+            if (range.Count == 0)
+            {
+                return RangeOrder.Empty;
+            }
+
+            return CompareIds(range.Last, end) <= 0 ? RangeOrder.Committed
+                : CompareIds(range.After, end) >= 0 ? RangeOrder.After
+                : RangeOrder.Straddles;
+        }));
+    }
+
+    /// <summary>
+    /// Per stream: moves the position to the earliest committed last id when it is behind (the
+    /// checkpoint is older or gone), and keeps the later ones as fences that <see cref="Seal"/>
+    /// does not read past, so that no batch straddles an output's commit.
+    /// </summary>
+    public void ResumeAfter(IReadOnlyList<JsonElement?> committed)
+    {
+        var ends = committed.Select(c => c is { } range ? CommittedEnds(range) : []).ToList();
+        foreach (var key in keys)
+        {
+            // An output that committed nothing of this stream holds it back to where it is.
+            var perOutput = ends.Select(e => e.GetValueOrDefault(key)).ToList();
+            var earliest = perOutput.Aggregate((a, b) => CompareIds(a, b) <= 0 ? a : b);
+            if (CompareIds(earliest, _lastIds[key]) > 0)
+            {
+                _lastIds[key] = earliest;
+                _positioned = true;
+            }
+
+            _fences[key] = perOutput.Where(id => CompareIds(id, _lastIds[key]) > 0).Distinct().Order(Comparer<string?>.Create(CompareIds)).Select(id => id!).ToList();
+        }
+    }
+
+    /// <summary>The last id of each stream in a range written by <see cref="WriteRange"/>.</summary>
+    private Dictionary<string, string?> CommittedEnds(JsonElement committed)
+    {
+        try
+        {
+            return committed.EnumerateArray().ToDictionary(r => r.GetProperty("stream").GetString()!, r => r.GetProperty("last").GetString(), StringComparer.Ordinal);
+        }
+        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or ArgumentException)
+        {
+            throw new InvalidDataException($"{Name}: a committed id range is malformed: {committed.GetRawText()}", error);
+        }
+    }
+
+    /// <summary>The inclusive end of the next read of <paramref name="key"/>: the first fence past the position, or the stream's end.</summary>
+    private string Until(string key, string? after)
+    {
+        if (_fences.TryGetValue(key, out var fences))
+        {
+            fences.RemoveAll(f => CompareIds(f, after) <= 0);
+            if (fences.Count > 0)
+            {
+                return fences[0];
+            }
+        }
+
+        return "+";
+    }
+
+    /// <summary>Orders stream ids (<c>milliseconds-sequence</c>) numerically; null, the start of the stream, first.</summary>
+    internal static int CompareIds(string? left, string? right)
+    {
+        if (left is null || right is null)
+        {
+            return left is null ? (right is null ? 0 : -1) : 1;
+        }
+
+        var (leftTime, leftSequence) = ParseId(left);
+        var (rightTime, rightSequence) = ParseId(right);
+        return leftTime != rightTime ? leftTime.CompareTo(rightTime) : leftSequence.CompareTo(rightSequence);
+    }
+
+    private static (ulong Time, ulong Sequence) ParseId(string id)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0
+            && ulong.TryParse(id.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var time)
+            && ulong.TryParse(id.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
+        {
+            return (time, sequence);
+        }
+
+        throw new InvalidDataException($"'{id}' is not a Redis stream id (milliseconds-sequence).");
+    }
+
     private static string After(string? id) => id is null ? "-" : "(" + id;
 
     private static RedisStreamEntry ToEntry(string key, StreamEntry entry) =>
@@ -173,40 +306,65 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     /// <summary>The entries of one stream a batch covers: after <c>After</c> (exclusive) up to <c>Last</c> (inclusive).</summary>
     internal sealed record StreamRange(string Stream, string? After, string? Last, int Count);
 
-    /// <summary>One batch's ranges; the entries read at sealing, or none when rebuilt from a checkpoint.</summary>
-    private sealed class SealedRange(RedisStreamSource source, IReadOnlyList<StreamRange> ranges, RedisStreamEntry[]? entries) : ISealedInput
+    /// <summary>
+    /// One batch's ranges: unresolved until the runner reads the batch, then the ranges and the
+    /// entries read; rebuilt from a checkpoint, the ranges only, read again on demand.
+    /// </summary>
+    private sealed class SealedRange : ISealedInput
     {
-        public IReadOnlyList<StreamRange> Ranges => ranges;
+        private readonly RedisStreamSource _source;
+        private RedisStreamEntry[]? _entries;
+
+        public SealedRange(RedisStreamSource source, int perStream)
+        {
+            _source = source;
+            PerStream = perStream;
+        }
+
+        public SealedRange(RedisStreamSource source, IReadOnlyList<StreamRange> ranges, RedisStreamEntry[]? entries)
+        {
+            _source = source;
+            Ranges = ranges;
+            _entries = entries;
+        }
+
+        /// <summary>The most entries per stream an unresolved batch takes.</summary>
+        public int PerStream { get; }
+
+        /// <summary>The ranges read; null while unresolved.</summary>
+        public IReadOnlyList<StreamRange>? Ranges { get; private set; }
 
         public async ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
         {
-            if (entries is not null)
+            if (_entries is not null)
             {
+                return _entries;
+            }
+
+            if (Ranges is null)
+            {
+                var (ranges, entries) = await _source.ResolveAsync(PerStream, cancellationToken).ConfigureAwait(false);
+                _entries = entries;
+                Ranges = ranges;
                 return entries;
             }
 
             var replayed = new List<RedisStreamEntry>();
-            foreach (var range in ranges.Where(r => r.Count > 0))
+            foreach (var range in Ranges.Where(r => r.Count > 0))
             {
-                StreamEntry[] read;
-                try
-                {
-                    read = await source.Database.StreamRangeAsync(range.Stream, After(range.After), range.Last, count: range.Count).ConfigureAwait(false);
-                }
-                catch (RedisException error)
-                {
-                    throw new SourceException(source.Name, $"replaying '{range.Stream}' ({range.After ?? "start"}, {range.Last}] failed: {error.Message}", error);
-                }
-
+                var read = await _source.CallAsync(
+                    _source.Database.StreamRangeAsync(range.Stream, After(range.After), range.Last, count: range.Count),
+                    $"replaying '{range.Stream}' ({range.After ?? "start"}, {range.Last}]",
+                    cancellationToken).ConfigureAwait(false);
                 if (read.Length != range.Count || read[^1].Id != range.Last)
                 {
-                    throw new SourceException(source.Name, $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Length} remain (trimmed?).");
+                    throw new SourceException(_source.Name, $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Length} remain (trimmed?).");
                 }
 
                 replayed.AddRange(read.Select(e => ToEntry(range.Stream, e)));
             }
 
-            return replayed.ToArray();
+            return _entries = replayed.ToArray();
         }
     }
 }

@@ -14,4 +14,11 @@ public sealed record RedisStreamsOptions
     /// default) or only the entries added after the context starts (false).
     /// </summary>
     public bool StartFromBeginning { get; init; } = true;
+
+    /// <summary>
+    /// The longest one call to Redis may take while a batch is read; 10 seconds by default. A
+    /// server that does not answer (paused, unreachable) fails the batch with a transient
+    /// <see cref="SourceException"/>, which the context's restart strategy retries.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -8,7 +8,9 @@ public static class RedisStreamsSources
     /// <summary>
     /// A stream of the entries of one or more Redis streams, read by entry id ranges: each batch
     /// takes, from each stream, the entries after the last id read (XRANGE), at most
-    /// <see cref="RedisStreamsOptions.MaxEntriesPerBatch"/> of them.
+    /// <see cref="RedisStreamsOptions.MaxEntriesPerBatch"/> of them. The range is resolved when
+    /// the batch is processed, not when it is sealed, so a batch holds what the streams held
+    /// when its turn came and a queued batch holds no entries in memory.
     /// </summary>
     /// <param name="context">The context.</param>
     /// <param name="redis">The Redis connection; owned by the caller.</param>
@@ -40,6 +42,8 @@ public static class RedisStreamsSources
 
         options ??= new RedisStreamsOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntriesPerBatch, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.OperationTimeout, TimeSpan.FromDays(24), nameof(options));
         return context.AddInput(new RedisStreamSource(redis, keys, options));
     }
 

@@ -37,6 +37,11 @@ public sealed partial class StreamingContext
     /// <para>A truncated or corrupt newest checkpoint is skipped for the previous one; every file
     /// skipped is reported to <see cref="IStreamingListener.OnCheckpointWarning"/> of the listeners
     /// the factory added.</para>
+    /// <para>The checkpoint is not the only truth: at start, each transactional output's last
+    /// commit is read back from its sink (<see cref="ITransactionalSink.ReadLastCommitAsync"/>).
+    /// A replayable source behind the commits (the checkpoint is older, damaged or gone) resumes
+    /// after them, and a batch whose offsets an output already committed is not written to it
+    /// again, so exactly once holds without the checkpoint directory.</para>
     /// <para>A checkpoint written by a different query or with another batch interval is
     /// refused, unless <see cref="CheckpointOptions.ResetOnQueryChange"/> is set, which deletes it
     /// and starts afresh. The outputs, operators, lambda bodies, element types, input kinds and

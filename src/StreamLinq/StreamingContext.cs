@@ -41,6 +41,13 @@ public sealed partial class StreamingContext : IAsyncDisposable
         Options = options ?? new StreamingOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxDegreeOfParallelism, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MinPartitionSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxQueuedBatches, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.OperationTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Options.OperationTimeout, TimeSpan.FromDays(24), nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.StopTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.GracefulStopTimeout ?? TimeSpan.Zero, TimeSpan.Zero, nameof(options));
+        ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
         BatchInterval = batchInterval;
     }
 
@@ -84,8 +91,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">
-    /// The context was started before, has no output operation, or an output asks for a delivery
-    /// guarantee its source or sink cannot give.
+    /// The context was started before, has no output operation, an output asks for a delivery
+    /// guarantee its source or sink cannot give, or a transactional sink could not return its
+    /// last commit within <see cref="StreamingOptions.SinkCommitReadTimeout"/> (the message names the output).
     /// </exception>
     /// <exception cref="InvalidDataException">
     /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
@@ -145,9 +153,17 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// graceful stop); false to cancel the batch in progress and drop the queued ones.
     /// </param>
     /// <remarks>
-    /// Called from an output operation or a listener, it requests the stop and returns at once
+    /// <para>Returns within a bounded time whatever the sources, sinks or servers do: a graceful
+    /// stop that has not drained within <see cref="StreamingOptions.GracefulStopTimeout"/> turns
+    /// abrupt; an abrupt stop stops waiting for external calls at once, and abandons user code
+    /// that ignores its cancellation after <see cref="StreamingOptions.StopTimeout"/> (then
+    /// <see cref="AwaitTerminationAsync"/> throws a <see cref="BatchFailedException"/> and the
+    /// abandoned batch writes no checkpoint). Queued batches an abrupt stop drops are not lost
+    /// with checkpointing: a restart replays those a checkpoint holds and seals the others'
+    /// records again from the checkpointed positions.</para>
+    /// <para>Called from an output operation or a listener, it requests the stop and returns at once
     /// (waiting would deadlock on the batch that called it); the context stops once that batch
-    /// returns, and <see cref="AwaitTerminationAsync"/> completes then.
+    /// returns, and <see cref="AwaitTerminationAsync"/> completes then.</para>
     /// </remarks>
     public async Task StopAsync(bool graceful = true)
     {

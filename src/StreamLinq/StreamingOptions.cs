@@ -9,9 +9,59 @@ public sealed record StreamingOptions
     /// <summary>
     /// Whether a failed batch stops the context, surfacing the error from
     /// <see cref="StreamingContext.AwaitTerminationAsync"/> (the default). When false the failure is
-    /// only reported to the listeners and the next batch runs.
+    /// only reported to the listeners and the next batch runs. Applies once
+    /// <see cref="RestartStrategy"/> has given up on a transient failure, or at once to any other.
     /// </summary>
     public bool StopOnBatchFailure { get; init; } = true;
+
+    /// <summary>
+    /// How a batch that failed transiently is retried: <see cref="StreamLinq.RestartStrategy.Default"/>
+    /// (exponential back-off from 1 s to 1 min with jitter, unlimited) unless set;
+    /// <see cref="StreamLinq.RestartStrategy.None"/> turns retries off.
+    /// </summary>
+    public RestartStrategy RestartStrategy { get; init; } = RestartStrategy.Default;
+
+    /// <summary>
+    /// Which failures <see cref="RestartStrategy"/> retries; <see cref="TransientFailures.IsTransient"/>
+    /// when null (sources down or timed out, sinks' I/O and network errors, checkpoint I/O errors;
+    /// never user code in the plan). A custom predicate that accepts a failure of user code
+    /// (<see cref="BatchStage.Operator"/>) makes the engine snapshot stateful operators before
+    /// each batch's plan runs, so that a retry starts from the state before the batch.
+    /// </summary>
+    public Func<BatchFailedException, bool>? IsTransient { get; init; }
+
+    /// <summary>
+    /// The most sealed batches waiting to be processed; 2 by default. When the queue is full the
+    /// generator holds the next seal back until a batch completes: nothing is dropped, push
+    /// sources' receivers fill up to <see cref="ReceiverOptions.BufferCapacity"/> and then hold
+    /// their producers back, and the time held shows as scheduling delay (the batch's submission
+    /// time is its batch time). Batch times stay consecutive. With the running batch and the one
+    /// being received, memory holds at most <c>MaxQueuedBatches + 2</c> batches per receiver.
+    /// </summary>
+    public int MaxQueuedBatches { get; init; } = 2;
+
+    /// <summary>
+    /// The longest one external call of a batch may take: reading one input, or one output
+    /// operation's write; 1 minute by default, at most 24 days. A call still running then is abandoned (its
+    /// cancellation token is cancelled and the batch stops waiting for it) and fails the batch
+    /// with a <see cref="TimeoutException"/>, which the default <see cref="IsTransient"/> retries.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a graceful <see cref="StreamingContext.StopAsync"/> waits for the queued batches
+    /// to drain before it stops abruptly (Spark's <c>gracefulStopTimeout</c>); null, the default,
+    /// means ten batch intervals, and at least 10 seconds.
+    /// </summary>
+    public TimeSpan? GracefulStopTimeout { get; init; }
+
+    /// <summary>
+    /// How long an abrupt stop waits for the batch in progress to notice its cancellation; 10
+    /// seconds by default. User code that ignores the cancellation (a lambda in an endless loop)
+    /// is abandoned then: the context is reported stopped, with a <see cref="BatchFailedException"/>
+    /// from <see cref="StreamingContext.AwaitTerminationAsync"/>, and writes no checkpoint after.
+    /// </summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Whether back pressure is on: after every batch a PID controller (Spark 1.5's estimator)
@@ -25,4 +75,10 @@ public sealed record StreamingOptions
 
     /// <summary>The fewest records worth a partition of their own; smaller batches run on one thread.</summary>
     public int MinPartitionSize { get; init; } = 16_384;
+
+    /// <summary>
+    /// How long <see cref="StreamingContext.StartAsync"/> waits for each transactional output's
+    /// last commit (<see cref="ITransactionalSink.ReadLastCommitAsync"/>) before it fails; 30 seconds by default.
+    /// </summary>
+    public TimeSpan SinkCommitReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -1,8 +1,9 @@
 // The engine under a crash test: reads a Redis stream of numbered records into PostgreSQL with
 // the delivery guarantee it is given, recovering with GetOrCreate at every start. It prints
-// "MARK <point>" lines at the moments a killer wants to aim at (before and after an output,
-// during a checkpoint write) and lingers there for CRASH_LINGER_MS, then stops by itself,
-// gracefully, at the first empty batch (the stream is drained).
+// "MARK <point>" lines at the moments a killer wants to aim at (before the context starts, at
+// the first output of a restart, before and after an output, during a checkpoint write) and
+// lingers there for CRASH_LINGER_MS. It runs until it is killed or reads "stop" on its standard
+// input, then stops gracefully: the test decides when everything is in, from the sink's commits.
 using Npgsql;
 using StackExchange.Redis;
 using StreamLinq;
@@ -13,9 +14,11 @@ using StreamLinq.Redis;
 
 var mode = Required("CRASH_MODE");
 var linger = int.Parse(Environment.GetEnvironmentVariable("CRASH_LINGER_MS") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+var restarted = Environment.GetEnvironmentVariable("CRASH_RESTART") == "1";
 var table = Required("CRASH_TABLE");
 var stream = Required("CRASH_STREAM");
 var marks = new Marks(linger);
+var outputs = new OutputMarks(marks, restarted);
 CheckpointFile.WriteHook = stage => marks.Mark("checkpoint-" + stage);
 
 using var redis = await ConnectionMultiplexer.ConnectAsync(Required("CRASH_REDIS"));
@@ -29,23 +32,22 @@ var delivery = mode switch
 };
 var copy = PostgresCopy.Rows<long>(table, ["n"], n => [n]);
 
-var drained = new TaskCompletionSource();
 var context = StreamingContext.GetOrCreate(Required("CRASH_CHECKPOINTS"), () =>
 {
     var context = new StreamingContext(TimeSpan.FromMilliseconds(50));
-    context.AddListener(new DrainListener(drained));
+    context.AddListener(new WarningListener());
     var numbers = context.RedisStream(redis, stream, new RedisStreamsOptions { MaxEntriesPerBatch = 37 })
         .Select(e => long.Parse(e["n"]!, System.Globalization.CultureInfo.InvariantCulture));
     if (delivery == DeliveryGuarantee.ExactlyOnce)
     {
-        numbers.WriteTo(new MarkedSink(new PostgresSink<long>(postgres, "crash", copy), marks), delivery);
+        numbers.WriteTo(new MarkedSink(new PostgresSink<long>(postgres, "crash", copy), outputs), delivery);
     }
     else
     {
         // A plain insert, committed on its own: a replay duplicates, a skipped batch is lost.
         numbers.ForEachBatch(async (batch, time, cancellationToken) =>
         {
-            marks.Mark("output");
+            outputs.Before();
             await using (var connection = await postgres.OpenConnectionAsync(cancellationToken))
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
@@ -53,7 +55,7 @@ var context = StreamingContext.GetOrCreate(Required("CRASH_CHECKPOINTS"), () =>
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            marks.Mark("output-committed");
+            outputs.After();
         }, delivery);
     }
 
@@ -61,11 +63,18 @@ var context = StreamingContext.GetOrCreate(Required("CRASH_CHECKPOINTS"), () =>
 });
 
 Console.WriteLine($"STARTED recovered={context.RecoveredBatchTime?.ToString() ?? "none"}");
+marks.Mark("start");
 await context.StartAsync();
-await Task.WhenAny(drained.Task, context.AwaitTerminationAsync());
+var stopRequested = Task.Run(async () =>
+{
+    while (await Console.In.ReadLineAsync() is { } line && line != "stop")
+    {
+    }
+});
+await Task.WhenAny(stopRequested, context.AwaitTerminationAsync());
 await context.StopAsync(graceful: true);
 await context.AwaitTerminationAsync();
-Console.WriteLine("DRAINED");
+Console.WriteLine("STOPPED");
 return 0;
 
 static string Required(string name) =>

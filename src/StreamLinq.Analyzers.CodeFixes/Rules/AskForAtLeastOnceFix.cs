@@ -15,6 +15,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// sink cannot give; the sink rules then say what in the sink a replay would repeat.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AskForAtLeastOnceFix)), Shared]
+[ExtensionOrder(Before = nameof(MarkSinkIdempotentFix))]
 public sealed class AskForAtLeastOnceFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>
@@ -28,7 +29,8 @@ public sealed class AskForAtLeastOnceFix : NodeReplacementFix
     private protected override Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
     {
         var location = diagnostic.AdditionalLocations.FirstOrDefault();
-        if (location is null || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is not ArgumentSyntax delivery)
+        // A positional argument spans what its expression spans: the innermost node found is the expression.
+        if (location is null || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<ArgumentSyntax>() is not { } delivery)
         {
             return null;
         }

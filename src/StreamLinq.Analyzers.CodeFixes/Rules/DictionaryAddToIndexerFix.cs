@@ -15,6 +15,7 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 /// again, into <c>dict[key] = value</c>, which writes the same entry twice to the same effect.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DictionaryAddToIndexerFix)), Shared]
+[ExtensionOrder(Before = nameof(AskForAtMostOnceFix))]
 public sealed class DictionaryAddToIndexerFix : NodeReplacementFix
 {
     /// <summary>The equivalence key of the action.</summary>

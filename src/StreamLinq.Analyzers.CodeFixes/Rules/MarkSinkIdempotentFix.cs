@@ -15,10 +15,13 @@ namespace StreamLinq.Analyzers.CodeFixes.Rules;
 
 /// <summary>
 /// Marks a sink <c>[IdempotentSink]</c>: the lambda, the method of a method group, or the sink
-/// class whose <c>WriteBatchAsync</c> it is. Offered for every sink rule, named as a decision to
-/// take after review: the attribute is a promise that a replayed batch leaves the same result.
+/// class whose <c>WriteBatchAsync</c> it is. A suppression, not a repair: the code still does what
+/// it did, and the engine then trusts the sink with exactly-once delivery. So it is titled as a
+/// suppression, offered last (after the rewrites and the change of delivery, in provider order and
+/// at low priority), and never for a batch of diagnostics at once.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MarkSinkIdempotentFix)), Shared]
+[ExtensionOrder(After = nameof(AskForAtMostOnceFix))]
 public sealed class MarkSinkIdempotentFix : CodeFixProvider
 {
     /// <summary>The equivalence key of the action.</summary>
@@ -32,6 +35,9 @@ public sealed class MarkSinkIdempotentFix : CodeFixProvider
         RuleIdentifiers.SqlInsertInSink,
         RuleIdentifiers.RedisIncrementInSink,
         RuleIdentifiers.ExactlyOnceFromUnsafeSink);
+
+    /// <summary>The action's title: what the attribute claims, and that the engine will rely on it.</summary>
+    public const string Title = "Suppress: mark the sink [IdempotentSink] (only if a replayed batch already leaves the same result; exactly-once delivery then trusts it)";
 
     /// <summary>A promise made after review is made one sink at a time: no fix-all.</summary>
     public override FixAllProvider? GetFixAllProvider() => null;
@@ -59,9 +65,10 @@ public sealed class MarkSinkIdempotentFix : CodeFixProvider
 
             context.RegisterCodeFix(
                 CodeAction.Create(
-                    "Mark the sink [IdempotentSink] (after review: a replayed batch must leave the same result)",
+                    Title,
                     cancellationToken => AddAttributeAsync(targetDocument, target, cancellationToken),
-                    EquivalenceKey),
+                    EquivalenceKey,
+                    CodeActionPriority.Low),
                 diagnostic);
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -34,27 +35,39 @@ public abstract class NodeReplacementFix : CodeFixProvider
 
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (Propose(root, diagnostic, model, context.CancellationToken) is not { } replacement)
+            foreach (var replacement in ProposeAll(root, diagnostic, model, context.CancellationToken))
             {
-                continue;
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        replacement.Title,
+                        _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(replacement.Old, replacement.New))),
+                        replacement.Key ?? Key),
+                    diagnostic);
             }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    replacement.Title,
-                    _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(replacement.Old, replacement.New))),
-                    Key),
-                diagnostic);
         }
     }
 
     /// <summary>The node to replace for <paramref name="diagnostic"/> and its replacement, or null when the rule has no mechanical fix for it.</summary>
     private protected abstract Replacement? Propose(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken);
 
-    /// <summary>One proposed edit: the action's title, the node and what replaces it.</summary>
-    private protected sealed class Replacement(string title, SyntaxNode old, SyntaxNode @new)
+    /// <summary>
+    /// Every edit the rule offers for <paramref name="diagnostic"/>, one action each, in the order
+    /// the IDE lists them: by default the one <see cref="Propose"/> returns.
+    /// </summary>
+    private protected virtual IEnumerable<Replacement> ProposeAll(SyntaxNode root, Diagnostic diagnostic, SemanticModel? model, CancellationToken cancellationToken)
+    {
+        if (Propose(root, diagnostic, model, cancellationToken) is { } replacement)
+        {
+            yield return replacement;
+        }
+    }
+
+    /// <summary>One proposed edit: the action's title, the node, what replaces it, and the action's equivalence key when it is not the fix's.</summary>
+    private protected sealed class Replacement(string title, SyntaxNode old, SyntaxNode @new, string? key = null)
     {
         public string Title { get; } = title;
+
+        public string? Key { get; } = key;
 
         public SyntaxNode Old { get; } = old;
 

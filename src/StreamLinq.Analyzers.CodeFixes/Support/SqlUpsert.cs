@@ -1,14 +1,16 @@
-using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 
 namespace StreamLinq.Analyzers.Support;
 
 /// <summary>
-/// Rewrites <c>INSERT INTO t (key, a, version) VALUES (...)</c> into the upsert that a replay
-/// leaves unchanged: <c>ON CONFLICT (key) DO UPDATE SET a = EXCLUDED.a, ... WHERE t.version &lt; EXCLUDED.version</c>
-/// (PostgreSQL and SQLite). The first column is taken as the key; the guard is the first column
-/// named like a time or a version, so an older batch replayed late never overwrites a newer row.
+/// Turns <c>INSERT INTO t (batch_time, id, ...) VALUES (...)</c> into the insert that a replay
+/// leaves unchanged without changing which rows the table holds: <c>ON CONFLICT (batch_time, id)
+/// DO NOTHING</c>. The conflict key is the batch time column plus a record key that the user picks
+/// among the other columns (one action per column): only the user knows which column tells a
+/// batch's rows apart. An insert without a batch time column gets no rewrite: no key chosen from
+/// the record alone keeps an append-only table append-only.
 /// </summary>
 internal static class SqlUpsert
 {
@@ -16,35 +18,40 @@ internal static class SqlUpsert
         @"^(?<insert>\s*INSERT\s+INTO\s+(?<table>[\w.""]+)\s*\((?<columns>[^()]*)\)\s*VALUES\s*\(.*\))(?<end>\s*;?\s*)$",
         RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant);
 
-    private static readonly Regex VersionColumn = new(
-        @"time|version|timestamp|_at$|^ts$",
+    // The column that holds the batch time: batch, batch_time, batchtime, batch_ts, batch_ms, batch_id, ...
+    private static readonly Regex BatchColumn = new(
+        @"^batch_?(time|ts|timestamp|at|ms|ticks|id|start)?(_?(ms|ticks|utc))?$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
-    /// <summary>The rewritten SQL and a description of the choice made, or null when the text is not one plain INSERT ... VALUES.</summary>
-    public static (string Sql, string Key, string? Guard)? Rewrite(string sql)
+    /// <summary>
+    /// One rewrite per record key the user may pick, or none when the text is not one plain
+    /// <c>INSERT ... VALUES</c> with a batch time column and at least one other column.
+    /// </summary>
+    public static IEnumerable<(string Sql, string BatchColumn, string RecordKey, string Table)> Rewrites(string sql)
     {
         var match = SingleInsert.Match(sql);
-        if (!match.Success || match.Groups["insert"].Value.IndexOf(';') >= 0)
+        if (!match.Success || match.Groups["insert"].Value.IndexOf(';') >= 0 ||
+            match.Groups["insert"].Value.IndexOf("--", System.StringComparison.Ordinal) >= 0 ||
+            match.Groups["insert"].Value.IndexOf("/*", System.StringComparison.Ordinal) >= 0)
         {
-            return null;
+            yield break;
         }
 
         var columns = match.Groups["columns"].Value.Split(',').Select(c => c.Trim()).ToArray();
-        if (columns.Length == 0 || columns.Any(c => c.Length == 0))
+        if (columns.Any(c => c.Length == 0))
         {
-            return null;
+            yield break;
         }
 
-        var key = columns[0];
-        var others = columns.Skip(1).ToArray();
-        var table = match.Groups["table"].Value;
-        table = table.Substring(table.LastIndexOf('.') + 1);
-        var guard = others.FirstOrDefault(c => VersionColumn.IsMatch(c.Trim('"')));
+        var batch = columns.FirstOrDefault(c => BatchColumn.IsMatch(c.Trim('"')));
+        if (batch is null)
+        {
+            yield break;
+        }
 
-        var upsert = others.Length == 0
-            ? $" ON CONFLICT ({key}) DO NOTHING"
-            : $" ON CONFLICT ({key}) DO UPDATE SET {string.Join(", ", others.Select(c => $"{c} = EXCLUDED.{c}"))}" +
-              (guard is null ? string.Empty : $" WHERE {table}.{guard} < EXCLUDED.{guard}");
-        return (match.Groups["insert"].Value + upsert + match.Groups["end"].Value, key, guard);
+        foreach (var key in columns.Where(c => c != batch))
+        {
+            yield return (match.Groups["insert"].Value + $" ON CONFLICT ({batch}, {key}) DO NOTHING" + match.Groups["end"].Value, batch, key, match.Groups["table"].Value);
+        }
     }
 }

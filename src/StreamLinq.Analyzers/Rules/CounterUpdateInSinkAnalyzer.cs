@@ -25,19 +25,37 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
         description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. An increment, a decrement or a compound assignment to a field, a static or a captured variable then counts the batch twice. Write a value keyed by the batch time instead, or mark the sink [IdempotentSink] after review.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.CounterUpdateInSink));
 
+    /// <summary>
+    /// SLQ0100, said instead of SLQ0001 for a captured local of the function that creates a context
+    /// that does not checkpoint: without checkpoints nothing replays a batch, so the update counts
+    /// each batch once. Information, with its own ID, so that a team that makes SLQ0001 an error
+    /// keeps this a note: it turns into SLQ0001 once the context checkpoints.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor NoCheckpointRule = new(
+        RuleIdentifiers.CounterUpdateWithoutCheckpoint,
+        "Sink updates a captured variable in a context that does not checkpoint",
+        "'{0}' in a {1} sink changes '{2}': its context does not checkpoint, so no batch is replayed and each counts once (the value restarts with the process); with checkpointing (StreamingContext.GetOrCreate) a replayed batch would apply it twice",
+        "Reliability",
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "At-least-once replays come from checkpoints: a context made with new StreamingContext(...) and never passed to StreamingContext.GetOrCreate does not replay a batch after a crash, it starts afresh, and so does a variable captured in the same function. Such an update is exact for the life of the process. It becomes SLQ0001 once the context checkpoints.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.CounterUpdateWithoutCheckpoint));
+
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, NoCheckpointRule);
 
     internal override Action<IOperation, SinkBody, Action<Diagnostic>>? CreateEffectCheck(Compilation compilation)
     {
         var interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
         var math = compilation.GetTypeByMetadataName("System.Math");
+        var batchTime = compilation.GetTypeByMetadataName("StreamLinq.BatchTime");
+        var origins = new StreamOrigins(compilation);
         return (operation, sink, report) =>
         {
             var target = operation switch
             {
                 IIncrementOrDecrementOperation step => step.Target,
-                ICompoundAssignmentOperation compound => compound.Target,
+                ICompoundAssignmentOperation compound when !IsIdempotentCompound(compound) => compound.Target,
                 IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
                 IInvocationOperation call when IsRelativeAddOrUpdate(call, math, sink.Context) => call.Instance ?? call.Arguments[0].Value,
                 ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
@@ -45,11 +63,32 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
             };
 
             if (target is not null && Storage.OutlivesCall(target, sink) &&
-                !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)))
+                !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)) &&
+                !BatchTimeGuard.IsGuarded(operation, sink, batchTime))
             {
-                report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(operation), sink.OperationName, Show(target)));
+                var rule = IsCapturedFromUncheckpointedContext(target, sink, origins) ? NoCheckpointRule : Rule;
+                report(Diagnostic.Create(rule, operation.Syntax.GetLocation(), Show(operation), sink.OperationName, Show(target)));
             }
         };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="target"/> is a local captured from the function that creates, with
+    /// <c>new StreamingContext(...)</c>, every context the sink's stream comes from, and that function
+    /// does not hand the context out (return it, as a <c>GetOrCreate</c> factory does): the local and
+    /// the uncheckpointed context then live and die together.
+    /// </summary>
+    private static bool IsCapturedFromUncheckpointedContext(IOperation target, SinkBody sink, StreamOrigins origins)
+    {
+        if (Storage.RootStorage(target) is not ILocalSymbol local || sink.Output is null ||
+            local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not { } declaration ||
+            StreamOrigins.OutputStream(sink.Output) is not { } stream || origins.Sources(stream) is not { Count: > 0 } sources)
+        {
+            return false;
+        }
+
+        var function = StreamOrigins.Function(declaration);
+        return function is not null && sources.All(source => origins.UncheckpointedContextScope(source) == function);
     }
 
     /// <summary>
@@ -58,6 +97,11 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
     /// </summary>
     private static bool IsSelfUpdate(ISimpleAssignmentOperation assignment, INamedTypeSymbol? math)
     {
+        if (IsIdempotentCombination(assignment.Target, assignment.Value))
+        {
+            return false;
+        }
+
         if (assignment.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Arguments.Length: > 0 })
         {
             return ReadsSameElement(assignment);
@@ -66,6 +110,40 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
         var isMinOrMax = assignment.Value is IInvocationOperation { TargetMethod.Name: "Max" or "Min" } call &&
             SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, math);
         return Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage) && !isMinOrMax;
+    }
+
+    /// <summary>
+    /// <c>flags |= Flag</c>, <c>done &amp;= ok</c>: setting or clearing bits that do not depend on
+    /// the target gives the same result when applied twice.
+    /// </summary>
+    private static bool IsIdempotentCompound(ICompoundAssignmentOperation compound) =>
+        compound.OperatorKind is BinaryOperatorKind.Or or BinaryOperatorKind.And &&
+        !(Storage.RootStorage(compound.Target) is { } storage && Storage.Reads(compound.Value, storage));
+
+    /// <summary>
+    /// <c>x = x | flag</c>, <c>ok = ok &amp;&amp; valid</c>, <c>name = name ?? fallback</c>: the compound
+    /// assignments above, and <c>??=</c>, spelled out; the other operand must not read the target.
+    /// </summary>
+    private static bool IsIdempotentCombination(IOperation target, IOperation value)
+    {
+        if (Storage.RootStorage(target) is not { } storage)
+        {
+            return false;
+        }
+
+        bool IsTarget(IOperation operand) =>
+            OutputOperations.Unwrap(operand) is var read && read.Kind == target.Kind &&
+            SymbolEqualityComparer.Default.Equals(Storage.RootStorage(read), storage) &&
+            read.Syntax.IsEquivalentTo(target.Syntax, topLevel: false);
+
+        return OutputOperations.Unwrap(value) switch
+        {
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.And or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.ConditionalAnd } binary =>
+                (IsTarget(binary.LeftOperand) && !Storage.Reads(binary.RightOperand, storage)) ||
+                (IsTarget(binary.RightOperand) && !Storage.Reads(binary.LeftOperand, storage)),
+            ICoalesceOperation coalesce => IsTarget(coalesce.Value) && !Storage.Reads(coalesce.WhenNull, storage),
+            _ => false,
+        };
     }
 
     /// <summary>

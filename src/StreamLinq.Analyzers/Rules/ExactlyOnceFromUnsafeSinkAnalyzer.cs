@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -30,8 +31,27 @@ public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : DiagnosticAnalyzer
         description: "Exactly-once delivery needs a sink that commits the batch's offsets with its results (ITransactionalSink) or that a replay leaves unchanged (IIdempotentSink, [IdempotentSink]); the context refuses to start otherwise. Make the sink idempotent and mark it after review, or ask for at-least-once delivery.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.ExactlyOnceFromUnsafeSink));
 
+    /// <summary>
+    /// The same rule when the source is what cannot replay: no mark on the sink helps, and the
+    /// context refuses to start for the source whatever the sink. The descriptor shares the rule's
+    /// ID, category, severity and page; only its title and message name the source.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor SourceRule = new(
+        RuleIdentifiers.ExactlyOnceFromUnsafeSink,
+        "Exactly-once delivery asked of a source that cannot replay a batch",
+        "{0} asks for exactly-once delivery, but its source '{1}' cannot replay a batch: marking the sink does not help; use a replayable source ({2}) or ask for at-least-once delivery",
+        "Reliability",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Exactly-once delivery replays a failed batch from its source: the source must be able to read a sealed batch again. QueueStream never can; FromObservable, FromAsyncEnumerable and SocketTextStream can only with ReceiverOptions.WriteAheadLog on (in a checkpointed context); TextFileStream and RedisStreams always can. The context refuses to start otherwise, whatever the sink.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.ExactlyOnceFromUnsafeSink));
+
+    /// <summary>The property that marks a diagnostic about the source, which no change to the sink fixes.</summary>
+    internal const string SourceProblemProperty = "SourceCannotReplay";
+
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    /// <remarks><see cref="Rule"/> first: it names the rule; <see cref="SourceRule"/> shares its ID.</remarks>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SourceRule);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -46,6 +66,7 @@ public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var origins = new StreamOrigins(start.Compilation);
             start.RegisterOperationAction(
                 operationContext =>
                 {
@@ -57,6 +78,7 @@ public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : DiagnosticAnalyzer
                         return;
                     }
 
+                    ReportSources(operationContext, invocation, origins, types);
                     var kind = UnsafeSinkKind(OutputOperations.Unwrap(argument.Value), types);
                     if (kind is null)
                     {
@@ -75,6 +97,35 @@ public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : DiagnosticAnalyzer
                 },
                 OperationKind.Invocation);
         });
+    }
+
+    /// <summary>
+    /// One diagnostic per source that visibly cannot replay, on the delivery argument (what to
+    /// change), naming the source: the sink diagnostic, if any, is reported on its own.
+    /// </summary>
+    private static void ReportSources(OperationAnalysisContext context, IInvocationOperation invocation, StreamOrigins origins, StreamLinqTypes types)
+    {
+        if (StreamOrigins.OutputStream(invocation) is not { } stream || origins.Sources(stream) is not { } sources)
+        {
+            return;
+        }
+
+        var delivery = OutputOperations.DeliveryArgument(invocation, types);
+        var location = (delivery?.Syntax ?? invocation.Syntax).GetLocation();
+        foreach (var source in sources.Where(s => StreamOrigins.IsReplayable(s) == false))
+        {
+            var remedy = source.TargetMethod.Name == "QueueStream"
+                ? "TextFileStream, RedisStreams"
+                : "WriteAheadLog = true in its ReceiverOptions, with checkpointing";
+            context.ReportDiagnostic(Diagnostic.Create(
+                SourceRule,
+                location,
+                delivery is null ? null : new[] { delivery.Syntax.GetLocation() },
+                ImmutableDictionary<string, string?>.Empty.Add(SourceProblemProperty, "true"),
+                invocation.TargetMethod.Name,
+                SinkEffectAnalyzer.Show(source),
+                remedy));
+        }
     }
 
     /// <summary>What to mark when the sink is visibly unsafe; null when it is safe or cannot be known here.</summary>

@@ -32,11 +32,19 @@ public sealed class SqlInsertInSinkAnalyzer : SinkEffectAnalyzer
         (operation, sink, report) =>
         {
             var text = SqlOf(operation);
-            if (text is not null && SqlText.IsPlainInsert(text))
+            if (text is not null && SqlText.IsPlainInsert(text) &&
+                !SqlDeleteThenInsert.IsReplacedByKey(text, SqlBefore(operation, sink)))
             {
                 report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), Show(text), sink.OperationName));
             }
         };
+
+    /// <summary>The SQL the sink spells out before <paramref name="operation"/>, in source order.</summary>
+    private static System.Collections.Generic.IEnumerable<string> SqlBefore(IOperation operation, SinkBody sink) =>
+        sink.Body.Descendants()
+            .Where(o => o.Syntax.SyntaxTree == operation.Syntax.SyntaxTree && o.Syntax.Span.End <= operation.Syntax.SpanStart)
+            .Select(SqlOf)
+            .OfType<string>();
 
     private static string? SqlOf(IOperation operation) => SqlText.Of(operation);
 }

@@ -77,14 +77,14 @@ internal static class OutputOperations
             switch (creation.Target)
             {
                 case IAnonymousFunctionOperation lambda when !types.HasIdempotentAttribute(lambda.Symbol):
-                    yield return new SinkBody(lambda.Body, lambda.Syntax, name, context);
+                    yield return new SinkBody(lambda.Body, lambda.Syntax, name, context, invocation);
                     break;
                 case IMethodReferenceOperation reference
                     when !types.HasIdempotentAttribute(reference.Method) && !types.HasIdempotentAttribute(reference.Method.ContainingType):
                     var body = SourceBody(reference.Method, context);
                     if (body is not null)
                     {
-                        yield return new SinkBody(body, body.Syntax, name, context);
+                        yield return new SinkBody(body, body.Syntax, name, context, invocation);
                     }
 
                     break;

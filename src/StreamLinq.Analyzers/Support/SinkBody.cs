@@ -15,14 +15,15 @@ internal sealed class SinkBody
     private Dictionary<string, bool>? facts;
     private Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>? localUses;
 
-    public SinkBody(IOperation body, SyntaxNode scope, string operationName, SinkContext context)
-        : this(body, scope, operationName, context, null, null, true, 0, null)
+    public SinkBody(IOperation body, SyntaxNode scope, string operationName, SinkContext context, IInvocationOperation? output = null)
+        : this(body, scope, operationName, context, null, null, true, 0, null, output)
     {
     }
 
     private SinkBody(
         IOperation body, SyntaxNode scope, string operationName, SinkContext context,
-        SinkBody? caller, Dictionary<IParameterSymbol, bool>? parameters, bool instanceOutlivesCall, int depth, IMethodSymbol? method)
+        SinkBody? caller, Dictionary<IParameterSymbol, bool>? parameters, bool instanceOutlivesCall, int depth, IMethodSymbol? method,
+        IInvocationOperation? output)
     {
         Method = method;
         Body = body;
@@ -33,7 +34,11 @@ internal sealed class SinkBody
         Parameters = parameters;
         InstanceOutlivesCall = instanceOutlivesCall;
         Depth = depth;
+        Output = output;
     }
+
+    /// <summary>The output operation's call, when the body is its lambda or method group; null for a sink class.</summary>
+    public IInvocationOperation? Output { get; }
 
     /// <summary>The operations of the lambda or method body.</summary>
     public IOperation Body { get; }
@@ -143,7 +148,7 @@ internal sealed class SinkBody
             IInvocationOperation invocation => Storage.OutlivesCall(invocation.Instance, this),
             _ => false,
         };
-        return new SinkBody(helperBody, helperScope, OperationName, Context, this, parameters, instanceOutlives, Depth + 1, helper);
+        return new SinkBody(helperBody, helperScope, OperationName, Context, this, parameters, instanceOutlives, Depth + 1, helper, Output);
     }
 
     /// <summary>The bodies from the sink down to this one.</summary>

@@ -42,6 +42,9 @@ internal static class Storage
                 return property.Property.IsStatic || OutlivesCall(property.Instance, sink, depth);
             case IArrayElementReferenceOperation element:
                 return OutlivesCall(element.ArrayReference, sink, depth);
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }:
+                // The object an initialiser fills (new Dto { N = ... }, d with { N = ... }, new List<int> { 1 }): created by this call.
+                return false;
             case IInstanceReferenceOperation:
                 return sink.InstanceOutlivesCall;
             case IConversionOperation conversion:
@@ -242,7 +245,9 @@ internal static class Storage
             {
                 case ISimpleAssignmentOperation assignment
                     when assignment.Target is not IArrayElementReferenceOperation and not IPropertyReferenceOperation { Arguments.Length: > 0 } &&
-                         RootStorage(assignment.Target) is { } assigned && !Reads(assignment.Value, assigned):
+                         RootStorage(assignment.Target) is { } assigned && !Reads(assignment.Value, assigned) &&
+                         // new Dto { Count = 0 } sets the new object's member, not the stored one's.
+                         OutlivesCall(assignment.Target, sink):
                     yield return assigned;
                     break;
                 case IInvocationOperation { TargetMethod.Name: "Clear", Instance: { } instance } when RootStorage(instance) is { } cleared:

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Linq.Expressions;
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using StreamLinq.DStreams;
+using StreamLinq.Query;
 using StreamLinq.Sinks;
 
 namespace StreamLinq.Checkpointing;
@@ -26,6 +23,8 @@ namespace StreamLinq.Checkpointing;
 /// <para>Values never appear in clear: they enter only the SHA-256 hashes; the plan text kept in
 /// the checkpoint (and quoted when a query changed) shows each constant as its type, and a changed
 /// value is reported by the operator that holds it.</para>
+/// <para>The normal form is <see cref="CanonicalForm"/>'s, the same walk that names operators'
+/// state (<see cref="State.StateIds"/>).</para>
 /// </remarks>
 /// <param name="Hash">The SHA-256 over all outputs.</param>
 /// <param name="Outputs">One entry per output operation, in order.</param>
@@ -35,8 +34,8 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
     {
         var entries = outputs.Select(output =>
         {
-            var normalised = new Normaliser().Visit(output.Query);
-            var hash = Sha256($"{output.Name}\n{SignatureOf(normalised)}");
+            var normalised = CanonicalForm.Normalise(output.Query);
+            var hash = Sha256($"{output.Name}\n{CanonicalForm.Signature(normalised)}");
             return new OutputFingerprint(output.Index, output.Name, hash, new ConstantMask().Visit(normalised).ToString(), Operators(normalised));
         }).ToList();
         return new QueryFingerprint(Sha256(string.Join('\n', entries.Select(e => e.Hash))), entries);
@@ -110,101 +109,14 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
         var chain = new List<(string Name, string Hash)>();
         for (var node = normalised; node is MethodCallExpression { Method.IsStatic: true, Arguments.Count: > 0 } call; node = call.Arguments[0])
         {
-            chain.Add((call.Method.Name, Sha256(string.Concat(call.Arguments.Skip(1).Select(SignatureOf)))));
+            chain.Add((call.Method.Name, Sha256(string.Concat(call.Arguments.Skip(1).Select(CanonicalForm.Signature)))));
         }
 
         chain.Reverse();
         return chain.Select((op, i) => new OperatorFingerprint(i + 1, op.Name, op.Hash)).ToList();
     }
 
-    private static string SignatureOf(Expression expression)
-    {
-        var signature = new StringBuilder();
-        new Signature(signature).Visit(expression);
-        return signature.ToString();
-    }
-
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private static bool IsSimple(Type type) =>
-        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime) ||
-        type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid) ||
-        (Nullable.GetUnderlyingType(type) is { } inner && IsSimple(inner));
-
-    private static bool IsClosure(Type type) => type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
-
-    /// <summary>A readable, stable name: anonymous types by their properties, generics with their arguments.</summary>
-    private static string TypeName(Type type)
-    {
-        if (type.Name.Contains("AnonymousType", StringComparison.Ordinal) && IsClosure(type))
-        {
-            return "{ " + string.Join(", ", type.GetProperties().Select(p => $"{p.Name}: {TypeName(p.PropertyType)}")) + " }";
-        }
-
-        if (type.IsGenericType)
-        {
-            var name = type.GetGenericTypeDefinition().FullName ?? type.Name;
-            return name[..name.IndexOf('`', StringComparison.Ordinal)] + "<" + string.Join(", ", type.GetGenericArguments().Select(TypeName)) + ">";
-        }
-
-        return type.FullName ?? type.Name;
-    }
-
-    /// <summary>
-    /// Rewrites a query tree into its normal form: parameters renamed by order of appearance,
-    /// inputs and captured objects replaced by named placeholders, captured simple values
-    /// inlined as constants.
-    /// </summary>
-    private sealed class Normaliser : ExpressionVisitor
-    {
-        private readonly Dictionary<ParameterExpression, ParameterExpression> _renamed = [];
-
-        protected override Expression VisitLambda<T>(Expression<T> node)
-        {
-            var parameters = node.Parameters.Select(p => _renamed[p] = Expression.Parameter(p.Type, $"p{_renamed.Count}")).ToList();
-            return Expression.Lambda(node.Type, Visit(node.Body), parameters);
-        }
-
-        protected override Expression VisitParameter(ParameterExpression node) =>
-            _renamed.TryGetValue(node, out var renamed) ? renamed : node;
-
-        protected override Expression VisitConstant(ConstantExpression node) => node.Value switch
-        {
-            IInputDStream input => Expression.Parameter(node.Type, $"input{input.Id}:{SourceKind(input)}"),
-            null => node,
-            var value when IsSimple(value.GetType()) => node,
-            IDStream stream => Visit(stream.Expression),
-            var value => Expression.Parameter(node.Type, $"constant:{TypeName(value.GetType())}"),
-        };
-
-        protected override Expression VisitMember(MemberExpression node)
-        {
-            if (node.Expression is ConstantExpression { Value: { } closure } && IsClosure(closure.GetType()))
-            {
-                var value = node.Member switch
-                {
-                    FieldInfo field => field.GetValue(closure),
-                    PropertyInfo property => property.GetValue(closure),
-                    _ => null,
-                };
-                return value switch
-                {
-                    IDStream stream => Visit(stream.Expression),
-                    _ when value is not null && IsSimple(value.GetType()) => Expression.Constant(value, node.Type),
-                    _ => Expression.Parameter(node.Type, $"captured:{node.Member.Name}"),
-                };
-            }
-
-            return base.VisitMember(node);
-        }
-
-        private static string SourceKind(IInputDStream input)
-        {
-            var name = input.Source.GetType().Name;
-            var tick = name.IndexOf('`', StringComparison.Ordinal);
-            return tick < 0 ? name : name[..tick];
-        }
-    }
 
     /// <summary>
     /// Hides every constant's value behind its type (<c>&lt;String&gt;</c>) for the plan text, which is
@@ -214,53 +126,6 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
     {
         protected override Expression VisitConstant(ConstantExpression node) =>
             node.Value is null ? node : Expression.Parameter(node.Type, $"<{node.Type.Name}>");
-    }
-
-    /// <summary>Writes every node of a normalised tree with its types, members and methods, in pre-order.</summary>
-    private sealed class Signature(StringBuilder text) : ExpressionVisitor
-    {
-        public override Expression? Visit(Expression? node)
-        {
-            if (node is null)
-            {
-                return null;
-            }
-
-            text.Append('(').Append(node.NodeType).Append(' ').Append(TypeName(node.Type));
-            switch (node)
-            {
-                case MethodCallExpression call:
-                    text.Append(' ').Append(TypeName(call.Method.DeclaringType!)).Append('.').Append(call.Method.Name);
-                    if (call.Method.IsGenericMethod)
-                    {
-                        text.Append('<').AppendJoin(',', call.Method.GetGenericArguments().Select(TypeName)).Append('>');
-                    }
-
-                    break;
-                case MemberExpression member:
-                    text.Append(' ').Append(member.Member.Name);
-                    break;
-                case ConstantExpression constant:
-                    text.Append(' ').Append(Convert.ToString(constant.Value, CultureInfo.InvariantCulture));
-                    break;
-                case ParameterExpression parameter:
-                    text.Append(' ').Append(parameter.Name);
-                    break;
-                case NewExpression { Constructor: { } constructor }:
-                    text.Append(' ').AppendJoin(',', constructor.GetParameters().Select(p => TypeName(p.ParameterType)));
-                    break;
-                case UnaryExpression { Method: { } method }:
-                    text.Append(' ').Append(method.Name);
-                    break;
-                case BinaryExpression { Method: { } method }:
-                    text.Append(' ').Append(method.Name);
-                    break;
-            }
-
-            var result = base.Visit(node);
-            text.Append(')');
-            return result;
-        }
     }
 }
 

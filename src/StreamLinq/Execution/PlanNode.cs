@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -6,7 +8,11 @@ namespace StreamLinq.Execution;
 /// </summary>
 internal abstract class PlanNode
 {
-    /// <summary>The kind of step, as <c>Explain</c> shows it: Source, FusedStage, HashAggregate, LinqToObjects.</summary>
+    /// <summary>
+    /// The kind of step, as <c>Explain</c> shows it: Source, FusedStage, HashAggregate, LinqToObjects.
+    /// A fixed name per node type, and the prefix of a stateful node's state id: renaming one
+    /// leaves the checkpointed state of that kind behind.
+    /// </summary>
     public abstract string Kind { get; }
 
     /// <summary>What the step does, in the query's own terms.</summary>
@@ -21,6 +27,13 @@ internal abstract class PlanNode
     public virtual string? FusedPrefix => null;
 
     public abstract Type ElementType { get; }
+
+    /// <summary>
+    /// The query subtree the planner built this node from (its operator call, down to the
+    /// inputs); null for a node made inside another one. A stateful node's state id is the
+    /// structural form of this tree, never its rendering (<see cref="State.StateIds"/>).
+    /// </summary>
+    public Expression? PlannedFrom { get; set; }
 
     /// <summary>The step's name in messages: its kind and detail.</summary>
     public string Description => $"{Kind} [{Detail}]";

@@ -2,7 +2,11 @@ namespace StreamLinq;
 
 /// <summary>What happened to one batch: Spark's <c>BatchInfo</c>.</summary>
 /// <param name="Time">The batch time.</param>
-/// <param name="SubmissionTime">When the batch was sealed and queued, in clock ticks.</param>
+/// <param name="SubmissionTime">
+/// When the batch was sealed and queued, in clock ticks; for a batch whose seal a full queue held
+/// back (<see cref="StreamingOptions.MaxQueuedBatches"/>), its batch time, so that the hold counts
+/// as scheduling delay.
+/// </param>
 /// <param name="ProcessingStartTime">When processing began, in clock ticks; null while queued.</param>
 /// <param name="ProcessingEndTime">When processing ended, in clock ticks; null until then.</param>
 /// <param name="RecordCount">How many input records the batch holds; null until its inputs are read.</param>

@@ -26,6 +26,17 @@ public interface IStreamingListener
     }
 
     /// <summary>
+    /// A batch failed transiently and will be retried after <paramref name="delay"/>, as the
+    /// <see cref="StreamingOptions.RestartStrategy"/> decided. Batches behind it wait.
+    /// </summary>
+    /// <param name="batch">The batch; <see cref="BatchInfo.Failure"/> holds the failure.</param>
+    /// <param name="attempt">The retry about to run: 1 for the first retry.</param>
+    /// <param name="delay">The wait before it.</param>
+    void OnBatchRetrying(BatchInfo batch, int attempt, TimeSpan delay)
+    {
+    }
+
+    /// <summary>
     /// A source hit an error it recovers from by itself (a dropped connection, a rejected
     /// line, an unreadable file that will be retried).
     /// </summary>

@@ -11,6 +11,10 @@ internal static class StreamingMetrics
 
     public static readonly Counter<long> BatchesFailed = Meter.CreateCounter<long>("streamlinq.batches.failed", "{batch}", "Batches whose processing failed.");
 
+    public static readonly Counter<long> BatchesRetried = Meter.CreateCounter<long>("streamlinq.batches.retried", "{batch}", "Retries of batches that failed transiently, tagged with the stage that failed.");
+
+    public static readonly Counter<long> BatchesHeldBack = Meter.CreateCounter<long>("streamlinq.batches.held_back", "{batch}", "Batches sealed late because the queue of sealed batches was full.");
+
     public static readonly Counter<long> RecordsProcessed = Meter.CreateCounter<long>("streamlinq.records.processed", "{record}", "Input records of processed batches.");
 
     public static readonly Counter<long> RecordsDropped = Meter.CreateCounter<long>("streamlinq.records.dropped", "{record}", "Records a source left out under its bad-record policy (tagged source, reason).");

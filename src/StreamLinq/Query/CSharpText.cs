@@ -14,8 +14,8 @@ namespace StreamLinq.Query;
 /// rather than <c>&lt;&gt;f__AnonymousType2`2</c>, a captured variable by its name.
 /// </summary>
 /// <remarks>
-/// Display only: the checkpoint's query fingerprint has its own canonical text, which must not
-/// change when this rendering is improved.
+/// Display only: the checkpoint's query fingerprint and the operators' state ids come from
+/// <see cref="CanonicalForm"/>, which must not change when this rendering is improved.
 /// </remarks>
 internal static class CSharpText
 {

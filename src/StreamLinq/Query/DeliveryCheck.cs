@@ -10,18 +10,28 @@ internal static class DeliveryCheck
     {
         foreach (var (output, root) in plan.Outputs.Where(o => o.Output.Delivery == DeliveryGuarantee.ExactlyOnce))
         {
-            foreach (var source in ExecutionPlan.Nodes(root).OfType<SourceNode>().Where(s => !s.Source.IsReplayable))
+            // Both checked before refusing: a message that names only one would send the user to mark the sink, then refuse again for the source.
+            var sources = ExecutionPlan.Nodes(root).OfType<SourceNode>().Where(s => !s.Source.IsReplayable).Select(s => s.Source.Name).Distinct().ToList();
+            var sinkUnsafe = !IsReplaySafe(output.Target);
+            const string ReplayableSources = "a directory of files, a durable log, a receiver with a write-ahead log";
+            var sink = $"neither transactional ({nameof(ITransactionalSink)}) " +
+                $"nor idempotent ({nameof(IIdempotentSink)}, [{nameof(IdempotentSinkAttribute).Replace("Attribute", "", StringComparison.Ordinal)}])";
+            var source = string.Join(" and ", sources);
+            var problem = (sources.Count > 0, sinkUnsafe) switch
             {
-                throw new InvalidOperationException(
-                    $"{output.Description} asks for exactly-once delivery, but its source {source.Source.Name} cannot replay a batch. " +
-                    "Use a replayable source (a directory of files, a durable log) or ask for at-least-once delivery.");
-            }
-
-            if (!IsReplaySafe(output.Target))
+                (true, false) =>
+                    $"its source {source} cannot replay a batch: the source is the problem, and marking the sink does not help. " +
+                    $"Use a replayable source ({ReplayableSources}) or ask for at-least-once delivery.",
+                (false, true) =>
+                    $"its sink is {sink}. Make the sink idempotent and mark it, or ask for at-least-once delivery.",
+                (true, true) =>
+                    $"neither its source nor its sink can give it: its source {source} cannot replay a batch (use a replayable source: {ReplayableSources}), " +
+                    $"and its sink is {sink}. Fix both, or ask for at-least-once delivery.",
+                _ => null,
+            };
+            if (problem is not null)
             {
-                throw new InvalidOperationException(
-                    $"{output.Description} asks for exactly-once delivery, but its sink is neither transactional ({nameof(ITransactionalSink)}) " +
-                    $"nor idempotent ({nameof(IIdempotentSink)}, [{nameof(IdempotentSinkAttribute).Replace("Attribute", "", StringComparison.Ordinal)}]).");
+                throw new InvalidOperationException($"{output.Description} asks for exactly-once delivery, but {problem}");
             }
         }
     }

@@ -28,6 +28,8 @@ internal sealed class PlanBuilder
         }
 
         var node = Translate(expression);
+        // WithEventTime plans as its source's node: that node keeps the tree it was first built from.
+        node.PlannedFrom ??= expression;
         _built[expression] = node;
         return node;
     }

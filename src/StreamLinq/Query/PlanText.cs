@@ -5,6 +5,12 @@ namespace StreamLinq.Query;
 /// <summary>How plan nodes describe the operators they hold, in C# as the reader wrote it.</summary>
 internal static class PlanText
 {
+    /// <summary>
+    /// Replaces the C# writer in this async flow. Rendering is display only; tests swap it to show
+    /// that nothing else (state ids, the query fingerprint) changes with it.
+    /// </summary>
+    internal static readonly AsyncLocal<Func<Expression, string>?> Renderer = new();
+
     /// <summary><c>Where(x =&gt; ...) -&gt; Select(x =&gt; ...)</c>, innermost first.</summary>
     public static string Chain(IEnumerable<MethodCallExpression> ops) => string.Join(" -> ", ops.Select(Call));
 
@@ -27,6 +33,11 @@ internal static class PlanText
     // Plans are described while they are built: a shape the C# writer does not know must not stop a query from starting.
     private static string Render(Expression expression)
     {
+        if (Renderer.Value is { } renderer)
+        {
+            return renderer(expression);
+        }
+
         try
         {
             return CSharpText.Expression(expression);

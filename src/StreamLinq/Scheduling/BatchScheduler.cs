@@ -1,7 +1,9 @@
 using System.Threading.Channels;
+using StreamLinq.Checkpointing;
 using StreamLinq.Execution;
 using StreamLinq.Monitoring;
 using StreamLinq.Query;
+using StreamLinq.Sinks;
 using StreamLinq.Sources;
 using StreamLinq.State;
 
@@ -13,10 +15,22 @@ namespace StreamLinq.Scheduling;
 /// in order, running every output operation of the plan.
 /// </summary>
 /// <remarks>
-/// With checkpointing, each batch is committed by a checkpoint after its outputs ran (at
+/// <para>The generator only waits on the clock and seals; sealing never calls out (a pull source
+/// that needs a server, such as Redis, resolves its range when the runner reads the batch), so
+/// the generator always sees a stop request. The queue is bounded
+/// (<see cref="StreamingOptions.MaxQueuedBatches"/>): when it is full the generator holds the
+/// next seal back until a batch completes, and push sources' bounded receivers hold their
+/// producers back; nothing is dropped and batch times stay consecutive.</para>
+/// <para>With checkpointing, each batch is committed by a checkpoint after its outputs ran (at
 /// least once). A batch with an at-most-once or exactly-once output is also logged before its
 /// outputs run: its offset ranges become durable, so a replay reads the same records under the
 /// same batch time, and its at-most-once outputs are marked done, so a replay skips them.
+/// Transactional outputs' last commits, read back from the sinks at start
+/// (<see cref="SinkCommits"/>), move replayable sources past them and skip the batches they
+/// already hold, when the checkpoint is behind them or missing.</para>
+/// <para>A failed batch is retried under <see cref="StreamingOptions.RestartStrategy"/> (Polly)
+/// when it failed transiently; a retry resumes the batch where it failed (see
+/// <see cref="BatchProgress"/>).</para>
 /// </remarks>
 internal sealed class BatchScheduler
 {
@@ -26,15 +40,18 @@ internal sealed class BatchScheduler
     private readonly ListenerBus _listeners;
     /// <summary>The scheduler whose runner is executing the current code, to spot a stop requested from an output.</summary>
     private static readonly AsyncLocal<BatchScheduler?> Runner = new();
-    private readonly Channel<BatchJob> _queue = Channel.CreateUnbounded<BatchJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<BatchJob> _queue;
     private readonly CancellationTokenSource _stopGenerating = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
+    private readonly BatchRetry _retry;
+    private readonly bool _snapshotState;
     private Task _sourcesStopped = Task.CompletedTask;
     private bool _sourcesStopping;
     private Task _lifetime = Task.CompletedTask;
     private volatile bool _graceful;
+    private volatile bool _abandoned;
     private BatchFailedException? _failure;
     private BatchTime _firstBatch;
     private readonly BatchCheckpointing? _checkpointing;
@@ -43,6 +60,8 @@ internal sealed class BatchScheduler
     private readonly List<BatchJob> _pending = [];
     private List<BatchJob> _recovered = [];
     private BatchTime? _lastCompleted;
+    private BatchProgress? _current;
+    private SinkCommits? _commits;
 
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
@@ -52,6 +71,17 @@ internal sealed class BatchScheduler
         _listeners = listeners;
         _checkpointing = checkpointing;
         _operators = StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
+        _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        // Only a custom classification can make user code in the plan transient; then, and only
+        // with state to protect, the state before each batch is kept for a retry to start from.
+        _snapshotState = _operators.Length > 0 && context.Options.IsTransient is not null && context.Options.RestartStrategy.Kind != RestartStrategyKind.None;
+        _retry = new BatchRetry(context.Options.RestartStrategy, ShouldRetry, OnRetry);
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
@@ -68,6 +98,17 @@ internal sealed class BatchScheduler
             {
                 _lastCompleted = new BatchTime(last);
             }
+        }
+
+        // The sinks' commits are the truth, not the checkpoint: read after it is restored, so that
+        // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
+        _commits = SinkCommits.Read(_plan, _context.Options.SinkCommitReadTimeout);
+        _commits.ResumeSources(_sources);
+        foreach (var covered in _recovered.Where(job => _commits.Covers(job, _sources)).ToList())
+        {
+            _recovered.Remove(covered);
+            _pending.Remove(covered);
+            Warn($"Batch {covered.Time} was queued, unread, in the checkpoint restored and its time is at or before a sink's last commit: the lost run committed it, so it is not replayed.");
         }
 
         var started = new List<IBatchSource>();
@@ -88,7 +129,7 @@ internal sealed class BatchScheduler
         catch
         {
             _abort.Cancel();
-            Task.WhenAll(started.Select(s => s.StopAsync())).GetAwaiter().GetResult();
+            Task.WhenAll(started.Select(s => s.StopAsync())).WaitAsync(_context.Options.StopTimeout).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
             throw;
         }
 
@@ -101,17 +142,34 @@ internal sealed class BatchScheduler
             _firstBatch = known + _context.BatchInterval;
         }
 
+        if (_commits.LatestTime is { } committed && committed >= _firstBatch)
+        {
+            // A sink skips a batch time it has committed: new batches must come after every commit.
+            _firstBatch = committed + _context.BatchInterval;
+        }
+
         _lifetime = RunAsync();
     }
 
+    /// <summary>
+    /// Stops, within a bounded time whatever the sources, sinks or user code do: a graceful stop
+    /// that has not drained after <see cref="StreamingOptions.GracefulStopTimeout"/> turns abrupt,
+    /// and a batch that ignores its cancellation for <see cref="StreamingOptions.StopTimeout"/> is
+    /// abandoned.
+    /// </summary>
     public async Task StopAsync(bool graceful)
     {
         _graceful = graceful;
         var fromRunner = Runner.Value == this;
+        var options = _context.Options;
         if (graceful)
         {
-            // Stop receiving first, so that the final batch holds everything received.
-            await StopSourcesAsync().ConfigureAwait(false);
+            // Stop receiving first, so that the final batch holds everything received. A source
+            // whose stop hangs does not hold the context: it is reported and left behind.
+            if (!await CompletesWithinAsync(StopSourcesAsync(), options.StopTimeout).ConfigureAwait(false))
+            {
+                SourcesDidNotStop(options.StopTimeout);
+            }
         }
         else
         {
@@ -119,12 +177,58 @@ internal sealed class BatchScheduler
         }
 
         await _stopGenerating.CancelAsync().ConfigureAwait(false);
-        if (!fromRunner)
+        if (fromRunner)
         {
             // Called from an output or a listener, the runner would be waiting for itself: the
             // stop is requested and completes once the current batch returns.
-            await _lifetime.ConfigureAwait(false);
+            return;
         }
+
+        if (graceful && !await CompletesWithinAsync(_lifetime, GracefulStopTimeout).ConfigureAwait(false))
+        {
+            Warn($"The queued batches did not drain within {GracefulStopTimeout}; the context stops abruptly and drops them.");
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (!await CompletesWithinAsync(_lifetime, options.StopTimeout).ConfigureAwait(false))
+        {
+            Abandon();
+        }
+    }
+
+    private TimeSpan GracefulStopTimeout =>
+        _context.Options.GracefulStopTimeout ?? TimeSpan.FromTicks(Math.Max(10 * _context.BatchInterval.Ticks, TimeSpan.FromSeconds(10).Ticks));
+
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
+    {
+        try
+        {
+            // Beyond what a timer can wait for (about 49 days), the limit is no limit.
+            await task.WaitAsync(limit < TimeSpan.FromDays(40) ? limit : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            // Its failure is reported where it is awaited for good; here only its end counts.
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The batch in progress ignored its cancellation: the context is reported stopped without
+    /// it. It may still finish in the background, but writes no checkpoint (and acknowledges no
+    /// source), so that a restart replays it from the last checkpoint.
+    /// </summary>
+    private void Abandon()
+    {
+        _abandoned = true;
+        var time = Volatile.Read(ref _current)?.Job.Time ?? _lastCompleted ?? default;
+        _termination.TrySetException(new BatchFailedException(time, "Scheduler",
+            new TimeoutException($"The batch in progress did not stop within {_context.Options.StopTimeout} of the stop request; it was abandoned."), BatchStage.Scheduler));
     }
 
     private async Task RunAsync()
@@ -147,7 +251,16 @@ internal sealed class BatchScheduler
         await _stopGenerating.CancelAsync().ConfigureAwait(false);
         try
         {
-            await generator.ConfigureAwait(false);
+            // The generator only waits on the clock and seals, but a source's seal is still its
+            // code: one stuck in it (a hung file system) must not hold the termination.
+            if (!await CompletesWithinAsync(generator, _context.Options.StopTimeout).ConfigureAwait(false))
+            {
+                SourcesDidNotStop(_context.Options.StopTimeout);
+            }
+            else
+            {
+                await generator.ConfigureAwait(false);
+            }
         }
         catch (Exception error)
         {
@@ -156,14 +269,22 @@ internal sealed class BatchScheduler
 
         try
         {
-            await StopSourcesAsync().ConfigureAwait(false);
+            var stopped = StopSourcesAsync();
+            if (!await CompletesWithinAsync(stopped, _context.Options.StopTimeout).ConfigureAwait(false))
+            {
+                SourcesDidNotStop(_context.Options.StopTimeout);
+            }
+            else if (stopped.Exception is { } error)
+            {
+                crash ??= error.InnerException ?? error;
+            }
         }
         catch (Exception error)
         {
             crash ??= error;
         }
 
-        var failure = _failure ?? (crash is null ? null : new BatchFailedException(_lastCompleted ?? default, "Scheduler", crash));
+        var failure = _failure ?? (crash is null ? null : new BatchFailedException(_lastCompleted ?? default, "Scheduler", crash, BatchStage.Scheduler));
         if (failure is not null)
         {
             _termination.TrySetException(failure);
@@ -178,18 +299,35 @@ internal sealed class BatchScheduler
     {
         var clock = _context.Clock;
         var next = _firstBatch;
-        foreach (var job in _recovered)
-        {
-            _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime)));
-            _queue.Writer.TryWrite(job);
-        }
-
+        var stopping = _stopGenerating.Token;
         try
         {
+            foreach (var job in _recovered)
+            {
+                _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime)));
+                await _queue.Writer.WriteAsync(job, _abort.Token).ConfigureAwait(false);
+            }
+
             while (true)
             {
-                await clock.WaitUntilAsync(next.Ticks, _stopGenerating.Token).ConfigureAwait(false);
-                Submit(next);
+                await clock.WaitUntilAsync(next.Ticks, stopping).ConfigureAwait(false);
+
+                // A clock is user code: one that returns at once for a past deadline must not let
+                // a generator that is behind miss the stop.
+                stopping.ThrowIfCancellationRequested();
+
+                // Single writer: room seen here stays until this batch is written.
+                var heldBack = _queue.Reader.Count >= _context.Options.MaxQueuedBatches;
+                if (heldBack)
+                {
+                    StreamingMetrics.BatchesHeldBack.Add(1);
+                    if (!await _queue.Writer.WaitToWriteAsync(stopping).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+
+                Submit(next, heldBack);
                 next += _context.BatchInterval;
             }
         }
@@ -198,33 +336,50 @@ internal sealed class BatchScheduler
         }
         finally
         {
-            if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending))
+            try
             {
-                Submit(next);
+                if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending)
+                    && await _queue.Writer.WaitToWriteAsync(_abort.Token).ConfigureAwait(false))
+                {
+                    Submit(next, heldBack: false);
+                }
             }
-
-            _queue.Writer.TryComplete();
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                _queue.Writer.TryComplete();
+            }
         }
     }
 
-    private void Submit(BatchTime time)
+    private void Submit(BatchTime time, bool heldBack)
     {
         BatchJob job;
         lock (_sealGate)
         {
-            job = new BatchJob(time, _sources.Select(s => Seal(s, time)).ToArray(), _context.Clock.NowTicks, []);
+            // Held back by a full queue, the batch counts as submitted when it was due, so that
+            // the hold shows as scheduling delay (and the rate controller sees the backlog).
+            var submitted = heldBack ? Math.Min(time.Ticks, _context.Clock.NowTicks) : _context.Clock.NowTicks;
+            job = new BatchJob(time, _sources.Select(s => Seal(s, time)).ToArray(), submitted, []);
             if (_checkpointing is not null)
             {
                 _pending.Add(job);
             }
         }
+
         _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime)));
-        _queue.Writer.TryWrite(job);
+        if (!_queue.Writer.TryWrite(job))
+        {
+            // Single writer, and room was seen just before: only a completed channel refuses.
+            throw new InvalidOperationException("The batch queue refused a batch.");
+        }
     }
 
     /// <summary>
-    /// A source that cannot seal (its directory vanished, its server timed out) fails the batch
-    /// that reads it, naming the source, instead of stopping the generator.
+    /// A source that cannot seal (its directory vanished) fails the batch that reads it, naming
+    /// the source, instead of stopping the generator.
     /// </summary>
     private static ISealedInput Seal(IBatchSource source, BatchTime time)
     {
@@ -254,17 +409,24 @@ internal sealed class BatchScheduler
     private async Task ProcessAsync()
     {
         Runner.Value = this;
+        var reader = _queue.Reader;
         try
         {
-            await foreach (var job in _queue.Reader.ReadAllAsync(_abort.Token).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
             {
-                var failure = await ProcessBatchAsync(job).ConfigureAwait(false);
-                if (failure is not null && _context.Options.StopOnBatchFailure)
+                // An abrupt stop drops the queued batches (they stay pending in the checkpoint).
+                while (!_abort.IsCancellationRequested && reader.TryRead(out var job))
                 {
-                    _failure = failure;
-                    await _abort.CancelAsync().ConfigureAwait(false);
-                    return;
+                    var failure = await ProcessBatchAsync(job).ConfigureAwait(false);
+                    if (failure is not null && _context.Options.StopOnBatchFailure)
+                    {
+                        _failure = failure;
+                        await _abort.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
                 }
+
+                _abort.Token.ThrowIfCancellationRequested();
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -277,28 +439,78 @@ internal sealed class BatchScheduler
         var clock = _context.Clock;
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: clock.NowTicks);
         _listeners.Post(l => l.OnBatchStarted(info));
-        var cancellation = _abort.Token;
+        var progress = new BatchProgress(job, info, new HashSet<int>(job.DoneOutputs));
+        Volatile.Write(ref _current, progress);
         BatchFailedException? failure = null;
-        long records = 0;
         try
         {
-            var inputs = new Dictionary<int, Array>(job.Inputs.Count);
-            for (var i = 0; i < job.Inputs.Count; i++)
-            {
-                try
-                {
-                    inputs[i] = await job.Inputs[i].ReadAsync(cancellation).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
-                {
-                    throw new BatchFailedException(job.Time, $"Source [{_sources[i].Name}#{i}]", error);
-                }
+            await _retry.ExecuteAsync(cancellation => AttemptAsync(progress, cancellation), _abort.Token).ConfigureAwait(false);
+        }
+        catch (BatchFailedException error)
+        {
+            failure = error;
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // Stopped abruptly: the batch stays pending, to be replayed after a restart.
+            return null;
+        }
+        catch (Exception error)
+        {
+            failure = new BatchFailedException(job.Time, "Scheduler", error, BatchStage.Scheduler);
+        }
 
-                records += inputs[i].Length;
+        // A batch that stops the context stays pending, to be replayed after a restart; one the
+        // context moves past is committed like a completed one.
+        if (failure is not null && _checkpointing is not null && !_context.Options.StopOnBatchFailure)
+        {
+            try
+            {
+                Commit(progress);
+            }
+            catch (BatchFailedException error)
+            {
+                failure = error;
+            }
+        }
+
+        var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = progress.Records, Failure = failure };
+        Record(done);
+        _listeners.Post(l => l.OnBatchCompleted(done));
+        return failure;
+    }
+
+    /// <summary>
+    /// One attempt at a batch, resuming where the previous attempt failed: inputs already read,
+    /// the pre-output checkpoint, outputs already written and the plan's results are not redone.
+    /// </summary>
+    private async ValueTask AttemptAsync(BatchProgress progress, CancellationToken cancellation)
+    {
+        var job = progress.Job;
+        for (var i = 0; i < job.Inputs.Count; i++)
+        {
+            if (progress.Inputs.ContainsKey(i))
+            {
+                continue;
             }
 
-            var skipped = new HashSet<int>(job.DoneOutputs);
-            if (_checkpointing is not null && _plan.Outputs.Any(o => o.Output.Delivery != DeliveryGuarantee.AtLeastOnce && !skipped.Contains(o.Output.Index)))
+            var input = job.Inputs[i];
+            var name = $"Source [{_sources[i].Name}#{i}]";
+            try
+            {
+                progress.Inputs[i] = await WithTimeoutAsync(name, token => input.ReadAsync(token).AsTask(), cancellation).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
+            {
+                throw new BatchFailedException(job.Time, name, error, BatchStage.Source);
+            }
+
+            progress.Records += progress.Inputs[i].Length;
+        }
+
+        if (!progress.Logged)
+        {
+            if (_checkpointing is not null && _plan.Outputs.Any(o => o.Output.Delivery != DeliveryGuarantee.AtLeastOnce && !progress.Skipped.Contains(o.Output.Index)))
             {
                 foreach (var (output, _) in _plan.Outputs.Where(o => o.Output.Delivery == DeliveryGuarantee.AtMostOnce))
                 {
@@ -308,83 +520,187 @@ internal sealed class BatchScheduler
                 Checkpoint(job.Time);
             }
 
-            var offsets = _plan.Outputs.Any(o => o.Output.Target is ITransactionalSink) ? BatchCheckpointing.Offsets(_sources, job) : "{}";
-            var execution = new BatchExecution(job.Time, inputs, _context.Options, cancellation);
-            foreach (var (output, root) in _plan.Outputs)
+            progress.Offsets = _plan.Outputs.Any(o => o.Output.Target is ITransactionalSink) ? BatchCheckpointing.Offsets(_sources, job) : "{}";
+            progress.Logged = true;
+        }
+
+        if (progress.Execution is null || progress.PlanFailed)
+        {
+            if (progress.PlanFailed && progress.StateBefore is { } before)
             {
-                if (execution.Evaluate(root) is not { } batch)
+                // A retried failure of user code: the plan runs again from the state before the batch.
+                foreach (var op in _operators)
                 {
-                    continue; // the output's stream has no batch at this time, e.g. a window between slides
-                }
-
-                if (skipped.Contains(output.Index))
-                {
-                    // Done before a crash (at most once): not written again, but its plan still ran
-                    // above, so that stateful operators it alone reads see the replayed batch.
-                    continue;
-                }
-
-                try
-                {
-                    await output.WriteAsync(batch, new BatchCommit(output.Description, job.Time, offsets), cancellation).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
-                {
-                    throw new BatchFailedException(job.Time, output.Description, error);
+                    var entry = before[op.StateId];
+                    op.ReadState(entry.State, entry.Version);
                 }
             }
-        }
-        catch (BatchFailedException error)
-        {
-            failure = error;
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (Exception error)
-        {
-            failure = new BatchFailedException(job.Time, "Scheduler", error);
-        }
-
-        // A batch that stops the context stays pending, to be replayed after a restart; one the
-        // context moves past is committed like a completed one.
-        if (_checkpointing is not null && (failure is null || !_context.Options.StopOnBatchFailure))
-        {
-            lock (_sealGate)
+            else if (_snapshotState)
             {
-                _pending.Remove(job);
-                _lastCompleted = job.Time;
+                progress.StateBefore = _operators.ToDictionary(o => o.StateId, o => StateWriter.Capture(o.StateId, o));
             }
 
+            progress.PlanFailed = false;
+            progress.Execution = new BatchExecution(job.Time, progress.Inputs, _context.Options, cancellation);
+        }
+
+        var execution = progress.Execution;
+        foreach (var (output, root) in _plan.Outputs)
+        {
+            if (progress.Written.Contains(output.Index))
+            {
+                continue;
+            }
+
+            Array? batch;
             try
             {
-                Checkpoint(job.Time);
-                for (var i = 0; i < _sources.Length; i++)
-                {
-                    // Committed: a source may drop what it kept to replay this batch.
-                    (_sources[i] as IOffsetRangeSource)?.Acknowledge(job.Inputs[i]);
-                }
+                batch = execution.Evaluate(root);
             }
-            catch (BatchFailedException error)
+            catch (BatchFailedException)
             {
-                failure ??= error;
+                progress.PlanFailed = true;
+                throw;
+            }
+
+            if (batch is null)
+            {
+                progress.Written.Add(output.Index);
+                continue; // the output's stream has no batch at this time, e.g. a window between slides
+            }
+
+            if (progress.Skipped.Contains(output.Index) || HeldBySink(output, root, job))
+            {
+                // Done before a crash (at most once, or committed by a transactional sink): not
+                // written again, but its plan still ran above, so that stateful operators it
+                // alone reads see the replayed batch.
+                progress.Written.Add(output.Index);
+                continue;
+            }
+
+            progress.FailedOutput = output;
+            try
+            {
+                var commit = new BatchCommit(output.Description, job.Time, progress.Offsets!);
+                await WithTimeoutAsync(output.Description, async token =>
+                {
+                    await output.WriteAsync(batch, commit, token).ConfigureAwait(false);
+                    return batch;
+                }, cancellation).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
+            {
+                throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
+            }
+
+            progress.FailedOutput = null;
+            progress.Written.Add(output.Index);
+        }
+
+        if (_checkpointing is not null)
+        {
+            Commit(progress);
+        }
+    }
+
+    /// <summary>Commits a batch: drops it from the pending ones, writes a checkpoint, acknowledges the sources.</summary>
+    private void Commit(BatchProgress progress)
+    {
+        var job = progress.Job;
+        lock (_sealGate)
+        {
+            _pending.Remove(job);
+            _lastCompleted = job.Time;
+        }
+
+        Checkpoint(job.Time);
+        for (; progress.Acknowledged < _sources.Length; progress.Acknowledged++)
+        {
+            try
+            {
+                // Committed: a source may drop what it kept to replay this batch.
+                (_sources[progress.Acknowledged] as IOffsetRangeSource)?.Acknowledge(job.Inputs[progress.Acknowledged]);
             }
             catch (Exception error)
             {
-                failure ??= new BatchFailedException(job.Time, "Commit", error);
+                throw new BatchFailedException(job.Time, "Commit", error, BatchStage.Checkpoint);
             }
         }
+    }
 
-        var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = records, Failure = failure };
-        Record(done);
-        _listeners.Post(l => l.OnBatchCompleted(done));
-        return failure;
+    /// <summary>
+    /// Runs one external call under <see cref="StreamingOptions.OperationTimeout"/>: its token is
+    /// cancelled at the limit or at an abrupt stop, and the batch stops waiting then even if the
+    /// call ignores its token.
+    /// </summary>
+    private async Task<T> WithTimeoutAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
+    {
+        var limit = _context.Options.OperationTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(limit);
+        try
+        {
+            // Started on the pool: a synchronous call (an Action sink, a blocking client) would
+            // otherwise run to its end before there is a task to stop waiting for.
+            return await Task.Run(() => call(timeout.Token), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{what} did not complete within {limit} ({nameof(StreamingOptions)}.{nameof(StreamingOptions.OperationTimeout)}).");
+        }
+    }
+
+    private bool ShouldRetry(BatchFailedException failure)
+    {
+        var progress = Volatile.Read(ref _current);
+        if (_abandoned || progress is null || failure.Stage == BatchStage.Scheduler)
+        {
+            return false;
+        }
+
+        if (failure.Stage == BatchStage.Output && progress.FailedOutput is { Delivery: DeliveryGuarantee.AtMostOnce })
+        {
+            return false; // it was marked done before it ran: running it again could write twice
+        }
+
+        if (failure.Stage == BatchStage.Operator && _operators.Length > 0 && !_snapshotState)
+        {
+            return false; // the state may hold part of the batch already
+        }
+
+        return (_context.Options.IsTransient ?? TransientFailures.IsTransient)(failure);
+    }
+
+    private void OnRetry(BatchFailedException failure, int attempt, TimeSpan delay)
+    {
+        StreamingMetrics.BatchesRetried.Add(1, new KeyValuePair<string, object?>("stage", failure.Stage.ToString()));
+        if (Volatile.Read(ref _current) is { } progress)
+        {
+            var info = progress.Info with { Failure = failure };
+            _listeners.Post(l => l.OnBatchRetrying(info, attempt, delay));
+        }
+    }
+
+    private bool HeldBySink(Sinks.OutputOperation output, PlanNode root, BatchJob job)
+    {
+        try
+        {
+            return _commits!.Holds(output, root, job, _sources);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
+        }
     }
 
     /// <summary>Writes a checkpoint; a failure to write fails the batch.</summary>
     private void Checkpoint(BatchTime time)
     {
+        if (_abandoned)
+        {
+            throw new BatchFailedException(time, "Checkpoint", new OperationCanceledException("The batch was abandoned at a stop; it writes no checkpoint."), BatchStage.Scheduler);
+        }
+
         try
         {
             _checkpointing!.Write(_sealGate, _sources, _pending, _lastCompleted, _operators);
@@ -392,7 +708,16 @@ internal sealed class BatchScheduler
         catch (Exception error) when (error is not OperationCanceledException)
         {
             // IO errors, and state that System.Text.Json cannot write, fail the batch visibly.
-            throw new BatchFailedException(time, "Checkpoint", error);
+            throw new BatchFailedException(time, "Checkpoint", error, BatchStage.Checkpoint);
+        }
+    }
+
+    private void SourcesDidNotStop(TimeSpan limit)
+    {
+        var error = new TimeoutException($"The sources did not stop within {limit}; the context stops without waiting for them.");
+        foreach (var source in _sources)
+        {
+            _listeners.Post(l => l.OnSourceError(source.Name, error));
         }
     }
 
@@ -418,5 +743,40 @@ internal sealed class BatchScheduler
 
             return _sourcesStopped;
         }
+    }
+
+    /// <summary>
+    /// How far a batch got, kept across its attempts so that a retry repeats only what did not
+    /// complete: inputs read, the pre-output checkpoint, the plan's results (a stateful operator
+    /// takes the batch in once), outputs written, sources acknowledged.
+    /// </summary>
+    private sealed class BatchProgress(BatchJob job, BatchInfo info, HashSet<int> skipped)
+    {
+        public BatchJob Job { get; } = job;
+
+        public BatchInfo Info { get; } = info;
+
+        /// <summary>Outputs committed before a crash (at most once), fixed before the pre-output checkpoint adds this run's.</summary>
+        public HashSet<int> Skipped { get; } = skipped;
+
+        public Dictionary<int, Array> Inputs { get; } = [];
+
+        public long Records { get; set; }
+
+        public bool Logged { get; set; }
+
+        public string? Offsets { get; set; }
+
+        public BatchExecution? Execution { get; set; }
+
+        public bool PlanFailed { get; set; }
+
+        public Dictionary<string, StateEntry>? StateBefore { get; set; }
+
+        public HashSet<int> Written { get; } = [];
+
+        public OutputOperation? FailedOutput { get; set; }
+
+        public int Acknowledged { get; set; }
     }
 }

@@ -48,6 +48,11 @@ public sealed class ManualClock : StreamClock
     /// <inheritdoc />
     public override Task WaitUntilAsync(long ticks, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         lock (_gate)
         {
             if (ticks <= _now)

@@ -14,7 +14,12 @@ public abstract class StreamClock
 
     /// <summary>Completes when the clock reaches <paramref name="ticks"/>.</summary>
     /// <param name="ticks">The time to wait for, in 100-nanosecond ticks since the Unix epoch.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the wait. A cancelled token wins over a time already reached: the wait then
+    /// throws <see cref="OperationCanceledException"/> even for a past deadline, so that a caller
+    /// that is behind (catching up on missed batch times) still sees a stop request.
+    /// </param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public abstract Task WaitUntilAsync(long ticks, CancellationToken cancellationToken);
 
     private sealed class SystemClock : StreamClock
@@ -23,6 +28,8 @@ public abstract class StreamClock
 
         public override async Task WaitUntilAsync(long ticks, CancellationToken cancellationToken)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+
             // Task.Delay may wake a little early on some timers; loop until the time has come.
             long remaining;
             while ((remaining = ticks - NowTicks) > 0)

@@ -12,7 +12,7 @@ internal interface IBatchSource
     /// <summary>Whether a sealed batch can be read again after a crash (an offset range, not buffered records).</summary>
     bool IsReplayable { get; }
 
-    /// <summary>Whether records have arrived that no sealed batch holds yet.</summary>
+    /// <summary>Whether records have arrived that no sealed batch holds yet; answered without calling out (true when unknown).</summary>
     bool HasPending { get; }
 
     /// <summary>Begins receiving. Called once, when the context starts.</summary>
@@ -21,7 +21,12 @@ internal interface IBatchSource
     /// <summary>Stops receiving; records already received stay available to <c>Seal</c>.</summary>
     Task StopAsync();
 
-    /// <summary>Seals the input of the batch at <paramref name="time"/>. Called in batch order.</summary>
+    /// <summary>
+    /// Seals the input of the batch at <paramref name="time"/>. Called in batch order, on the
+    /// generator's thread: it must not call out to a server (a pull source that needs one
+    /// returns an input that resolves its range in <see cref="ISealedInput.ReadAsync"/>, which
+    /// the runner calls in batch order), so that the generator always sees a stop request.
+    /// </summary>
     ISealedInput Seal(BatchTime time);
 }
 
@@ -33,7 +38,12 @@ internal interface IBatchSource<T> : IBatchSource
 /// <summary>One batch's share of one source, read when the batch is processed.</summary>
 internal interface ISealedInput
 {
-    /// <summary>Reads the records (a <c>T[]</c>); throws with the source's name if they cannot be read.</summary>
+    /// <summary>
+    /// Reads the records (a <c>T[]</c>); throws with the source's name if they cannot be read (a
+    /// <see cref="SourceException"/> with <see cref="SourceException.IsTransient"/> when a retry
+    /// may succeed). May be called again after a failure (a retry of the batch); once it has
+    /// returned, it returns the same records.
+    /// </summary>
     ValueTask<Array> ReadAsync(CancellationToken cancellationToken);
 }
 

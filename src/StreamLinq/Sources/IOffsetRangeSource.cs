@@ -23,6 +23,33 @@ internal interface IOffsetRangeSource : IBatchSource, State.IStatefulOperator
     void Acknowledge(ISealedInput input)
     {
     }
+
+    /// <summary>
+    /// Where <paramref name="input"/>'s range lies against <paramref name="committed"/>, a range
+    /// written by <see cref="WriteRange"/> (possibly in an earlier run) that a transactional
+    /// output committed last. The default, <see cref="RangeOrder.Unknown"/>, leaves the decision
+    /// to the checkpoint and the sink's own check by batch time.
+    /// </summary>
+    RangeOrder Compare(ISealedInput input, JsonElement committed) => RangeOrder.Unknown;
+
+    /// <summary>
+    /// Called at start, after the checkpoint (if any) is restored and before <see cref="IBatchSource.Start"/>,
+    /// with the last range each transactional output committed (null for an output that committed
+    /// nothing). A source whose position is behind the earliest of them moves to right after it,
+    /// and cuts no later batch across the end of another, so that every batch is wholly committed
+    /// or wholly new for each output. The default does nothing: the source resumes from its
+    /// checkpoint alone.
+    /// </summary>
+    void ResumeAfter(IReadOnlyList<JsonElement?> committed)
+    {
+    }
+
+    /// <summary>
+    /// Whether <paramref name="input"/>'s range is fixed already. A source that resolves its range
+    /// only when the batch is read (Redis) answers false for a batch queued, unread, when the
+    /// checkpoint holding it was written. The default: a range is fixed when it is sealed.
+    /// </summary>
+    bool IsResolved(ISealedInput input) => true;
 }
 
 /// <summary>

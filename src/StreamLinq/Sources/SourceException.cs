@@ -12,4 +12,12 @@ public sealed class SourceException : Exception
 
     /// <summary>The name of the source that failed, e.g. <c>SocketTextStream(127.0.0.1:9999)</c>.</summary>
     public string SourceName { get; }
+
+    /// <summary>
+    /// Whether the failure may go away by itself (a server that timed out or could not be
+    /// reached), so that reading the batch again can succeed; the default
+    /// <see cref="StreamingOptions.IsTransient"/> retries such a batch. False for a source that
+    /// failed for good (an observable's <c>OnError</c>, a file that cannot be decoded).
+    /// </summary>
+    public bool IsTransient { get; init; }
 }

@@ -12,12 +12,17 @@ namespace StreamLinq.State;
 internal interface IStatefulOperator
 {
     /// <summary>
-    /// A name for this state that stays the same across restarts of the same query, e.g. the
-    /// operator and its position in the plan (<c>Window#2</c>).
+    /// A name for this state that stays the same across restarts and builds of the same query,
+    /// and does not depend on how plans are rendered: a plan node's comes from the structure of
+    /// its query subtree (<see cref="StateIds"/>, e.g. <c>Window#1f2e3d4c5b6a</c>); a source's
+    /// names it in messages, its state being kept under its input id.
     /// </summary>
     string StateId { get; }
 
-    /// <summary>The version of the state's format; bumped when the layout changes.</summary>
+    /// <summary>
+    /// The version of the state's format, written beside it in every checkpoint; bumped when the
+    /// layout changes, and handed back to <see cref="ReadState"/>.
+    /// </summary>
     int StateVersion { get; }
 
     /// <summary>
@@ -31,6 +36,12 @@ internal interface IStatefulOperator
     void WriteState(Utf8JsonWriter writer);
 
     /// <summary>Replaces the state with one read from a checkpoint written at <paramref name="version"/>.</summary>
+    /// <remarks>
+    /// The migration hook (Reaqtor's <c>LoadState(reader, version)</c>): an operator whose layout
+    /// changed reads the older versions it knows into its current form here (as
+    /// <c>WindowedAggregate</c> reads version 1's narrow sums into wide columns), and passes any
+    /// other version to <see cref="StateVersions.Check"/>, which refuses it by name.
+    /// </remarks>
     /// <exception cref="InvalidDataException">The state is malformed or of an unknown version.</exception>
     void ReadState(JsonElement state, int version);
 }

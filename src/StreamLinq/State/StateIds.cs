@@ -1,23 +1,31 @@
-using System.Security.Cryptography;
-using System.Text;
 using StreamLinq.Execution;
 using StreamLinq.Query;
 
 namespace StreamLinq.State;
 
 /// <summary>
-/// The <see cref="IStatefulOperator.StateId"/> of a plan node: its kind and a hash of its plan
-/// subtree as <c>Explain</c> renders it (operators, lambdas, sources), e.g. <c>Window#1f2e3d4c</c>.
-/// The same query gets the same ids after a restart. Plans that render alike (the same
-/// operators over a different captured value, say) are told apart by <see cref="Distinct"/>
-/// through their order in the plan, which the same query keeps.
+/// The <see cref="IStatefulOperator.StateId"/> of a plan node: its kind and a hash of the
+/// normalised structural form (<see cref="CanonicalForm"/>) of the query subtree it was planned
+/// from, e.g. <c>Window#1f2e3d4c5b6a</c>: operators' methods and generic type arguments, lambda
+/// bodies with parameters numbered by position, constants and captured simple values by type and
+/// value, inputs by id and kind. Of what <c>Explain</c> prints only the kind (a fixed name per node
+/// type) enters it, so a new rendering of plans keeps every id; a changed lambda or constant at or
+/// below the operator changes it.
 /// </summary>
+/// <remarks>
+/// The same query gets the same ids in every build and after a restart. Operators whose subtrees
+/// are structurally the same (one query defined twice, or differing only in a captured object,
+/// whose contents do not count) are told apart by <see cref="Distinct"/> through their order in
+/// the plan, which the same query keeps.
+/// </remarks>
 internal static class StateIds
 {
+    /// <exception cref="InvalidOperationException">The node was not built by the planner, so it has no query tree to be named by.</exception>
     public static string For(PlanNode node)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(PlanExplainer.Explain(node)));
-        return $"{node.Kind}#{Convert.ToHexStringLower(hash, 0, 6)}";
+        var tree = node.PlannedFrom
+            ?? throw new InvalidOperationException($"The {node.Kind} node was not built from a query tree by the planner, so its state has no id.");
+        return $"{node.Kind}#{CanonicalForm.Hash(tree)[..12]}";
     }
 
     /// <summary>

@@ -29,6 +29,10 @@ internal static class CorpusCompilation
     /// <summary>Per case, the IDs reported in its file; and the compiler's errors, which must be none.</summary>
     public static Task<Outcome> OutcomeAsync() => outcome.Value;
 
+    /// <summary>What flags a case: the warnings (and errors) reported in its file; an information is a note, not a flag.</summary>
+    public static IEnumerable<Diagnostic> Flags(Outcome outcome, string id) =>
+        outcome.Reported[id].Where(d => d.Severity >= DiagnosticSeverity.Warning);
+
     public static CSharpCompilation Compile(IEnumerable<(string Path, string Text)> files) =>
         CSharpCompilation.Create(
             "Corpus",

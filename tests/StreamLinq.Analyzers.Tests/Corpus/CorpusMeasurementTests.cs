@@ -5,8 +5,9 @@ namespace StreamLinq.Analyzers.Tests.Corpus;
 
 /// <summary>
 /// The rules measured on the labelled corpus: a case labelled "should warn" counts as caught when
-/// any StreamLinq rule reports in its file; a case labelled "should not" counts as a false alarm
-/// when any does. Recall must be at least 95% and the false-alarm rate at most 3%, over the corpus.
+/// any StreamLinq rule reports a warning (or an error) in its file; a case labelled "should not"
+/// counts as a false alarm when any does. Information, such as SLQ0100 for a counter in a context
+/// that does not checkpoint, flags nothing. Recall must be at least 95% and the false-alarm rate at most 3%, over the corpus.
 /// </summary>
 public class CorpusMeasurementTests(ITestOutputHelper output)
 {
@@ -37,7 +38,7 @@ public class CorpusMeasurementTests(ITestOutputHelper output)
     {
         var outcome = await CorpusCompilation.OutcomeAsync();
         var cases = CorpusCompilation.Cases;
-        bool Warned(CorpusCase c) => outcome.Reported[c.Id].Count > 0;
+        bool Warned(CorpusCase c) => CorpusCompilation.Flags(outcome, c.Id).Any();
 
         foreach (var family in cases.GroupBy(c => c.Family).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -52,7 +53,7 @@ public class CorpusMeasurementTests(ITestOutputHelper output)
 
         foreach (var alarm in cases.Where(c => !c.ShouldWarn && Warned(c)))
         {
-            output.WriteLine($"false alarm  {alarm.Id}: {string.Join("; ", outcome.Reported[alarm.Id].Select(d => d.Id + " " + d.GetMessage(CultureInfo.InvariantCulture)))}");
+            output.WriteLine($"false alarm  {alarm.Id}: {string.Join("; ", CorpusCompilation.Flags(outcome, alarm.Id).Select(d => d.Id + " " + d.GetMessage(CultureInfo.InvariantCulture)))}");
         }
 
         var positives = cases.Where(c => c.ShouldWarn).ToArray();

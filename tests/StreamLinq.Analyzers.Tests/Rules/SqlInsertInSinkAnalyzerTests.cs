@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis.Testing;
 using StreamLinq.Analyzers.CodeFixes.Rules;
 using Verifier = StreamLinq.Analyzers.Tests.Support.Verify<StreamLinq.Analyzers.Rules.SqlInsertInSinkAnalyzer>;
 
@@ -67,8 +68,10 @@ public class SqlInsertInSinkAnalyzerTests
         await Verifier.AnalyzerAsync(source);
     }
 
-    [Fact]
-    public async Task An_insert_is_fixed_into_an_upsert_guarded_by_its_version_column()
+    [Theory]
+    [InlineData("user_id", "INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, @t) ON CONFLICT (batch_time, user_id) DO NOTHING;")]
+    [InlineData("clicks", "INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, @t) ON CONFLICT (batch_time, clicks) DO NOTHING;")]
+    public async Task An_insert_with_a_batch_time_column_is_keyed_by_batch_time_and_the_record_key_the_user_picks(string recordKey, string upsert)
     {
         const string source = """
             using StreamLinq;
@@ -79,8 +82,31 @@ public class SqlInsertInSinkAnalyzerTests
                     stream.ForEachBatch((batch, time) =>
                     {
                         command.Execute({|#0:"INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, @t);"|});
-                        command.Execute({|#1:@"INSERT INTO seen (id)
-                            VALUES (@id)"|});
+                    });
+            }
+            """ + Database;
+        var fixedSource = source.Replace("{|#0:", "").Replace("|}", "").Replace(
+            "\"INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, @t);\"", "\"" + upsert + "\"");
+
+        await Verifier.CodeFixAsync<SqlInsertToUpsertFix>(
+            source, fixedSource,
+            [Verifier.Diagnostic().WithLocation(0).WithArguments("INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, ...", "ForEachBatch")],
+            SqlInsertToUpsertFix.EquivalenceKeyFor(recordKey));
+    }
+
+    [Fact]
+    public async Task The_batch_time_column_itself_is_never_offered_as_the_record_key_and_verbatim_literals_keep_their_form()
+    {
+        const string source = """
+            using StreamLinq;
+
+            class Writer
+            {
+                public void Wire(IDStream<string> stream, Command command) =>
+                    stream.ForEachBatch((batch, time) =>
+                    {
+                        command.Execute({|#0:@"INSERT INTO audit (""batch"", line)
+                            VALUES (@t, @line)"|});
                     });
             }
             """ + Database;
@@ -92,19 +118,41 @@ public class SqlInsertInSinkAnalyzerTests
                 public void Wire(IDStream<string> stream, Command command) =>
                     stream.ForEachBatch((batch, time) =>
                     {
-                        command.Execute("INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, @t) ON CONFLICT (user_id) DO UPDATE SET clicks = EXCLUDED.clicks, batch_time = EXCLUDED.batch_time WHERE user_counts.batch_time < EXCLUDED.batch_time;");
-                        command.Execute(@"INSERT INTO seen (id)
-                            VALUES (@id) ON CONFLICT (id) DO NOTHING");
+                        command.Execute(@"INSERT INTO audit (""batch"", line)
+                            VALUES (@t, @line) ON CONFLICT (""batch"", line) DO NOTHING");
                     });
             }
             """ + Database;
+        var expected = Verifier.Diagnostic().WithLocation(0).WithArguments("INSERT INTO audit (\"batch\", line) VALUES (@t, @line)", "ForEachBatch");
 
-        await Verifier.CodeFixAsync<SqlInsertToUpsertFix>(
-            source, fixedSource, 
-            [
-                Verifier.Diagnostic().WithLocation(0).WithArguments("INSERT INTO public.user_counts (user_id, clicks, batch_time) VALUES (@u, @c, ...", "ForEachBatch"),
-                Verifier.Diagnostic().WithLocation(1).WithArguments("INSERT INTO seen (id) VALUES (@id)", "ForEachBatch"),
-            ],
-            SqlInsertToUpsertFix.EquivalenceKey);
+        await Verifier.CodeFixAsync<SqlInsertToUpsertFix>(source, fixedSource, [expected], SqlInsertToUpsertFix.EquivalenceKeyFor("line"));
+        await Verifier.CodeFixAsync<SqlInsertToUpsertFix>(source, source, [expected], SqlInsertToUpsertFix.EquivalenceKeyFor("\"batch\""));
+    }
+
+    [Fact]
+    public async Task An_insert_without_a_batch_time_column_gets_no_fix_that_would_merge_its_rows()
+    {
+        // Keying an append-only log by its first column (the old fix) kept one row per id; no key taken from the record alone is safe.
+        const string source = """
+            using StreamLinq;
+
+            class Writer
+            {
+                public void Wire(IDStream<string> stream, Command command) =>
+                    stream.ForEachBatch((batch, time) =>
+                    {
+                        command.Execute({|#0:"INSERT INTO events (id, payload) VALUES (@id, @payload)"|});
+                        command.Execute({|#1:"INSERT INTO seen (id) VALUES (@id)"|});
+                    });
+            }
+            """ + Database;
+        DiagnosticResult[] expected =
+        [
+            Verifier.Diagnostic().WithLocation(0).WithArguments("INSERT INTO events (id, payload) VALUES (@id, @payload)", "ForEachBatch"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("INSERT INTO seen (id) VALUES (@id)", "ForEachBatch"),
+        ];
+
+        await Verifier.CodeFixAsync<SqlInsertToUpsertFix>(source, source, expected, SqlInsertToUpsertFix.EquivalenceKeyFor("id"));
+        await Verifier.CodeFixAsync<SqlInsertToUpsertFix>(source, source, expected);
     }
 }

@@ -9,8 +9,11 @@ namespace StreamLinq.Analyzers.Tests.Support;
 internal static class Verify<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    /// <summary>A diagnostic of the analyzer's one rule, to place with <c>{|#0:...|}</c> markup and <c>WithLocation(0)</c>.</summary>
-    public static DiagnosticResult Diagnostic() => new TAnalyzer().SupportedDiagnostics.Single() is var rule ? new DiagnosticResult(rule) : default;
+    /// <summary>A diagnostic of the analyzer's rule (its first descriptor), to place with <c>{|#0:...|}</c> markup and <c>WithLocation(0)</c>.</summary>
+    public static DiagnosticResult Diagnostic() => new DiagnosticResult(new TAnalyzer().SupportedDiagnostics.First());
+
+    /// <summary>A diagnostic worded by another descriptor of the same rule.</summary>
+    public static DiagnosticResult Diagnostic(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor) => new(descriptor);
 
     /// <summary>Asserts that the analyzer reports exactly <paramref name="expected"/> in <paramref name="source"/>.</summary>
     public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected) => AnalyzerAsync(source, referenceStreamLinq: true, expected);
@@ -43,7 +46,8 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>Asserts the diagnostics and that the code fix (the one with <paramref name="equivalenceKey"/>, or the first) turns <paramref name="source"/> into <paramref name="fixedSource"/>.</summary>
-    public static async Task CodeFixAsync<TCodeFix>(string source, string fixedSource, DiagnosticResult[] expected, string? equivalenceKey = null)
+    /// <remarks><paramref name="remaining"/>: the diagnostics the fixed source still has (those no action fixes).</remarks>
+    public static async Task CodeFixAsync<TCodeFix>(string source, string fixedSource, DiagnosticResult[] expected, string? equivalenceKey = null, DiagnosticResult[]? remaining = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
@@ -56,6 +60,7 @@ internal static class Verify<TAnalyzer>
         Configure(test.TestState);
         Configure(test.FixedState);
         test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(remaining ?? []);
         await test.RunAsync();
     }
 

@@ -1,112 +1,250 @@
 using System.Diagnostics;
+using System.Text.Json;
 using StreamLinq.Integration.Tests.Support;
 using Xunit.Abstractions;
 
 namespace StreamLinq.Integration.Tests.Checkpointing;
 
 /// <summary>
-/// Runs the engine as a child process (StreamLinq.CrashWorker) reading a Redis stream of N
-/// numbered records into PostgreSQL, kills it with SIGKILL at random moments — before and after
-/// an output, half-way through a checkpoint write, at random times — restarts it with
-/// GetOrCreate each time, and checks the table against the delivery guarantee once the stream
-/// is drained.
+/// Runs the engine as a child process (StreamLinq.CrashWorker) reading a Redis stream of numbered
+/// records into PostgreSQL while a producer keeps appending to the stream, kills it with SIGKILL
+/// at chosen moments (before the context starts, during the replay of a restart, before and after
+/// an output, half-way through a checkpoint write, at random times), restarts it with GetOrCreate
+/// each time, and checks the table against the delivery guarantee. The end is decided by the
+/// sink's commits (the sentinel record committed), never by an empty batch.
 /// </summary>
+/// <remarks>
+/// <para>Kills per mode: 30 by default (the CI size); the nightly-sized run sets
+/// <c>STREAMLINQ_CRASH_KILLS=100</c>. The checkpoint-loss cases damage the checkpoint directory
+/// after every kill (<c>STREAMLINQ_CRASH_LOSS_KILLS</c>, 8 by default).</para>
+/// <para>Recovery time is measured from a restarted worker's launch to its first committed
+/// batch, and printed (min/median/max) with the kill, loss and duplicate counts.</para>
+/// </remarks>
 [Collection(ServersCollection.Name)]
 public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerFixture postgres, ITestOutputHelper log)
 {
-    private const int Records = 4_000;
-    private const int Kills = 20;
-    private static readonly string[] Targets = ["output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "random"];
+    private const int Prefilled = 1_500;
+    private static readonly int Kills = Setting("STREAMLINQ_CRASH_KILLS", 30);
+    private static readonly int LossKills = Setting("STREAMLINQ_CRASH_LOSS_KILLS", 8);
+    private static readonly string[] Targets = ["start", "recovery", "output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "random"];
+    private static readonly string[] LossTargets = ["output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "recovery", "random"];
 
     [Fact]
     public async Task Exactly_once_keeps_every_record_exactly_once_across_kills()
     {
-        var counts = await RunWithKillsAsync("exactly-once");
-        Assert.Equal(Records, counts.Count);
-        Assert.All(Enumerable.Range(1, Records), n => Assert.Equal(1, counts.GetValueOrDefault(n)));
+        var result = await RunWithKillsAsync("exactly-once", Kills, Targets, loss: null);
+        Assert.Empty(result.Lost);
+        Assert.Empty(result.Duplicated);
     }
 
     [Fact]
     public async Task At_least_once_keeps_every_record_at_least_once_across_kills()
     {
-        var counts = await RunWithKillsAsync("at-least-once");
-        Assert.All(Enumerable.Range(1, Records), n => Assert.True(counts.GetValueOrDefault(n) >= 1, $"record {n} was lost"));
+        var result = await RunWithKillsAsync("at-least-once", Kills, Targets, loss: null);
+        Assert.Empty(result.Lost);
     }
 
     [Fact]
     public async Task At_most_once_never_writes_a_record_twice_across_kills()
     {
-        var counts = await RunWithKillsAsync("at-most-once");
-        Assert.All(counts, c => Assert.True(c.Value == 1, $"record {c.Key} was written {c.Value} times"));
-        Assert.All(counts.Keys, n => Assert.InRange(n, 1, Records));
+        var result = await RunWithKillsAsync("at-most-once", Kills, Targets, loss: null);
+        Assert.Empty(result.Duplicated);
+        Assert.All(result.Foreign, n => Assert.Fail($"record {n} was never produced"));
     }
 
-    private async Task<Dictionary<long, int>> RunWithKillsAsync(string mode)
+    /// <summary>
+    /// After every kill the checkpoint directory is damaged before the restart: the newest
+    /// checkpoint or the newest two corrupted, all of them corrupted, or the directory deleted.
+    /// The sink's commits are the truth: nothing is written twice and nothing is lost.
+    /// </summary>
+    [Theory]
+    [InlineData("newest-1")]
+    [InlineData("newest-2")]
+    [InlineData("all")]
+    [InlineData("directory")]
+    public async Task Exactly_once_holds_when_checkpoints_are_lost_between_kills(string loss)
+    {
+        var result = await RunWithKillsAsync("exactly-once", LossKills, LossTargets, loss);
+        Assert.True(result.Damaged > 0, "no checkpoint was there to damage");
+        Assert.Empty(result.Lost);
+        Assert.Empty(result.Duplicated);
+    }
+
+    private sealed record Outcome(IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, IReadOnlyList<long> Foreign, int Damaged);
+
+    private async Task<Outcome> RunWithKillsAsync(string mode, int kills, string[] targets, string? loss)
     {
         var name = mode.Replace('-', '_');
         var stream = $"crash:{name}:{Guid.NewGuid():N}";
         var table = $"crash_{name}";
-        var checkpoints = Directory.CreateTempSubdirectory("streamlinq-crash-");
+        var checkpoints = Path.Combine(Path.GetTempPath(), "streamlinq-crash-" + Guid.NewGuid().ToString("N"));
+        var label = loss is null ? mode : $"{mode}, {loss} lost after each kill";
+        await postgres.ExecuteAsync($"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n bigint NOT NULL)");
+        await postgres.ExecuteAsync("DROP TABLE IF EXISTS streamlinq_commits");
+        var producer = new Producer(redis.Connection.GetDatabase(), stream);
         try
         {
-            await postgres.ExecuteAsync($"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n bigint NOT NULL)");
-            await postgres.ExecuteAsync("DROP TABLE IF EXISTS streamlinq_commits");
-            var database = redis.Connection.GetDatabase();
-            var batch = database.CreateBatch();
-            var adds = Enumerable.Range(1, Records).Select(n => batch.StreamAddAsync(stream, "n", n)).ToArray();
-            batch.Execute();
-            await Task.WhenAll(adds);
+            await producer.AppendAsync(Prefilled);
+            using var producing = new CancellationTokenSource();
+            var background = producer.RunAsync(producing.Token);
 
             var random = new Random(Environment.TickCount);
             var kinds = new Dictionary<string, int>();
-            var kills = 0;
-            var runs = 0;
-            while (kills < Kills)
+            var recoveries = new List<long>();
+            var damaged = 0;
+            for (var kill = 0; kill < kills; kill++)
             {
-                runs++;
-                var target = Targets[random.Next(Targets.Length)];
-                var skip = random.Next(0, 2);
-                var outcome = await RunWorkerAsync(mode, stream, table, checkpoints.FullName, target, skip, random.Next(0, 400));
-                if (outcome == "drained")
+                // Round robin over the targets, so that every kind of kill happens in every run; a
+                // random number of marks passes first, so that a worker gets some way.
+                var target = targets[kill % targets.Length];
+                var run = await RunWorkerAsync(mode, stream, table, checkpoints, restart: kill > 0, target, skip: target is "start" or "recovery" ? 0 : random.Next(0, 8), randomDelay: random.Next(0, 1_500), whileRunning: null);
+                kinds[run.KilledAt!] = kinds.GetValueOrDefault(run.KilledAt!) + 1;
+                if (kill > 0 && run.FirstCommitMs is { } first)
                 {
-                    throw new InvalidOperationException($"The stream drained after {kills} kills; raise the record count.");
+                    recoveries.Add(first);
                 }
 
-                kills++;
-                kinds[outcome] = kinds.GetValueOrDefault(outcome) + 1;
+                if (loss is not null)
+                {
+                    damaged += Damage(checkpoints, loss);
+                }
             }
 
-            log.WriteLine($"{mode}: {kills} kills in {runs} runs: {string.Join(", ", kinds.Select(k => $"{k.Key}={k.Value}"))}");
-            Assert.Contains(kinds.Keys, k => k.StartsWith("output", StringComparison.Ordinal));
-            Assert.Contains(kinds.Keys, k => k.StartsWith("checkpoint", StringComparison.Ordinal));
-            Assert.Equal("drained", await RunWorkerAsync(mode, stream, table, checkpoints.FullName, target: null, skip: 0, randomDelay: 0));
+            await producing.CancelAsync();
+            await background;
 
-            await using var command = postgres.DataSource.CreateCommand($"SELECT n, count(*) FROM {table} GROUP BY n");
-            await using var reader = await command.ExecuteReaderAsync();
-            var counts = new Dictionary<long, int>();
-            while (await reader.ReadAsync())
+            // The end: one more record, appended while a worker runs unharmed, committed by the
+            // sink. Every record before it is in a batch before its batch.
+            var final = await RunWorkerAsync(mode, stream, table, checkpoints, restart: true, target: null, skip: 0, randomDelay: 0, whileRunning: async () =>
             {
-                counts[reader.GetInt64(0)] = (int)reader.GetInt64(1);
-            }
+                var sentinel = await producer.AppendAsync(1);
+                await WaitUntilCommittedAsync(mode, table, producer.Count, sentinel);
+            });
+            recoveries.Add(final.FirstCommitMs ?? throw new InvalidOperationException("The final worker committed nothing."));
 
-            log.WriteLine($"{mode}: {counts.Count} distinct of {Records}, {counts.Values.Sum()} rows");
-            return counts;
+            var counts = await CountsAsync(table);
+            var produced = producer.Count;
+            var lost = Enumerable.Range(1, (int)produced).Select(n => (long)n).Where(n => !counts.ContainsKey(n)).ToList();
+            var duplicated = counts.Where(c => c.Value > 1).Select(c => c.Key).Order().ToList();
+            var foreign = counts.Keys.Where(n => n < 1 || n > produced).ToList();
+            recoveries.Sort();
+            log.WriteLine(
+                $"{label}: {kills} SIGKILLs ({string.Join(", ", kinds.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value}"))}), " +
+                $"{produced} records produced ({produced - Prefilled - 1} appended while the kills went on), {counts.Values.Sum()} rows, " +
+                $"{lost.Count} lost, {duplicated.Count} duplicated" + (loss is null ? "" : $", {damaged} checkpoint damages"));
+            log.WriteLine(
+                $"{label}: recovery time (restart to first committed batch, {recoveries.Count} restarts): " +
+                $"min {recoveries[0]} ms, median {recoveries[recoveries.Count / 2]} ms, max {recoveries[^1]} ms");
+            Assert.All(targets, t => Assert.True(kinds.ContainsKey(t), $"no kill at {t}"));
+            return new Outcome(lost, duplicated, foreign, damaged);
         }
         finally
         {
-            checkpoints.Delete(recursive: true);
+            if (Directory.Exists(checkpoints))
+            {
+                Directory.Delete(checkpoints, recursive: true);
+            }
         }
     }
 
+    /// <summary>Waits until the sink has committed <paramref name="sentinel"/>, the last record produced.</summary>
+    private async Task WaitUntilCommittedAsync(string mode, string table, long last, string sentinel)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (mode == "exactly-once")
+            {
+                // The sink's committed offsets: the last Redis id of input 0 is the sentinel's.
+                await using var command = postgres.DataSource.CreateCommand("SELECT offsets::text FROM streamlinq_commits WHERE sink_id = 'crash'");
+                if (await command.ExecuteScalarAsync() is string offsets
+                    && JsonDocument.Parse(offsets).RootElement.GetProperty("0").EnumerateArray().Any(r => r.GetProperty("last").GetString() == sentinel))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                // No commit table behind a plain insert: the sentinel's own row is its commit.
+                await using var command = postgres.DataSource.CreateCommand($"SELECT count(*) FROM {table} WHERE n = {last}");
+                if (await command.ExecuteScalarAsync() is long found && found > 0)
+                {
+                    return;
+                }
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(180))
+            {
+                throw new TimeoutException($"The {mode} worker did not commit the last record ({last}, id {sentinel}) within 180 s.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<Dictionary<long, int>> CountsAsync(string table)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"SELECT n, count(*) FROM {table} GROUP BY n");
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<long, int>();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetInt64(0)] = (int)reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Damages the checkpoint directory as a lost disk would: the newest checkpoint or two with
+    /// their last bytes overwritten (the SHA-256 no longer matches), all of them, or the whole
+    /// directory gone. Returns how many things it damaged.
+    /// </summary>
+    private static int Damage(string checkpoints, string loss)
+    {
+        if (!Directory.Exists(checkpoints))
+        {
+            return 0;
+        }
+
+        if (loss == "directory")
+        {
+            Directory.Delete(checkpoints, recursive: true);
+            return 1;
+        }
+
+        var files = Directory.GetFiles(checkpoints, "checkpoint-*.ckpt").OrderDescending(StringComparer.Ordinal).ToList();
+        var victims = loss switch
+        {
+            "newest-1" => files.Take(1),
+            "newest-2" => files.Take(2),
+            "all" => files,
+            _ => throw new ArgumentException($"Unknown loss '{loss}'.", nameof(loss)),
+        };
+        var damaged = 0;
+        foreach (var file in victims)
+        {
+            // Overwritten, not flipped: damaging a file twice leaves it damaged.
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Write);
+            stream.Seek(-8, SeekOrigin.End);
+            stream.Write("########"u8);
+            damaged++;
+        }
+
+        return damaged;
+    }
+
+    private sealed record WorkerRun(string? KilledAt, long? FirstCommitMs);
+
     /// <summary>
     /// Runs the worker once. With a target it is killed with SIGKILL at the (skip+1)-th mark of
-    /// that kind (or after a random delay for "random") and the kind of the mark it died at is
-    /// returned; without one it must drain the stream and exit cleanly.
+    /// that kind (or a random delay after its start for "random"), and the kind is returned;
+    /// without one it runs <paramref name="whileRunning"/>, is asked to stop, and must exit cleanly.
     /// </summary>
-    private async Task<string> RunWorkerAsync(string mode, string stream, string table, string checkpoints, string? target, int skip, int randomDelay)
+    private async Task<WorkerRun> RunWorkerAsync(string mode, string stream, string table, string checkpoints, bool restart, string? target, int skip, int randomDelay, Func<Task>? whileRunning)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "StreamLinq.CrashWorker.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(worker);
         info.Environment["CRASH_MODE"] = mode;
         info.Environment["CRASH_REDIS"] = redis.Endpoint;
@@ -114,60 +252,129 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         info.Environment["CRASH_CHECKPOINTS"] = checkpoints;
         info.Environment["CRASH_STREAM"] = stream;
         info.Environment["CRASH_TABLE"] = table;
+        info.Environment["CRASH_RESTART"] = restart ? "1" : "0";
         info.Environment["CRASH_LINGER_MS"] = target is null ? "0" : "15";
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var errors = process.StandardError.ReadToEndAsync();
         var seen = 0;
         string? killedAt = null;
-        var started = Stopwatch.StartNew();
-        long startup = 0;
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
+        long? firstCommit = null;
+        var warnings = 0;
+        var started = new TaskCompletionSource();
+        var killed = new TaskCompletionSource();
+        var reading = Task.Run(async () =>
         {
-            while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
             {
                 if (line.StartsWith("STARTED", StringComparison.Ordinal))
                 {
-                    startup = started.ElapsedMilliseconds;
+                    started.TrySetResult();
                     if (target == "random")
                     {
                         // A kill at a random moment after the start, wherever the worker is then.
-                        _ = Task.Delay(randomDelay).ContinueWith(_ => process.Kill(), TaskScheduler.Default);
-                        killedAt = "random";
+                        _ = Task.Delay(randomDelay).ContinueWith(_ => Kill("random"), TaskScheduler.Default);
                     }
                 }
-
-                if (line.StartsWith("WARNING", StringComparison.Ordinal))
+                else if (line == "MARK output-committed")
                 {
-                    log.WriteLine(line);
+                    firstCommit ??= clock.ElapsedMilliseconds;
+                }
+                else if (line.StartsWith("WARNING", StringComparison.Ordinal))
+                {
+                    warnings++;
                 }
 
-                if (target is null)
+                if (target is not null && target != "random" && line == "MARK " + target && seen++ >= skip)
                 {
-                    continue;
-                }
-
-                if (target != "random" && line == "MARK " + target && seen++ >= skip)
-                {
-                    killedAt = target;
-                    process.Kill();
-                    break;
+                    Kill(target);
                 }
             }
+        });
+
+        void Kill(string at)
+        {
+            try
+            {
+                killedAt ??= at;
+                process.Kill(); // SIGKILL on Unix
+                killed.TrySetResult();
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited already: the wait below reports how.
+            }
         }
-        catch (OperationCanceledException)
+
+        try
+        {
+            if (whileRunning is null)
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            else
+            {
+                await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await whileRunning();
+                await process.StandardInput.WriteLineAsync("stop");
+                await process.StandardInput.FlushAsync();
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            }
+        }
+        catch (TimeoutException)
         {
             process.Kill();
-            throw new TimeoutException($"The {mode} worker neither reached its mark nor drained in 60 s: {await errors}");
+            throw new TimeoutException($"The {mode} worker (target {target ?? "none"}) neither reached its mark nor stopped in 60 s: {await errors}");
         }
 
-        await process.WaitForExitAsync();
-        log.WriteLine($"run: started in {startup} ms, ended after {started.ElapsedMilliseconds} ms at {killedAt ?? "drain"}");
-        if (process.ExitCode == 0)
+        await reading;
+        log.WriteLine($"run: {(restart ? "restart" : "first start")}, target {target ?? "none"}, ended after {clock.ElapsedMilliseconds} ms at {killedAt ?? "stop"}, " +
+            $"first commit {(firstCommit is { } f ? f + " ms" : "none")}{(warnings > 0 ? $", {warnings} checkpoint warnings" : "")}");
+        if (killedAt is null)
         {
-            return "drained";
+            if (process.ExitCode != 0 || target is not null)
+            {
+                throw new InvalidOperationException($"The {mode} worker exited with {process.ExitCode} before its {target ?? "stop"}: {await errors}");
+            }
         }
 
-        return killedAt ?? throw new InvalidOperationException($"The {mode} worker exited with {process.ExitCode}: {await errors}");
+        return new WorkerRun(killedAt, firstCommit);
+    }
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : fallback;
+
+    /// <summary>Appends records numbered 1, 2, 3... to the stream, in bursts, until cancelled.</summary>
+    private sealed class Producer(StackExchange.Redis.IDatabase database, string stream)
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        /// <summary>Appends <paramref name="records"/> records; returns the last one's stream id.</summary>
+        public async Task<string> AppendAsync(int records)
+        {
+            var batch = database.CreateBatch();
+            var adds = Enumerable.Range(0, records).Select(_ => batch.StreamAddAsync(stream, "n", Interlocked.Increment(ref _count))).ToArray();
+            batch.Execute();
+            var ids = await Task.WhenAll(adds);
+            return ids[^1]!;
+        }
+
+        /// <summary>About 150 records a second, a third of what a worker reads: it keeps up between kills.</summary>
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(40, cancellationToken);
+                    await AppendAsync(6);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
 }

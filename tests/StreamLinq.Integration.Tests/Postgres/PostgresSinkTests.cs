@@ -34,6 +34,30 @@ public sealed class PostgresSinkTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task The_last_commit_reads_back_as_stored_per_output_and_is_null_before_any()
+    {
+        var table = $"sink_{Guid.NewGuid():N}";
+        await postgres.ExecuteAsync($"CREATE TABLE {table} (n bigint NOT NULL)");
+        var sink = new PostgresSink<long>(postgres.DataSource, table, PostgresCopy.Rows<long>(table, ["n"], n => [n]));
+        Assert.Null(await sink.ReadLastCommitAsync("WriteTo(PostgresSink) #1", CancellationToken.None));
+
+        var offsets = "{\"0\": [{\"stream\": \"s\", \"after\": \"1-0\", \"last\": \"7-2\", \"count\": 3}], \"1\": null}";
+        await sink.CommitBatchAsync([1], new("WriteTo(PostgresSink) #1", new BatchTime(10), "{}"), CancellationToken.None);
+        await sink.CommitBatchAsync([2], new("WriteTo(PostgresSink) #1", new BatchTime(20), offsets), CancellationToken.None);
+        await sink.CommitBatchAsync([3], new("WriteTo(PostgresSink) #2", new BatchTime(15), "{}"), CancellationToken.None);
+
+        var last = await sink.ReadLastCommitAsync("WriteTo(PostgresSink) #1", CancellationToken.None);
+        Assert.NotNull(last);
+        Assert.Equal(new BatchTime(20), last.Time);
+        Assert.Equal("WriteTo(PostgresSink) #1", last.OutputId);
+        using var read = System.Text.Json.JsonDocument.Parse(last.Offsets);
+        using var written = System.Text.Json.JsonDocument.Parse(offsets);
+        Assert.True(System.Text.Json.JsonElement.DeepEquals(written.RootElement, read.RootElement), last.Offsets);
+        Assert.Equal(new BatchTime(15), (await sink.ReadLastCommitAsync("WriteTo(PostgresSink) #2", CancellationToken.None))!.Time);
+        Assert.Null(await sink.ReadLastCommitAsync("WriteTo(PostgresSink) #3", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_failing_row_writer_rolls_back_the_rows_and_the_commit_token()
     {
         var table = $"sink_{Guid.NewGuid():N}";

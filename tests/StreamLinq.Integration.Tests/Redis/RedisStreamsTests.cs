@@ -63,6 +63,7 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
 
         var source = new RedisStreamSource(redis.Connection, [key], new RedisStreamsOptions());
         var sealedInput = source.Seal(new BatchTime(1));
+        Assert.Equal(3, (await sealedInput.ReadAsync(CancellationToken.None)).Length); // the runner resolves the range
         var range = StreamLinq.Checkpointing.StateWriter.Capture(w => source.WriteRange(sealedInput, w));
         Assert.Equal(3, (await source.ReadRange(range).ReadAsync(CancellationToken.None)).Length);
 
@@ -70,6 +71,31 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
         var error = await Assert.ThrowsAsync<SourceException>(async () => await source.ReadRange(range).ReadAsync(CancellationToken.None));
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
         Assert.Contains("trimmed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_batch_queued_unread_at_a_checkpoint_is_replayed_from_the_checkpointed_position()
+    {
+        var key = $"u:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        for (var n = 1; n <= 6; n++)
+        {
+            await database.StreamAddAsync(key, "n", n);
+        }
+
+        var options = new RedisStreamsOptions { MaxEntriesPerBatch = 2 };
+        var source = new RedisStreamSource(redis.Connection, [key], options);
+        var first = source.Seal(new BatchTime(1));
+        var queued = source.Seal(new BatchTime(2));
+        Assert.Equal(["1", "2"], ((RedisStreamEntry[])await first.ReadAsync(CancellationToken.None)).Select(e => e["n"]));
+        var position = StreamLinq.Checkpointing.StateWriter.Capture(source.WriteState);
+        var range = StreamLinq.Checkpointing.StateWriter.Capture(w => source.WriteRange(queued, w));
+
+        // After a restart: the position is after the first batch; the queued one reads what follows.
+        var restarted = new RedisStreamSource(redis.Connection, [key], options);
+        restarted.ReadState(position, restarted.StateVersion);
+        Assert.Equal(["3", "4"], ((RedisStreamEntry[])await restarted.ReadRange(range).ReadAsync(CancellationToken.None)).Select(e => e["n"]));
+        Assert.Equal(["5", "6"], ((RedisStreamEntry[])await restarted.Seal(new BatchTime(3)).ReadAsync(CancellationToken.None)).Select(e => e["n"]));
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
+    /// <summary>The server's process, for tests that pause (SIGSTOP) or kill it.</summary>
+    public Process Process => _server ?? throw new InvalidOperationException("The server has not started.");
+
     public async Task InitializeAsync()
     {
         _directory = Directory.CreateTempSubdirectory("streamlinq-redis-");
@@ -58,6 +61,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
         if (_server is { HasExited: false })
         {
+            // A paused server would not die of SIGKILL until resumed on some systems; resume it first.
+            ServerProcess.Signal(_server, "CONT");
             _server.Kill();
             await _server.WaitForExitAsync();
         }

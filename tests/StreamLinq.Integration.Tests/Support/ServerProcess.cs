@@ -41,6 +41,15 @@ internal static class ServerProcess
         return output.Result;
     }
 
+    /// <summary>Sends a signal (STOP, CONT, KILL) to a running process.</summary>
+    public static void Signal(Process process, string signal)
+    {
+        if (!process.HasExited)
+        {
+            Run("kill", "-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     /// <summary>Finds an executable on the PATH or in the given directories.</summary>
     public static string Find(string name, params string[] directories)
     {

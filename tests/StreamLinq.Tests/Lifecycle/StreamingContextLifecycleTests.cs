@@ -230,9 +230,23 @@ public class StreamingContextLifecycleTests
     public async Task Exactly_once_from_a_source_that_cannot_replay_is_refused_at_start()
     {
         await using var harness = new StreamHarness();
-        harness.Context.FromObservable(new Subject<int>()).ForEachBatch((_, _) => { }, DeliveryGuarantee.ExactlyOnce);
+        // The sink is marked: the refusal must name the source alone, and say that the mark does not help.
+        harness.Context.FromObservable(new Subject<int>()).ForEachBatch([IdempotentSink] (_, _) => { }, DeliveryGuarantee.ExactlyOnce);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Context.StartAsync());
         Assert.Contains("ForEachBatch #1 asks for exactly-once delivery, but its source ObservableStream cannot replay", error.Message, StringComparison.Ordinal);
+        Assert.Contains("marking the sink does not help", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("neither transactional", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exactly_once_from_a_source_that_cannot_replay_into_an_unsafe_sink_names_both_at_start()
+    {
+        await using var harness = new StreamHarness();
+        harness.Context.FromObservable(new Subject<int>()).ForEachBatch((_, _) => { }, DeliveryGuarantee.ExactlyOnce);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Context.StartAsync());
+        Assert.Contains("ForEachBatch #1 asks for exactly-once delivery, but neither its source nor its sink can give it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("its source ObservableStream cannot replay a batch", error.Message, StringComparison.Ordinal);
+        Assert.Contains("its sink is neither transactional", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -245,6 +259,7 @@ public class StreamingContextLifecycleTests
             harness.Context.TextFileStream(directory.FullName).ForEachBatch((_, _) => { }, DeliveryGuarantee.ExactlyOnce);
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Context.StartAsync());
             Assert.Contains("neither transactional", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("cannot replay", error.Message, StringComparison.Ordinal);
         }
         finally
         {
