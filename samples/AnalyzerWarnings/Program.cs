@@ -1,6 +1,6 @@
 // Each output below is something the StreamLinq analyzers warn about while it is typed: under
 // at-least-once delivery (the default) a batch can be handed to its sink again after a crash,
-// and each of these sinks would then count, append or insert that batch twice.
+// and each of these sinks would then count, append, insert or send that batch twice.
 // `dotnet build samples/AnalyzerWarnings` lists the warnings; docs/analyzers/ explains each rule.
 using System.Collections.Concurrent;
 using StreamLinq;
@@ -35,6 +35,17 @@ words.ForEachBatch((batch, time) =>
         Execute("INSERT INTO word_counts (word, n, batch_time) VALUES (@word, 1, @time)", word, time);
     }
 });
+
+// SLQ0008: an UPDATE that adds to the stored value applies a replayed batch twice.
+words.ForEachBatch((batch, time) => Execute("UPDATE totals SET n = n + @n WHERE id = 1", batch.Count));
+
+// SLQ0009: a POST is sent again when its batch is replayed (an Idempotency-Key made from the batch time would make it safe).
+using var http = new HttpClient();
+words.ForEachBatch(async (batch, time, cancellationToken) =>
+    await http.PostAsync("https://hooks.example.com/words", new StringContent(string.Join(' ', batch)), cancellationToken));
+
+// SLQ0010: a file named from a fresh GUID: a replayed batch writes a second file instead of replacing the first.
+words.ForEachBatch((batch, time) => File.WriteAllLines(Path.Combine(Path.GetTempPath(), $"words-{Guid.NewGuid()}.txt"), batch));
 
 // SLQ0007: exactly once asked of a sink that is neither transactional nor idempotent; the context would refuse to start.
 words.ForEachBatch((batch, time) => Console.WriteLine($"{time}: {batch.Count} words"), DeliveryGuarantee.ExactlyOnce);

@@ -25,6 +25,15 @@ public static class RuleIdentifiers
     /// <summary>Exactly-once delivery is asked of a sink that is neither transactional nor idempotent.</summary>
     public const string ExactlyOnceFromUnsafeSink = "SLQ0007";
 
+    /// <summary>A sink's SQL sets a column from its stored value (UPDATE ... SET n = n + @d, an upsert that adds).</summary>
+    public const string SqlReadModifyWriteInSink = "SLQ0008";
+
+    /// <summary>A sink has an effect outside the process that a replay repeats: rows added through EF Core, a message published, an HTTP POST, a mail.</summary>
+    public const string ExternalEffectInSink = "SLQ0009";
+
+    /// <summary>A sink chooses where it writes (a key, a file name, a row or message id) from the clock, a random source or a per-process hash.</summary>
+    public const string NonDeterministicTargetInSink = "SLQ0010";
+
     /// <summary>
     /// Information: a sink updates a captured local relative to its value in a context that does not
     /// checkpoint, where no batch is replayed (the SLQ0001 case that is not yet a hazard). Numbered

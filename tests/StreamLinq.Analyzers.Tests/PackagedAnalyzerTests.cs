@@ -66,7 +66,7 @@ public class PackagedAnalyzerTests
 
             var build = await RunDotnetAsync(consumer, "build", "Consumer.csproj");
             Assert.True(build.ExitCode == 0, "dotnet build of the consumer failed:\n" + build.Output);
-            foreach (var id in new[] { "SLQ0001", "SLQ0002", "SLQ0003", "SLQ0004", "SLQ0006", "SLQ0007" })
+            foreach (var id in new[] { "SLQ0001", "SLQ0002", "SLQ0003", "SLQ0004", "SLQ0006", "SLQ0007", "SLQ0008", "SLQ0009", "SLQ0010" })
             {
                 Assert.True(build.Output.Contains("warning " + id, StringComparison.Ordinal), $"no {id} warning in:\n{build.Output}");
             }

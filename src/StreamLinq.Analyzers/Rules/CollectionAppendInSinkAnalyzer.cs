@@ -62,7 +62,7 @@ public sealed class CollectionAppendInSinkAnalyzer : SinkEffectAnalyzer
                  !Implements(type, set) &&
                  type.ContainingNamespace?.ToDisplayString() != "System.Collections.Immutable");
             // A buffer cleared or replaced on every call holds only this call's records.
-            if (!isCollection || !Storage.OutlivesCall(receiver, sink.Scope) ||
+            if (!isCollection || !Storage.OutlivesCall(receiver, sink) ||
                 (Storage.RootStorage(receiver) is { } storage && Storage.IsResetInCall(storage, sink)))
             {
                 return;

@@ -57,11 +57,12 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
                 IIncrementOrDecrementOperation step => step.Target,
                 ICompoundAssignmentOperation compound when !IsIdempotentCompound(compound) => compound.Target,
                 IInvocationOperation call when IsInterlockedUpdate(call, interlocked) => call.Arguments[0].Value,
+                IInvocationOperation call when IsRelativeAddOrUpdate(call, math, sink.Context) => call.Instance ?? call.Arguments[0].Value,
                 ISimpleAssignmentOperation assignment when IsSelfUpdate(assignment, math) => assignment.Target,
                 _ => null,
             };
 
-            if (target is not null && Storage.OutlivesCall(target, sink.Scope) &&
+            if (target is not null && Storage.OutlivesCall(target, sink) &&
                 !(Storage.RootStorage(target) is { } storage && Storage.IsResetInCall(storage, sink)) &&
                 !BatchTimeGuard.IsGuarded(operation, sink, batchTime))
             {
@@ -151,6 +152,45 @@ public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
     /// </summary>
     private static bool ReadsSameElement(ISimpleAssignmentOperation assignment) =>
         Storage.RootStorage(assignment.Target) is { } storage && Storage.Reads(assignment.Value, storage);
+
+    /// <summary>
+    /// <c>AddOrUpdate(key, add, (k, old) =&gt; old + n)</c> (ConcurrentDictionary, ImmutableInterlocked):
+    /// the update factory computes from the stored value. One that ignores it, or keeps its
+    /// <c>Math.Max</c>/<c>Math.Min</c>, writes the same on replay and passes.
+    /// </summary>
+    private static bool IsRelativeAddOrUpdate(IInvocationOperation call, INamedTypeSymbol? math, SinkContext context)
+    {
+        if (call.TargetMethod.Name != "AddOrUpdate")
+        {
+            return false;
+        }
+
+        foreach (var argument in call.Arguments)
+        {
+            if (OutputOperations.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation { Symbol.Parameters.Length: >= 2 } factory })
+            {
+                var old = factory.Symbol.Parameters[1];
+                var returned = factory.Body.Descendants().OfType<IReturnOperation>().Select(r => r.ReturnedValue).ToList();
+                var keepsExtreme = returned.Count > 0 && returned.All(v =>
+                    OutputOperations.Unwrap(v!) is IInvocationOperation { TargetMethod.Name: "Max" or "Min" } extreme &&
+                    SymbolEqualityComparer.Default.Equals(extreme.TargetMethod.ContainingType, math));
+                if (!keepsExtreme && factory.Body.Descendants().OfType<IParameterReferenceOperation>()
+                        .Any(p => SymbolEqualityComparer.Default.Equals(p.Parameter, old)))
+                {
+                    return true;
+                }
+            }
+            else if (OutputOperations.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: { Parameters.Length: >= 2 } method } } &&
+                     OutputOperations.SourceBody(method.OriginalDefinition, context) is { } body &&
+                     body.Descendants().OfType<IParameterReferenceOperation>().Any(p => SymbolEqualityComparer.Default.Equals(p.Parameter, method.OriginalDefinition.Parameters[1])))
+            {
+                // AddOrUpdate(key, 1, Increment) with static int Increment(string key, int old) => old + 1.
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsInterlockedUpdate(IInvocationOperation call, INamedTypeSymbol? interlocked) =>
         interlocked is not null &&

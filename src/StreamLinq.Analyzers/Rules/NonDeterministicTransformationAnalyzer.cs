@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -7,8 +9,8 @@ using StreamLinq.Analyzers.Support;
 namespace StreamLinq.Analyzers.Rules;
 
 /// <summary>
-/// SLQ0006: the wall clock, a random source or a fresh GUID read inside a lambda of a
-/// transformation (any method of <c>StreamLinq.DStreamQueryable</c>, and <c>StateSpec.Function</c>). A replayed batch would
+/// SLQ0006: the wall clock, a random source, a fresh GUID or a per-process string hash read inside a lambda of a
+/// transformation, directly or in a helper method or computed property declared in source (two calls deep) (any method of <c>StreamLinq.DStreamQueryable</c>, and <c>StateSpec.Function</c>). A replayed batch would
 /// compute different records than the first run wrote.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -41,6 +43,29 @@ public sealed class NonDeterministicTransformationAnalyzer : DiagnosticAnalyzer
             }
 
             var sources = new NonDeterministicSources(start.Compilation);
+            var context = new SinkContext(start.Compilation, start.Options, types, new WorkCounter());
+            var helpers = new ConcurrentDictionary<IMethodSymbol, string>(SymbolEqualityComparer.Default);
+
+            // A helper or a computed property the lambda calls, declared in source: what in it (or in
+            // what it calls, one more level) is not deterministic; empty when nothing is.
+            string HelperReads(IMethodSymbol method, int depth) => helpers.GetOrAdd(method, m =>
+            {
+                var body = m.DeclaringSyntaxReferences.IsEmpty || m.IsAbstract ? null : OutputOperations.SourceBody(m, context);
+                foreach (var operation in body?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
+                {
+                    if (sources.IsNonDeterministic(operation))
+                    {
+                        return SinkEffectAnalyzer.Show(operation);
+                    }
+
+                    if (depth < 1 && Callee(operation) is { } inner && !SymbolEqualityComparer.Default.Equals(inner, m) && HelperReads(inner, depth + 1) is { Length: > 0 } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return string.Empty;
+            });
 
             // StateSpec.Function builds the state-update function MapWithState runs on every record.
             var stateSpec = start.Compilation.GetTypeByMetadataName("StreamLinq.StateSpec");
@@ -71,12 +96,25 @@ public sealed class NonDeterministicTransformationAnalyzer : DiagnosticAnalyzer
                                 operationContext.ReportDiagnostic(Diagnostic.Create(
                                     Rule, operation.Syntax.GetLocation(), SinkEffectAnalyzer.Show(operation), invocation.TargetMethod.Name));
                             }
+                            else if (Callee(operation) is { } helper && HelperReads(helper, 0) is { Length: > 0 } read)
+                            {
+                                operationContext.ReportDiagnostic(Diagnostic.Create(
+                                    Rule, operation.Syntax.GetLocation(), SinkEffectAnalyzer.Show(operation) + "', which reads '" + read, invocation.TargetMethod.Name));
+                            }
                         }
                     }
                 },
                 OperationKind.Invocation);
         });
     }
+
+    /// <summary>The method an operation runs that may be declared in source: a call's target, a property's getter.</summary>
+    private static IMethodSymbol? Callee(IOperation operation) => operation switch
+    {
+        IInvocationOperation call => call.TargetMethod.OriginalDefinition,
+        IPropertyReferenceOperation property => property.Property.GetMethod?.OriginalDefinition,
+        _ => null,
+    };
 
     private static bool IsLambdaParameter(ITypeSymbol type) =>
         type.TypeKind == TypeKind.Delegate ||

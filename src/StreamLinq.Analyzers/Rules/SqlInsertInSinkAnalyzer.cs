@@ -46,22 +46,5 @@ public sealed class SqlInsertInSinkAnalyzer : SinkEffectAnalyzer
             .Select(SqlOf)
             .OfType<string>();
 
-    /// <summary>The SQL an operation spells out, taking only the outermost piece of a constant or interpolated string.</summary>
-    private static string? SqlOf(IOperation operation)
-    {
-        if (operation.Parent is IInterpolatedStringContentOperation ||
-            operation.Parent is { ConstantValue: { HasValue: true, Value: string } } and (IBinaryOperation or IInterpolatedStringOperation))
-        {
-            return null;
-        }
-
-        if (operation is IInterpolatedStringOperation interpolated)
-        {
-            return string.Concat(interpolated.Parts.Select(p => p is IInterpolatedStringTextOperation t ? t.Text.ConstantValue.Value as string : "?"));
-        }
-
-        return operation.Type?.SpecialType == SpecialType.System_String && operation.ConstantValue is { HasValue: true, Value: string constant }
-            ? constant
-            : null;
-    }
+    private static string? SqlOf(IOperation operation) => SqlText.Of(operation);
 }

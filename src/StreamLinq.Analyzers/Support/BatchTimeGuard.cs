@@ -27,7 +27,7 @@ internal static class BatchTimeGuard
         {
             if (parent is IConditionalOperation conditional && child == conditional.WhenTrue &&
                 Mark(conditional.Condition, batchTime) is var (mark, time) &&
-                Storage.OutlivesCall(mark, sink.Scope) && Storage.RootStorage(mark) is { } markStorage &&
+                Storage.OutlivesCall(mark, sink) && Storage.RootStorage(mark) is { } markStorage &&
                 conditional.WhenTrue.Descendants().Any(o =>
                     o is ISimpleAssignmentOperation assignment &&
                     SymbolEqualityComparer.Default.Equals(Storage.RootStorage(assignment.Target), markStorage) &&

@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace StreamLinq.Analyzers.Support;
 
-/// <summary>The framework members whose value differs from one run to the next.</summary>
+/// <summary>The framework members whose value differs from one run (or one process) to the next.</summary>
 internal sealed class NonDeterministicSources
 {
     private readonly INamedTypeSymbol? dateTime;
@@ -15,6 +15,7 @@ internal sealed class NonDeterministicSources
     private readonly INamedTypeSymbol? stopwatch;
     private readonly INamedTypeSymbol? timeProvider;
     private readonly INamedTypeSymbol? randomNumberGenerator;
+    private readonly INamedTypeSymbol? hashCode;
 
     public NonDeterministicSources(Compilation compilation)
     {
@@ -26,6 +27,7 @@ internal sealed class NonDeterministicSources
         stopwatch = compilation.GetTypeByMetadataName("System.Diagnostics.Stopwatch");
         timeProvider = compilation.GetTypeByMetadataName("System.TimeProvider");
         randomNumberGenerator = compilation.GetTypeByMetadataName("System.Security.Cryptography.RandomNumberGenerator");
+        hashCode = compilation.GetTypeByMetadataName("System.HashCode");
     }
 
     public bool IsNonDeterministic(IOperation operation)
@@ -45,6 +47,12 @@ internal sealed class NonDeterministicSources
                        (Is(type, stopwatch) && method is "GetTimestamp" or "StartNew") ||
                        (Is(type, timeProvider) && method is "GetUtcNow" or "GetLocalNow" or "GetTimestamp") ||
                        Is(type, randomNumberGenerator) ||
+                       // string hashes are randomised per process: a replay after a restart computes others.
+                       (method == "GetHashCode" && call.Arguments.Length == 0 && call.Instance?.Type?.SpecialType == SpecialType.System_String) ||
+                       (Is(type, hashCode) && method is "Combine" or "ToHashCode") ||
+                       (type?.Name == "Path" && type.ContainingNamespace?.ToDisplayString() == "System.IO" && method is "GetRandomFileName" or "GetTempFileName") ||
+                       // Identifier generators of other libraries (Ulid, MongoDB's ObjectId, MassTransit's NewId).
+                       (call.TargetMethod.IsStatic && method is "NewUlid" or "GenerateNewId" or "NewSequentialGuid" or "NextGuid") ||
                        // new Random(seed).Next() is reproducible; Random.Shared and a shared instance are not.
                        (Is(type, random) && !call.TargetMethod.IsStatic && call.Instance is not IObjectCreationOperation);
             case IObjectCreationOperation creation:

@@ -60,11 +60,11 @@ internal static class OutputOperations
 
     /// <summary>
     /// The bodies a sink runs on every batch, unless the sink is declared replay-safe: the lambda,
-    /// or the method group's method when declared in the same file (an analyzer reads one file's
-    /// semantic model at a time).
+    /// or the method group's method when declared in source (in any file of the compilation).
     /// </summary>
-    public static IEnumerable<SinkBody> UnsafeSinkBodies(IInvocationOperation invocation, StreamLinqTypes types)
+    public static IEnumerable<SinkBody> UnsafeSinkBodies(IInvocationOperation invocation, SinkContext context)
     {
+        var types = context.Types;
         var argument = SinkArgument(invocation, types);
         if (argument is null || argument.ArgumentKind == ArgumentKind.DefaultValue)
         {
@@ -77,14 +77,14 @@ internal static class OutputOperations
             switch (creation.Target)
             {
                 case IAnonymousFunctionOperation lambda when !types.HasIdempotentAttribute(lambda.Symbol):
-                    yield return new SinkBody(lambda.Body, lambda.Syntax, name, invocation);
+                    yield return new SinkBody(lambda.Body, lambda.Syntax, name, context, invocation);
                     break;
                 case IMethodReferenceOperation reference
                     when !types.HasIdempotentAttribute(reference.Method) && !types.HasIdempotentAttribute(reference.Method.ContainingType):
-                    var body = SourceBody(reference.Method, invocation);
+                    var body = SourceBody(reference.Method, context);
                     if (body is not null)
                     {
-                        yield return new SinkBody(body.Body, body.Scope, name, invocation);
+                        yield return new SinkBody(body, body.Syntax, name, context, invocation);
                     }
 
                     break;
@@ -113,25 +113,17 @@ internal static class OutputOperations
             .Any(member => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member), method));
     }
 
-    private static SinkBody? SourceBody(IMethodSymbol method, IOperation site)
+    /// <summary>The body of a method declared in source in this compilation (in any file), or null for metadata, abstract and extern methods.</summary>
+    public static IOperation? SourceBody(IMethodSymbol method, SinkContext context)
     {
-        var model = site.SemanticModel;
-        if (model is null)
-        {
-            return null;
-        }
-
         foreach (var reference in method.DeclaringSyntaxReferences)
         {
-            if (reference.SyntaxTree != model.SyntaxTree)
-            {
-                continue;
-            }
-
             var syntax = reference.GetSyntax();
-            if (syntax is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax && model.GetOperation(syntax) is { } operation)
+            if (syntax is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax &&
+                context.ModelFor(reference.SyntaxTree).GetOperation(syntax) is { } operation &&
+                operation is IMethodBodyOperation { BlockBody: not null } or IMethodBodyOperation { ExpressionBody: not null } or IConstructorBodyOperation or ILocalFunctionOperation or IBlockOperation)
             {
-                return new SinkBody(operation, syntax, string.Empty);
+                return operation;
             }
         }
 

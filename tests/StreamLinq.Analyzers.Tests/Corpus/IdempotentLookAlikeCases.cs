@@ -4,8 +4,8 @@ namespace StreamLinq.Analyzers.Tests.Corpus;
 /// Issue 14, items 7 and 8: code that looks like accumulation but that a replayed batch leaves
 /// unchanged (or that no replay reaches), beside near misses that a replay does break. Plain tuples,
 /// so that the corpus's own case type can take them in (<c>new CorpusCase(Family, Id, ShouldWarn,
-/// Reason, Code)</c>); each case's code compiles on its own with the usings of
-/// <see cref="IdempotentLookAlikeCorpusTests"/>, inside a namespace of its own.
+/// Reason, Code)</c>, see <c>LabelledCorpus.IdempotentLookAlikes</c>); each case's code compiles
+/// with the corpus's global usings and library stubs, inside a namespace of its own.
 /// </summary>
 internal static class IdempotentLookAlikeCases
 {

@@ -56,7 +56,7 @@ public class NonDeterministicTransformationAnalyzerTests
                 {
                     var started = DateTime.UtcNow;
                     var hourly = clicks.Select(c => new { c.User, Hour = c.At.Hour, Since = c.At - started });
-                    var sampled = clicks.Where(c => new Random(c.User.GetHashCode()).Next(10) == 0);
+                    var sampled = clicks.Where(c => new Random(c.User.Length).Next(10) == 0);
                     var local = list.Select(c => DateTime.Now).ToList();
                     clicks.ForEachBatch((batch, time) => Console.WriteLine(DateTime.Now));
                 }
@@ -64,6 +64,65 @@ public class NonDeterministicTransformationAnalyzerTests
             """;
 
         await Verifier.AnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task A_string_hash_randomised_per_process_is_reported_as_not_deterministic()
+    {
+        const string source = """
+            using System;
+            using StreamLinq;
+
+            record Click(string User);
+
+            class Queries
+            {
+                public void Build(IDStream<Click> clicks)
+                {
+                    var sampled = clicks.Where(c => new Random({|#0:c.User.GetHashCode()|}).Next(10) == 0);
+                    var sharded = clicks.Select(c => {|#1:HashCode.Combine(c.User)|} % 8);
+                }
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(
+            source,
+            Verifier.Diagnostic().WithLocation(0).WithArguments("c.User.GetHashCode()", "Where"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("HashCode.Combine(c.User)", "Select"));
+    }
+
+    [Fact]
+    public async Task A_helper_or_computed_property_that_reads_the_clock_is_reported_at_the_lambdas_call_and_a_pure_one_is_not()
+    {
+        const string source = """
+            using System;
+            using StreamLinq;
+
+            record Click(string User, DateTime At)
+            {
+                public bool IsFresh => DateTime.UtcNow - At < TimeSpan.FromMinutes(5);
+                public int Hour => At.Hour;
+            }
+
+            class Queries
+            {
+                public void Build(IDStream<Click> clicks)
+                {
+                    var stamped = clicks.Select(c => {|#0:Stamp(c)|});
+                    var fresh = clicks.Where(c => {|#1:c.IsFresh|});
+                    var pure = clicks.Select(c => Lower(c) + c.Hour);
+                }
+
+                private static DateTime Stamp(Click c) => Now();
+                private static DateTime Now() => DateTime.UtcNow;
+                private static string Lower(Click c) => c.User.ToLowerInvariant();
+            }
+            """;
+
+        await Verifier.AnalyzerAsync(
+            source,
+            Verifier.Diagnostic().WithLocation(0).WithArguments("Stamp(c)', which reads 'DateTime.UtcNow", "Select"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("c.IsFresh', which reads 'DateTime.UtcNow", "Where"));
     }
 
     [Fact]

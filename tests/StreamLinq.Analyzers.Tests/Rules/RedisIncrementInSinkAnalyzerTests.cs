@@ -87,4 +87,50 @@ public class RedisIncrementInSinkAnalyzerTests
 
         await Verifier.AnalyzerAsync(source);
     }
+
+    [Fact]
+    public async Task Other_clients_wrappers_raw_commands_and_names_listed_in_editorconfig_are_reported()
+    {
+        var source = """
+            using StackExchange.Redis;
+            using StreamLinq;
+
+            interface ICache
+            {
+                long IncrBy(string key, long delta);
+                void Bump(string key);
+                void Set(string key, string value);
+            }
+
+            class RedisLog
+            {
+                public void Append(string line) { }
+            }
+
+            class Writer
+            {
+                public void Wire(IDStream<string> stream, IDatabase redis, ICache cache, RedisLog log) =>
+                    stream.ForEachBatch((batch, time) =>
+                    {
+                        foreach (var word in batch)
+                        {
+                            {|#0:cache.IncrBy(word, 1)|};
+                            {|#1:cache.Bump(word)|};
+                            {|#2:log.Append(word)|};
+                            {|#3:redis.Execute("HINCRBY", "counts", word, 1)|};
+                            cache.Set(word, "1");
+                            new System.Text.StringBuilder().Append(word);
+                        }
+                    });
+            }
+            """ + Redis.Replace("long StringIncrement(string key, long value = 1);", "long StringIncrement(string key, long value = 1);\n        object Execute(string command, params object[] args);");
+
+        await Verifier.AnalyzerWithConfigAsync(
+            source,
+            "streamlinq.redis_relative_methods = ICache.Bump",
+            Verifier.Diagnostic().WithLocation(0).WithArguments("cache.IncrBy(word, 1)", "ForEachBatch"),
+            Verifier.Diagnostic().WithLocation(1).WithArguments("cache.Bump(word)", "ForEachBatch"),
+            Verifier.Diagnostic().WithLocation(2).WithArguments("log.Append(word)", "ForEachBatch"),
+            Verifier.Diagnostic().WithLocation(3).WithArguments("redis.Execute(\"HINCRBY\", \"counts\", word, 1)", "ForEachBatch"));
+    }
 }

@@ -31,6 +31,20 @@ internal static class Verify<TAnalyzer>
         await test.RunAsync();
     }
 
+    /// <summary>As <see cref="AnalyzerAsync(string, DiagnosticResult[])"/>, with an <c>.editorconfig</c> at the root that applies to the source.</summary>
+    public static async Task AnalyzerWithConfigAsync(string source, string editorConfig, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+        {
+            TestCode = source,
+            ReferenceAssemblies = TestReferences.None,
+        };
+        Configure(test.TestState);
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig + "\n"));
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
     /// <summary>Asserts the diagnostics and that the code fix (the one with <paramref name="equivalenceKey"/>, or the first) turns <paramref name="source"/> into <paramref name="fixedSource"/>.</summary>
     /// <remarks><paramref name="remaining"/>: the diagnostics the fixed source still has (those no action fixes).</remarks>
     public static async Task CodeFixAsync<TCodeFix>(string source, string fixedSource, DiagnosticResult[] expected, string? equivalenceKey = null, DiagnosticResult[]? remaining = null)
