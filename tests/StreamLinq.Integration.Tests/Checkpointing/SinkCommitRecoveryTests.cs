@@ -287,6 +287,10 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             if (batch.Failure is { } failure)
             {
                 Failures.Enqueue(failure);
+
+                // The batch's failure, not whichever of completion and termination is seen first.
+                Done(batch.Time).TrySetException(failure);
+                return;
             }
 
             Done(batch.Time).TrySetResult();
