@@ -238,7 +238,8 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         {
             if (fail)
             {
-                throw new IOException("the sink is down");
+                // Not transient: an I/O error would be retried under the default restart strategy.
+                throw new InvalidOperationException("the sink refuses the batch");
             }
 
             foreach (var n in batch)
