@@ -23,10 +23,10 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     private bool _positioned;
 
     /// <summary>
-    /// Per stream, the ends of ranges that transactional outputs committed ahead of the position,
-    /// ascending: no batch is cut across one (<see cref="ResumeAfter"/>).
+    /// The commits of transactional outputs ahead of the position, oldest first, each as every
+    /// stream's last id committed: no batch is cut across one (<see cref="ResumeAfter"/>).
     /// </summary>
-    private readonly Dictionary<string, List<string>> _fences = new(StringComparer.Ordinal);
+    private readonly List<Dictionary<string, string?>> _fences = [];
 
     public string Name => $"RedisStreams({string.Join(",", keys)})";
 
@@ -86,10 +86,20 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     {
         var ranges = new List<StreamRange>(keys.Length);
         var entries = new List<RedisStreamEntry>();
+        var fence = NextFence();
         foreach (var key in keys)
         {
             var after = _lastIds[key];
-            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), Until(key, after), count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            var until = fence is null ? "+" : fence.GetValueOrDefault(key);
+            if (fence is not null && CompareIds(until, after) <= 0)
+            {
+                // At its end of the next commit: the stream waits there until every stream is at
+                // its own, so that no batch holds records both inside and after that commit.
+                ranges.Add(new StreamRange(key, after, after, 0));
+                continue;
+            }
+
+            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), until!, count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
             entries.AddRange(read.Select(e => ToEntry(key, e)));
             ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
         }
@@ -221,8 +231,9 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     /// <summary>
     /// Per stream: moves the position to the earliest committed last id when it is behind (the
-    /// checkpoint is older or gone), and keeps the later ones as fences that <see cref="Seal"/>
-    /// does not read past, so that no batch straddles an output's commit.
+    /// checkpoint is older or gone), and keeps the commits ahead of it as fences that a batch does
+    /// not read past: a stream at its end of a commit reads nothing more until every stream is at
+    /// its end of that commit, so that no batch straddles an output's commit.
     /// </summary>
     public void ResumeAfter(IReadOnlyList<JsonElement?> committed)
     {
@@ -238,8 +249,13 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
                 _positioned = true;
             }
 
-            _fences[key] = perOutput.Where(id => CompareIds(id, _lastIds[key]) > 0).Distinct().Order(Comparer<string?>.Create(CompareIds)).Select(id => id!).ToList();
         }
+
+        _fences.Clear();
+        _fences.AddRange(ends.Where(end => keys.Any(key => CompareIds(end.GetValueOrDefault(key), _lastIds[key]) > 0)));
+
+        // The commits of one history: a later one is at or after an earlier one on every stream.
+        _fences.Sort((x, y) => keys.Select(key => CompareIds(x.GetValueOrDefault(key), y.GetValueOrDefault(key))).FirstOrDefault(c => c != 0));
     }
 
     /// <summary>The last id of each stream in a range written by <see cref="WriteRange"/>.</summary>
@@ -255,19 +271,15 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }
     }
 
-    /// <summary>The inclusive end of the next read of <paramref name="key"/>: the first fence past the position, or the stream's end.</summary>
-    private string Until(string key, string? after)
+    /// <summary>The first commit fence some stream has not reached yet; null when there is none.</summary>
+    private Dictionary<string, string?>? NextFence()
     {
-        if (_fences.TryGetValue(key, out var fences))
+        while (_fences.Count > 0 && keys.All(key => CompareIds(_fences[0].GetValueOrDefault(key), _lastIds[key]) <= 0))
         {
-            fences.RemoveAll(f => CompareIds(f, after) <= 0);
-            if (fences.Count > 0)
-            {
-                return fences[0];
-            }
+            _fences.RemoveAt(0);
         }
 
-        return "+";
+        return _fences.Count > 0 ? _fences[0] : null;
     }
 
     /// <summary>Orders stream ids (<c>milliseconds-sequence</c>) numerically; null, the start of the stream, first.</summary>
