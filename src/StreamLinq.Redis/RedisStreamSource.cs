@@ -103,6 +103,14 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             }
 
             var read = await CallAsync(Database.StreamRangeAsync(key, After(after), until!, count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            if (read.Length == 0 && fence is not null)
+            {
+                // Nothing is left up to the fence (trimmed or deleted since the commit), and ids
+                // only grow, so nothing can be added there: the stream is at its fence.
+                ranges.Add(new StreamRange(key, until, until, 0));
+                continue;
+            }
+
             entries.AddRange(read.Select(e => ToEntry(key, e)));
             ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
         }
