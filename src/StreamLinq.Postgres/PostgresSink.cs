@@ -83,6 +83,22 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
         ArgumentNullException.ThrowIfNull(commit);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The output's row exists before it is locked: on its first commit there is no row for
+        // FOR UPDATE to lock, and two writers of the same batch (a retry beside an attempt that
+        // timed out but commits in the background) would both write it. Inserting the row waits
+        // for another transaction inserting it; a placeholder older than any batch is committed
+        // only with the real token below.
+        await using (var claim = new NpgsqlCommand(
+            "INSERT INTO streamlinq_commits (sink_id, output_id, batch_time, offsets) VALUES ($1, $2, -1, '{}'::jsonb) ON CONFLICT (sink_id, output_id) DO NOTHING",
+            connection,
+            transaction))
+        {
+            claim.Parameters.Add(new() { Value = _sinkId });
+            claim.Parameters.Add(new() { Value = commit.OutputId });
+            await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using (var last = new NpgsqlCommand("SELECT batch_time FROM streamlinq_commits WHERE sink_id = $1 AND output_id = $2 FOR UPDATE", connection, transaction))
         {
             last.Parameters.Add(new() { Value = _sinkId });

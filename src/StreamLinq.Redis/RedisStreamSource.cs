@@ -23,10 +23,13 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     private bool _positioned;
 
     /// <summary>
-    /// Per stream, the ends of ranges that transactional outputs committed ahead of the position,
-    /// ascending: no batch is cut across one (<see cref="ResumeAfter"/>).
+    /// The commits of transactional outputs ahead of the position, oldest first, each as every
+    /// stream's last id committed: no batch is cut across one (<see cref="ResumeAfter"/>).
     /// </summary>
-    private readonly Dictionary<string, List<string>> _fences = new(StringComparer.Ordinal);
+    private readonly List<Dictionary<string, string?>> _fences = [];
+
+    /// <summary>Whether <see cref="ResumeAfter"/> moved a position past the checkpoint's: the checkpoint is behind the sinks.</summary>
+    private bool _behindCommits;
 
     public string Name => $"RedisStreams({string.Join(",", keys)})";
 
@@ -86,10 +89,28 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     {
         var ranges = new List<StreamRange>(keys.Length);
         var entries = new List<RedisStreamEntry>();
+        var fence = NextFence();
         foreach (var key in keys)
         {
             var after = _lastIds[key];
-            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), Until(key, after), count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            var until = fence is null ? "+" : fence.GetValueOrDefault(key);
+            if (fence is not null && CompareIds(until, after) <= 0)
+            {
+                // At its end of the next commit: the stream waits there until every stream is at
+                // its own, so that no batch holds records both inside and after that commit.
+                ranges.Add(new StreamRange(key, after, after, 0));
+                continue;
+            }
+
+            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), until!, count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            if (read.Length == 0 && fence is not null)
+            {
+                // Nothing is left up to the fence (trimmed or deleted since the commit), and ids
+                // only grow, so nothing can be added there: the stream is at its fence.
+                ranges.Add(new StreamRange(key, until, until, 0));
+                continue;
+            }
+
             entries.AddRange(read.Select(e => ToEntry(key, e)));
             ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
         }
@@ -183,7 +204,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         {
             if (range.ValueKind == JsonValueKind.Object)
             {
-                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxEntriesPerBatch));
+                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxEntriesPerBatch)) { Restored = true };
             }
 
             var ranges = range.EnumerateArray().Select(r => new StreamRange(
@@ -223,8 +244,9 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     /// <summary>
     /// Per stream: moves the position to the earliest committed last id when it is behind (the
-    /// checkpoint is older or gone), and keeps the later ones as fences that <see cref="Seal"/>
-    /// does not read past, so that no batch straddles an output's commit.
+    /// checkpoint is older or gone), and keeps the commits ahead of it as fences that a batch does
+    /// not read past: a stream at its end of a commit reads nothing more until every stream is at
+    /// its end of that commit, so that no batch straddles an output's commit.
     /// </summary>
     public void ResumeAfter(IReadOnlyList<JsonElement?> committed)
     {
@@ -238,10 +260,16 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             {
                 _lastIds[key] = earliest;
                 _positioned = true;
+                _behindCommits = true;
             }
 
-            _fences[key] = perOutput.Where(id => CompareIds(id, _lastIds[key]) > 0).Distinct().Order(Comparer<string?>.Create(CompareIds)).Select(id => id!).ToList();
         }
+
+        _fences.Clear();
+        _fences.AddRange(ends.Where(end => keys.Any(key => CompareIds(end.GetValueOrDefault(key), _lastIds[key]) > 0)));
+
+        // The commits of one history: a later one is at or after an earlier one on every stream.
+        _fences.Sort((x, y) => keys.Select(key => CompareIds(x.GetValueOrDefault(key), y.GetValueOrDefault(key))).FirstOrDefault(c => c != 0));
     }
 
     /// <summary>The last id of each stream in a range written by <see cref="WriteRange"/>.</summary>
@@ -257,19 +285,15 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         }
     }
 
-    /// <summary>The inclusive end of the next read of <paramref name="key"/>: the first fence past the position, or the stream's end.</summary>
-    private string Until(string key, string? after)
+    /// <summary>The first commit fence some stream has not reached yet; null when there is none.</summary>
+    private Dictionary<string, string?>? NextFence()
     {
-        if (_fences.TryGetValue(key, out var fences))
+        while (_fences.Count > 0 && keys.All(key => CompareIds(_fences[0].GetValueOrDefault(key), _lastIds[key]) <= 0))
         {
-            fences.RemoveAll(f => CompareIds(f, after) <= 0);
-            if (fences.Count > 0)
-            {
-                return fences[0];
-            }
+            _fences.RemoveAt(0);
         }
 
-        return "+";
+        return _fences.Count > 0 ? _fences[0] : null;
     }
 
     /// <summary>Orders stream ids (<c>milliseconds-sequence</c>) numerically; null, the start of the stream, first.</summary>
@@ -331,6 +355,9 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         /// <summary>The most entries per stream an unresolved batch takes.</summary>
         public int PerStream { get; }
 
+        /// <summary>Queued unread in a checkpoint: its batch time may be one a sink committed since.</summary>
+        public bool Restored { get; init; }
+
         /// <summary>The ranges read; null while unresolved.</summary>
         public IReadOnlyList<StreamRange>? Ranges { get; private set; }
 
@@ -339,6 +366,15 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             if (_entries is not null)
             {
                 return _entries;
+            }
+
+            if (Ranges is null && Restored && _source._behindCommits)
+            {
+                // Queued in a checkpoint that the sinks' commits have overtaken: its time may be
+                // one they committed, under which new records would be skipped by the sink. It
+                // takes none; the batches after the commits read them.
+                Ranges = [.. _source._lastIds.Select(p => new StreamRange(p.Key, p.Value, p.Value, 0))];
+                return _entries = [];
             }
 
             if (Ranges is null)

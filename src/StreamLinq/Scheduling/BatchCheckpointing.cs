@@ -22,6 +22,11 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
     /// <summary>How many checkpoints the store keeps; a write-ahead log keeps its segments for as many.</summary>
     public int RetainedCheckpoints => store.Retained;
 
+    private long _written;
+
+    /// <summary>How many checkpoints <see cref="Write"/> has put on disk in this run; failed writes do not count.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
     /// <summary>The offsets of a batch as JSON, one property per input id, for transactional sinks.</summary>
     public static string Offsets(IBatchSource[] sources, BatchJob job)
     {
@@ -74,6 +79,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                 return new CheckpointData(sequence, interval.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates);
             }
         });
+        Interlocked.Increment(ref _written);
     }
 
     /// <summary>

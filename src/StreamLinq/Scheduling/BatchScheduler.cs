@@ -121,6 +121,7 @@ internal sealed class BatchScheduler
                 source.Start(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs)
                 {
                     RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
+                    CheckpointsWritten = () => _checkpointing?.Written ?? 0,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
                 });
                 started.Add(source);

@@ -51,12 +51,20 @@ public interface ITransactionalSink
 /// last commit (read at start) already covers is never handed over, and new batch times are
 /// always after the last committed time, so the sink's check by time only has to catch a replay
 /// of the very batch it committed last.</para>
+/// <para>Two calls for the same batch and output can overlap: an attempt that timed out (or was
+/// cancelled) may still commit in the background while the retry runs. The check and the write
+/// must therefore be serialised per output, also before the output's first commit (a row lock
+/// on the commit record alone locks nothing while that record does not exist yet).</para>
 /// </remarks>
 public interface ITransactionalSink<in T> : ITransactionalSink, IBatchSink<T>
 {
     /// <summary>Writes one batch and its commit token atomically, or skips a batch already committed.</summary>
     /// <param name="batch">The batch's records.</param>
     /// <param name="commit">The batch's identity: output id, batch time and source offset ranges.</param>
-    /// <param name="cancellationToken">Cancelled when the context stops without grace.</param>
+    /// <param name="cancellationToken">
+    /// Cancelled after <see cref="StreamingOptions.OperationTimeout"/> or when the context stops
+    /// without grace. The engine stops waiting then even if the call goes on, and a retry may call
+    /// again for the same batch while the first call is still committing.
+    /// </param>
     Task CommitBatchAsync(IReadOnlyList<T> batch, BatchCommit commit, CancellationToken cancellationToken);
 }

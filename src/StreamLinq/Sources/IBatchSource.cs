@@ -71,6 +71,12 @@ internal sealed class SourceContext(Action<string, Exception> reportError, Cance
     /// </summary>
     public int RetainedCheckpoints { get; init; } = new CheckpointOptions().RetainedCheckpoints;
 
+    /// <summary>
+    /// How many checkpoints this run has written to disk: an attempt that failed (and was retried)
+    /// wrote none, so it must not count towards <see cref="RetainedCheckpoints"/>.
+    /// </summary>
+    public Func<long> CheckpointsWritten { get; init; } = () => 0;
+
     /// <summary>Delivers <see cref="IStreamingListener.OnRecordsDropped"/>; none in contexts that do not listen.</summary>
     public Action<RecordsDropped>? RecordsDroppedListener { get; init; }
 

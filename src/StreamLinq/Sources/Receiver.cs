@@ -27,7 +27,7 @@ internal sealed class Receiver<T> : IDisposable
     private bool _restored;
     private string? _source;
     private bool _legacyPosition;
-    private long _checkpoints;
+    private Func<long> _checkpointsWritten = () => 0;
     private int _retainedCheckpoints = new CheckpointOptions().RetainedCheckpoints;
     private readonly double? _maxRate;
     private RateLimiter? _rate;
@@ -173,6 +173,7 @@ internal sealed class Receiver<T> : IDisposable
         var directory = context.WriteAheadLogDirectory
             ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate.");
         _retainedCheckpoints = context.RetainedCheckpoints;
+        _checkpointsWritten = context.CheckpointsWritten;
         lock (_gate)
         {
             _log = new ReceiverWriteAheadLog<T>(directory, source, _restored ? _position : null, !_legacyPosition, _referencedSegments, _damagedLogPolicy, context.ReportDropped, out var unsealed);
@@ -318,14 +319,15 @@ internal sealed class Receiver<T> : IDisposable
             {
                 foreach (var seal in sealedSegments.Segments)
                 {
-                    _acknowledged.Enqueue((seal.Segment, _checkpoints));
+                    _acknowledged.Enqueue((seal.Segment, _checkpointsWritten()));
                 }
             }
         }
     }
 
     /// <summary>
-    /// Checkpoint number <c>n</c> is being written, so those before it are on disk. A segment
+    /// Checkpoint number <c>n</c> (of those this run wrote to disk, counting from 1) is being
+    /// written, so those before it are on disk; attempts that failed count for nothing. A segment
     /// acknowledged after checkpoint <c>a</c> is needed by no checkpoint from <c>a</c> on; once
     /// <c>a + retained - 1</c> is on disk, every kept checkpoint is past it.
     /// </summary>
@@ -333,8 +335,8 @@ internal sealed class Receiver<T> : IDisposable
     {
         lock (_gate)
         {
-            _checkpoints++;
-            while (_acknowledged.TryPeek(out var done) && done.AcknowledgedAt + _retainedCheckpoints <= _checkpoints)
+            var writing = _checkpointsWritten() + 1;
+            while (_acknowledged.TryPeek(out var done) && done.AcknowledgedAt + _retainedCheckpoints <= writing)
             {
                 _acknowledged.Dequeue();
                 _log?.Delete(done.Segment);

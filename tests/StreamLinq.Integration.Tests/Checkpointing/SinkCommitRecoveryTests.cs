@@ -82,6 +82,48 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
     }
 
     [Fact]
+    public async Task A_batch_queued_unread_in_an_older_checkpoint_behind_the_sinks_commit_takes_no_records_under_its_old_time()
+    {
+        var test = await SetUpAsync(records: 10, outputs: 1);
+        var checkpoints = Directory.CreateTempSubdirectory("streamlinq-commits-");
+        try
+        {
+            // Batches 1 and 2 are due at once: batch 2 is queued, unread, when batch 1 commits.
+            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 3))
+            {
+                await first.RunAtOnceAsync(2);
+            }
+
+            Assert.Equal(Enumerable.Range(1, 6).Select(n => (long)n), await test.RowsAsync(0));
+
+            // Batch 1's commit checkpoint is left (batch 2 pending, unread); the sink holds batch 2.
+            var files = checkpoints.GetFiles("checkpoint-*.ckpt").OrderByDescending(f => f.Name, StringComparer.Ordinal).ToList();
+            foreach (var file in files.Take(2))
+            {
+                await File.WriteAllTextAsync(file.FullName, "damaged");
+            }
+
+            Assert.Contains("unresolved", await File.ReadAllTextAsync(files[2].FullName), StringComparison.Ordinal);
+            await test.AppendAsync(4);
+
+            // Batch 2 replayed from the old checkpoint would read records 7 to 9 under a time the
+            // sink has committed: it takes none, and the batches after the commit read them.
+            await using (var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(100).Ticks), maxPerBatch: 3))
+            {
+                Assert.Equal(new BatchTime(TimeSpan.FromSeconds(1).Ticks), second.Context.RecoveredBatchTime);
+                await second.RunAsync(101, 104);
+                Assert.Empty(second.Failures);
+            }
+
+            Assert.Equal(Enumerable.Range(1, 14).Select(n => (long)n), await test.RowsAsync(0));
+        }
+        finally
+        {
+            checkpoints.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Outputs_at_different_commits_resume_from_the_earliest_and_each_skips_what_it_holds()
     {
         var test = await SetUpAsync(records: 20, outputs: 2);
@@ -238,7 +280,8 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         {
             if (fail)
             {
-                throw new InvalidOperationException("the sink refuses the batch"); // not transient: the batch stays pending instead of being retried
+                // Not transient: an I/O error would be retried under the default restart strategy.
+                throw new InvalidOperationException("the sink refuses the batch");
             }
 
             foreach (var n in batch)
@@ -280,6 +323,18 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
                 await first;
                 Assert.Same(done, first);
             }
+        }
+
+        /// <summary>Starts the context and moves the clock to the given second at once, so that the batches due meanwhile queue up; waits for the last.</summary>
+        public async Task RunAtOnceAsync(int toSecond)
+        {
+            await Context.StartAsync();
+            var time = new BatchTime(TimeSpan.FromSeconds(toSecond).Ticks);
+            var done = Done(time).Task;
+            clock.Advance(TimeSpan.FromTicks(time.Ticks - clock.NowTicks));
+            var first = await Task.WhenAny(done, Context.AwaitTerminationAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+            await first;
+            Assert.Same(done, first);
         }
 
         public void OnBatchCompleted(BatchInfo batch)

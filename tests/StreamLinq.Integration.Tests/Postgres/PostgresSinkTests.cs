@@ -71,4 +71,42 @@ public sealed class PostgresSinkTests(PostgresServerFixture postgres)
         await using var rows = postgres.DataSource.CreateCommand($"SELECT count(*) FROM {table}");
         Assert.Equal(2L, await rows.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task A_retry_that_runs_beside_a_timed_out_first_commit_of_an_output_does_not_write_the_batch_twice()
+    {
+        // An output's very first batch: its write timed out in the scheduler but goes on in the
+        // background, and the retry writes the same batch beside it. No commit row exists yet,
+        // so there is no row for SELECT ... FOR UPDATE to lock.
+        var table = $"sink_{Guid.NewGuid():N}";
+        await postgres.ExecuteAsync($"CREATE TABLE {table} (n bigint NOT NULL)");
+        var copy = PostgresCopy.Rows<long>(table, ["n"], n => [n]);
+        var retryWritingRows = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task? retry = null;
+        PostgresSink<long>? sink = null;
+        var calls = 0;
+        sink = new PostgresSink<long>(postgres.DataSource, table, async (rows, connection, transaction, token) =>
+        {
+            await copy(rows, connection, transaction, token);
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // The first attempt holds its transaction open while the retry starts; it goes on
+                // once the retry writes its rows too, or after a while if the retry is held back.
+                retry = sink!.CommitBatchAsync([1, 2], Commit(), CancellationToken.None);
+                await Task.WhenAny(retryWritingRows.Task, Task.Delay(TimeSpan.FromSeconds(3), token));
+            }
+            else
+            {
+                retryWritingRows.TrySetResult();
+            }
+        });
+
+        await sink.CommitBatchAsync([1, 2], Commit(), CancellationToken.None);
+        await retry!;
+
+        await using var count = postgres.DataSource.CreateCommand($"SELECT count(*) FROM {table}");
+        Assert.Equal(2L, await count.ExecuteScalarAsync());
+
+        static BatchCommit Commit() => new("out", new BatchTime(TimeSpan.FromSeconds(1).Ticks), "{}");
+    }
 }

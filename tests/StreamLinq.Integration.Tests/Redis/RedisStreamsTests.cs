@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using StackExchange.Redis;
 using StreamLinq.Integration.Tests.Support;
 using StreamLinq.Redis;
+using StreamLinq.Sources;
 
 namespace StreamLinq.Integration.Tests.Redis;
 
@@ -96,6 +97,84 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
         restarted.ReadState(position, restarted.StateVersion);
         Assert.Equal(["3", "4"], ((RedisStreamEntry[])await restarted.ReadRange(range).ReadAsync(CancellationToken.None)).Select(e => e["n"]));
         Assert.Equal(["5", "6"], ((RedisStreamEntry[])await restarted.Seal(new BatchTime(3)).ReadAsync(CancellationToken.None)).Select(e => e["n"]));
+    }
+
+    [Fact]
+    public async Task A_stream_that_reaches_its_commit_fence_first_waits_there_so_that_no_batch_straddles_the_commit()
+    {
+        // One output committed a4 of stream a and b2 of stream b; the other nothing yet (its
+        // restart reads from the start). Two entries a batch: b reaches its fence a batch before a.
+        var a = $"fa:{Guid.NewGuid():N}";
+        var b = $"fb:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        var ids = new Dictionary<string, string>();
+        for (var n = 1; n <= 6; n++)
+        {
+            ids[$"a{n}"] = (await database.StreamAddAsync(a, "n", $"a{n}"))!;
+        }
+
+        for (var n = 1; n <= 3; n++)
+        {
+            ids[$"b{n}"] = (await database.StreamAddAsync(b, "n", $"b{n}"))!;
+        }
+
+        using var committed = System.Text.Json.JsonDocument.Parse(
+            $"[{{\"stream\": \"{a}\", \"after\": \"{ids["a2"]}\", \"last\": \"{ids["a4"]}\", \"count\": 2}}, " +
+            $"{{\"stream\": \"{b}\", \"after\": \"{ids["b1"]}\", \"last\": \"{ids["b2"]}\", \"count\": 1}}]");
+        var source = new RedisStreamSource(redis.Connection, [a, b], new RedisStreamsOptions { MaxEntriesPerBatch = 2, StartFromBeginning = true });
+        source.ResumeAfter([committed.RootElement, null]);
+        source.Start(new SourceContext((_, _) => { }, CancellationToken.None, null));
+
+        var read = new List<string?>();
+        var orders = new List<RangeOrder>();
+        for (var second = 1; second <= 4; second++)
+        {
+            var batch = source.Seal(new BatchTime(TimeSpan.FromSeconds(second).Ticks));
+            read.AddRange(((RedisStreamEntry[])await batch.ReadAsync(CancellationToken.None)).Select(e => e["n"]));
+            orders.Add(source.Compare(batch, committed.RootElement));
+        }
+
+        // Each batch is wholly committed or wholly after, and every entry is read once.
+        Assert.DoesNotContain(RangeOrder.Straddles, orders);
+        Assert.Equal(new string?[] { "a1", "a2", "a3", "a4", "a5", "a6", "b1", "b2", "b3" }, read.Order());
+    }
+
+    [Fact]
+    public async Task A_commit_fence_whose_entries_were_trimmed_away_does_not_hold_the_streams_forever()
+    {
+        // The commit ends at a4 of stream a and b2 of stream b; a1 to a4 were deleted since, so a
+        // read of a up to its fence finds nothing, and no entry can ever be added below it.
+        var a = $"ta:{Guid.NewGuid():N}";
+        var b = $"tb:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        var ids = new Dictionary<string, string>();
+        for (var n = 1; n <= 6; n++)
+        {
+            ids[$"a{n}"] = (await database.StreamAddAsync(a, "n", $"a{n}"))!;
+        }
+
+        for (var n = 1; n <= 3; n++)
+        {
+            ids[$"b{n}"] = (await database.StreamAddAsync(b, "n", $"b{n}"))!;
+        }
+
+        await database.StreamDeleteAsync(a, [ids["a1"], ids["a2"], ids["a3"], ids["a4"]]);
+        using var committed = System.Text.Json.JsonDocument.Parse(
+            $"[{{\"stream\": \"{a}\", \"after\": \"{ids["a2"]}\", \"last\": \"{ids["a4"]}\", \"count\": 2}}, " +
+            $"{{\"stream\": \"{b}\", \"after\": \"{ids["b1"]}\", \"last\": \"{ids["b2"]}\", \"count\": 1}}]");
+        var source = new RedisStreamSource(redis.Connection, [a, b], new RedisStreamsOptions { MaxEntriesPerBatch = 2, StartFromBeginning = true });
+        source.ResumeAfter([committed.RootElement, null]);
+        source.Start(new SourceContext((_, _) => { }, CancellationToken.None, null));
+
+        var read = new List<string?>();
+        for (var second = 1; second <= 4; second++)
+        {
+            var batch = source.Seal(new BatchTime(TimeSpan.FromSeconds(second).Ticks));
+            read.AddRange(((RedisStreamEntry[])await batch.ReadAsync(CancellationToken.None)).Select(e => e["n"]));
+            Assert.NotEqual(RangeOrder.Straddles, source.Compare(batch, committed.RootElement));
+        }
+
+        Assert.Equal(new string?[] { "a5", "a6", "b1", "b2", "b3" }, read.Order());
     }
 
     [Fact]

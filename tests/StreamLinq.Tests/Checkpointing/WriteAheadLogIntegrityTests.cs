@@ -187,4 +187,86 @@ public class WriteAheadLogIntegrityTests
         var error = Assert.IsType<SourceException>(Assert.IsType<BatchFailedException>(replay.Failure).InnerException);
         Assert.Contains(segment, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Checkpoint_writes_that_failed_and_were_retried_do_not_count_as_kept_checkpoints_when_segments_are_deleted()
+    {
+        using var scratch = new Scratch();
+        var seen = new ConcurrentQueue<int>();
+        var subject = new Subject<int>();
+        var failuresLeft = 0;
+        var previous = StreamLinq.Checkpointing.CheckpointFile.WriteHook;
+        StreamLinq.Checkpointing.CheckpointFile.WriteHook = stage =>
+        {
+            previous?.Invoke(stage);
+
+            // Only this test's scheduler carries the flag: other tests' checkpoints are left alone.
+            if (FailCheckpoints.Value && stage == "temp-written" && Interlocked.Decrement(ref failuresLeft) >= 0)
+            {
+                throw new IOException("no space left on device");
+            }
+        };
+        try
+        {
+            var clock = new ManualClock();
+            var completed = new CompletedBatches();
+            var context = StreamingContext.GetOrCreate(scratch.Checkpoints, () =>
+            {
+                var created = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(5)) });
+                created.AddListener(completed);
+                Define(created, subject, seen);
+                return created;
+            });
+            FailCheckpoints.Value = true;
+            await context.StartAsync();
+            FailCheckpoints.Value = false;
+            for (var n = 1; n <= 5; n++)
+            {
+                if (n == 5)
+                {
+                    // Batch 5's checkpoint fails three times (a full disk), then is written.
+                    Volatile.Write(ref failuresLeft, 3);
+                }
+
+                subject.OnNext(n);
+                var done = completed.Of(Second(n));
+                clock.Advance(TimeSpan.FromSeconds(1));
+                Assert.Null((await done.WaitAsync(TimeSpan.FromSeconds(30))).Failure);
+            }
+
+            await context.StopAsync(graceful: false);
+        }
+        finally
+        {
+            StreamLinq.Checkpointing.CheckpointFile.WriteHook = previous;
+        }
+
+        // Three checkpoints are kept; the two newest are damaged: recovery falls back to batch 3's,
+        // which needs the segment of batch 4. The failed writes were no checkpoints past it.
+        foreach (var file in scratch.CheckpointFiles()[^2..])
+        {
+            File.WriteAllText(file, "damaged");
+        }
+
+        var afterCrash = new ConcurrentQueue<int>();
+        await using var second = new CheckpointHarness(scratch.Checkpoints, c => Define(c, new Subject<int>(), afterCrash), clockStart: Second(5).Ticks);
+        Assert.Equal(Second(3), second.Context.RecoveredBatchTime);
+        await second.StartAsync();
+        await second.RunUntilAsync(Second(6));
+        Assert.Equal([4, 5], afterCrash.Order().ToArray());
+        Assert.Empty(second.Dropped);
+    }
+
+    private static readonly AsyncLocal<bool> FailCheckpoints = new();
+
+    private sealed class CompletedBatches : IStreamingListener
+    {
+        private readonly ConcurrentDictionary<BatchTime, TaskCompletionSource<BatchInfo>> _completed = new();
+
+        public Task<BatchInfo> Of(BatchTime time) =>
+            _completed.GetOrAdd(time, _ => new TaskCompletionSource<BatchInfo>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public void OnBatchCompleted(BatchInfo batch) =>
+            _completed.GetOrAdd(batch.Time, _ => new TaskCompletionSource<BatchInfo>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(batch);
+    }
 }
