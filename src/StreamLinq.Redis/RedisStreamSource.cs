@@ -28,9 +28,6 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     /// </summary>
     private readonly List<Dictionary<string, string?>> _fences = [];
 
-    /// <summary>Whether <see cref="ResumeAfter"/> moved a position past the checkpoint's: the checkpoint is behind the sinks.</summary>
-    private bool _behindCommits;
-
     public string Name => $"RedisStreams({string.Join(",", keys)})";
 
     public bool IsReplayable => true;
@@ -204,7 +201,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         {
             if (range.ValueKind == JsonValueKind.Object)
             {
-                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxEntriesPerBatch)) { Restored = true };
+                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxEntriesPerBatch));
             }
 
             var ranges = range.EnumerateArray().Select(r => new StreamRange(
@@ -260,7 +257,6 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             {
                 _lastIds[key] = earliest;
                 _positioned = true;
-                _behindCommits = true;
             }
 
         }
@@ -355,9 +351,6 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         /// <summary>The most entries per stream an unresolved batch takes.</summary>
         public int PerStream { get; }
 
-        /// <summary>Queued unread in a checkpoint: its batch time may be one a sink committed since.</summary>
-        public bool Restored { get; init; }
-
         /// <summary>The ranges read; null while unresolved.</summary>
         public IReadOnlyList<StreamRange>? Ranges { get; private set; }
 
@@ -366,15 +359,6 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             if (_entries is not null)
             {
                 return _entries;
-            }
-
-            if (Ranges is null && Restored && _source._behindCommits)
-            {
-                // Queued in a checkpoint that the sinks' commits have overtaken: its time may be
-                // one they committed, under which new records would be skipped by the sink. It
-                // takes none; the batches after the commits read them.
-                Ranges = [.. _source._lastIds.Select(p => new StreamRange(p.Key, p.Value, p.Value, 0))];
-                return _entries = [];
             }
 
             if (Ranges is null)
