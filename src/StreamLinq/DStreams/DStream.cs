@@ -2,8 +2,8 @@ using System.Linq.Expressions;
 
 namespace StreamLinq.DStreams;
 
-/// <summary>The one implementation of <see cref="IDStream{T}"/>: a context and an expression.</summary>
-internal sealed class DStream<T>(StreamingContext context, Expression expression) : IOrderedDStream<T>
+/// <summary>The implementation of <see cref="IDStream{T}"/> for operator results: a context and an expression.</summary>
+internal class DStream<T>(StreamingContext context, Expression expression) : IDStream<T>
 {
     public StreamingContext Context { get; } = context;
 
@@ -13,3 +13,9 @@ internal sealed class DStream<T>(StreamingContext context, Expression expression
 
     public override string ToString() => Query.PlanText.Of(Expression);
 }
+
+/// <summary>
+/// The result of OrderBy, OrderByDescending, ThenBy or ThenByDescending: the only streams that are
+/// <see cref="IOrderedDStream{T}"/>, so only they can take a further sort key.
+/// </summary>
+internal sealed class OrderedDStream<T>(StreamingContext context, Expression expression) : DStream<T>(context, expression), IOrderedDStream<T>;

@@ -34,7 +34,7 @@ public static partial class DStreamQueryable
         new DStream<TResult>(source.Context, Expression.Call(null, op.Method, [source.Expression, .. arguments]));
 
     private static IOrderedDStream<TResult> CreateOrdered<TResult>(IDStream source, Delegate op, params Expression[] arguments) =>
-        new DStream<TResult>(source.Context, Expression.Call(null, op.Method, [source.Expression, .. arguments]));
+        new OrderedDStream<TResult>(source.Context, Expression.Call(null, op.Method, [source.Expression, .. arguments]));
 
     private static Expression Other<T>(IDStream source, IDStream<T> other, string parameterName)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FsCheck.Xunit;
 using StreamLinq.Tests.Support;
 
@@ -25,4 +26,16 @@ public class OrderingTests
             batches,
             s => s.GroupBy(x => x % 10).Select(g => new { g.Key, N = g.Count() }).OrderByDescending(p => p.N).ThenBy(p => p.Key).Take(3),
             b => b.GroupBy(x => x % 10).Select(g => new { g.Key, N = g.Count() }).OrderByDescending(p => p.N).ThenBy(p => p.Key).Take(3));
+
+    [Fact]
+    public void Only_the_results_of_OrderBy_and_ThenBy_are_ordered_streams()
+    {
+        var lines = new StreamingContext(TimeSpan.FromSeconds(1)).QueueStream(new ConcurrentQueue<IEnumerable<int>>());
+
+        Assert.False(lines is IOrderedDStream<int>);
+        Assert.False(lines.Select(x => x + 1) is IOrderedDStream<int>);
+        Assert.False(lines.OrderBy(x => x).Take(3) is IOrderedDStream<int>);
+        Assert.True(lines.OrderBy(x => x) is IOrderedDStream<int>);
+        Assert.True(lines.OrderByDescending(x => x).ThenBy(x => x % 2).ThenByDescending(x => x % 3) is IOrderedDStream<int>);
+    }
 }
