@@ -21,7 +21,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut> : PlanNode
     private readonly Func<TStorage, TStorage, TStorage> _combine;
     private readonly Func<TStorage, long, TOut> _finish;
 
-    public BatchAggregate(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, BatchAggregation aggregation)
+    public BatchAggregate(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, BatchAggregatePlanner aggregation)
     {
         _child = child;
         _yieldsOnEmpty = aggregation.YieldsOnEmpty;

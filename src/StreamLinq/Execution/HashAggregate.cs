@@ -13,11 +13,11 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
 {
     private readonly PlanNode _child;
     private readonly List<StaticJoinTable> _tables = [];
-    private readonly HashAggregation _aggregation;
+    private readonly HashAggregatePlanner _aggregation;
     private readonly Action<TIn[], int, int, GroupTable<TKey>> _accumulate;
     private readonly Func<GroupTable<TKey>, int, TOut> _project;
 
-    public HashAggregate(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregation aggregation)
+    public HashAggregate(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregatePlanner aggregation)
     {
         _child = child;
         _aggregation = aggregation;
@@ -72,7 +72,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     public PlanNode Child => _child;
 
     /// <summary>The aggregation this node computes.</summary>
-    public HashAggregation Aggregation => _aggregation;
+    public HashAggregatePlanner Aggregation => _aggregation;
 
     /// <summary>
     /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'

@@ -24,7 +24,7 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
 
     /// <summary>Whether the call runs through LINQ to Objects rather than a fused loop.</summary>
     public static bool Handles(MethodCallExpression call) =>
-        call.Method.DeclaringType == typeof(DStreamQueryable) && !IsStateless(call) && HashAggregation.TryCreate(call) is null && !StatefulPlanner.Handles(call) && !BatchAggregation.Handles(call);
+        call.Method.DeclaringType == typeof(DStreamQueryable) && !IsStateless(call) && HashAggregatePlanner.TryCreate(call) is null && !StatefulPlanner.Handles(call) && !BatchAggregatePlanner.Handles(call);
 
     /// <summary>The LINQ to Objects query equivalent to <paramref name="call"/>, over <see cref="InputsParameter"/>.</summary>
     public Expression Translate(MethodCallExpression call)

@@ -51,13 +51,13 @@ internal sealed class PlanBuilder
             return stateful;
         }
 
-        if (HashAggregation.TryCreate(call) is { } aggregation)
+        if (HashAggregatePlanner.TryCreate(call) is { } aggregation)
         {
             var prefix = StatelessChain(aggregation.Source, out var below);
             return Create(typeof(HashAggregate<,,>), [ElementOf(below), aggregation.KeyType, aggregation.ResultType], Build(below), prefix, aggregation);
         }
 
-        if (BatchAggregation.TryCreate(call) is { } batchAggregation)
+        if (BatchAggregatePlanner.TryCreate(call) is { } batchAggregation)
         {
             var prefix = StatelessChain(batchAggregation.Source, out var below);
             return Create(typeof(BatchAggregate<,,>), [ElementOf(below), batchAggregation.StorageType, batchAggregation.ResultType], Build(below), prefix, batchAggregation);
@@ -78,7 +78,7 @@ internal sealed class PlanBuilder
     internal static List<MethodCallExpression> StatelessChain(Expression top, out Expression below)
     {
         var ops = new List<MethodCallExpression>();
-        while (IsOperator(top, out var call) && IsStateless(call) && HashAggregation.TryCreate(call) is null)
+        while (IsOperator(top, out var call) && IsStateless(call) && HashAggregatePlanner.TryCreate(call) is null)
         {
             ops.Add(call);
             top = call.Arguments[0];

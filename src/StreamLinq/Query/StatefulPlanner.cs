@@ -25,7 +25,7 @@ internal static class StatefulPlanner
     /// <summary>The node for <paramref name="call"/>, or null when it is not a stateful operator.</summary>
     public static PlanNode? TryTranslate(MethodCallExpression call, Func<Expression, PlanNode> build)
     {
-        if (HashAggregation.TryCreate(call) is { } aggregation)
+        if (HashAggregatePlanner.TryCreate(call) is { } aggregation)
         {
             var prefix = PlanBuilder.StatelessChain(aggregation.Source, out var below);
             if (!IsOperator(below, "Window", out var window))

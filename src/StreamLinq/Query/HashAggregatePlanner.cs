@@ -29,11 +29,11 @@ internal sealed record AggregateSpec(AggregateKind Kind, LambdaExpression? Selec
 /// turns it into a single-pass hash aggregation: the per-record update code, the aggregate
 /// columns, and the per-group result projection.
 /// </summary>
-internal sealed class HashAggregation
+internal sealed class HashAggregatePlanner
 {
     private static readonly Type[] Numeric = [typeof(int), typeof(long), typeof(float), typeof(double), typeof(decimal)];
 
-    private HashAggregation(MethodCallExpression groupBy, LambdaExpression key, LambdaExpression? element, List<AggregateSpec> aggregates, Expression result, ParameterExpression table, ParameterExpression slot, Type resultType)
+    private HashAggregatePlanner(MethodCallExpression groupBy, LambdaExpression key, LambdaExpression? element, List<AggregateSpec> aggregates, Expression result, ParameterExpression table, ParameterExpression slot, Type resultType)
     {
         GroupBy = groupBy;
         Key = key;
@@ -79,7 +79,7 @@ internal sealed class HashAggregation
         $"key: {PlanText.Of(Key)}{(Element is null ? "" : $", element: {PlanText.Of(Element)}")}; aggregates: {string.Join(", ", Aggregates.Prepend(new AggregateSpec(AggregateKind.Count, null, typeof(long), typeof(SumColumn<long>))))}";
 
     /// <summary>Recognises the aggregation whose result is <paramref name="call"/>, if it is one.</summary>
-    public static HashAggregation? TryCreate(MethodCallExpression call)
+    public static HashAggregatePlanner? TryCreate(MethodCallExpression call)
     {
         MethodCallExpression groupBy;
         LambdaExpression result;
@@ -105,7 +105,7 @@ internal sealed class HashAggregation
         var slot = Expression.Parameter(typeof(int), "slot");
         var rewriter = new ResultRewriter(result, table, slot, elementType);
         var body = rewriter.Rewrite();
-        return body is null ? null : new HashAggregation(groupBy, key, element, rewriter.Aggregates, body, table, slot, result.ReturnType);
+        return body is null ? null : new HashAggregatePlanner(groupBy, key, element, rewriter.Aggregates, body, table, slot, result.ReturnType);
     }
 
     private static bool HasResultSelector(MethodCallExpression groupBy) =>

@@ -10,9 +10,9 @@ namespace StreamLinq.Query;
 /// type, the per-record update, the merge of two partitions' partials and the final result.
 /// The accumulator is a local of the loop, so a record costs an add, not a delegate call.
 /// </summary>
-internal sealed class BatchAggregation
+internal sealed class BatchAggregatePlanner
 {
-    private BatchAggregation(MethodCallExpression call, AggregateKind kind, LambdaExpression? selector, Type valueType, Type storageType, Type resultType)
+    private BatchAggregatePlanner(MethodCallExpression call, AggregateKind kind, LambdaExpression? selector, Type valueType, Type storageType, Type resultType)
     {
         Call = call;
         Kind = kind;
@@ -54,7 +54,7 @@ internal sealed class BatchAggregation
         && call.Arguments.Count <= 2;
 
     /// <summary>The aggregate <paramref name="call"/> computes, if it is one.</summary>
-    public static BatchAggregation? TryCreate(MethodCallExpression call)
+    public static BatchAggregatePlanner? TryCreate(MethodCallExpression call)
     {
         if (!Handles(call))
         {
@@ -70,7 +70,7 @@ internal sealed class BatchAggregation
             AggregateKind.Sum or AggregateKind.Average => WideSum.StorageFor(valueType),
             _ => valueType,
         };
-        return new BatchAggregation(call, kind, selector, valueType, storage, call.Method.ReturnType.GetGenericArguments()[0]);
+        return new BatchAggregatePlanner(call, kind, selector, valueType, storage, call.Method.ReturnType.GetGenericArguments()[0]);
     }
 
     /// <summary>The update of the accumulator for one record; <paramref name="count"/> has already been incremented.</summary>
