@@ -13,7 +13,7 @@ namespace StreamLinq.Analyzers.Rules;
 /// refuse to start; this says so while the code is typed.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : DiagnosticAnalyzer
+public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : StreamLinqAnalyzer
 {
     /// <summary>The property naming what the code fix marks: <see cref="LambdaKind"/>, <see cref="MethodKind"/> or <see cref="TypeKind"/>.</summary>
     internal const string SinkKindProperty = "SinkKind";
@@ -54,49 +54,38 @@ public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SourceRule);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, StreamLinqTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            var types = StreamLinqTypes.TryCreate(start.Compilation);
-            if (types is null)
+        var origins = new StreamOrigins(start.Compilation);
+        start.RegisterOperationAction(
+            operationContext =>
             {
-                return;
-            }
-
-            var origins = new StreamOrigins(start.Compilation);
-            start.RegisterOperationAction(
-                operationContext =>
+                var invocation = (IInvocationOperation)operationContext.Operation;
+                if (!OutputOperations.IsOutputOperation(invocation, types) ||
+                    OutputOperations.Delivery(invocation, types) != OutputOperations.ExactlyOnce ||
+                    OutputOperations.SinkArgument(invocation, types) is not { } argument)
                 {
-                    var invocation = (IInvocationOperation)operationContext.Operation;
-                    if (!OutputOperations.IsOutputOperation(invocation, types) ||
-                        OutputOperations.Delivery(invocation, types) != OutputOperations.ExactlyOnce ||
-                        OutputOperations.SinkArgument(invocation, types) is not { } argument)
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    ReportSources(operationContext, invocation, origins, types);
-                    var kind = UnsafeSinkKind(OutputOperations.Unwrap(argument.Value), types);
-                    if (kind is null)
-                    {
-                        return;
-                    }
+                ReportSources(operationContext, invocation, origins, types);
+                var kind = UnsafeSinkKind(OutputOperations.Unwrap(argument.Value), types);
+                if (kind is null)
+                {
+                    return;
+                }
 
-                    var delivery = OutputOperations.DeliveryArgument(invocation, types);
-                    var additional = delivery is null ? null : new[] { delivery.Syntax.GetLocation() };
-                    operationContext.ReportDiagnostic(Diagnostic.Create(
-                        Rule,
-                        argument.Syntax.GetLocation(),
-                        additional,
-                        ImmutableDictionary<string, string?>.Empty.Add(SinkKindProperty, kind),
-                        invocation.TargetMethod.Name,
-                        SinkEffectAnalyzer.Show(argument.Value)));
-                },
-                OperationKind.Invocation);
-        });
+                var delivery = OutputOperations.DeliveryArgument(invocation, types);
+                var additional = delivery is null ? null : new[] { delivery.Syntax.GetLocation() };
+                operationContext.ReportDiagnostic(Diagnostic.Create(
+                    Rule,
+                    argument.Syntax.GetLocation(),
+                    additional,
+                    ImmutableDictionary<string, string?>.Empty.Add(SinkKindProperty, kind),
+                    invocation.TargetMethod.Name,
+                    SinkEffectAnalyzer.Show(argument.Value)));
+            },
+            OperationKind.Invocation);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace StreamLinq.Analyzers.Rules;
 /// compute different records than the first run wrote.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NonDeterministicTransformationAnalyzer : DiagnosticAnalyzer
+public sealed class NonDeterministicTransformationAnalyzer : StreamLinqAnalyzer
 {
     internal static readonly DiagnosticDescriptor Rule = new(
         RuleIdentifiers.NonDeterministicTransformation,
@@ -30,82 +30,71 @@ public sealed class NonDeterministicTransformationAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, StreamLinqTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        var sources = new NonDeterministicSources(start.Compilation);
+        var context = new SinkContext(start.Compilation, start.Options, types, new WorkCounter());
+        var helpers = new ConcurrentDictionary<IMethodSymbol, string>(SymbolEqualityComparer.Default);
+
+        // A helper or a computed property the lambda calls, declared in source: what in it (or in
+        // what it calls, one more level) is not deterministic; empty when nothing is.
+        string HelperReads(IMethodSymbol method, int depth) => helpers.GetOrAdd(method, m =>
         {
-            var types = StreamLinqTypes.TryCreate(start.Compilation);
-            if (types is null)
+            var body = m.DeclaringSyntaxReferences.IsEmpty || m.IsAbstract ? null : OutputOperations.SourceBody(m, context);
+            foreach (var operation in body?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
             {
-                return;
-            }
-
-            var sources = new NonDeterministicSources(start.Compilation);
-            var context = new SinkContext(start.Compilation, start.Options, types, new WorkCounter());
-            var helpers = new ConcurrentDictionary<IMethodSymbol, string>(SymbolEqualityComparer.Default);
-
-            // A helper or a computed property the lambda calls, declared in source: what in it (or in
-            // what it calls, one more level) is not deterministic; empty when nothing is.
-            string HelperReads(IMethodSymbol method, int depth) => helpers.GetOrAdd(method, m =>
-            {
-                var body = m.DeclaringSyntaxReferences.IsEmpty || m.IsAbstract ? null : OutputOperations.SourceBody(m, context);
-                foreach (var operation in body?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
+                if (sources.IsNonDeterministic(operation))
                 {
-                    if (sources.IsNonDeterministic(operation))
-                    {
-                        return SinkEffectAnalyzer.Show(operation);
-                    }
-
-                    if (depth < 1 && Callee(operation) is { } inner && !SymbolEqualityComparer.Default.Equals(inner, m) && HelperReads(inner, depth + 1) is { Length: > 0 } found)
-                    {
-                        return found;
-                    }
+                    return SinkEffectAnalyzer.Show(operation);
                 }
 
-                return string.Empty;
-            });
-
-            // StateSpec.Function builds the state-update function MapWithState runs on every record.
-            var stateSpec = start.Compilation.GetTypeByMetadataName("StreamLinq.StateSpec");
-            start.RegisterOperationAction(
-                operationContext =>
+                if (depth < 1 && Callee(operation) is { } inner && !SymbolEqualityComparer.Default.Equals(inner, m) && HelperReads(inner, depth + 1) is { Length: > 0 } found)
                 {
-                    var invocation = (IInvocationOperation)operationContext.Operation;
-                    var owner = invocation.TargetMethod.ContainingType?.OriginalDefinition;
-                    if (!SymbolEqualityComparer.Default.Equals(owner, types.DStreamQueryable) &&
-                        (stateSpec is null || !SymbolEqualityComparer.Default.Equals(owner, stateSpec)))
-                    {
-                        return;
-                    }
+                    return found;
+                }
+            }
 
-                    foreach (var argument in invocation.Arguments)
-                    {
-                        // The lambdas: expression trees of the fused operators and delegates of Transform.
-                        // Other arguments (a joined stream, a count) are not run per record: their own calls are checked on their own.
-                        if (argument.Parameter is null || argument.ArgumentKind == ArgumentKind.DefaultValue || !IsLambdaParameter(argument.Parameter.Type))
-                        {
-                            continue;
-                        }
-
-                        foreach (var operation in argument.Value.DescendantsAndSelf())
-                        {
-                            if (sources.IsNonDeterministic(operation))
-                            {
-                                operationContext.ReportDiagnostic(Diagnostic.Create(
-                                    Rule, operation.Syntax.GetLocation(), SinkEffectAnalyzer.Show(operation), invocation.TargetMethod.Name));
-                            }
-                            else if (Callee(operation) is { } helper && HelperReads(helper, 0) is { Length: > 0 } read)
-                            {
-                                operationContext.ReportDiagnostic(Diagnostic.Create(
-                                    Rule, operation.Syntax.GetLocation(), SinkEffectAnalyzer.Show(operation) + "', which reads '" + read, invocation.TargetMethod.Name));
-                            }
-                        }
-                    }
-                },
-                OperationKind.Invocation);
+            return string.Empty;
         });
+
+        // StateSpec.Function builds the state-update function MapWithState runs on every record.
+        var stateSpec = start.Compilation.GetTypeByMetadataName("StreamLinq.StateSpec");
+        start.RegisterOperationAction(
+            operationContext =>
+            {
+                var invocation = (IInvocationOperation)operationContext.Operation;
+                var owner = invocation.TargetMethod.ContainingType?.OriginalDefinition;
+                if (!SymbolEqualityComparer.Default.Equals(owner, types.DStreamQueryable) &&
+                    (stateSpec is null || !SymbolEqualityComparer.Default.Equals(owner, stateSpec)))
+                {
+                    return;
+                }
+
+                foreach (var argument in invocation.Arguments)
+                {
+                    // The lambdas: expression trees of the fused operators and delegates of Transform.
+                    // Other arguments (a joined stream, a count) are not run per record: their own calls are checked on their own.
+                    if (argument.Parameter is null || argument.ArgumentKind == ArgumentKind.DefaultValue || !IsLambdaParameter(argument.Parameter.Type))
+                    {
+                        continue;
+                    }
+
+                    foreach (var operation in argument.Value.DescendantsAndSelf())
+                    {
+                        if (sources.IsNonDeterministic(operation))
+                        {
+                            operationContext.ReportDiagnostic(Diagnostic.Create(
+                                Rule, operation.Syntax.GetLocation(), SinkEffectAnalyzer.Show(operation), invocation.TargetMethod.Name));
+                        }
+                        else if (Callee(operation) is { } helper && HelperReads(helper, 0) is { Length: > 0 } read)
+                        {
+                            operationContext.ReportDiagnostic(Diagnostic.Create(
+                                Rule, operation.Syntax.GetLocation(), SinkEffectAnalyzer.Show(operation) + "', which reads '" + read, invocation.TargetMethod.Name));
+                        }
+                    }
+                }
+            },
+            OperationKind.Invocation);
     }
 
     /// <summary>The method an operation runs that may be declared in source: a call's target, a property's getter.</summary>

@@ -16,7 +16,7 @@ namespace StreamLinq.Analyzers.Support;
 /// class that is not, and hand each operation in them to the rule — and each operation of the
 /// helpers they call that are declared in source, two calls deep, reported at the sink's call.
 /// </summary>
-public abstract class SinkEffectAnalyzer : DiagnosticAnalyzer
+public abstract class SinkEffectAnalyzer : StreamLinqAnalyzer
 {
     /// <summary>How many calls away from the sink a helper is still read.</summary>
     internal const int HelperDepth = 2;
@@ -25,63 +25,52 @@ public abstract class SinkEffectAnalyzer : DiagnosticAnalyzer
     internal WorkCounter Work { get; } = new();
 
     /// <inheritdoc />
-    public sealed override void Initialize(AnalysisContext context)
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, StreamLinqTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        var check = CreateEffectCheck(start.Compilation);
+        if (check is null)
         {
-            var types = StreamLinqTypes.TryCreate(start.Compilation);
-            if (types is null)
+            return;
+        }
+
+        var sinkContext = new SinkContext(start.Compilation, start.Options, types, Work);
+        start.RegisterOperationAction(
+            operationContext =>
             {
-                return;
-            }
-
-            var check = CreateEffectCheck(start.Compilation);
-            if (check is null)
-            {
-                return;
-            }
-
-            var sinkContext = new SinkContext(start.Compilation, start.Options, types, Work);
-            start.RegisterOperationAction(
-                operationContext =>
-                {
-                    var invocation = (IInvocationOperation)operationContext.Operation;
-                    if (!OutputOperations.IsOutputOperation(invocation, types) ||
-                        OutputOperations.Delivery(invocation, types) is not (OutputOperations.AtLeastOnce or OutputOperations.ExactlyOnce))
-                    {
-                        return;
-                    }
-
-                    foreach (var sink in OutputOperations.UnsafeSinkBodies(invocation, sinkContext))
-                    {
-                        Walk(sink, check, operationContext.ReportDiagnostic);
-                    }
-                },
-                OperationKind.Invocation);
-
-            // A sink class is written for whatever delivery its user picks, at least once by
-            // default: IBatchSink's contract asks it to be replay-safe or to say it is not.
-            start.RegisterOperationBlockAction(blockContext =>
-            {
-                if (blockContext.OwningSymbol is not IMethodSymbol method || !OutputOperations.IsUnsafeSinkWrite(method, types))
+                var invocation = (IInvocationOperation)operationContext.Operation;
+                if (!OutputOperations.IsOutputOperation(invocation, types) ||
+                    OutputOperations.Delivery(invocation, types) is not (OutputOperations.AtLeastOnce or OutputOperations.ExactlyOnce))
                 {
                     return;
                 }
 
-                foreach (var block in blockContext.OperationBlocks)
+                foreach (var sink in OutputOperations.UnsafeSinkBodies(invocation, sinkContext))
                 {
-                    var scope = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(blockContext.CancellationToken))
-                        .FirstOrDefault(s => s.SyntaxTree == block.Syntax.SyntaxTree && s.Span.Contains(block.Syntax.Span));
-                    if (scope is null)
-                    {
-                        continue;
-                    }
-
-                    Walk(new SinkBody(block, scope, method.ContainingType.Name, sinkContext), check, blockContext.ReportDiagnostic);
+                    Walk(sink, check, operationContext.ReportDiagnostic);
                 }
-            });
+            },
+            OperationKind.Invocation);
+
+        // A sink class is written for whatever delivery its user picks, at least once by
+        // default: IBatchSink's contract asks it to be replay-safe or to say it is not.
+        start.RegisterOperationBlockAction(blockContext =>
+        {
+            if (blockContext.OwningSymbol is not IMethodSymbol method || !OutputOperations.IsUnsafeSinkWrite(method, types))
+            {
+                return;
+            }
+
+            foreach (var block in blockContext.OperationBlocks)
+            {
+                var scope = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(blockContext.CancellationToken))
+                    .FirstOrDefault(s => s.SyntaxTree == block.Syntax.SyntaxTree && s.Span.Contains(block.Syntax.Span));
+                if (scope is null)
+                {
+                    continue;
+                }
+
+                Walk(new SinkBody(block, scope, method.ContainingType.Name, sinkContext), check, blockContext.ReportDiagnostic);
+            }
         });
     }
 
