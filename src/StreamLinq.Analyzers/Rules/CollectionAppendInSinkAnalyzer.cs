@@ -18,15 +18,7 @@ public sealed class CollectionAppendInSinkAnalyzer : SinkEffectAnalyzer
     /// <summary>The property that tells the code fix it may rewrite <c>Add(key, value)</c> into an indexer write.</summary>
     internal const string DictionaryAddProperty = "DictionaryAdd";
 
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.CollectionAppendInSink,
-        "Sink adds to a collection that outlives the call",
-        "'{0}' in a {1} sink adds to '{2}', which outlives the call: {3}",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. Adding its records to a list, queue, stack or builder that outlives the call then adds them twice, and Dictionary.Add throws on the repeated key. Write by key instead (dict[key] = value), or mark the sink [IdempotentSink] after review.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.CollectionAppendInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.CollectionAppendInSink;
 
     private static readonly ImmutableHashSet<string> AppendingMethods = ImmutableHashSet.Create(
         "Add", "AddRange", "Enqueue", "EnqueueRange", "Push", "PushRange", "Insert", "InsertRange", "AddFirst", "AddLast",

@@ -15,31 +15,9 @@ namespace StreamLinq.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class CounterUpdateInSinkAnalyzer : SinkEffectAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.CounterUpdateInSink,
-        "Sink updates state relative to its current value",
-        "'{0}' in a {1} sink changes '{2}', which outlives the call: a replayed batch applies it twice",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. An increment, a decrement or a compound assignment to a field, a static or a captured variable then counts the batch twice. Write a value keyed by the batch time instead, or mark the sink [IdempotentSink] after review.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.CounterUpdateInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.CounterUpdateInSink;
 
-    /// <summary>
-    /// SLQ0100, said instead of SLQ0001 for a captured local of the function that creates a context
-    /// that does not checkpoint: without checkpoints nothing replays a batch, so the update counts
-    /// each batch once. Information, with its own ID, so that a team that makes SLQ0001 an error
-    /// keeps this a note: it turns into SLQ0001 once the context checkpoints.
-    /// </summary>
-    internal static readonly DiagnosticDescriptor NoCheckpointRule = new(
-        RuleIdentifiers.CounterUpdateWithoutCheckpoint,
-        "Sink updates a captured variable in a context that does not checkpoint",
-        "'{0}' in a {1} sink changes '{2}': its context does not checkpoint, so no batch is replayed and each counts once (the value restarts with the process); with checkpointing (StreamingContext.GetOrCreate) a replayed batch would apply it twice",
-        "Reliability",
-        DiagnosticSeverity.Info,
-        isEnabledByDefault: true,
-        description: "At-least-once replays come from checkpoints: a context made with new StreamingContext(...) and never passed to StreamingContext.GetOrCreate does not replay a batch after a crash, it starts afresh, and so does a variable captured in the same function. Such an update is exact for the life of the process. It becomes SLQ0001 once the context checkpoints.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.CounterUpdateWithoutCheckpoint));
+    internal static readonly DiagnosticDescriptor NoCheckpointRule = Descriptors.CounterUpdateWithoutCheckpoint;
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, NoCheckpointRule);

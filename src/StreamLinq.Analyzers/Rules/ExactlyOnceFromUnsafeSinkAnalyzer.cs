@@ -21,30 +21,9 @@ public sealed class ExactlyOnceFromUnsafeSinkAnalyzer : StreamLinqAnalyzer
     internal const string MethodKind = "Method";
     internal const string TypeKind = "Type";
 
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.ExactlyOnceFromUnsafeSink,
-        "Exactly-once delivery asked of a sink that cannot give it",
-        "{0} asks for exactly-once delivery, but its sink '{1}' is neither transactional nor idempotent",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Exactly-once delivery needs a sink that commits the batch's offsets with its results (ITransactionalSink) or that a replay leaves unchanged (IIdempotentSink, [IdempotentSink]); the context refuses to start otherwise. Make the sink idempotent and mark it after review, or ask for at-least-once delivery.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.ExactlyOnceFromUnsafeSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.ExactlyOnceFromUnsafeSink;
 
-    /// <summary>
-    /// The same rule when the source is what cannot replay: no mark on the sink helps, and the
-    /// context refuses to start for the source whatever the sink. The descriptor shares the rule's
-    /// ID, category, severity and page; only its title and message name the source.
-    /// </summary>
-    internal static readonly DiagnosticDescriptor SourceRule = new(
-        RuleIdentifiers.ExactlyOnceFromUnsafeSink,
-        "Exactly-once delivery asked of a source that cannot replay a batch",
-        "{0} asks for exactly-once delivery, but its source '{1}' cannot replay a batch: marking the sink does not help; use a replayable source ({2}) or ask for at-least-once delivery",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Exactly-once delivery replays a failed batch from its source: the source must be able to read a sealed batch again. QueueStream never can; FromObservable, FromAsyncEnumerable and SocketTextStream can only with ReceiverOptions.WriteAheadLog on (in a checkpointed context); TextFileStream and RedisStreams always can. The context refuses to start otherwise, whatever the sink.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.ExactlyOnceFromUnsafeSink));
+    internal static readonly DiagnosticDescriptor SourceRule = Descriptors.ExactlyOnceFromSourceThatCannotReplay;
 
     /// <summary>The property that marks a diagnostic about the source, which no change to the sink fixes.</summary>
     internal const string SourceProblemProperty = "SourceCannotReplay";

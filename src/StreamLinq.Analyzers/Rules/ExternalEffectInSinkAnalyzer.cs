@@ -20,15 +20,7 @@ public sealed class ExternalEffectInSinkAnalyzer : SinkEffectAnalyzer
     /// <summary>The <c>.editorconfig</c> key listing methods a team declares idempotent (<c>Name</c> or <c>Type.Name</c>, comma-separated).</summary>
     internal const string IdempotentMethodsOption = "streamlinq.idempotent_methods";
 
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.ExternalEffectInSink,
-        "Sink has an external effect that a replay repeats",
-        "'{0}' in a {1} sink {2}: a replayed batch does it again",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. Rows added through EF Core are inserted again, messages published again, POSTs and mails sent again — and an in-memory set of what was already sent is empty after the crash. Key the effect by the batch time and the record (an Idempotency-Key header, a broker MessageId, an upsert), guard it with a durable check (SET NX, an outbox row), list the method under streamlinq.idempotent_methods in .editorconfig, or mark the helper or sink [IdempotentSink] after review.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.ExternalEffectInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.ExternalEffectInSink;
 
     private static readonly ImmutableHashSet<string> StoreNamespaces = ImmutableHashSet.Create(
         "StackExchange.Redis", "Npgsql", "Dapper", "Microsoft.EntityFrameworkCore", "System.Data", "System.Data.Common",

@@ -14,15 +14,7 @@ namespace StreamLinq.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class FileAppendInSinkAnalyzer : SinkEffectAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.FileAppendInSink,
-        "Sink appends to a file",
-        "'{0}' in a {1} sink appends to a file: a replayed batch appends its lines again",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. Appending to a file then writes the batch twice. Write one file per batch time (replaced on replay), use SaveAsTextFiles, or mark the sink [IdempotentSink] after review.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.FileAppendInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.FileAppendInSink;
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);

@@ -19,15 +19,7 @@ namespace StreamLinq.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NonDeterministicTargetInSinkAnalyzer : SinkEffectAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.NonDeterministicTargetInSink,
-        "Sink chooses where it writes from the clock, a random value or a per-process hash",
-        "'{0}' in a {1} sink names where it writes ('{2}'): a replayed batch writes somewhere new; derive it from the batch time and the record",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "A sink is replay-safe when a replayed batch lands on what the first run wrote: the same file, key, row or message id. DateTime.Now, Guid.NewGuid, Random and string.GetHashCode (randomised per process) differ on every run, so the replay writes a second file, row or message beside the first. Build names and ids from the batch time and the record's key; hash with a stable hash (SHA-256, XxHash) instead of GetHashCode.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.NonDeterministicTargetInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.NonDeterministicTargetInSink;
 
     // A name that says it designates where something goes, not what it holds.
     private static readonly Regex TargetName = new(

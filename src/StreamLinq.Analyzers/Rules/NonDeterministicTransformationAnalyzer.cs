@@ -16,15 +16,7 @@ namespace StreamLinq.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NonDeterministicTransformationAnalyzer : StreamLinqAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.NonDeterministicTransformation,
-        "Transformation is not deterministic",
-        "'{0}' in a {1} lambda is not deterministic: a replayed batch computes different records; derive the value from the record or the batch time",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "A replayed batch must compute the records its first run computed, or an idempotent sink writes different values and a window's checkpoint disagrees with its output. DateTime.Now, Random, Guid.NewGuid and Environment.TickCount differ on every run. Take the time from the record (event time) or the batch time, seed randomness from the record, derive identifiers from the record's key.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.NonDeterministicTransformation));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.NonDeterministicTransformation;
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);

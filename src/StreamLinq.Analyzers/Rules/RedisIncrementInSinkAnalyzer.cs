@@ -23,15 +23,7 @@ public sealed class RedisIncrementInSinkAnalyzer : SinkEffectAnalyzer
     /// <summary>The <c>.editorconfig</c> key listing a team's own relative Redis methods (<c>Name</c> or <c>Type.Name</c>, comma-separated).</summary>
     internal const string RelativeMethodsOption = "streamlinq.redis_relative_methods";
 
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.RedisIncrementInSink,
-        "Sink increments or pushes onto a Redis key",
-        "'{0}' in a {1} sink changes a Redis key relative to its current value: a replayed batch applies it again",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. INCRBY, HINCRBY, ZINCRBY, LPUSH/RPUSH, APPEND and XADD then apply twice. Write absolute values keyed by the batch time (SET, HSET, a hash field per batch), or mark the sink [IdempotentSink] after review.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.RedisIncrementInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.RedisIncrementInSink;
 
     // StackExchange.Redis's names (without Async), matched on its database interfaces.
     private static readonly ImmutableHashSet<string> RelativeCommands = ImmutableHashSet.Create(

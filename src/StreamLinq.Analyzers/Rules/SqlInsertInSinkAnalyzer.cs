@@ -15,15 +15,7 @@ namespace StreamLinq.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SqlInsertInSinkAnalyzer : SinkEffectAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.SqlInsertInSink,
-        "Sink runs a SQL INSERT that is not an upsert",
-        "SQL \"{0}\" in a {1} sink inserts without ON CONFLICT, MERGE or another upsert: a replayed batch inserts its rows again",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. A plain INSERT then adds its rows twice, or fails on a unique key. Use INSERT ... ON CONFLICT (key) DO UPDATE with a version guard (WHERE t.batch_time < EXCLUDED.batch_time), MERGE, or a transactional sink.",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.SqlInsertInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.SqlInsertInSink;
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);

@@ -17,15 +17,7 @@ namespace StreamLinq.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SqlReadModifyWriteInSinkAnalyzer : SinkEffectAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
-        RuleIdentifiers.SqlReadModifyWriteInSink,
-        "Sink updates a stored value relative to itself",
-        "'{0}' in a {1} sink sets a column from its stored value: a replayed batch applies the change again",
-        "Reliability",
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Under at-least-once delivery a batch can be handed to its sink again after a crash. An UPDATE or an upsert whose SET computes a column from its stored value (n = n + @d, total = t.total + EXCLUDED.total, history = history || @x) then applies the batch twice. Write the batch's own value keyed by the batch time, or guard the update with the last applied batch (WHERE t.last_batch < EXCLUDED.last_batch).",
-        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.SqlReadModifyWriteInSink));
+    internal static readonly DiagnosticDescriptor Rule = Descriptors.SqlReadModifyWriteInSink;
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
