@@ -31,16 +31,22 @@ public sealed class OverloadMemoryTests(ITestOutputHelper output)
         var overBound = samples.Where(s => s.Second >= 1 && s.Rss > bound).ToList();
         Assert.True(overBound.Count == 0, $"Resident memory exceeded {bound / MiB} MiB: {Describe(overBound)}");
 
-        // Flat: no trend over the last 40 s (the unbounded queue grew by about 11 MiB/s here).
+        // Flat: the peak of the last 20 s is not above the peak of the 20 s before by more than
+        // the GC's own steps (it grows its heap in steps of tens of MiB and gives them back
+        // later); the unbounded queue grew by about 11 MiB/s here, over 200 MiB per 20 s.
         var steady = samples.Where(s => s.Second >= 20).ToList();
-        var slope = Slope(steady.Select(s => ((double)s.Second, (double)s.Rss / MiB)).ToList());
-        Assert.True(slope < 1.5, $"Resident memory grew by {slope:F2} MiB/s after the first 20 s: {Describe(steady)}");
+        var earlier = steady.Where(s => s.Second < 40).Max(s => s.Rss);
+        var later = steady.Where(s => s.Second >= 40).Max(s => s.Rss);
+        Assert.True(later - earlier <= GcStepAllowance, $"Resident memory's peak grew by {(later - earlier) / MiB} MiB from 20-40 s to 40-60 s: {Describe(steady)}");
 
         // The overload was real: the producer offered ten times the capacity and was held back.
         var last = samples[^1];
         Assert.True(last.Processed > 0, "Nothing was processed.");
         Assert.True(last.Accepted < 10L * Capacity * Seconds / 2, $"The producer was not held back: {last.Accepted} records accepted.");
     }
+
+    /// <summary>How much the peak may rise between two 20 s windows of a flat run: the GC's heap steps.</summary>
+    private const long GcStepAllowance = 64 * MiB;
 
     /// <summary>What the runtime itself may add to the memory at start: JIT, thread stacks, GC headroom.</summary>
     private const long RuntimeAllowance = 96 * MiB;
@@ -81,13 +87,6 @@ public sealed class OverloadMemoryTests(ITestOutputHelper output)
         Assert.True(process.ExitCode == 0, $"The worker exited with {process.ExitCode}: {await errors}");
         Assert.Equal(Seconds + 1, samples.Count);
         return samples;
-    }
-
-    private static double Slope(List<(double X, double Y)> points)
-    {
-        var meanX = points.Average(p => p.X);
-        var meanY = points.Average(p => p.Y);
-        return points.Sum(p => (p.X - meanX) * (p.Y - meanY)) / points.Sum(p => (p.X - meanX) * (p.X - meanX));
     }
 
     private static string Describe(IEnumerable<Sample> samples) =>
