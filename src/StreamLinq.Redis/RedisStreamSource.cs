@@ -44,14 +44,14 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     private IDatabase Database => redis.GetDatabase(options.Database);
 
-    public void Start(SourceContext context)
+    public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         if (!_positioned && !options.StartFromBeginning)
         {
             // Only entries added from now on: start after each stream's current last entry.
             foreach (var key in keys)
             {
-                var last = Database.StreamRange(key, "-", "+", count: 1, messageOrder: Order.Descending);
+                var last = await Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
                 _lastIds[key] = last.Length > 0 ? (string?)last[0].Id : null;
             }
         }

@@ -33,7 +33,7 @@ internal interface IOffsetRangeSource : IBatchSource, State.IStatefulOperator
     RangeOrder Compare(ISealedInput input, JsonElement committed) => RangeOrder.Unknown;
 
     /// <summary>
-    /// Called at start, after the checkpoint (if any) is restored and before <see cref="IBatchSource.Start"/>,
+    /// Called at start, after the checkpoint (if any) is restored and before <see cref="IBatchSource.StartAsync"/>,
     /// with the last range each transactional output committed (null for an output that committed
     /// nothing). A source whose position is behind the earliest of them moves to right after it,
     /// and cuts no later batch across the end of another, so that every batch is wholly committed
