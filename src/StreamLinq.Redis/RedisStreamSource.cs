@@ -64,7 +64,7 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
 
     private IDatabase Database => redis.GetDatabase(options.Database);
 
-    public void Start(SourceContext context)
+    public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _context = context;
         if (options.ConsumerGroup is { } group)
@@ -76,7 +76,7 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
             // Only entries added from now on: start after each stream's current last entry.
             foreach (var key in keys)
             {
-                var last = Database.StreamRange(key, "-", "+", count: 1, messageOrder: Order.Descending);
+                var last = await Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
                 _lastIds[key] = last.Length > 0 ? (string?)last[0].Id : null;
             }
         }

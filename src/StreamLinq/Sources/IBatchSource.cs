@@ -13,7 +13,7 @@ namespace StreamLinq.Sources;
 /// interface is not replayable: a batch pending at a crash is lost, which is at most once.</para>
 /// <para>Threading: <see cref="Seal"/> is called on the batch generator's thread, one batch time
 /// at a time in order; <see cref="ISealedInput.ReadAsync"/> on the runner, batches in order.
-/// <see cref="Start"/> and <see cref="StopAsync"/> are each called once.</para>
+/// <see cref="StartAsync"/> and <see cref="StopAsync"/> are each called once.</para>
 /// </remarks>
 public interface IBatchSource
 {
@@ -26,8 +26,14 @@ public interface IBatchSource
     /// <summary>Whether records have arrived that no sealed batch holds yet; answered without calling out (true when unknown).</summary>
     bool HasPending { get; }
 
-    /// <summary>Begins receiving. Called once, when the context starts.</summary>
-    void Start(SourceContext context);
+    /// <summary>
+    /// Begins receiving. Called once, when the context starts, before the first batch is sealed;
+    /// the context's start waits for the returned task, so a source that must reach a server to
+    /// find its position does it here, asynchronously, and fails the start by faulting the task.
+    /// </summary>
+    /// <param name="context">What the context gives the source for its whole run.</param>
+    /// <param name="cancellationToken">Cancels the start (the token given to <c>StartAsync</c>); not the run, see <see cref="SourceContext.Stopping"/>.</param>
+    Task StartAsync(SourceContext context, CancellationToken cancellationToken);
 
     /// <summary>Stops receiving; records already received stay available to <c>Seal</c>.</summary>
     Task StopAsync();

@@ -6,7 +6,7 @@ namespace StreamLinq.Sources;
 /// A replayable pull source whose sealed inputs are offset ranges that a checkpoint can hold: a
 /// pending batch is written as its ranges and, after a restart, read again from exactly those.
 /// Its position (where the next batch begins) is its <see cref="State.IStatefulOperator"/> state,
-/// saved in every checkpoint and restored before <see cref="IBatchSource.Start"/>.
+/// saved in every checkpoint and restored before <see cref="IBatchSource.StartAsync"/>.
 /// </summary>
 /// <remarks>
 /// <para>The life of a batch: <see cref="IBatchSource.Seal"/> fixes the range (or how much it may
@@ -60,7 +60,7 @@ public interface IOffsetRangeSource : IBatchSource, State.IStatefulOperator
     RangeOrder Compare(ISealedInput input, JsonElement committed) => RangeOrder.Unknown;
 
     /// <summary>
-    /// Called at start, after the checkpoint (if any) is restored and before <see cref="IBatchSource.Start"/>,
+    /// Called at start, after the checkpoint (if any) is restored and before <see cref="IBatchSource.StartAsync"/>,
     /// with the last range each transactional output committed (null for an output that committed
     /// nothing). A source whose position is behind the earliest of them moves to right after it,
     /// and cuts no later batch across the end of another, so that every batch is wholly committed
