@@ -69,7 +69,7 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
         _context = context;
         if (options.ConsumerGroup is { } group)
         {
-            StartGroup(group);
+            await StartGroupAsync(group, cancellationToken).ConfigureAwait(false);
         }
         else if (!_positioned && !options.StartFromBeginning)
         {
@@ -84,15 +84,11 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
         _positioned = true;
     }
 
-    public Task StopAsync()
-    {
-        foreach (var key in keys)
-        {
-            Discard(key);
-        }
-
-        return Task.CompletedTask;
-    }
+    /// <summary>
+    /// Nothing to release: a prefetch still running ends with the context's stopping token, and
+    /// the connection is the caller's.
+    /// </summary>
+    public Task StopAsync() => Task.CompletedTask;
 
     /// <summary>
     /// With a consumer group: creates it where missing (at the start or the end of the stream, as
@@ -100,13 +96,13 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
     /// commit placed the source, starts each stream after the group's last delivered id: the
     /// position the broker kept.
     /// </summary>
-    private void StartGroup(string group)
+    private async Task StartGroupAsync(string group, CancellationToken cancellationToken)
     {
         foreach (var key in keys)
         {
             try
             {
-                Database.StreamCreateConsumerGroup(key, group, options.StartFromBeginning ? "0-0" : "$", createStream: true);
+                await Database.StreamCreateConsumerGroupAsync(key, group, options.StartFromBeginning ? "0-0" : "$", createStream: true).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException error) when (error.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
             {
@@ -115,7 +111,8 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
 
             if (!_positioned)
             {
-                var delivered = Database.StreamGroupInfo(key).FirstOrDefault(g => g.Name == group).LastDeliveredId;
+                var groups = await Database.StreamGroupInfoAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var delivered = groups.FirstOrDefault(g => g.Name == group).LastDeliveredId;
                 _lastIds[key] = delivered is null or "0-0" ? null : delivered;
             }
         }

@@ -26,7 +26,7 @@ public sealed class RedisConsumerGroupTests(RedisServerFixture redis)
 
         var options = new RedisStreamsOptions { MaxEntriesPerBatch = 3, ConsumerGroup = "jobs" };
         var first = new RedisStreamSource(redis.Connection, [key], options);
-        first.Start(new SourceContext((_, _) => { }, CancellationToken.None));
+        await first.StartAsync(new SourceContext((_, _) => { }, CancellationToken.None), CancellationToken.None);
         var batch = first.Seal(new BatchTime(1));
         Assert.Equal(["1", "2", "3"], ((RedisStreamEntry[])await batch.ReadAsync(CancellationToken.None)).Select(e => e["n"]));
         Assert.Equal("0-0", await LastDeliveredAsync(database, key, "jobs")); // read, not committed yet
@@ -34,7 +34,7 @@ public sealed class RedisConsumerGroupTests(RedisServerFixture redis)
         await WaitUntilAsync(async () => await LastDeliveredAsync(database, key, "jobs") == ids[2]);
 
         var second = new RedisStreamSource(redis.Connection, [key], options);
-        second.Start(new SourceContext((_, _) => { }, CancellationToken.None));
+        await second.StartAsync(new SourceContext((_, _) => { }, CancellationToken.None), CancellationToken.None);
         Assert.Equal(["4", "5"], ((RedisStreamEntry[])await second.Seal(new BatchTime(2)).ReadAsync(CancellationToken.None)).Select(e => e["n"]));
     }
 
@@ -45,7 +45,7 @@ public sealed class RedisConsumerGroupTests(RedisServerFixture redis)
         var database = redis.Connection.GetDatabase();
         await database.StreamAddAsync(key, "n", "old");
         var source = new RedisStreamSource(redis.Connection, [key], new RedisStreamsOptions { ConsumerGroup = "fresh", StartFromBeginning = false });
-        source.Start(new SourceContext((_, _) => { }, CancellationToken.None));
+        await source.StartAsync(new SourceContext((_, _) => { }, CancellationToken.None), CancellationToken.None);
         await database.StreamAddAsync(key, "n", "new");
         Assert.Equal(["new"], ((RedisStreamEntry[])await source.Seal(new BatchTime(1)).ReadAsync(CancellationToken.None)).Select(e => e["n"]));
     }
