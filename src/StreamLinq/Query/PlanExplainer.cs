@@ -22,12 +22,11 @@ internal static class PlanExplainer
 {
     public static string Explain(LogicalPlan plan, PlanCompiler compiler)
     {
-        var stages = LogicalPlan.Stages(plan.Outputs.Select(o => o.Root));
         var text = new StringBuilder();
         foreach (var (output, root) in plan.Outputs)
         {
             text.AppendLine($"{output.Description} ({Describe(output.Delivery)})");
-            Append(text, root, "", compiler, stages);
+            Append(text, root, "", compiler, LogicalPlan.Stages(root));
         }
 
         return text.ToString();
@@ -36,7 +35,7 @@ internal static class PlanExplainer
     public static string Explain(LogicalNode root, PlanCompiler compiler)
     {
         var text = new StringBuilder();
-        Append(text, root, "", compiler, LogicalPlan.Stages([root]));
+        Append(text, root, "", compiler, LogicalPlan.Stages(root));
         return text.ToString();
     }
 

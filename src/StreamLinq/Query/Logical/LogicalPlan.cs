@@ -27,22 +27,17 @@ internal sealed record LogicalPlan(IReadOnlyList<(OutputOperation Output, Logica
     }
 
     /// <summary>
-    /// The stage of every node: nodes joined without a shuffle boundary share a stage; an input
-    /// across a boundary starts a new one. Stages are numbered from 1 in the order the outputs
-    /// reach them, so the same query gets the same numbers.
+    /// The stage of every node of one output's plan: nodes joined without a shuffle boundary
+    /// share a stage; an input across a boundary starts a new one. Stages are numbered from 1 at
+    /// the output, in the order the plan reaches them, so the same query gets the same numbers.
+    /// Each output has its own stages (as Spark runs a job per output operation): a node the
+    /// outputs share is in one stage of each.
     /// </summary>
-    public IReadOnlyDictionary<LogicalNode, int> Stages() => Stages(Outputs.Select(o => o.Root));
-
-    /// <summary>The stages of the plan made of <paramref name="roots"/>, as <see cref="Stages()"/>.</summary>
-    public static IReadOnlyDictionary<LogicalNode, int> Stages(IEnumerable<LogicalNode> roots)
+    public static IReadOnlyDictionary<LogicalNode, int> Stages(LogicalNode root)
     {
         var stages = new Dictionary<LogicalNode, int>(ReferenceEqualityComparer.Instance);
         var next = 1;
-        foreach (var root in roots)
-        {
-            Assign(root, null);
-        }
-
+        Assign(root, null);
         return stages;
 
         void Assign(LogicalNode node, int? stage)
