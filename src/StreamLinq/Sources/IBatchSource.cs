@@ -13,7 +13,7 @@ namespace StreamLinq.Sources;
 /// interface is not replayable: a batch pending at a crash is lost, which is at most once.</para>
 /// <para>Threading: <see cref="Seal"/> is called on the batch generator's thread, one batch time
 /// at a time in order; <see cref="ISealedInput.ReadAsync"/> on the runner, batches in order.
-/// <see cref="Start"/> and <see cref="StopAsync"/> are each called once.</para>
+/// <see cref="StartAsync"/> and <see cref="StopAsync"/> are each called once.</para>
 /// </remarks>
 public interface IBatchSource
 {

@@ -6,7 +6,7 @@ namespace StreamLinq.Sources;
 /// A replayable pull source whose sealed inputs are offset ranges that a checkpoint can hold: a
 /// pending batch is written as its ranges and, after a restart, read again from exactly those.
 /// Its position (where the next batch begins) is its <see cref="State.IStatefulOperator"/> state,
-/// saved in every checkpoint and restored before <see cref="IBatchSource.Start"/>.
+/// saved in every checkpoint and restored before <see cref="IBatchSource.StartAsync"/>.
 /// </summary>
 /// <remarks>
 /// <para>The life of a batch: <see cref="IBatchSource.Seal"/> fixes the range (or how much it may

@@ -49,13 +49,14 @@ public abstract class PushSource<T> : IBatchSource<T>, IReceiverSource<T>, IRate
 
     void IRateControlledSource.SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
-    void IBatchSource.Start(SourceContext context)
+    Task IBatchSource.StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _receiver.OpenLog(context, Name);
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _receiving = Task.Run(() => RunAsync(token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     async Task IBatchSource.StopAsync()
