@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using FsCheck;
+using FsCheck.Xunit;
 using StreamLinq.Execution;
 using StreamLinq.Query;
 using StreamLinq.Query.Logical;
@@ -154,6 +156,55 @@ public class LogicalPlanTests
 
         Assert.Same(logical.Outputs[0].Root, ((MapOperator)logical.Outputs[1].Root).Input);
         Assert.Same(physical.Outputs[0].Root, physical.Outputs[1].Root.Children.Single());
+    }
+
+    /// <summary>An operator a chain may apply, and what the test expects of it in the logical plan.</summary>
+    private sealed record Step(string Name, Func<IDStream<int>, IDStream<int>> Apply, ExchangeKind Exchange, bool Relational);
+
+    private static readonly Step[] Steps =
+    [
+        new("Where", s => s.Where(x => x % 3 != 0), ExchangeKind.None, false),
+        new("Select", s => s.Select(x => x + 1), ExchangeKind.None, false),
+        new("Window", s => s.Window(2 * Second, Second), ExchangeKind.None, false),
+        new("GroupBy+Count", s => s.GroupBy(x => x % 5).Select(g => g.Count()), ExchangeKind.HashByKey, false),
+        new("Count", s => s.Count().Select(n => (int)n), ExchangeKind.Gather, false),
+        new("OrderBy", s => s.OrderBy(x => x), ExchangeKind.Gather, true),
+        new("Distinct", s => s.Distinct(), ExchangeKind.HashByKey, true),
+    ];
+
+    [Property(MaxTest = 60)]
+    public bool A_chain_of_operators_has_one_stage_more_than_it_has_shuffle_boundaries_and_Explain_marks_each(NonEmptyArray<byte> choices)
+    {
+        var chain = choices.Get.Take(6).Select(c => Steps[c % Steps.Length]).ToList();
+        var context = NewContext(out var s);
+        var stream = chain.Aggregate(s, (current, step) => step.Apply(current));
+
+        // Consecutive operators with no special form run as one LINQ to Objects query: one node,
+        // one boundary, a gather when any of them needs the whole batch.
+        var expected = new List<ExchangeKind>();
+        for (var i = 0; i < chain.Count; i++)
+        {
+            if (!chain[i].Relational)
+            {
+                expected.Add(chain[i].Exchange);
+                continue;
+            }
+
+            var run = chain.Skip(i).TakeWhile(step => step.Relational).ToList();
+            expected.Add(run.Any(step => step.Exchange == ExchangeKind.Gather) ? ExchangeKind.Gather : ExchangeKind.HashByKey);
+            i += run.Count - 1;
+        }
+
+        var boundaries = expected.Count(kind => kind != ExchangeKind.None);
+        var root = new QueryPlanner().Plan(stream.Expression);
+        var nodes = LogicalPlan.Nodes(root).ToList();
+        var explain = stream.Explain();
+
+        return LogicalPlan.Stages(root).Values.Distinct().Count() == boundaries + 1
+            && nodes.Count(n => n.Exchange.IsBoundary) == boundaries
+            && nodes.Where(n => n.Exchange.IsBoundary).Select(n => n.Exchange.Kind).Reverse().SequenceEqual(expected.Where(kind => kind != ExchangeKind.None))
+            && explain.Split('\n').Count(line => line.TrimStart().StartsWith("═ shuffle", StringComparison.Ordinal)) == boundaries
+            && explain.Split('\n').Count(line => line.Contains("└─ ", StringComparison.Ordinal)) == nodes.Count;
     }
 
     /// <summary>The ids as the scheduler assigns them: every stateful node once, in plan order, repeats renamed.</summary>
