@@ -82,7 +82,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     {
         lock (_gate)
         {
-            return PlanExplainer.Explain(new PlanBuilder().Build(_outputs));
+            return new PlanBuilder().Explain(_outputs);
         }
     }
 

@@ -27,7 +27,7 @@ public static partial class DStreamQueryable
     public static string Explain<T>(this IDStream<T> source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return PlanExplainer.Explain(new PlanBuilder().Build(source.Expression));
+        return new PlanBuilder().Explain(source.Expression);
     }
 
     private static IDStream<TResult> Create<TResult>(IDStream source, Delegate op, params Expression[] arguments) =>
