@@ -5,4 +5,10 @@ internal interface IRateControlledSource
 {
     /// <summary>Sets the records per second the source accepts, capped by its configured maximum.</summary>
     void SetRate(double recordsPerSecond);
+
+    /// <summary>
+    /// How long producers were held back by a full buffer since the last call: ingest could not
+    /// take what was offered, which back pressure counts as backlog.
+    /// </summary>
+    TimeSpan TakeBlockedTime() => TimeSpan.Zero;
 }
