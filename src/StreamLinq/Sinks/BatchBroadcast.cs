@@ -85,7 +85,15 @@ internal sealed class BatchBroadcast<T>(StreamingContext context)
 
         foreach (var subscriber in subscribers)
         {
-            subscriber.Complete(_terminatedWith);
+            try
+            {
+                subscriber.Complete(_terminatedWith);
+            }
+            catch (Exception error)
+            {
+                // Nobody is left to fail (the context has terminated); the other subscribers must still complete.
+                Console.Error.WriteLine($"StreamLinq: an observer threw on completion: {error}");
+            }
         }
     }
 

@@ -29,8 +29,6 @@ internal sealed class Receiver<T> : IDisposable
     private readonly ConcurrentQueue<ReceiverChunk<T>> _overflow = new();
     private readonly List<ReceiverChunk<T>> _carried = [];
     private readonly ReceiverWriter<T> _shared;
-    private readonly SemaphoreSlim _contended = new(1, 1);
-    private readonly ReceiverWriter<T> _contendedWriter;
     private readonly CancellationTokenSource _closing = new();
     private readonly bool _logRequested;
     private readonly HashSet<long> _referencedSegments = [];
@@ -103,7 +101,6 @@ internal sealed class Receiver<T> : IDisposable
         }
 
         _shared = CreateWriter();
-        _contendedWriter = CreateWriter();
     }
 
     /// <summary>Records per chunk.</summary>
@@ -183,7 +180,8 @@ internal sealed class Receiver<T> : IDisposable
 
     /// <summary>
     /// Stores one record from any producer, waiting for the rate limit and for room in the
-    /// buffer. Producers that call at the same time are served one at a time, the first without a lock.
+    /// buffer. Producers that call at the same time are served one at a time through one writer (so
+    /// each producer's records keep their order); the uncontended call takes no lock.
     /// </summary>
     public ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {
@@ -225,16 +223,35 @@ internal sealed class Receiver<T> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Another producer is inside the shared writer: wait for it (spinning briefly, then polling
+    /// each millisecond) rather than use a writer of one's own, which would let this producer's
+    /// records overtake each other between writers.
+    /// </summary>
     private async ValueTask StoreContendedAsync(T record, CancellationToken cancellationToken)
     {
-        await _contended.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var writer = _shared;
+        var spinner = default(SpinWait);
+        while (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
+        {
+            if (spinner.NextSpinWillYield)
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                spinner.Reset();
+            }
+            else
+            {
+                spinner.SpinOnce();
+            }
+        }
+
         try
         {
-            await _contendedWriter.StoreAsync(record, cancellationToken).ConfigureAwait(false);
+            await writer.StoreAsync(record, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _contended.Release();
+            Volatile.Write(ref writer.Busy, 0);
         }
     }
 
@@ -521,7 +538,11 @@ internal sealed class Receiver<T> : IDisposable
 
     private static int Take(ReceiverChunk<T> chunk, int end, List<ChunkRange<T>> ranges)
     {
-        chunk.AddReference();
+        if (!chunk.TryAddReference())
+        {
+            return 0;
+        }
+
         var (start, claimed) = chunk.Claim(end);
         if (claimed == start)
         {
@@ -640,7 +661,6 @@ internal sealed class Receiver<T> : IDisposable
     public void Dispose()
     {
         _closing.Dispose();
-        _contended.Dispose();
         _log?.Dispose();
     }
 

@@ -85,7 +85,27 @@ internal sealed class ReceiverChunk<T>
         }
     }
 
-    public void AddReference() => Interlocked.Increment(ref _references);
+    /// <summary>
+    /// Takes a reference for a sealed range; false when the chunk is already back in the pool (a
+    /// seal that looked at a producer's chunk just as the producer, finding it wholly taken,
+    /// let it go): then it holds nothing left to take, and reviving it would return its array twice.
+    /// </summary>
+    public bool TryAddReference()
+    {
+        var references = Volatile.Read(ref _references);
+        while (references > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _references, references + 1, references);
+            if (seen == references)
+            {
+                return true;
+            }
+
+            references = seen;
+        }
+
+        return false;
+    }
 
     public void Release()
     {

@@ -72,8 +72,8 @@ internal sealed class ReceiverWriter<T>
                 if (chunk.Taken == chunk.Capacity)
                 {
                     // A seal took every record while this producer waited: nothing to hand off.
-                    chunk.Release();
                     Renew();
+                    chunk.Release();
                     continue;
                 }
 
@@ -93,8 +93,8 @@ internal sealed class ReceiverWriter<T>
                         {
                             var (start, end) = chunk.Claim(chunk.Capacity);
                             receiver.CountDropped(end - start);
-                            chunk.Release();
                             Renew();
+                            chunk.Release();
                         }
 
                         continue;
