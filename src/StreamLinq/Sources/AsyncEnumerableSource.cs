@@ -22,12 +22,13 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public TimeSpan TakeBlockedTime() => _receiver.TakeBlockedTime();
 
-    public void Start(SourceContext context)
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _receiver.OpenLog(context, Name);
         _writer = _receiver.CreateWriter();
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     private async Task PumpAsync(CancellationToken cancellationToken)

@@ -24,12 +24,13 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public TimeSpan TakeBlockedTime() => _receiver.TakeBlockedTime();
 
-    public void Start(SourceContext context)
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _receiver.OpenLog(context, Name);
         _stopping = context.Stopping;
         _context = context;
         _subscription = observable.Subscribe(this);
+        return Task.CompletedTask;
     }
 
     public Task StopAsync()

@@ -35,6 +35,11 @@ internal sealed class ReceiverRateLimit
         lock (_gate)
         {
             var rate = Volatile.Read(ref _rate);
+            if (double.IsPositiveInfinity(rate))
+            {
+                return TimeSpan.Zero;
+            }
+
             var now = Stopwatch.GetTimestamp();
 
             // Refill up to 10 ms of tokens: the limit stays smooth within a batch, never a burst per second.
