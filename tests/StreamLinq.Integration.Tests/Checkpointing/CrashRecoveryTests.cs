@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using NATS.Client.JetStream;
 using StreamLinq.Integration.Tests.Support;
 using Xunit.Abstractions;
 
@@ -27,6 +28,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     private static readonly int Kills = Setting("STREAMLINQ_CRASH_KILLS", 30);
     private static readonly int LossKills = Setting("STREAMLINQ_CRASH_LOSS_KILLS", 8);
     private static readonly string[] Targets = ["start", "recovery", "output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "random"];
+    private static readonly string[] StoreTargets = ["start", "recovery", "output", "output-committed", "random"];
     private static readonly string[] LossTargets = ["output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "recovery", "random"];
 
     [Fact]
@@ -70,18 +72,38 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         Assert.Empty(result.Duplicated);
     }
 
+    /// <summary>The same kills with a NATS JetStream stream (two subjects) as the source, read by sequence ranges.</summary>
+    [Fact]
+    public async Task Exactly_once_keeps_every_record_exactly_once_across_kills_reading_nats_jetstream()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        var result = await RunWithKillsAsync("exactly-once", Math.Max(LossKills, Kills / 2), Targets, loss: null, nats: nats);
+        Assert.Empty(result.Lost);
+        Assert.Empty(result.Duplicated);
+    }
+
+    /// <summary>The same kills with the checkpoints in PostgreSQL (PostgresCheckpointStore) instead of a directory.</summary>
+    [Fact]
+    public async Task Exactly_once_keeps_every_record_exactly_once_across_kills_with_checkpoints_in_postgres()
+    {
+        var result = await RunWithKillsAsync("exactly-once", Math.Max(LossKills, Kills / 2), StoreTargets, loss: null, store: "postgres");
+        Assert.Empty(result.Lost);
+        Assert.Empty(result.Duplicated);
+    }
+
     private sealed record Outcome(IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, IReadOnlyList<long> Foreign, int Damaged);
 
-    private async Task<Outcome> RunWithKillsAsync(string mode, int kills, string[] targets, string? loss)
+    private async Task<Outcome> RunWithKillsAsync(string mode, int kills, string[] targets, string? loss, NatsServer? nats = null, string store = "directory")
     {
         var name = mode.Replace('-', '_');
-        var stream = $"crash:{name}:{Guid.NewGuid():N}";
+        var stream = nats is null ? $"crash:{name}:{Guid.NewGuid():N}" : $"CRASH_{Guid.NewGuid():N}";
         var table = $"crash_{name}";
-        var checkpoints = Path.Combine(Path.GetTempPath(), "streamlinq-crash-" + Guid.NewGuid().ToString("N"));
-        var label = loss is null ? mode : $"{mode}, {loss} lost after each kill";
+        var checkpoints = store == "directory" ? Path.Combine(Path.GetTempPath(), "streamlinq-crash-" + Guid.NewGuid().ToString("N")) : $"crash-{Guid.NewGuid():N}";
+        var label = (loss is null ? mode : $"{mode}, {loss} lost after each kill") + (nats is null ? "" : ", from NATS JetStream") + (store == "directory" ? "" : $", checkpoints in {store}");
         await postgres.ExecuteAsync($"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n bigint NOT NULL)");
         await postgres.ExecuteAsync("DROP TABLE IF EXISTS streamlinq_commits");
-        var producer = new Producer(redis.Connection.GetDatabase(), stream);
+        IProducer producer = nats is null ? new Producer(redis.Connection.GetDatabase(), stream) : await NatsProducer.CreateAsync(nats, stream);
+        var worker = new WorkerSetup(mode, stream, table, checkpoints, nats?.Url, store);
         try
         {
             await producer.AppendAsync(Prefilled);
@@ -97,7 +119,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
                 // Round robin over the targets, so that every kind of kill happens in every run; a
                 // random number of marks passes first, so that a worker gets some way.
                 var target = targets[kill % targets.Length];
-                var run = await RunWorkerAsync(mode, stream, table, checkpoints, restart: kill > 0, target, skip: target is "start" or "recovery" ? 0 : random.Next(0, 8), randomDelay: random.Next(0, 1_500), whileRunning: null);
+                var run = await RunWorkerAsync(worker, restart: kill > 0, target, skip: target is "start" or "recovery" ? 0 : random.Next(0, 8), randomDelay: random.Next(0, 1_500), whileRunning: null);
                 kinds[run.KilledAt!] = kinds.GetValueOrDefault(run.KilledAt!) + 1;
                 if (kill > 0 && run.FirstCommitMs is { } first)
                 {
@@ -115,7 +137,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
 
             // The end: one more record, appended while a worker runs unharmed, committed by the
             // sink. Every record before it is in a batch before its batch.
-            var final = await RunWorkerAsync(mode, stream, table, checkpoints, restart: true, target: null, skip: 0, randomDelay: 0, whileRunning: async () =>
+            var final = await RunWorkerAsync(worker, restart: true, target: null, skip: 0, randomDelay: 0, whileRunning: async () =>
             {
                 var sentinel = await producer.AppendAsync(1);
                 await WaitUntilCommittedAsync(mode, table, producer.Count, sentinel);
@@ -140,7 +162,8 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         }
         finally
         {
-            if (Directory.Exists(checkpoints))
+            await producer.DisposeAsync();
+            if (store == "directory" && Directory.Exists(checkpoints))
             {
                 Directory.Delete(checkpoints, recursive: true);
             }
@@ -158,7 +181,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
                 // The sink's committed offsets: the last Redis id of input 0 is the sentinel's.
                 await using var command = postgres.DataSource.CreateCommand("SELECT offsets::text FROM streamlinq_commits WHERE sink_id = 'crash'");
                 if (await command.ExecuteScalarAsync() is string offsets
-                    && JsonDocument.Parse(offsets).RootElement.GetProperty("0").EnumerateArray().Any(r => r.GetProperty("last").GetString() == sentinel))
+                    && JsonDocument.Parse(offsets).RootElement.GetProperty("0").EnumerateArray().Any(r => r.GetProperty("last").ToString() == sentinel))
                 {
                     return;
                 }
@@ -236,22 +259,32 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
 
     private sealed record WorkerRun(string? KilledAt, long? FirstCommitMs);
 
+    private sealed record WorkerSetup(string Mode, string Stream, string Table, string Checkpoints, string? NatsUrl, string Store);
+
     /// <summary>
     /// Runs the worker once. With a target it is killed with SIGKILL at the (skip+1)-th mark of
     /// that kind (or a random delay after its start for "random"), and the kind is returned;
     /// without one it runs <paramref name="whileRunning"/>, is asked to stop, and must exit cleanly.
     /// </summary>
-    private async Task<WorkerRun> RunWorkerAsync(string mode, string stream, string table, string checkpoints, bool restart, string? target, int skip, int randomDelay, Func<Task>? whileRunning)
+    private async Task<WorkerRun> RunWorkerAsync(WorkerSetup setup, bool restart, string? target, int skip, int randomDelay, Func<Task>? whileRunning)
     {
+        var mode = setup.Mode;
         var worker = Path.Combine(AppContext.BaseDirectory, "StreamLinq.CrashWorker.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(worker);
         info.Environment["CRASH_MODE"] = mode;
         info.Environment["CRASH_REDIS"] = redis.Endpoint;
         info.Environment["CRASH_POSTGRES"] = postgres.ConnectionString;
-        info.Environment["CRASH_CHECKPOINTS"] = checkpoints;
-        info.Environment["CRASH_STREAM"] = stream;
-        info.Environment["CRASH_TABLE"] = table;
+        info.Environment["CRASH_CHECKPOINTS"] = setup.Checkpoints;
+        info.Environment["CRASH_STREAM"] = setup.Stream;
+        info.Environment["CRASH_TABLE"] = setup.Table;
+        info.Environment["CRASH_STORE"] = setup.Store;
+        if (setup.NatsUrl is { } url)
+        {
+            info.Environment["CRASH_SOURCE"] = "nats";
+            info.Environment["CRASH_NATS"] = url;
+        }
+
         info.Environment["CRASH_RESTART"] = restart ? "1" : "0";
         info.Environment["CRASH_LINGER_MS"] = target is null ? "0" : "15";
         var clock = Stopwatch.StartNew();
@@ -344,8 +377,74 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : fallback;
 
-    /// <summary>Appends records numbered 1, 2, 3... to the stream, in bursts, until cancelled.</summary>
-    private sealed class Producer(StackExchange.Redis.IDatabase database, string stream)
+    /// <summary>Appends records numbered 1, 2, 3... to a stream, in bursts, until cancelled.</summary>
+    private interface IProducer : IAsyncDisposable
+    {
+        long Count { get; }
+
+        /// <summary>Appends <paramref name="records"/> records; returns the last one's offset as the source writes it in a range.</summary>
+        Task<string> AppendAsync(int records);
+
+        /// <summary>About 150 records a second, a third of what a worker reads: it keeps up between kills.</summary>
+        async Task RunAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(40, cancellationToken);
+                    await AppendAsync(6);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A JetStream stream of two subjects, the records alternating between them; offsets are stream sequences.</summary>
+    private sealed class NatsProducer : IProducer
+    {
+        private readonly NATS.Client.Core.NatsConnection _nats;
+        private readonly NATS.Client.JetStream.NatsJSContext _js;
+        private readonly string _stream;
+        private long _count;
+
+        private NatsProducer(NATS.Client.Core.NatsConnection nats, string stream)
+        {
+            _nats = nats;
+            _js = new NATS.Client.JetStream.NatsJSContext(nats);
+            _stream = stream;
+        }
+
+        public static async Task<NatsProducer> CreateAsync(NatsServer server, string stream)
+        {
+            var nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = server.Url });
+            var producer = new NatsProducer(nats, stream);
+            await producer._js.CreateStreamAsync(new NATS.Client.JetStream.Models.StreamConfig(stream, [stream + ".>"]));
+            return producer;
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public async Task<string> AppendAsync(int records)
+        {
+            ulong last = 0;
+            for (var i = 0; i < records; i++)
+            {
+                var n = Interlocked.Increment(ref _count);
+                var ack = await _js.PublishAsync(_stream + (n % 2 == 0 ? ".a" : ".b"), System.Text.Encoding.UTF8.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                ack.EnsureSuccess();
+                last = ack.Seq;
+            }
+
+            return last.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public ValueTask DisposeAsync() => _nats.DisposeAsync();
+    }
+
+    private sealed class Producer(StackExchange.Redis.IDatabase database, string stream) : IProducer
     {
         private long _count;
 
@@ -361,20 +460,6 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
             return ids[^1]!;
         }
 
-        /// <summary>About 150 records a second, a third of what a worker reads: it keeps up between kills.</summary>
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                while (true)
-                {
-                    await Task.Delay(40, cancellationToken);
-                    await AppendAsync(6);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
