@@ -5,132 +5,88 @@ using StreamLinq.Sources;
 namespace StreamLinq.Mqtt;
 
 /// <summary>
-/// A push source: an MQTT client subscribed at QoS 1 in a persistent session, storing each message
-/// into a receiver and acknowledging it (PUBACK) only once stored, so that the broker redelivers
-/// what the driver had not taken. A lost connection is retried every
-/// <see cref="MqttSourceOptions.ReconnectDelay"/>, each failure reported as a source error.
+/// A push source on the public <see cref="PushSource{T}"/>: an MQTT client subscribed at QoS 1 in a
+/// persistent session (MQTT 3.1.1, clean session off), storing each message into the receiver and
+/// acknowledging it (PUBACK) only once stored, so that the broker redelivers what the driver had not
+/// taken. A lost connection is retried every <see cref="MqttSourceOptions.ReconnectDelay"/>, each
+/// failure reported as a source error.
 /// </summary>
-internal sealed class MqttSource(string host, int port, string[] topics, MqttSourceOptions options) : IBatchSource<MqttMessage>, IReceiverSource<MqttMessage>, IRateControlledSource
+internal sealed class MqttSource(string host, int port, string[] topics, MqttSourceOptions options)
+    : PushSource<MqttMessage>($"Mqtt({host}:{port} {string.Join(",", topics)})", options.Receiver)
 {
-    private readonly Receiver<MqttMessage> _receiver = new(options.Receiver);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-    private SourceContext? _context;
-    private Task _connecting = Task.CompletedTask;
-
-    public string Name => $"Mqtt({host}:{port} {string.Join(",", topics)})";
-
-    public Receiver<MqttMessage> Receiver => _receiver;
-
-    public bool HasPending => _receiver.Pending > 0;
-
-    public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
-
-    public void Start(SourceContext context)
+    protected override async Task ReceiveAsync(CancellationToken cancellationToken)
     {
-        _receiver.OpenLog(context, Name);
-        _context = context;
-        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
-        _client.DisconnectedAsync += e =>
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var lost = new SemaphoreSlim(0);
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, cancellationToken);
+        client.DisconnectedAsync += e =>
         {
-            // A failed attempt raises this too (ClientWasConnected false): the loop that made it
-            // goes on by itself, so only a lost connection starts a new one.
-            if (e.ClientWasConnected && !stopping.IsCancellationRequested)
+            // A failed attempt raises this too (ClientWasConnected false); only a lost connection wakes the loop.
+            if (e.ClientWasConnected && !cancellationToken.IsCancellationRequested)
             {
-                _context?.ReportError(Name, new SourceException(Name, $"lost the connection to the broker at {host}:{port}: {e.Reason}; reconnecting", e.Exception) { IsTransient = true });
-                _connecting = Task.Run(() => ConnectAsync(stopping), CancellationToken.None);
+                ReportError(new SourceException(Name, $"lost the connection to the broker at {host}:{port}: {e.Reason}; reconnecting", e.Exception) { IsTransient = true });
+                lost.Release();
             }
 
             return Task.CompletedTask;
         };
-        _connecting = Task.Run(() => ConnectAsync(stopping), CancellationToken.None);
-    }
 
-    /// <summary>Connects (resuming the persistent session) and subscribes, retrying until it succeeds or the source stops.</summary>
-    private async Task ConnectAsync(CancellationToken cancellationToken)
-    {
         var connect = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
             .WithClientId(options.ClientId)
             .WithCleanSession(false)
+            // MQTT 3.1.1: in MQTT 5 a session without an expiry interval would end at each disconnect.
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
             .WithTimeout(TimeSpan.FromSeconds(5))
             .Build();
-        while (!cancellationToken.IsCancellationRequested && !_client.IsConnected)
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await _client.ConnectAsync(connect, cancellationToken).ConfigureAwait(false);
-                var subscribe = new MqttClientSubscribeOptionsBuilder();
-                foreach (var topic in topics)
-                {
-                    subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
-                }
-
-                await _client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                _context?.ReportError(Name, new SourceException(Name, $"cannot connect to the broker at {host}:{port}: {error.Message}", error) { IsTransient = true });
                 try
                 {
+                    await client.ConnectAsync(connect, cancellationToken).ConfigureAwait(false);
+                    var subscribe = new MqttClientSubscribeOptionsBuilder();
+                    foreach (var topic in topics)
+                    {
+                        subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+                    }
+
+                    await client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
+                    await lost.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (!cancellationToken.IsCancellationRequested && error is not OperationCanceledException)
+                {
+                    ReportError(new SourceException(Name, $"cannot connect to the broker at {host}:{port}: {error.Message}", error) { IsTransient = true });
                     await Task.Delay(options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+            }
+        }
+        finally
+        {
+            if (client.IsConnected)
+            {
+                // Disconnected cleanly, the session stays on the broker with what was not acknowledged.
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken cancellationToken)
     {
         // Acknowledged only once stored (and logged, with a write-ahead log): a message the
         // driver never took is redelivered by the broker from the persistent session.
         e.AutoAcknowledge = false;
         try
         {
-            await _receiver.StoreAsync(new MqttMessage(e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)), _stop.Token).ConfigureAwait(false);
+            await StoreAsync(new MqttMessage(e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)), cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception error) when (error is OperationCanceledException or InvalidOperationException)
         {
-            return;
-        }
-        catch (ReceiverClosedException)
-        {
-            // Arrived during a graceful stop: not acknowledged, so the broker keeps it for the next run.
+            // Arrived during a stop: not acknowledged, so the broker keeps it for the next run.
             return;
         }
 
         await e.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
     }
-
-    public async Task StopAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _receiver.Close();
-        try
-        {
-            await _connecting.ConfigureAwait(false);
-            if (_client.IsConnected)
-            {
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build()).ConfigureAwait(false);
-            }
-        }
-        catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
-        {
-            // Already gone: nothing to close.
-        }
-
-        _client.Dispose();
-    }
-
-    public ISealedInput Seal(BatchTime time) => _receiver.SealInput(out _);
 }

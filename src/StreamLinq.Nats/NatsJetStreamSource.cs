@@ -20,7 +20,7 @@ namespace StreamLinq.Nats;
 /// at most.
 /// </remarks>
 internal sealed class NatsJetStreamSource(INatsConnection nats, string stream, string[] subjects, NatsJetStreamOptions options)
-    : IBatchSource<NatsMessage>, IOffsetRangeSource, IRateControlledSource
+    : IBatchSource<NatsMessage>, IPartitionedSource, IRateControlledSource
 {
     private readonly NatsJSContext _js = new(nats);
     private readonly Dictionary<string, ulong> _positions = subjects.ToDictionary(s => s, _ => 0UL, StringComparer.Ordinal);
@@ -36,16 +36,18 @@ internal sealed class NatsJetStreamSource(INatsConnection nats, string stream, s
     /// <summary>Always true: finding out would ask the server on the generator's thread.</summary>
     public bool HasPending => true;
 
+    public IReadOnlyList<string> Partitions => subjects;
+
     public string StateId => Name;
 
     public int StateVersion => 1;
 
-    public void Start(SourceContext context)
+    public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         if (!_positioned && !options.StartFromBeginning)
         {
             // Only messages stored from now on: every subject starts after the stream's last sequence.
-            var info = _js.GetStreamAsync(stream).AsTask().WaitAsync(options.OperationTimeout).GetAwaiter().GetResult();
+            var info = await _js.GetStreamAsync(stream, cancellationToken: cancellationToken).AsTask().WaitAsync(options.OperationTimeout, cancellationToken).ConfigureAwait(false);
             foreach (var subject in subjects)
             {
                 _positions[subject] = info.Info.State.LastSeq;
