@@ -400,7 +400,7 @@ internal sealed class Receiver<T> : IDisposable
         }
 
         var directory = context.WriteAheadLogDirectory
-            ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate.");
+            ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate (with a store that is not a directory, set CheckpointOptions.WriteAheadLogDirectory).");
         _retainedCheckpoints = context.RetainedCheckpoints;
         _checkpointsWritten = context.CheckpointsWritten;
         lock (_sealGate)
