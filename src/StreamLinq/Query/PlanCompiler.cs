@@ -66,6 +66,8 @@ internal sealed partial class PlanCompiler
                 return Generic(nameof(Fused), [map.Input.ElementType, map.ElementType], map);
             case GroupAggregateOperator aggregate:
                 var aggregation = aggregate.Aggregation;
+                // Absorbed only when the query's own Window call is below the chain: a window
+                // reached through WithEventTime plans as the same logical node but stays materialised.
                 QueryPlanner.StatelessChain(aggregation.Source, out var belowChain);
                 var (_, below) = Prefix(aggregate.Input, absorb: false);
                 return IsOperator(belowChain, "Window", out _) && below is WindowOperator aggregatedWindow

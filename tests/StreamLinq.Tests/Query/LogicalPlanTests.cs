@@ -7,6 +7,7 @@ using StreamLinq.Query;
 using StreamLinq.Query.Logical;
 using StreamLinq.Sinks;
 using StreamLinq.State;
+using StreamLinq.Tests.State;
 
 namespace StreamLinq.Tests.Query;
 
@@ -14,49 +15,11 @@ public class LogicalPlanTests
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
-    /// <summary>Every stateful node kind, plus a windowed aggregation behind a fused chain and event-time late data.</summary>
-    private static void StatefulQueries(IDStream<int> s)
-    {
-        var threshold = 3;
-        s.Where(x => x > threshold).Window(3 * Second, Second).ForEachBatch((_, _) => { });
-        s.Select(x => x * 2).Window(2 * Second, Second).Count().ForEachBatch((_, _) => { });
-        s.Window(4 * Second, 2 * Second).GroupBy(x => x % 3).Select(g => new { g.Key, N = g.Count() }).ForEachBatch((_, _) => { });
-        s.Select(x => x + threshold).ReduceByWindow((a, b) => a + b, 2 * Second, Second).ForEachBatch((_, _) => { });
-        s.Select(x => new KeyValuePair<int, int>(x % 2, 1)).ReduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 2 * Second, Second).ForEachBatch((_, _) => { });
-        s.Select(x => new KeyValuePair<int, long>(x % 5, x)).UpdateStateByKey((IReadOnlyList<long> values, long? sum) => (long?)((sum ?? 0) + values.Sum())).ForEachBatch((_, _) => { });
-        s.Select(x => new KeyValuePair<int, int>(x % 7, x)).MapWithState(StateSpec.Function((int key, int value, KeyedState<int> state) => key + value)).ForEachBatch((_, _) => { });
-        s.WithEventTime(x => DateTimeOffset.FromUnixTimeSeconds(x), 2 * Second).WindowByEventTime(x => x % 2, EventTimeWindows.Tumbling(5 * Second)).ForEachBatch((_, _) => { });
-        s.Where(x => x > 0).Select(x => x * 3).Window(3 * Second, Second).GroupBy(x => x % 4).Select(g => new { g.Key, M = g.Max(), S = g.Sum() }).ForEachBatch((_, _) => { });
-        var windows = s.WithEventTime(x => DateTimeOffset.FromUnixTimeSeconds(x), Second).WindowByEventTime(x => x % 3, EventTimeWindows.Sliding(4 * Second, 2 * Second));
-        windows.ForEachBatch((_, _) => { });
-        windows.LateData().ForEachBatch((_, _) => { });
-    }
-
-    [Fact]
-    public void The_logical_plan_rendering_of_Explain_keeps_every_state_id_the_physical_rendering_gave()
-    {
-        // The ids these queries had before Explain rendered the logical plan (when it printed the
-        // physical nodes), computed by that build: checkpoints written then restore every state now.
-        string[] before =
-        [
-            "Window#a50d65d05524", "WindowedReduce#d900a2786eeb", "WindowedAggregate#bd839b78bef3", "WindowedReduce#60a1c1fb03c2",
-            "WindowedReduceByKey#ab0868fb66e5", "UpdateStateByKey#000ce5a3f7fc", "MapWithState#ffc81bdab4dd", "EventTimeWindow#6d009b44472f",
-            "WindowedAggregate#410546f13973", "EventTimeWindow#ad403e7a1b66",
-        ];
-        var context = NewContext(out var s);
-        StatefulQueries(s);
-
-        var explain = context.Explain();
-        Assert.Contains("└─ Window: length 00:00:03, slide 00:00:01; stateful ⇒ Window: keeps the records of the window's batches", explain, StringComparison.Ordinal);
-        Assert.DoesNotContain("└─ WindowedAggregate:", explain, StringComparison.Ordinal);
-        Assert.Equal(before, StateIdsOf(new PlanBuilder().Build(Outputs(context))));
-    }
-
     [Fact]
     public void Every_line_of_Explain_is_a_logical_operator_with_its_physical_choice_or_a_shuffle_boundary()
     {
         var context = NewContext(out var s);
-        StatefulQueries(s);
+        StateIdTests.QueriesWithKnownIds(s);
         s.Join(s.Where(x => x > 1), x => x % 10, y => y % 10, (x, y) => x + y).OrderBy(x => x).Take(5).ForEachBatch((_, _) => { });
 
         var lines = context.Explain().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -118,7 +81,7 @@ public class LogicalPlanTests
     public void The_logical_plan_marks_as_stateful_exactly_the_operators_compiled_to_stateful_nodes()
     {
         var context = NewContext(out var s);
-        StatefulQueries(s);
+        StateIdTests.QueriesWithKnownIds(s);
         var outputs = Outputs(context);
 
         var logical = new QueryPlanner().Plan(outputs);
@@ -206,12 +169,6 @@ public class LogicalPlanTests
             && explain.Split('\n').Count(line => line.TrimStart().StartsWith("═ shuffle", StringComparison.Ordinal)) == boundaries
             && explain.Split('\n').Count(line => line.Contains("└─ ", StringComparison.Ordinal)) == nodes.Count;
     }
-
-    /// <summary>The ids as the scheduler assigns them: every stateful node once, in plan order, repeats renamed.</summary>
-    private static string[] StateIdsOf(ExecutionPlan plan) =>
-        StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>())
-            .Select(op => op.StateId)
-            .ToArray();
 
     private static StreamingContext NewContext(out IDStream<int> input)
     {
