@@ -44,14 +44,18 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     private IDatabase Database => redis.GetDatabase(options.Database);
 
+    /// <summary>The context's clock, which measures <see cref="RedisStreamsOptions.OperationTimeout"/>.</summary>
+    private TimeProvider _time = TimeProvider.System;
+
     public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
+        _time = context.TimeProvider;
         if (!_positioned && !options.StartFromBeginning)
         {
             // Only entries added from now on: start after each stream's current last entry.
             foreach (var key in keys)
             {
-                var last = await Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var last = await CallAsync(Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending), $"reading the last entry of '{key}'", cancellationToken).ConfigureAwait(false);
                 _lastIds[key] = last.Length > 0 ? (string?)last[0].Id : null;
             }
         }
@@ -127,7 +131,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     {
         try
         {
-            return await call.WaitAsync(options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            return await call.WaitAsync(options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException error)
         {

@@ -48,6 +48,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StopTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.GracefulStopTimeout ?? TimeSpan.Zero, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
+        ArgumentNullException.ThrowIfNull(Options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
         BatchInterval = batchInterval;
     }
@@ -237,7 +238,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         }
     }
 
-    internal StreamClock Clock => Options.Clock;
+    internal TimeProvider Time => Options.TimeProvider;
 
     internal IDStream<T> AddInput<T>(IBatchSource<T> source)
     {

@@ -31,6 +31,8 @@ internal sealed class Receiver<T> : IDisposable
     private int _retainedCheckpoints = new CheckpointOptions().RetainedCheckpoints;
     private readonly double? _maxRate;
     private RateLimiter? _rate;
+    private TimeProvider _time = TimeProvider.System;
+    private ITimer? _replenisher;
     private SourceException? _failure;
     private bool _closed;
     private List<T> _current = [];
@@ -48,6 +50,7 @@ internal sealed class Receiver<T> : IDisposable
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0, nameof(options.MaxRatePerSecond));
             _rate = CreateLimiter(rate);
+            Replenish();
         }
     }
 
@@ -60,7 +63,45 @@ internal sealed class Receiver<T> : IDisposable
         var rate = _maxRate is { } max ? Math.Min(recordsPerSecond, max) : recordsPerSecond;
         var previous = Interlocked.Exchange(ref _rate, CreateLimiter(rate));
         previous?.Dispose();
+        Replenish();
     }
+
+    /// <summary>
+    /// Refills the token bucket on the context's clock: the limiter's own auto-replenishment runs
+    /// on a system timer and cannot take a <see cref="TimeProvider"/>, so it is off and a timer of
+    /// <paramref name="time"/> calls <see cref="RateLimiter"/>'s <c>TryReplenish</c> each period.
+    /// </summary>
+    private void Replenish(TimeProvider? time = null)
+    {
+        lock (_gate)
+        {
+            if (time is not null && time != _time)
+            {
+                _time = time;
+                _replenisher?.Dispose();
+                _replenisher = null;
+            }
+
+            if (_replenisher is null && _rate is not null)
+            {
+                _replenisher = _time.CreateTimer(static state => ((Receiver<T>)state!).Refill(), this, ReplenishmentPeriod, ReplenishmentPeriod);
+            }
+        }
+    }
+
+    private void Refill()
+    {
+        try
+        {
+            (Volatile.Read(ref _rate) as TokenBucketRateLimiter)?.TryReplenish();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Back pressure replaced the limiter meanwhile; the new one is refilled from the next period.
+        }
+    }
+
+    private static readonly TimeSpan ReplenishmentPeriod = TimeSpan.FromMilliseconds(10);
 
     private static TokenBucketRateLimiter CreateLimiter(double rate)
     {
@@ -70,10 +111,10 @@ internal sealed class Receiver<T> : IDisposable
         {
             TokenLimit = perPeriod,
             TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
+            ReplenishmentPeriod = ReplenishmentPeriod,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
+            AutoReplenishment = false,
         });
     }
 
@@ -165,6 +206,7 @@ internal sealed class Receiver<T> : IDisposable
     public void OpenLog(SourceContext context, string source)
     {
         _source = source;
+        Replenish(context.TimeProvider);
         if (!_logRequested)
         {
             return;
@@ -346,6 +388,7 @@ internal sealed class Receiver<T> : IDisposable
 
     public void Dispose()
     {
+        _replenisher?.Dispose();
         _rate?.Dispose();
         _log?.Dispose();
     }
