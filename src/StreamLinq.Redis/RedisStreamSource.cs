@@ -14,7 +14,7 @@ namespace StreamLinq.Redis;
 /// a crash. Under back pressure the rate the controller sets caps a batch's entries (never above
 /// the configured maximum); a replay still reads exactly the recorded range.
 /// </summary>
-internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IOffsetRangeSource, IRateControlledSource
+internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IPartitionedSource, IRateControlledSource
 {
     private double _rate = double.PositiveInfinity;
     private BatchTime? _lastSeal;
@@ -29,6 +29,8 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     private readonly List<Dictionary<string, string?>> _fences = [];
 
     public string Name => $"RedisStreams({string.Join(",", keys)})";
+
+    public IReadOnlyList<string> Partitions => keys;
 
     public bool IsReplayable => true;
 

@@ -240,8 +240,24 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     internal TimeProvider Time => Options.TimeProvider;
 
-    internal IDStream<T> AddInput<T>(IBatchSource<T> source)
+    /// <summary>
+    /// Adds a source written on the connector SDK (docs/connectors.md) as an input of the
+    /// context; connector packages call it from their own extension methods, as
+    /// <c>RedisStreams</c> does.
+    /// </summary>
+    /// <typeparam name="T">The type of the records.</typeparam>
+    /// <param name="source">The source; the context starts, seals and stops it.</param>
+    /// <returns>The stream of the source's records, one batch per interval.</returns>
+    /// <remarks>
+    /// Across batches the context keeps, and checkpoints, only what the source itself writes:
+    /// an <see cref="IOffsetRangeSource"/>'s position and pending ranges. A source that is not
+    /// one is not replayable, so outputs on it get at most once after a crash.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The context has already started.</exception>
+    public IDStream<T> AddInput<T>(IBatchSource<T> source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         lock (_gate)
         {
             EnsureNotStarted("add a source");
