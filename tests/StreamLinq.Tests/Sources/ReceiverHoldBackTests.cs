@@ -78,7 +78,9 @@ public sealed class ReceiverHoldBackTests : IDisposable
         });
 
         var reported = await blocked.First.WaitAsync(TimeSpan.FromSeconds(30));
-        await producer.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The token bucket runs on the context's (fake) clock: the producer goes on as it moves.
+        await harness.Clock.AdvanceUntilAsync(producer, TimeSpan.FromMilliseconds(10)).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(ReceiverBlockReason.RateLimit, reported.Reason);
         Assert.Equal(200, reported.RatePerSecond);
         Assert.True(Total("streamlinq.receiver.records_held_back", "rate-limit") >= 1);
