@@ -202,6 +202,8 @@ public static class BenchmarkRun
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (!options.Preload)
         {
+            // Offered from the job's start: a slow start must not eat the generator's seconds.
+            watch.Restart();
             producer.Start();
             await Task.Run(producer.Join);
         }

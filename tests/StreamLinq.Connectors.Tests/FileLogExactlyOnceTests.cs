@@ -70,6 +70,33 @@ public sealed class FileLogExactlyOnceTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_outputs_at_different_commits_each_get_every_line_once_after_the_checkpoints_are_lost()
+    {
+        var appended = Append("a", 0, 40).Concat(Append("b", 1000, 40)).ToList();
+        await using (var first = CreateTwoOutputs())
+        {
+            await first.StartAsync();
+            await WaitUntilAsync(() => Committed().Count >= appended.Count);
+            await first.StopAsync(graceful: false);
+        }
+
+        // The second output lost everything it held, and the checkpoints are gone: the source
+        // restarts from the beginning for it, and must not cut a batch across the first's commit.
+        Directory.Delete(Checkpoints, recursive: true);
+        Directory.Delete(Output2, recursive: true);
+        appended.AddRange(Append("b", 2000, 25));
+        await using (var second = CreateTwoOutputs())
+        {
+            await second.StartAsync();
+            await WaitUntilAsync(() => Committed().Count >= appended.Count && Committed2().Count >= appended.Count);
+            await second.StopAsync(graceful: true);
+        }
+
+        AssertExactlyOnceInOrder(appended, Committed());
+        AssertExactlyOnceInOrder(appended, Committed2());
+    }
+
+    [Fact]
     public async Task Each_batch_holds_one_range_per_partition_in_the_sinks_commit()
     {
         Append("a", 0, 3);
@@ -102,6 +129,20 @@ public sealed class FileLogExactlyOnceTests : IDisposable
                 .WriteTo(new FileCommitSink<string>(Output), DeliveryGuarantee.ExactlyOnce);
             return context;
         });
+
+    private string Output2 => Path.Combine(_root.FullName, "output2");
+
+    private StreamingContext CreateTwoOutputs() =>
+        StreamingContext.GetOrCreate(Checkpoints, () =>
+        {
+            var context = new StreamingContext(TimeSpan.FromMilliseconds(30));
+            var lines = context.FileLog(Logs, ["a.log", "b.log"], new FileLogOptions { MaxBytesPerBatch = 40 });
+            lines.WriteTo(new FileCommitSink<string>(Output), DeliveryGuarantee.ExactlyOnce);
+            lines.WriteTo(new FileCommitSink<string>(Output2), DeliveryGuarantee.ExactlyOnce);
+            return context;
+        });
+
+    private List<string> Committed2() => [.. FileCommitSink<string>.ReadCommitted(Output2, "WriteTo(FileCommitSink) #2")];
 
     private List<string> Committed() => [.. FileCommitSink<string>.ReadCommitted(Output, OutputId)];
 
