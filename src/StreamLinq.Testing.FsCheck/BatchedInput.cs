@@ -68,7 +68,7 @@ public sealed class BatchedInput<T>
         return new BatchedInput<T>(batches, interval);
     }
 
-    /// <summary>Lists the batches with their times: <c>[1970-01-01T00:00:01.000Z: a, b] [1970-01-01T00:00:02.000Z: ]</c>.</summary>
+    /// <summary>Lists the batches with their times: <c>[1970-01-01T00:00:01Z: a, b] [1970-01-01T00:00:02Z: ]</c>.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
