@@ -17,7 +17,9 @@ namespace StreamLinq.Testing;
 /// temporary directory, and <see cref="RestartAsync"/> stops it abruptly between batches (as a
 /// crash would after the last completed batch's checkpoint), runs the factory again and recovers
 /// from that checkpoint: operator state comes back only if the engine checkpointed it.</para>
-/// <para>A failed batch is returned, not thrown (<see cref="BatchInfo.Failure"/>); a batch that does
+/// <para>A batch the engine retries (<see cref="StreamingOptions.RestartStrategy"/>) is retried at
+/// once: the harness moves the clock by each retry's delay. A failed batch is returned, not thrown
+/// (<see cref="BatchInfo.Failure"/>); a batch that does
 /// not complete within <see cref="StreamTestHarnessOptions.BatchTimeout"/> fails the wait with a
 /// <see cref="TimeoutException"/> naming its time, so nothing hangs.</para>
 /// </remarks>
@@ -31,6 +33,7 @@ public sealed class StreamTestHarness : IAsyncDisposable
     private readonly ConcurrentQueue<RecordsDropped> _dropped = new();
     private string? _checkpointDirectory;
     private Listener? _listener;
+    private Task<TimeSpan>? _retry;
     private StreamingContext? _context;
 
     /// <summary>Creates a harness; <see cref="StartAsync"/> builds and starts the context.</summary>
@@ -87,6 +90,7 @@ public sealed class StreamTestHarness : IAsyncDisposable
         }
 
         _listener = new Listener(this);
+        _retry = null;
         context.AddListener(_listener);
         _context = context;
         await context.StartAsync().ConfigureAwait(false);
@@ -107,7 +111,7 @@ public sealed class StreamTestHarness : IAsyncDisposable
         BatchInfo info;
         try
         {
-            info = await done.WaitAsync(_options.BatchTimeout).ConfigureAwait(false);
+            info = await DriveRetriesAsync(done).WaitAsync(_options.BatchTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -116,6 +120,25 @@ public sealed class StreamTestHarness : IAsyncDisposable
 
         _batches.Add(info);
         return info;
+    }
+
+    // A retry waits on the clock, which only the harness moves: each retry announced moves the
+    // clock by its delay, so the retry runs at once (later batches due by then are sealed as the
+    // engine would seal them, and their inputs are the records due by their times).
+    private async Task<BatchInfo> DriveRetriesAsync(Task<BatchInfo> done)
+    {
+        while (true)
+        {
+            // One read outstanding across batches, so that no announced retry goes to a read nobody awaits.
+            var retry = _retry ??= _listener!.NextRetryAsync();
+            if (await Task.WhenAny(done, retry).ConfigureAwait(false) == done)
+            {
+                return await done.ConfigureAwait(false);
+            }
+
+            _retry = null;
+            _clock.AdvanceTo(_clock.NowTicks + (await retry.ConfigureAwait(false)).Ticks);
+        }
     }
 
     /// <summary>Runs <paramref name="count"/> batches, stopping at the first that fails.</summary>
@@ -177,6 +200,11 @@ public sealed class StreamTestHarness : IAsyncDisposable
     private sealed class Listener(StreamTestHarness harness) : IStreamingListener
     {
         private readonly ConcurrentDictionary<BatchTime, TaskCompletionSource<BatchInfo>> _completed = new();
+        private readonly System.Threading.Channels.Channel<TimeSpan> _retries = System.Threading.Channels.Channel.CreateUnbounded<TimeSpan>();
+
+        public Task<TimeSpan> NextRetryAsync() => _retries.Reader.ReadAsync().AsTask();
+
+        public void OnBatchRetrying(BatchInfo batch, int attempt, TimeSpan delay) => _retries.Writer.TryWrite(delay);
 
         public Task<BatchInfo> Completion(BatchTime time) => Slot(time).Task;
 
