@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 
 namespace StreamLinq.Testing;
 
@@ -9,7 +10,7 @@ namespace StreamLinq.Testing;
 /// </summary>
 /// <remarks>
 /// <para>The factory receives the <see cref="StreamingOptions"/> to build its context with (the
-/// harness's clock set in them) and defines the job as production code does; inputs are
+/// harness's <see cref="Clock"/> set as their <see cref="StreamingOptions.TimeProvider"/>) and defines the job as production code does; inputs are
 /// <see cref="TestInput{T}"/> (or any public source) and outputs any sink, e.g. a
 /// <see cref="TestOutput{T}"/>. Batch times start at one interval after the Unix epoch:
 /// batch <c>i</c> (from 1) runs at <c>i × interval</c>.</para>
@@ -50,6 +51,13 @@ public sealed class StreamTestHarness : IAsyncDisposable
     /// <summary>The running context; throws before <see cref="StartAsync"/>.</summary>
     public StreamingContext Context => _context ?? throw new InvalidOperationException("The harness has not started: call StartAsync first.");
 
+    /// <summary>
+    /// The clock the context runs on (<see cref="StreamingOptions.TimeProvider"/>): starts at the Unix
+    /// epoch, moved by <see cref="RunBatchAsync"/>. A test may advance it itself, e.g. to let a time-out
+    /// fire while a batch waits; batch times the clock passes are sealed as the engine seals them.
+    /// </summary>
+    public FakeTimeProvider Clock => _clock.Provider;
+
     /// <summary>The time of the batch the next <see cref="RunBatchAsync"/> runs.</summary>
     public BatchTime NextBatchTime { get; private set; }
 
@@ -86,7 +94,7 @@ public sealed class StreamTestHarness : IAsyncDisposable
         if (!_clock.IsUsedBy(context.Options))
         {
             await context.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException("The factory must build its context with the StreamingOptions it is given (they carry the harness's clock).");
+            throw new InvalidOperationException("The factory must build its context with the StreamingOptions it is given (their TimeProvider is the harness's clock).");
         }
 
         _listener = new Listener(this);

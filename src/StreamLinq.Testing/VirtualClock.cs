@@ -1,24 +1,29 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace StreamLinq.Testing;
 
 /// <summary>
-/// The harness's one clock: starts at the Unix epoch and moves only when a batch is run, so that
-/// batch <c>i</c> runs at <c>i × interval</c> and no thread sleeps.
+/// The harness's one clock, a <see cref="FakeTimeProvider"/> set in <see cref="StreamingOptions.TimeProvider"/>:
+/// it starts at the Unix epoch and moves only when the harness runs a batch (or a retry's delay),
+/// so batch <c>i</c> runs at <c>i × interval</c> and every time-out, back-off and rate limit moves
+/// with it; no thread sleeps.
 /// </summary>
 internal sealed class VirtualClock
 {
-    private readonly ManualClock _clock = new();
+    public FakeTimeProvider Provider { get; } = new(DateTimeOffset.UnixEpoch);
 
-    public long NowTicks => _clock.NowTicks;
+    public long NowTicks => Provider.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
 
-    public StreamingOptions Apply(StreamingOptions options) => options with { Clock = _clock };
+    public StreamingOptions Apply(StreamingOptions options) => options with { TimeProvider = Provider };
 
-    public bool IsUsedBy(StreamingOptions options) => ReferenceEquals(options.Clock, _clock);
+    public bool IsUsedBy(StreamingOptions options) => ReferenceEquals(options.TimeProvider, Provider);
 
     public void AdvanceTo(long ticks)
     {
-        if (ticks > _clock.NowTicks)
+        var now = NowTicks;
+        if (ticks > now)
         {
-            _clock.Advance(TimeSpan.FromTicks(ticks - _clock.NowTicks));
+            Provider.Advance(TimeSpan.FromTicks(ticks - now));
         }
     }
 }

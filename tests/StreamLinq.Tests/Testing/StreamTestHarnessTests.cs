@@ -87,6 +87,30 @@ public class StreamTestHarnessTests
     }
 
     [Fact]
+    public async Task A_batch_the_engine_retries_runs_again_at_once_on_the_harness_clock()
+    {
+        var input = new TestInput<int>();
+        var sink = new FailingOnceSink();
+        await using var harness = new StreamTestHarness(options =>
+        {
+            var context = new StreamingContext(Second, options);
+            context.AddInput(input).WriteTo(sink);
+            return context;
+        });
+        await harness.StartAsync();
+        input.Push(7);
+        var started = DateTime.UtcNow;
+
+        var batch = await harness.RunBatchAsync();
+
+        Assert.Null(batch.Failure);
+        Assert.Equal(2, sink.Attempts);
+        Assert.Equal([7], sink.Written);
+        Assert.True(harness.Clock.GetUtcNow() > DateTimeOffset.UnixEpoch + Second, "the clock moved by the retry's delay");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(25), "the retry's delay (at least a second, by default) passed on the harness clock, not in real time");
+    }
+
+    [Fact]
     public async Task A_factory_that_ignores_the_options_it_is_given_is_refused_with_the_reason()
     {
         await using var harness = new StreamTestHarness(_ => new StreamingContext(Second));
@@ -131,5 +155,23 @@ public class StreamTestHarnessTests
         var batch = await harness.RunBatchAsync();
 
         Assert.IsType<DivideByZeroException>(Assert.IsType<BatchFailedException>(batch.Failure).InnerException);
+    }
+
+    private sealed class FailingOnceSink : IBatchSink<int>
+    {
+        public int Attempts { get; private set; }
+
+        public List<int> Written { get; } = [];
+
+        public Task WriteBatchAsync(IReadOnlyList<int> batch, BatchTime time, CancellationToken cancellationToken)
+        {
+            if (++Attempts == 1)
+            {
+                throw new IOException("The table is locked for a moment.");
+            }
+
+            Written.AddRange(batch);
+            return Task.CompletedTask;
+        }
     }
 }
