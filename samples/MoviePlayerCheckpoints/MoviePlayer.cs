@@ -31,12 +31,19 @@ public static class MoviePlayer
     public static void Define(StreamingContext context, IConnectionMultiplexer redis, string streamKey, NpgsqlDataSource positions)
     {
         var store = new PositionStore(positions);
-        context.RedisStream(redis, streamKey)
-            .Select(e => Parse(e))
-            .GroupBy(c => c.User)
-            .Select(g => g.OrderByDescending(c => c.UsersTime).First())
+        NewestPerUser(context.RedisStream(redis, streamKey).Select(e => Parse(e)))
             .ForEachBatch(store.UpsertAsync, DeliveryGuarantee.AtLeastOnce);
     }
+
+    /// <summary>
+    /// The query between source and sink, apart so that tests run it on a test input
+    /// (samples/TestingYourQueries): each user's newest checkpoint in the batch, by the user's time.
+    /// </summary>
+    /// <remarks>Per batch: the sink's version guard, not this query, keeps a user from moving backwards across batches.</remarks>
+    public static IDStream<PlayerCheckpoint> NewestPerUser(IDStream<PlayerCheckpoint> checkpoints) =>
+        checkpoints
+            .GroupBy(c => c.User)
+            .Select(g => g.OrderByDescending(c => c.UsersTime).First());
 
     /// <summary>Appends an event to the stream, as a player would.</summary>
     public static Task<RedisValue> SendAsync(IDatabase redis, string streamKey, PlayerCheckpoint checkpoint) =>

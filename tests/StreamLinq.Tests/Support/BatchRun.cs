@@ -1,31 +1,42 @@
-using System.Collections.Concurrent;
+using StreamLinq.Testing;
 
 namespace StreamLinq.Tests.Support;
 
 /// <summary>
-/// Runs a query over given batches on a manual clock (batch i at time i * interval, from 1) and
+/// Runs a query over given batches on the test harness's virtual clock (batch i at time i * interval, from 1) and
 /// collects what the output received per batch time; batch times the output did not run at are absent.
 /// </summary>
 public static class BatchRun
 {
     public static TimeSpan Interval { get; } = TimeSpan.FromSeconds(1);
 
+    // On the StreamLinq.Testing package, as a user runs a query, so the package is exercised every run.
     public static async Task<IReadOnlyDictionary<long, TResult[]>> RunAsync<TSource, TResult>(
         IReadOnlyList<TSource[]> batches,
         int totalBatches,
         Func<IDStream<TSource>, IDStream<TResult>> query)
     {
-        await using var harness = new StreamHarness(Interval);
-        var results = new ConcurrentDictionary<BatchTime, TResult[]>();
-        query(harness.Queue(batches)).ForEachBatch((batch, time) => results[time] = batch.ToArray());
+        var input = new TestInput<TSource>();
+        var output = new TestOutput<TResult>();
+        await using var harness = new StreamTestHarness(options =>
+        {
+            var context = new StreamingContext(Interval, options);
+            query(context.AddInput(input)).WriteTo(output);
+            return context;
+        });
         await harness.StartAsync();
+        for (var i = 0; i < batches.Count; i++)
+        {
+            input.PushAt(harness.NextBatchTime + (Interval * i), batches[i]);
+        }
+
         for (var i = 0; i < totalBatches; i++)
         {
             var info = await harness.RunBatchAsync();
             Assert.Null(info.Failure);
         }
 
-        return results.ToDictionary(r => r.Key.Ticks / Interval.Ticks, r => r.Value);
+        return output.Batches.ToDictionary(r => r.Key.Ticks / Interval.Ticks, r => r.Value);
     }
 
     /// <summary>The records of the window ending at batch <paramref name="end"/> (1-based), <paramref name="length"/> batches long.</summary>
