@@ -1,25 +1,28 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace StreamLinq.Latency;
 
 /// <summary>
-/// Per-record latencies in logarithmic buckets (about 2 % wide) from 1 µs to about 10 min, so a
-/// batch of millions of records is recorded at a couple of nanoseconds each.
+/// Per-record latencies in buckets about 6 % wide (a power of two of microseconds split in 16),
+/// from 1 µs to about 18 h, so a batch of millions of records is recorded at a couple of
+/// nanoseconds each (no logarithm per record).
 /// </summary>
 internal sealed class LatencyHistogram
 {
-    private const double Base = 1.02;
-    private static readonly double TicksPerMicrosecond = Stopwatch.Frequency / 1e6;
-    private readonly long[] _counts = new long[1100];
+    private const int Steps = 16;
+    private static readonly long TicksPerMicrosecond = Math.Max(1, Stopwatch.Frequency / 1_000_000);
+    private readonly long[] _counts = new long[36 * Steps];
     private long _total;
 
     public long Count => _total;
 
     public void Add(long latencyTicks, long records = 1)
     {
-        var micros = Math.Max(1, latencyTicks / TicksPerMicrosecond);
-        var bucket = Math.Min(_counts.Length - 1, (int)(Math.Log(micros) / Math.Log(Base)));
-        _counts[bucket] += records;
+        var micros = (ulong)Math.Max(1, latencyTicks / TicksPerMicrosecond);
+        var power = BitOperations.Log2(micros);
+        var fraction = power >= 4 ? (int)((micros >> (power - 4)) & (Steps - 1)) : (int)((micros << (4 - power)) & (Steps - 1));
+        _counts[Math.Min(_counts.Length - 1, (power * Steps) + fraction)] += records;
         _total += records;
     }
 
@@ -37,10 +40,13 @@ internal sealed class LatencyHistogram
             seen += _counts[i];
             if (seen >= rank)
             {
-                return TimeSpan.FromMicroseconds(Math.Pow(Base, i + 1));
+                // The bucket's upper edge: (1 + (fraction + 1) / 16) × 2^power µs.
+                var power = i / Steps;
+                var fraction = i % Steps;
+                return TimeSpan.FromMicroseconds(Math.Pow(2, power) * (1 + ((fraction + 1) / (double)Steps)));
             }
         }
 
-        return TimeSpan.FromMicroseconds(Math.Pow(Base, _counts.Length));
+        return TimeSpan.MaxValue;
     }
 }
