@@ -73,7 +73,7 @@ public interface IStreamingListener
     /// Checkpoint recovery hit something it worked around: a truncated or corrupt checkpoint
     /// file skipped for the previous one, a checkpoint discarded after a query change, or state
     /// that could not be matched to the query. Raised during
-    /// <see cref="StreamingContext.GetOrCreate"/> (to listeners the factory added) and at start.
+    /// <see cref="StreamingContext.GetOrCreate(StreamLinq.Checkpointing.ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/> (to listeners the factory added) and at start.
     /// </summary>
     /// <param name="message">What was found and what was done instead.</param>
     void OnCheckpointWarning(string message)

@@ -38,7 +38,7 @@ public sealed record ReceiverOptions
     /// Whether every record is written to a write-ahead log in the checkpoint directory before
     /// it is acknowledged to the producer, so that records received are not lost when the driver
     /// dies and a batch can be replayed (which also lets the stream serve exactly-once outputs).
-    /// Needs a context created by <see cref="StreamingContext.GetOrCreate"/>. Records are logged
+    /// Needs a context created by <see cref="StreamingContext.GetOrCreate(StreamLinq.Checkpointing.ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/>. Records are logged
     /// exactly as checkpointed state is (every field, floating-point bits, decimal scale); a
     /// record type that cannot round-trip (declared as object or an interface, holding a
     /// delegate...) makes <see cref="StreamingContext.StartAsync"/> refuse to start, naming it.
