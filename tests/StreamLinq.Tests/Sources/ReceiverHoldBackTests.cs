@@ -78,6 +78,9 @@ public sealed class ReceiverHoldBackTests : IDisposable
         });
 
         var reported = await blocked.First.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The harness's clock is manual: the producer waits for tokens until the stop releases it.
+        await harness.Context.StopAsync(graceful: false);
         await producer.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(ReceiverBlockReason.RateLimit, reported.Reason);
         Assert.Equal(200, reported.RatePerSecond);
