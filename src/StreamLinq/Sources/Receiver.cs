@@ -262,10 +262,36 @@ internal sealed class Receiver<T> : IDisposable
     /// <summary>Stores one record from a synchronous producer (an Rx observer), blocking it while held back.</summary>
     public void Store(T record, CancellationToken cancellationToken)
     {
-        var pending = StoreAsync(record, cancellationToken);
-        if (!pending.IsCompletedSuccessfully)
+        // The common case in a few instructions: the shared writer free and room in its chunk.
+        var writer = _shared;
+        if (Interlocked.CompareExchange(ref writer.Busy, 1, 0) == 0)
         {
-            pending.AsTask().GetAwaiter().GetResult();
+            if (writer.TryStore(record))
+            {
+                Volatile.Write(ref writer.Busy, 0);
+                return;
+            }
+
+            try
+            {
+                var pending = writer.StoreSlowAsync(record, cancellationToken);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    pending.AsTask().GetAwaiter().GetResult();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref writer.Busy, 0);
+            }
+
+            return;
+        }
+
+        var contended = StoreContendedAsync(record, cancellationToken);
+        if (!contended.IsCompletedSuccessfully)
+        {
+            contended.AsTask().GetAwaiter().GetResult();
         }
     }
 

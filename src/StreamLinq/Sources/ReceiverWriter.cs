@@ -24,20 +24,25 @@ internal sealed class ReceiverWriter<T>
     /// <summary>The chunk being filled; read by seals.</summary>
     public ReceiverChunk<T>? Current => Volatile.Read(ref _current);
 
+    /// <summary>The store without waiting: true when the record went into the current chunk, false when the slow path is needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryStore(T record)
+    {
+        var chunk = _current;
+        return _receiver.AcceptsPlainStores && chunk is not null && (_receiver.Limit is null || --_allowance >= 0) && chunk.TryAppend(record);
+    }
+
     /// <summary>Stores one record, waiting for the rate limit and, under <see cref="FullBufferPolicy.Wait"/>, for room.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {
-        var chunk = _current;
-        if (_receiver.AcceptsPlainStores && chunk is not null && (_receiver.Limit is null || --_allowance >= 0) && chunk.TryAppend(record))
-        {
-            return default;
-        }
-
-        return StoreSlowAsync(record, cancellationToken);
+        return TryStore(record) ? default : StoreSlowCoreAsync(record, cancellationToken);
     }
 
-    private async ValueTask StoreSlowAsync(T record, CancellationToken cancellationToken)
+    /// <summary>The store after <see cref="TryStore"/> found no room, no allowance or a log to write.</summary>
+    public ValueTask StoreSlowAsync(T record, CancellationToken cancellationToken) => StoreSlowCoreAsync(record, cancellationToken);
+
+    private async ValueTask StoreSlowCoreAsync(T record, CancellationToken cancellationToken)
     {
         var receiver = _receiver;
         receiver.ThrowIfRefused();
