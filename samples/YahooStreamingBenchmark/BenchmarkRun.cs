@@ -12,6 +12,13 @@ public enum EventSourceMode
 
     /// <summary>The generator appends to a Redis stream (XADD) and the job reads it (XREAD).</summary>
     Redis,
+
+    /// <summary>
+    /// The generator publishes to a NATS JetStream stream and the job reads it with the NATS
+    /// JetStream source (StreamLinq.Nats), by sequence ranges; counts go to memory unless
+    /// <c>--store redis</c>.
+    /// </summary>
+    Nats,
 }
 
 /// <summary>One run's settings.</summary>
@@ -22,6 +29,7 @@ public enum EventSourceMode
 /// <param name="Parallelism">Partitions per batch; 1 measures one core.</param>
 /// <param name="RedisStore">Whether counts go to Redis (always so in Redis mode) rather than memory.</param>
 /// <param name="RedisEndpoint">An existing Redis to use; null starts a redis-server when one is needed.</param>
+/// <param name="NatsUrl">An existing nats-server with JetStream to use in NATS mode; null starts one.</param>
 /// <param name="WarmupSeconds">
 /// A discarded in-memory run first, so that the measured run does not pay for the JIT's
 /// first compilations (the original benchmark runs for minutes, where they vanish).
@@ -34,7 +42,8 @@ public sealed record RunOptions(
     int Parallelism = 1,
     bool RedisStore = false,
     string? RedisEndpoint = null,
-    double WarmupSeconds = 0)
+    double WarmupSeconds = 0,
+    string? NatsUrl = null)
 {
     public TimeSpan Interval => BatchInterval ?? TimeSpan.FromSeconds(1);
 
@@ -77,8 +86,22 @@ public static class BenchmarkRun
 
         RedisServer? server = null;
         StackExchange.Redis.ConnectionMultiplexer? connection = null;
+        NatsServer? natsServer = null;
+        NATS.Client.Core.NatsConnection? nats = null;
         try
         {
+            if (options.Mode == EventSourceMode.Nats)
+            {
+                if (options.NatsUrl is null)
+                {
+                    natsServer = await NatsServer.StartAsync();
+                    log?.WriteLine($"started nats-server -js on 127.0.0.1:{natsServer.Port}");
+                }
+
+                nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = options.NatsUrl ?? natsServer!.Url });
+                await nats.ConnectAsync();
+            }
+
             if (options.UsesRedis)
             {
                 if (options.RedisEndpoint is { } endpoint)
@@ -99,10 +122,21 @@ public static class BenchmarkRun
             var prefix = $"ysb:{Guid.NewGuid():N}:";
             IWindowStore store = options.UsesRedis ? new RedisWindowStore(database!, prefix) : new InMemoryWindowStore();
             var redisEvents = options.Mode == EventSourceMode.Redis ? new RedisEvents(database!, prefix + "ad-events") : null;
-            return await RunJobAsync(options, store, redisEvents, log);
+            var natsEvents = nats is null ? null : await NatsEvents.CreateAsync(nats, $"YSB_{Guid.NewGuid():N}");
+            return await RunJobAsync(options, store, redisEvents, log, natsEvents);
         }
         finally
         {
+            if (nats is not null)
+            {
+                await nats.DisposeAsync();
+            }
+
+            if (natsServer is not null)
+            {
+                await natsServer.DisposeAsync();
+            }
+
             if (server is not null)
             {
                 await server.DisposeAsync();
@@ -114,7 +148,7 @@ public static class BenchmarkRun
         }
     }
 
-    private static async Task<RunReport> RunJobAsync(RunOptions options, IWindowStore store, RedisEvents? redis, TextWriter? log)
+    private static async Task<RunReport> RunJobAsync(RunOptions options, IWindowStore store, RedisEvents? redis, TextWriter? log, NatsEvents? nats = null)
     {
         var campaigns = Campaigns.Create();
         var generator = new EventGenerator(campaigns);
@@ -123,9 +157,12 @@ public static class BenchmarkRun
         var queue = new ConcurrentQueue<IEnumerable<ReadOnlyMemory<byte>>>();
         await using var context = new StreamingContext(options.Interval, new StreamingOptions { MaxDegreeOfParallelism = options.Parallelism });
         context.AddListener(batches);
-        var events = options.Mode == EventSourceMode.Redis
-            ? context.FromAsyncEnumerable(redis!.ReadAllAsync(), new ReceiverOptions { BufferCapacity = 10_000_000 })
-            : context.QueueStream(queue, oneAtATime: false);
+        var events = options.Mode switch
+        {
+            EventSourceMode.Redis => context.FromAsyncEnumerable(redis!.ReadAllAsync(), new ReceiverOptions { BufferCapacity = 10_000_000 }),
+            EventSourceMode.Nats => nats!.Read(context),
+            _ => context.QueueStream(queue, oneAtATime: false),
+        };
         AdvertisingJob.Define(events, campaigns, store);
         await context.StartAsync();
 
@@ -146,7 +183,17 @@ public static class BenchmarkRun
                 {
                     var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     var count = (int)Math.Min(due - offered, 100_000);
-                    if (redis is null)
+                    if (nats is not null)
+                    {
+                        var chunk = new byte[count][];
+                        for (var i = 0; i < count; i++)
+                        {
+                            chunk[i] = generator.Next(now);
+                        }
+
+                        nats.AppendAsync(chunk).GetAwaiter().GetResult();
+                    }
+                    else if (redis is null)
                     {
                         var buffer = new byte[count * maxLength];
                         var chunk = new ReadOnlyMemory<byte>[count];
@@ -187,6 +234,16 @@ public static class BenchmarkRun
             // Stop only once the job has read everything, so that the final batch holds the rest.
             var deadline = Stopwatch.StartNew();
             while (redis.Read < generator.Generated && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        if (nats is not null)
+        {
+            // As for Redis: stop once the batches hold every event published.
+            var deadline = Stopwatch.StartNew();
+            while (batches.Completed.Sum(b => b.RecordCount ?? 0) < generator.Generated && deadline.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(10);
             }
