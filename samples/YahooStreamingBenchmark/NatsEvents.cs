@@ -50,8 +50,8 @@ public sealed class NatsEvents
         }
     }
 
-    /// <summary>The job's input: the stream's one subject, from its start.</summary>
-    public IDStream<ReadOnlyMemory<byte>> Read(StreamingContext context) =>
-        context.NatsJetStream(Connection, _stream, [Subject], new NatsJetStreamOptions { MaxMessagesPerBatch = 200_000 })
+    /// <summary>The job's input: the stream's one subject, from its start, at most <paramref name="perBatch"/> events a batch.</summary>
+    public IDStream<ReadOnlyMemory<byte>> Read(StreamingContext context, int perBatch) =>
+        context.NatsJetStream(Connection, _stream, [Subject], new NatsJetStreamOptions { MaxMessagesPerBatch = perBatch })
             .Select(m => (ReadOnlyMemory<byte>)m.Data);
 }

@@ -37,6 +37,10 @@ for (var i = 0; i < args.Length; i++)
         case "--warmup":
             options = options with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) };
             break;
+        case "--preload":
+            options = options with { Preload = true };
+            i--;
+            break;
         case "--redis":
             options = options with { RedisEndpoint = value };
             break;
@@ -44,7 +48,7 @@ for (var i = 0; i < args.Length; i++)
             options = options with { NatsUrl = value };
             break;
         default:
-            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis|nats] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--redis HOST:PORT] [--nats URL]");
+            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis|nats] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--preload] [--redis HOST:PORT] [--nats URL]");
             return 2;
     }
 

@@ -127,6 +127,8 @@ internal sealed class BatchScheduler
                     RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
                     CheckpointsWritten = () => _checkpointing?.Written ?? 0,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
+                    BatchInterval = _context.BatchInterval,
+                    ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
                 }, cancellationToken).ConfigureAwait(false);
                 started.Add(source);
             }
