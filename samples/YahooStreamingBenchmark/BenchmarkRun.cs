@@ -12,6 +12,13 @@ public enum EventSourceMode
 
     /// <summary>The generator appends to a Redis stream (XADD) and the job reads it with the StreamLinq.Redis source (XRANGE, prefetched).</summary>
     Redis,
+
+    /// <summary>
+    /// The generator publishes to a NATS JetStream stream and the job reads it with the NATS
+    /// JetStream source (StreamLinq.Nats), by sequence ranges; counts go to memory unless
+    /// <c>--store redis</c>.
+    /// </summary>
+    Nats,
 }
 
 /// <summary>One run's settings.</summary>
@@ -22,6 +29,7 @@ public enum EventSourceMode
 /// <param name="Parallelism">Partitions per batch; 1 measures one core.</param>
 /// <param name="RedisStore">Whether counts go to Redis (always so in Redis mode) rather than memory.</param>
 /// <param name="RedisEndpoint">An existing Redis to use; null starts a redis-server when one is needed.</param>
+/// <param name="NatsUrl">An existing nats-server with JetStream to use in NATS mode; null starts one.</param>
 /// <param name="WarmupSeconds">
 /// A discarded in-memory run first, so that the measured run does not pay for the JIT's
 /// first compilations (the original benchmark runs for minutes, where they vanish).
@@ -40,7 +48,8 @@ public sealed record RunOptions(
     bool RedisStore = false,
     string? RedisEndpoint = null,
     double WarmupSeconds = 0,
-    bool Preload = false)
+    bool Preload = false,
+    string? NatsUrl = null)
 {
     public TimeSpan Interval => BatchInterval ?? TimeSpan.FromSeconds(1);
 
@@ -83,8 +92,22 @@ public static class BenchmarkRun
 
         RedisServer? server = null;
         StackExchange.Redis.ConnectionMultiplexer? connection = null;
+        NatsServer? natsServer = null;
+        NATS.Client.Core.NatsConnection? nats = null;
         try
         {
+            if (options.Mode == EventSourceMode.Nats)
+            {
+                if (options.NatsUrl is null)
+                {
+                    natsServer = await NatsServer.StartAsync();
+                    log?.WriteLine($"started nats-server -js on 127.0.0.1:{natsServer.Port}");
+                }
+
+                nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = options.NatsUrl ?? natsServer!.Url });
+                await nats.ConnectAsync();
+            }
+
             if (options.UsesRedis)
             {
                 if (options.RedisEndpoint is { } endpoint)
@@ -105,10 +128,21 @@ public static class BenchmarkRun
             var prefix = $"ysb:{Guid.NewGuid():N}:";
             IWindowStore store = options.UsesRedis ? new RedisWindowStore(database!, prefix) : new InMemoryWindowStore();
             var redisEvents = options.Mode == EventSourceMode.Redis ? new RedisEvents(connection!, prefix + "ad-events") : null;
-            return await RunJobAsync(options, store, redisEvents, log);
+            var natsEvents = nats is null ? null : await NatsEvents.CreateAsync(nats, $"YSB_{Guid.NewGuid():N}");
+            return await RunJobAsync(options, store, redisEvents, log, natsEvents);
         }
         finally
         {
+            if (nats is not null)
+            {
+                await nats.DisposeAsync();
+            }
+
+            if (natsServer is not null)
+            {
+                await natsServer.DisposeAsync();
+            }
+
             if (server is not null)
             {
                 await server.DisposeAsync();
@@ -120,7 +154,7 @@ public static class BenchmarkRun
         }
     }
 
-    private static async Task<RunReport> RunJobAsync(RunOptions options, IWindowStore store, RedisEvents? redis, TextWriter? log)
+    private static async Task<RunReport> RunJobAsync(RunOptions options, IWindowStore store, RedisEvents? redis, TextWriter? log, NatsEvents? nats = null)
     {
         var campaigns = Campaigns.Create();
         var generator = new EventGenerator(campaigns);
@@ -131,9 +165,12 @@ public static class BenchmarkRun
         context.AddListener(batches);
         // Twice what one interval offers: a batch can catch up, and no reply grows without bound.
         var perBatch = (int)Math.Min(int.MaxValue, Math.Max(10_000, 2 * options.Rate * options.Interval.TotalSeconds));
-        var events = options.Mode == EventSourceMode.Redis
-            ? redis!.Read(context, perBatch)
-            : context.QueueStream(queue, oneAtATime: false);
+        var events = options.Mode switch
+        {
+            EventSourceMode.Redis => redis!.Read(context, perBatch),
+            EventSourceMode.Nats => nats!.Read(context, perBatch),
+            _ => context.QueueStream(queue, oneAtATime: false),
+        };
         AdvertisingJob.Define(events, campaigns, store);
 
         var watch = Stopwatch.StartNew();
@@ -152,7 +189,17 @@ public static class BenchmarkRun
                 {
                     var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     var count = (int)Math.Min(due - offered, 100_000);
-                    if (redis is null)
+                    if (nats is not null)
+                    {
+                        var chunk = new byte[count][];
+                        for (var i = 0; i < count; i++)
+                        {
+                            chunk[i] = generator.Next(now);
+                        }
+
+                        nats.AppendAsync(chunk).GetAwaiter().GetResult();
+                    }
+                    else if (redis is null)
                     {
                         var buffer = new byte[count * maxLength];
                         var chunk = new ReadOnlyMemory<byte>[count];
@@ -209,7 +256,7 @@ public static class BenchmarkRun
         }
 
         var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        if (redis is not null || options.Preload)
+        if (redis is not null || nats is not null || options.Preload)
         {
             // Stop only once the job has read everything, so that the final batch holds the rest.
             var deadline = Stopwatch.StartNew();

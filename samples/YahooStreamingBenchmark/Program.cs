@@ -5,7 +5,8 @@ using YahooStreamingBenchmark;
 // an in-memory generator and counts go to an in-process dictionary, so it runs with no server;
 // --store redis writes counts to Redis as the original does, --mode redis also reads events from
 // a Redis stream. Either starts its own redis-server on a free loopback port unless --redis
-// HOST:PORT names one.
+// HOST:PORT names one. --mode nats reads events from a NATS JetStream stream through the
+// StreamLinq.Nats source, starting its own nats-server -js unless --nats URL names one.
 var options = new RunOptions(WarmupSeconds: 2);
 for (var i = 0; i < args.Length; i++)
 {
@@ -43,8 +44,11 @@ for (var i = 0; i < args.Length; i++)
         case "--redis":
             options = options with { RedisEndpoint = value };
             break;
+        case "--nats":
+            options = options with { NatsUrl = value };
+            break;
         default:
-            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--preload] [--redis HOST:PORT]");
+            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis|nats] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--preload] [--redis HOST:PORT] [--nats URL]");
             return 2;
     }
 

@@ -47,36 +47,46 @@ public sealed class MqttSink<T> : IBatchSink<T>, IAsyncDisposable
     /// <param name="batch">The batch's records.</param>
     /// <param name="time">The batch time.</param>
     /// <param name="cancellationToken">Cancels the publishing.</param>
-    /// <exception cref="IOException">The broker refused a message; the message says which and why.</exception>
+    /// <exception cref="IOException">The broker refused a message or went away; the message says which and why (retried by the restart strategy).</exception>
     public async Task WriteBatchAsync(IReadOnlyList<T> batch, BatchTime time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_client.IsConnected)
-            {
-                await _client.ConnectAsync(_connect, cancellationToken).ConfigureAwait(false);
-            }
-
-            foreach (var record in batch)
-            {
-                var topic = _topic(record);
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(topic)
-                    .WithPayload(_payload(record))
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build();
-                var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
-                if (!result.IsSuccess)
-                {
-                    throw new IOException($"The broker refused a message to '{topic}' of batch {time}: {result.ReasonCode} {result.ReasonString}");
-                }
-            }
+            await PublishAsync(batch, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException error)
+        {
+            // The broker went away: an I/O failure, which the restart strategy retries on a new connection.
+            throw new IOException($"Publishing batch {time} to the broker failed: {error.Message}", error);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task PublishAsync(IReadOnlyList<T> batch, BatchTime time, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            await _client.ConnectAsync(_connect, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var record in batch)
+        {
+            var topic = _topic(record);
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(_payload(record))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!result.IsSuccess)
+            {
+                throw new IOException($"The broker refused a message to '{topic}' of batch {time}: {result.ReasonCode} {result.ReasonString}");
+            }
         }
     }
 

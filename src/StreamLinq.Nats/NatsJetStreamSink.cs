@@ -1,5 +1,6 @@
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace StreamLinq.Nats;
 
@@ -59,6 +60,7 @@ public sealed class NatsJetStreamSink<T> : IBatchSink<T>, IIdempotentSink
     /// <param name="time">The batch time.</param>
     /// <param name="cancellationToken">Cancels the publishing.</param>
     /// <exception cref="NatsJSApiException">The server refused a message.</exception>
+    /// <exception cref="IOException">The server did not answer or the connection was lost (retried by the restart strategy).</exception>
     public async Task WriteBatchAsync(IReadOnlyList<T> batch, BatchTime time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -82,7 +84,18 @@ public sealed class NatsJetStreamSink<T> : IBatchSink<T>, IIdempotentSink
 
     private async Task PublishAsync(T record, BatchTime time, int index, CancellationToken cancellationToken)
     {
-        var ack = await _js.PublishAsync(_subject(record), _serialize(record), opts: new NatsJSPubOpts { MsgId = MessageId(time, index) }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var subject = _subject(record);
+        PubAckResponse ack;
+        try
+        {
+            ack = await _js.PublishAsync(subject, _serialize(record), opts: new NatsJSPubOpts { MsgId = MessageId(time, index) }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException error) when (error is not NatsJSApiException)
+        {
+            // No answer, no responders, a lost connection: an I/O failure, which the restart
+            // strategy retries (a server's refusal, NatsJSApiException, is not retried).
+            throw new IOException($"Publishing to '{subject}' (batch {time}) failed: {error.Message}", error);
+        }
 
         // A duplicate is what a replay is meant to meet: the message is stored already.
         if (!ack.Duplicate)

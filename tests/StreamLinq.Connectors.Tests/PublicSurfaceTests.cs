@@ -16,6 +16,8 @@ public sealed class PublicSurfaceTests
         Assert.NotEmpty(granted);
         Assert.DoesNotContain(granted, name => name.StartsWith("StreamLinq.Redis", StringComparison.Ordinal)
             || name.StartsWith("StreamLinq.Postgres", StringComparison.Ordinal)
+            || name.StartsWith("StreamLinq.Nats", StringComparison.Ordinal)
+            || name.StartsWith("StreamLinq.Mqtt", StringComparison.Ordinal)
             || name.StartsWith("StreamLinq.Connectors", StringComparison.Ordinal));
     }
 
@@ -33,6 +35,8 @@ public sealed class PublicSurfaceTests
     [InlineData(typeof(State.IStatefulOperator))]
     [InlineData(typeof(ITransactionalSink<>))]
     [InlineData(typeof(IIdempotentSink))]
+    [InlineData(typeof(Checkpointing.ICheckpointStore))]
+    [InlineData(typeof(Checkpointing.DirectoryCheckpointStore))]
     public void Every_connector_contract_is_public_and_exposes_no_internal_type(Type contract)
     {
         Assert.True(contract.IsPublic, $"{contract} is not public");

@@ -29,7 +29,7 @@ var outputs = new OutputMarks(marks, restarted);
 CheckpointFile.WriteHook = stage => marks.Mark("checkpoint-" + stage);
 
 using var redis = source == "redis" ? await ConnectionMultiplexer.ConnectAsync(Required("CRASH_REDIS")) : null;
-await using var nats = source == "nats" ? new NatsConnection(new NatsOpts { Url = Required("CRASH_NATS") }) : null;
+await using var nats = source == "nats" ? new NatsConnection(new NatsOpts { Url = Required("CRASH_NATS"), ConnectTimeout = TimeSpan.FromSeconds(10) }) : null;
 await using var postgres = NpgsqlDataSource.Create(Required("CRASH_POSTGRES"));
 ICheckpointStore store = (Environment.GetEnvironmentVariable("CRASH_STORE") ?? "directory") switch
 {

@@ -476,7 +476,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
 
         public static async Task<NatsProducer> CreateAsync(string url, string stream)
         {
-            var producer = new NatsProducer(new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = url }), stream);
+            var producer = new NatsProducer(new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = url, ConnectTimeout = TimeSpan.FromSeconds(10), RequestTimeout = TimeSpan.FromSeconds(10) }), stream);
             await producer._js.CreateStreamAsync(new NATS.Client.JetStream.Models.StreamConfig(stream, [stream + ".>"]));
             return producer;
         }

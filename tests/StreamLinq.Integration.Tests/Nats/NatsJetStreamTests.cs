@@ -114,7 +114,7 @@ public sealed class NatsJetStreamTests
 
     private static async Task<NatsConnection> ConnectAsync(NatsServer server)
     {
-        var nats = new NatsConnection(new NatsOpts { Url = server.Url, RequestTimeout = TimeSpan.FromSeconds(3) });
+        var nats = new NatsConnection(new NatsOpts { Url = server.Url, RequestTimeout = TimeSpan.FromSeconds(3), ConnectTimeout = TimeSpan.FromSeconds(10) });
         await nats.ConnectAsync();
         return nats;
     }
