@@ -102,7 +102,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// last commit within <see cref="StreamingOptions.SinkCommitReadTimeout"/> (the message names the output).
     /// </exception>
     /// <exception cref="InvalidDataException">
-    /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
+    /// A context from <see cref="GetOrCreate(ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/>: the checkpoint is intact but does not fit the
     /// query's sources or operators (the state is restored here, at start).
     /// </exception>
     /// <exception cref="InvalidOperationException">
