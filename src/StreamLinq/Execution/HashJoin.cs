@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -7,8 +9,8 @@ namespace StreamLinq.Execution;
 /// outer records in order, each followed by its inner matches in order; null keys never match.
 /// </summary>
 /// <remarks>
-/// When the inner side is the smaller one, the outer side probes in partitions (in parallel) and
-/// the partitions' results are concatenated in order. When the outer side is smaller it is built
+/// When the inner side is the smaller one, the outer side probes in partitions (in parallel),
+/// each writing its matches at its place in one result array of the exact size. When the outer side is smaller it is built
 /// instead, the inner side probes it, and the matched pairs are put back in LINQ's order by a
 /// counting sort on the outer index before the result selector runs, so the selector sees the
 /// pairs in the order LINQ would call it with. Per batch; no state across batches.
@@ -51,21 +53,56 @@ internal sealed class HashJoin<TOuter, TInner, TKey, TResult>(
     private TResult[] ProbeWithOuter(BatchExecution batch, TOuter[] outerRows, TInner[] innerRows)
     {
         var index = JoinIndex<TKey>.Build(innerRows, innerKey);
-        var parts = batch.RunPartitions(outerRows.Length, (start, end) =>
+
+        // Two passes over each partition, so the result is written once into an array of its
+        // exact size: a join's output is often several times its input, and growing lists of it
+        // (then copying them into the result) cost more than walking the matches twice. The first
+        // pass keeps each record's first match, so each key selector runs once per record.
+        var firsts = ArrayPool<int>.Shared.Rent(outerRows.Length);
+        try
         {
-            var part = new List<TResult>(end - start);
-            for (var i = start; i < end; i++)
+            var counts = batch.RunPartitions(outerRows.Length, (start, end) =>
             {
-                var row = outerRows[i];
-                for (var j = index.First(outerKey(row)); j >= 0; j = index.Next(j))
+                var count = 0L;
+                for (var i = start; i < end; i++)
                 {
-                    part.Add(result(row, innerRows[j]));
+                    var j = firsts[i] = index.First(outerKey(outerRows[i]));
+                    for (; j >= 0; j = index.Next(j))
+                    {
+                        count++;
+                    }
                 }
+
+                return (Start: start, Count: count);
+            });
+            var offsets = new Dictionary<int, int>(counts.Length);
+            var total = 0L;
+            foreach (var (start, count) in counts)
+            {
+                offsets[start] = (int)total;
+                total += count;
             }
 
-            return part;
-        });
-        return Concatenate(parts);
+            var results = new TResult[checked((int)total)];
+            batch.RunPartitions(outerRows.Length, (start, end) =>
+            {
+                var at = offsets[start];
+                for (var i = start; i < end; i++)
+                {
+                    for (var j = firsts[i]; j >= 0; j = index.Next(j))
+                    {
+                        results[at++] = result(outerRows[i], innerRows[j]);
+                    }
+                }
+
+                return at;
+            });
+            return results;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(firsts);
+        }
     }
 
     private TResult[] ProbeWithInner(TOuter[] outerRows, TInner[] innerRows)
@@ -105,23 +142,5 @@ internal sealed class HashJoin<TOuter, TInner, TKey, TResult>(
         }
 
         return results;
-    }
-
-    private static TResult[] Concatenate(List<TResult>[] parts)
-    {
-        if (parts.Length == 1)
-        {
-            return parts[0].ToArray();
-        }
-
-        var all = new TResult[parts.Sum(p => p.Count)];
-        var offset = 0;
-        foreach (var part in parts)
-        {
-            part.CopyTo(all, offset);
-            offset += part.Count;
-        }
-
-        return all;
     }
 }
