@@ -129,7 +129,7 @@ namespace StreamLinq.EndToEnd
             context.QueueStream(queue, oneAtATime: false)
                 .GroupBy(e => e.Key)
                 .Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(e => e.Value) })
-                .ForEachBatch((batch, time) => latencies.Enqueue(TimeSpan.FromTicks(StreamClock.System.NowTicks - time.Ticks)));
+                .ForEachBatch((batch, time) => latencies.Enqueue(DateTimeOffset.UtcNow - time.ToDateTimeOffset()));
             await context.StartAsync();
 
             var watch = Stopwatch.StartNew();
@@ -169,7 +169,7 @@ namespace StreamLinq.EndToEnd
             context.AddListener(recorder);
             context.QueueStream(new ConcurrentQueue<IEnumerable<Event>>())
                 .Where(e => e.Value > 0)
-                .ForEachBatch((batch, time) => latencies.Enqueue(TimeSpan.FromTicks(StreamClock.System.NowTicks - time.Ticks)));
+                .ForEachBatch((batch, time) => latencies.Enqueue(DateTimeOffset.UtcNow - time.ToDateTimeOffset()));
             await context.StartAsync();
             await Task.Delay(TimeSpan.FromSeconds(seconds));
             await context.StopAsync();

@@ -64,9 +64,13 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
 
     private IDatabase Database => redis.GetDatabase(options.Database);
 
+    /// <summary>The context's clock, which measures <see cref="RedisStreamsOptions.OperationTimeout"/>.</summary>
+    private TimeProvider _time = TimeProvider.System;
+
     public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _context = context;
+        _time = context.TimeProvider;
         if (options.ConsumerGroup is { } group)
         {
             await StartGroupAsync(group, cancellationToken).ConfigureAwait(false);
@@ -76,7 +80,7 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
             // Only entries added from now on: start after each stream's current last entry.
             foreach (var key in keys)
             {
-                var last = await Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var last = await CallAsync(Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending), $"reading the last entry of '{key}'", cancellationToken).ConfigureAwait(false);
                 _lastIds[key] = last.Length > 0 ? (string?)last[0].Id : null;
             }
         }
@@ -314,7 +318,7 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
     {
         try
         {
-            return await call.WaitAsync(options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            return await call.WaitAsync(options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException error)
         {

@@ -3,7 +3,7 @@ namespace StreamLinq;
 /// <summary>
 /// The time that identifies a batch: the end of the batch interval whose records it holds.
 /// Batch times are whole multiples of the batch interval, counted from the Unix epoch
-/// (1970-01-01 UTC), the epoch of every <see cref="StreamClock"/>.
+/// (1970-01-01 UTC), in the UTC time of <see cref="StreamingOptions.TimeProvider"/>.
 /// </summary>
 /// <param name="Ticks">The batch time in 100-nanosecond ticks since the Unix epoch.</param>
 public readonly record struct BatchTime(long Ticks) : IComparable<BatchTime>

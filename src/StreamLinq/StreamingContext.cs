@@ -48,6 +48,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StopTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.GracefulStopTimeout ?? TimeSpan.Zero, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
+        ArgumentNullException.ThrowIfNull(Options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
         BatchInterval = batchInterval;
     }
@@ -242,7 +243,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         }
     }
 
-    internal StreamClock Clock => Options.Clock;
+    internal TimeProvider Time => Options.TimeProvider;
 
     /// <summary>
     /// Adds a source written on the connector SDK (docs/connectors.md) as an input of the

@@ -3,8 +3,16 @@ namespace StreamLinq;
 /// <summary>Settings of a <see cref="StreamingContext"/>, fixed when it is created.</summary>
 public sealed record StreamingOptions
 {
-    /// <summary>The clock that cuts batches: the system clock, or a <see cref="ManualClock"/> in tests.</summary>
-    public StreamClock Clock { get; init; } = StreamClock.System;
+    /// <summary>
+    /// The context's one clock: it cuts batches (batch times are its UTC time, as multiples of the
+    /// interval since the Unix epoch) and measures every time-out (<see cref="OperationTimeout"/>,
+    /// <see cref="StopTimeout"/>, <see cref="GracefulStopTimeout"/>, <see cref="SinkCommitReadTimeout"/>),
+    /// the restart strategy's delays, the socket source's reconnect back-off and the receivers'
+    /// rate limits. <see cref="TimeProvider.System"/> by default; tests pass a
+    /// <c>FakeTimeProvider</c> (Microsoft.Extensions.TimeProvider.Testing) and advance it, so that
+    /// batches, time-outs, back-off and rate limits all move with one fake clock.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
     /// Whether a failed batch stops the context, surfacing the error from

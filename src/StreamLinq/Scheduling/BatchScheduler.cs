@@ -46,6 +46,7 @@ internal sealed class BatchScheduler
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly BatchRetry _retry;
+    private readonly TimeProvider _time;
     private readonly bool _snapshotState;
     private Task _sourcesStopped = Task.CompletedTask;
     private bool _sourcesStopping;
@@ -70,6 +71,7 @@ internal sealed class BatchScheduler
         _plan = plan;
         _listeners = listeners;
         _checkpointing = checkpointing;
+        _time = context.Time;
         _operators = StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
@@ -81,7 +83,7 @@ internal sealed class BatchScheduler
         // Only a custom classification can make user code in the plan transient; then, and only
         // with state to protect, the state before each batch is kept for a retry to start from.
         _snapshotState = _operators.Length > 0 && context.Options.IsTransient is not null && context.Options.RestartStrategy.Kind != RestartStrategyKind.None;
-        _retry = new BatchRetry(context.Options.RestartStrategy, ShouldRetry, OnRetry);
+        _retry = new BatchRetry(context.Options.RestartStrategy, ShouldRetry, OnRetry, _time);
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
@@ -96,7 +98,7 @@ internal sealed class BatchScheduler
         if (_checkpointing is not null)
         {
             // Positions and state are restored before the sources start, so that they resume there.
-            _recovered = _checkpointing.Restore(_sources, _plan, _operators, _context.Clock.NowTicks, Warn);
+            _recovered = _checkpointing.Restore(_sources, _plan, _operators, _time.UnixTicks(), Warn);
             _pending.AddRange(_recovered);
             if (_checkpointing.Recovered?.LastCompletedBatch is { } last)
             {
@@ -106,7 +108,7 @@ internal sealed class BatchScheduler
 
         // The sinks' commits are the truth, not the checkpoint: read after it is restored, so that
         // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
-        _commits = await SinkCommits.ReadAsync(_plan, _context.Options.SinkCommitReadTimeout, cancellationToken).ConfigureAwait(false);
+        _commits = await SinkCommits.ReadAsync(_plan, _context.Options.SinkCommitReadTimeout, _time, cancellationToken).ConfigureAwait(false);
         _commits.ResumeSources(_sources);
         foreach (var covered in _recovered.Where(job => _commits.Covers(job, _sources)).ToList())
         {
@@ -129,6 +131,7 @@ internal sealed class BatchScheduler
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
                     BatchInterval = _context.BatchInterval,
                     ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
+                    TimeProvider = _time,
                 }, cancellationToken).ConfigureAwait(false);
                 started.Add(source);
             }
@@ -143,7 +146,7 @@ internal sealed class BatchScheduler
         // Fixed here, not on the generator's thread, so that the first batch time is the first
         // interval boundary after the start, however late that thread begins.
         var interval = _context.BatchInterval.Ticks;
-        _firstBatch = new BatchTime((_context.Clock.NowTicks / interval + 1) * interval);
+        _firstBatch = new BatchTime((_time.UnixTicks() / interval + 1) * interval);
         if (_checkpointing?.LastKnownBatch is { } known && known >= _firstBatch)
         {
             _firstBatch = known + _context.BatchInterval;
@@ -206,12 +209,12 @@ internal sealed class BatchScheduler
     private TimeSpan GracefulStopTimeout =>
         _context.Options.GracefulStopTimeout ?? TimeSpan.FromTicks(Math.Max(10 * _context.BatchInterval.Ticks, TimeSpan.FromSeconds(10).Ticks));
 
-    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
+    private async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
     {
         try
         {
             // Beyond what a timer can wait for (about 49 days), the limit is no limit.
-            await task.WaitAsync(limit < TimeSpan.FromDays(40) ? limit : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+            await task.WaitAsync(limit < TimeSpan.FromDays(40) ? limit : Timeout.InfiniteTimeSpan, _time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -304,7 +307,6 @@ internal sealed class BatchScheduler
 
     private async Task GenerateAsync()
     {
-        var clock = _context.Clock;
         var next = _firstBatch;
         var stopping = _stopGenerating.Token;
         try
@@ -317,10 +319,10 @@ internal sealed class BatchScheduler
 
             while (true)
             {
-                await clock.WaitUntilAsync(next.Ticks, stopping).ConfigureAwait(false);
+                await BatchTimer.WaitUntilAsync(_time, next.Ticks, stopping).ConfigureAwait(false);
 
-                // A clock is user code: one that returns at once for a past deadline must not let
-                // a generator that is behind miss the stop.
+                // A time provider is user code: one that returns at once for a past deadline must
+                // not let a generator that is behind miss the stop.
                 stopping.ThrowIfCancellationRequested();
 
                 // Single writer: room seen here stays until this batch is written.
@@ -368,7 +370,7 @@ internal sealed class BatchScheduler
         {
             // Held back by a full queue, the batch counts as submitted when it was due, so that
             // the hold shows as scheduling delay (and the rate controller sees the backlog).
-            var submitted = heldBack ? Math.Min(time.Ticks, _context.Clock.NowTicks) : _context.Clock.NowTicks;
+            var submitted = heldBack ? Math.Min(time.Ticks, _time.UnixTicks()) : _time.UnixTicks();
             job = new BatchJob(time, _sources.Select(s => Seal(s, time)).ToArray(), submitted, []);
             if (_checkpointing is not null)
             {
@@ -443,8 +445,7 @@ internal sealed class BatchScheduler
 
     private async Task<BatchFailedException?> ProcessBatchAsync(BatchJob job)
     {
-        var clock = _context.Clock;
-        var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: clock.NowTicks);
+        var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks());
         _listeners.Post(l => l.OnBatchStarted(info));
         var progress = new BatchProgress(job, info, new HashSet<int>(job.DoneOutputs));
         Volatile.Write(ref _current, progress);
@@ -481,7 +482,7 @@ internal sealed class BatchScheduler
             }
         }
 
-        var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = progress.Records, Failure = failure };
+        var done = info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure };
         Record(done);
         _listeners.Post(l => l.OnBatchCompleted(done));
         return failure;
@@ -643,8 +644,8 @@ internal sealed class BatchScheduler
     private async Task<T> WithTimeoutAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
     {
         var limit = _context.Options.OperationTimeout;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(limit);
+        using var deadline = new CancellationTokenSource(limit, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation, deadline.Token);
         try
         {
             // Started on the pool: a synchronous call (an Action sink, a blocking client) would

@@ -33,7 +33,7 @@ internal sealed class SinkCommits
 
     /// <summary>Reads every transactional output's last commit, each within <paramref name="timeout"/>.</summary>
     /// <exception cref="InvalidOperationException">A sink failed, timed out, or returned offsets that are not a JSON object; the message names the output.</exception>
-    public static async Task<SinkCommits> ReadAsync(ExecutionPlan plan, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<SinkCommits> ReadAsync(ExecutionPlan plan, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var read = new Dictionary<int, (BatchCommit, JsonElement)?>();
         foreach (var (output, _) in plan.Outputs)
@@ -44,12 +44,12 @@ internal sealed class SinkCommits
             }
 
             BatchCommit? commit;
-            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cancellation.CancelAfter(timeout);
+            using var deadline = new CancellationTokenSource(timeout, time);
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
                 // WaitAsync as well as the token: a sink that ignores the token cannot hold the start.
-                commit = await sink.ReadLastCommitAsync(output.Description, cancellation.Token).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                commit = await sink.ReadLastCommitAsync(output.Description, cancellation.Token).WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

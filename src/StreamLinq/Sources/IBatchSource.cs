@@ -166,6 +166,12 @@ public sealed class SourceContext
         _reportError(dropped.Source, new SourceException(dropped.Source, $"{dropped.Location}: {dropped.Reason}", dropped.Error));
     }
 
+    /// <summary>
+    /// The context's clock (<see cref="StreamingOptions.TimeProvider"/>): a source measures its
+    /// delays and time-outs on it, so that a test's fake clock drives them too.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Cancelled when the context stops.</summary>
     public CancellationToken Stopping { get; }
 }

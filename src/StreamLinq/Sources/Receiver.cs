@@ -46,11 +46,12 @@ internal sealed class Receiver<T> : IDisposable
     private Func<long> _checkpointsWritten = () => 0;
     private int _retainedCheckpoints = new CheckpointOptions().RetainedCheckpoints;
     private ReceiverRateLimit? _rate;
+    private TimeProvider _time = TimeProvider.System;
     private SourceException? _failure;
     private volatile bool _closed;
     private volatile bool _refusing;
     private long _overdueTicks;
-    private long _lastSeal = Stopwatch.GetTimestamp();
+    private long _lastSeal = TimeProvider.System.GetTimestamp();
     private long _sealEpoch;
     private long _dropped;
     private long _blockedTicks;
@@ -97,7 +98,7 @@ internal sealed class Receiver<T> : IDisposable
         if (_maxRate is { } rate)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0, nameof(options.MaxRatePerSecond));
-            _rate = new ReceiverRateLimit(rate);
+            _rate = new ReceiverRateLimit(rate, _time);
         }
 
         _shared = CreateWriter();
@@ -112,6 +113,9 @@ internal sealed class Receiver<T> : IDisposable
     internal bool AcceptsPlainStores { get; private set; }
 
     internal ReceiverRateLimit? Limit => Volatile.Read(ref _rate);
+
+    /// <summary>The context's clock (the system clock until the source starts): rate-limit waits and overdue seals are measured on it.</summary>
+    internal TimeProvider Clock => _time;
 
     internal bool IsLoggedStore => _log is not null;
 
@@ -137,7 +141,7 @@ internal sealed class Receiver<T> : IDisposable
         }
         else
         {
-            Interlocked.CompareExchange(ref _rate, new ReceiverRateLimit(rate), null)?.SetRate(rate);
+            Interlocked.CompareExchange(ref _rate, new ReceiverRateLimit(rate, _time), null)?.SetRate(rate);
         }
     }
 
@@ -299,7 +303,7 @@ internal sealed class Receiver<T> : IDisposable
     private bool SealOverdue()
     {
         var overdue = Volatile.Read(ref _overdueTicks);
-        return overdue == 0 || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSeal)).Ticks > overdue;
+        return overdue == 0 || _time.GetElapsedTime(Volatile.Read(ref _lastSeal)).Ticks > overdue;
     }
 
     /// <summary>Drops the oldest chunk waiting in the channel to make room; false when none waits.</summary>
@@ -354,7 +358,7 @@ internal sealed class Receiver<T> : IDisposable
 
         var tags = new TagList { { "source", source }, { "reason", reason == ReceiverBlockReason.BufferFull ? "buffer-full" : "rate-limit" } };
         StreamingMetrics.RecordsHeldBack.Add(records, tags);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
         {
@@ -366,7 +370,7 @@ internal sealed class Receiver<T> : IDisposable
         }
         finally
         {
-            var blocked = Stopwatch.GetElapsedTime(started);
+            var blocked = _time.GetElapsedTime(started);
             StreamingMetrics.ReceiverBlockedTime.Add(blocked.TotalMilliseconds, tags);
             if (reason == ReceiverBlockReason.BufferFull)
             {
@@ -392,8 +396,10 @@ internal sealed class Receiver<T> : IDisposable
     {
         _source = source;
         _context = context;
+        _time = context.TimeProvider;
+        Volatile.Read(ref _rate)?.UseClock(_time);
         Volatile.Write(ref _overdueTicks, context.BatchInterval.Ticks * 2);
-        Volatile.Write(ref _lastSeal, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lastSeal, _time.GetTimestamp());
         if (!_logRequested)
         {
             return;
@@ -467,7 +473,7 @@ internal sealed class Receiver<T> : IDisposable
             }
 
             Interlocked.Increment(ref _sealEpoch);
-            Volatile.Write(ref _lastSeal, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _lastSeal, _time.GetTimestamp());
             Interlocked.Exchange(ref _sealed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             dropped = Interlocked.Exchange(ref _dropped, 0);
         }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace StreamLinq.Sources;
 
 /// <summary>
@@ -10,16 +8,31 @@ namespace StreamLinq.Sources;
 /// </summary>
 internal sealed class ReceiverRateLimit
 {
-    private static readonly double TicksPerSecond = Stopwatch.Frequency;
     private readonly Lock _gate = new();
+    private TimeProvider _time;
     private double _rate;
     private double _tokens;
-    private long _refilled = Stopwatch.GetTimestamp();
+    private long _refilled;
 
-    public ReceiverRateLimit(double recordsPerSecond)
+    public ReceiverRateLimit(double recordsPerSecond, TimeProvider time)
     {
         _rate = recordsPerSecond;
         _tokens = Burst(recordsPerSecond);
+        _time = time;
+        _refilled = time.GetTimestamp();
+    }
+
+    /// <summary>Moves the bucket onto the context's clock (a limit configured before the source started is made on the system clock).</summary>
+    public void UseClock(TimeProvider time)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(time, _time))
+            {
+                _time = time;
+                _refilled = time.GetTimestamp();
+            }
+        }
     }
 
     public double RatePerSecond => Volatile.Read(ref _rate);
@@ -40,10 +53,10 @@ internal sealed class ReceiverRateLimit
                 return TimeSpan.Zero;
             }
 
-            var now = Stopwatch.GetTimestamp();
+            var now = _time.GetTimestamp();
 
             // Refill up to 10 ms of tokens: the limit stays smooth within a batch, never a burst per second.
-            _tokens = Math.Min(Burst(rate), _tokens + ((now - _refilled) / TicksPerSecond * rate));
+            _tokens = Math.Min(Burst(rate), _tokens + ((now - _refilled) / (double)_time.TimestampFrequency * rate));
             _refilled = now;
             _tokens -= count;
             return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / rate);

@@ -48,7 +48,7 @@ internal sealed class ReceiverWriter<T>
             _allowance = grant;
             if (wait > TimeSpan.Zero)
             {
-                await receiver.HoldAsync(ReceiverBlockReason.RateLimit, grant, token => Task.Delay(wait, token), cancellationToken).ConfigureAwait(false);
+                await receiver.HoldAsync(ReceiverBlockReason.RateLimit, grant, token => Task.Delay(wait, receiver.Clock, token), cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -83,7 +83,7 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
 
             try
             {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, _context?.TimeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

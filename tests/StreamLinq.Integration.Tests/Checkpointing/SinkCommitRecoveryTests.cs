@@ -20,7 +20,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         var checkpoints = Directory.CreateTempSubdirectory("streamlinq-commits-");
         try
         {
-            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 3))
+            await using (var first = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch), maxPerBatch: 3))
             {
                 await first.RunAsync(1, 2);
             }
@@ -29,7 +29,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             checkpoints.Delete(recursive: true);
             await test.AppendAsync(4);
 
-            await using (var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(100).Ticks), maxPerBatch: 3))
+            await using (var second = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(100).Ticks)), maxPerBatch: 3))
             {
                 Assert.Null(second.Context.RecoveredBatchTime);
                 await second.RunAsync(101, 105);
@@ -53,7 +53,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         var checkpoints = Directory.CreateTempSubdirectory("streamlinq-commits-");
         try
         {
-            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 2))
+            await using (var first = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch), maxPerBatch: 2))
             {
                 await first.RunAsync(1, 3);
             }
@@ -66,7 +66,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
                 await File.WriteAllTextAsync(file.FullName, "damaged");
             }
 
-            await using (var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(100).Ticks), maxPerBatch: 2))
+            await using (var second = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(100).Ticks)), maxPerBatch: 2))
             {
                 Assert.NotNull(second.Context.RecoveredBatchTime);
                 Assert.True(second.Context.RecoveredBatchTime < new BatchTime(TimeSpan.FromSeconds(3).Ticks));
@@ -89,7 +89,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         try
         {
             // Batches 1 and 2 are due at once: batch 2 is queued, unread, when batch 1 commits.
-            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 3))
+            await using (var first = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch), maxPerBatch: 3))
             {
                 await first.RunAtOnceAsync(2);
             }
@@ -108,7 +108,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
 
             // Batch 2 replayed from the old checkpoint would read records 7 to 9 under a time the
             // sink has committed: it takes none, and the batches after the commit read them.
-            await using (var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(100).Ticks), maxPerBatch: 3))
+            await using (var second = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(100).Ticks)), maxPerBatch: 3))
             {
                 Assert.Equal(new BatchTime(TimeSpan.FromSeconds(1).Ticks), second.Context.RecoveredBatchTime);
                 await second.RunAsync(101, 104);
@@ -131,7 +131,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         try
         {
             string behind;
-            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 3))
+            await using (var first = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch), maxPerBatch: 3))
             {
                 await first.RunAsync(1, 1);
                 behind = await test.CommitAsync(1);
@@ -145,7 +145,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
 
             // Batches of up to 5 from record 4 would cut across the first output's commit (6):
             // the source stops a batch there instead.
-            await using (var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(100).Ticks), maxPerBatch: 5))
+            await using (var second = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(100).Ticks)), maxPerBatch: 5))
             {
                 await second.RunAsync(101, 106);
                 Assert.Empty(second.Failures);
@@ -173,7 +173,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
         {
             // The batch of records 1 to 5 is logged, then its output fails: it stays pending.
             var failing = new ScriptedSink(_ => null, fail: true);
-            await using (var first = test.Create(checkpoints.FullName, new ManualClock(), maxPerBatch: 5, failing))
+            await using (var first = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch), maxPerBatch: 5, failing))
             {
                 await Assert.ThrowsAsync<BatchFailedException>(() => first.RunAsync(1, 1));
             }
@@ -181,7 +181,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             // The sink says it holds records 1 to 3 (a commit the checkpoint never saw).
             var offsets = $"{{\"0\": [{{\"stream\": \"{test.Stream}\", \"after\": null, \"last\": \"{ids[2]}\", \"count\": 3}}]}}";
             var sink = new ScriptedSink(id => new BatchCommit(id, new BatchTime(TimeSpan.FromSeconds(1).Ticks), offsets), fail: false);
-            await using var second = test.Create(checkpoints.FullName, new ManualClock(TimeSpan.FromSeconds(1).Ticks), maxPerBatch: 5, sink);
+            await using var second = test.Create(checkpoints.FullName, new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(1).Ticks)), maxPerBatch: 5, sink);
             var error = await Assert.ThrowsAsync<BatchFailedException>(() => second.RunAsync(2, 2));
             Assert.Contains("WriteTo(ScriptedSink) #1", error.Message, StringComparison.Ordinal);
             Assert.Contains(ids[2], error.InnerException!.Message, StringComparison.Ordinal);
@@ -244,12 +244,12 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             return (string)(await command.ExecuteScalarAsync())!;
         }
 
-        public Driver Create(string checkpoints, ManualClock clock, int maxPerBatch, ITransactionalSink<long>? extra = null)
+        public Driver Create(string checkpoints, FakeTimeProvider clock, int maxPerBatch, ITransactionalSink<long>? extra = null)
         {
             var driver = new Driver(clock);
             driver.Context = StreamingContext.GetOrCreate(checkpoints, () =>
             {
-                var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock });
+                var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock });
                 context.AddListener(driver);
                 var numbers = context.RedisStream(redis.Connection, stream, new RedisStreamsOptions { MaxEntriesPerBatch = maxPerBatch })
                     .Select(e => long.Parse(e["n"]!, System.Globalization.CultureInfo.InvariantCulture));
@@ -296,7 +296,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             CommitBatchAsync(batch, new BatchCommit("default", time, "{}"), cancellationToken);
     }
 
-    private sealed class Driver(ManualClock clock) : IStreamingListener, IAsyncDisposable
+    private sealed class Driver(FakeTimeProvider clock) : IStreamingListener, IAsyncDisposable
     {
         private readonly ConcurrentDictionary<BatchTime, TaskCompletionSource> _done = new();
 
@@ -316,7 +316,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             {
                 var time = new BatchTime(TimeSpan.FromSeconds(second).Ticks);
                 var done = Done(time).Task;
-                clock.Advance(TimeSpan.FromTicks(time.Ticks - clock.NowTicks));
+                clock.Advance(TimeSpan.FromTicks(time.Ticks - (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks));
 
                 // A failed batch stops the context: its error, not a timeout, is the test's failure.
                 var first = await Task.WhenAny(done, Context.AwaitTerminationAsync()).WaitAsync(TimeSpan.FromSeconds(30));
@@ -331,7 +331,7 @@ public sealed class SinkCommitRecoveryTests(RedisServerFixture redis, PostgresSe
             await Context.StartAsync();
             var time = new BatchTime(TimeSpan.FromSeconds(toSecond).Ticks);
             var done = Done(time).Task;
-            clock.Advance(TimeSpan.FromTicks(time.Ticks - clock.NowTicks));
+            clock.Advance(TimeSpan.FromTicks(time.Ticks - (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks));
             var first = await Task.WhenAny(done, Context.AwaitTerminationAsync()).WaitAsync(TimeSpan.FromSeconds(30));
             await first;
             Assert.Same(done, first);

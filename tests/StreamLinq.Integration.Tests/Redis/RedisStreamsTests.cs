@@ -26,7 +26,7 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
         try
         {
             var seen = new ConcurrentQueue<(BatchTime, string)>();
-            var clock = new ManualClock();
+            var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
             var first = Create(checkpoints.FullName, clock, a, b, seen);
             await first.Context.StartAsync();
             await first.RunAsync(clock, 1);
@@ -37,7 +37,7 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
             Assert.Equal(["a1", "a2", "b101", "b102", "a3", "a4", "b103", "b104"], seen.Select(s => s.Item2));
 
             await database.StreamAddAsync(a, "n", 6);
-            var again = new ManualClock(TimeSpan.FromSeconds(2).Ticks);
+            var again = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(2).Ticks));
             var second = Create(checkpoints.FullName, again, a, b, seen);
             Assert.Equal(new BatchTime(TimeSpan.FromSeconds(2).Ticks), second.Context.RecoveredBatchTime);
             await second.Context.StartAsync();
@@ -214,19 +214,19 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
     [Fact]
     public async Task Exactly_once_from_a_redis_stream_into_the_versioned_sink_is_accepted()
     {
-        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         context.RedisStream(redis.Connection, $"s:{Guid.NewGuid():N}")
             .WriteTo(new RedisVersionedSink<RedisStreamEntry>(redis.Connection, e => e.Id, e => e["n"] ?? ""), DeliveryGuarantee.ExactlyOnce);
         await context.StartAsync();
         Assert.Equal(StreamingContextState.Active, context.State);
     }
 
-    private Driver Create(string checkpoints, ManualClock clock, string a, string b, ConcurrentQueue<(BatchTime, string)> seen)
+    private Driver Create(string checkpoints, FakeTimeProvider clock, string a, string b, ConcurrentQueue<(BatchTime, string)> seen)
     {
         var driver = new Driver();
         driver.Context = StreamingContext.GetOrCreate(checkpoints, () =>
         {
-            var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock });
+            var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock });
             context.AddListener(driver);
             context.RedisStreams(redis.Connection, [a, b], new RedisStreamsOptions { MaxEntriesPerBatch = 2 })
                 .Select(e => e.Stream.Substring(0, 1) + e["n"])
@@ -248,11 +248,11 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
 
         public StreamingContext Context { get; set; } = null!;
 
-        public async Task RunAsync(ManualClock clock, int second)
+        public async Task RunAsync(FakeTimeProvider clock, int second)
         {
             var time = new BatchTime(TimeSpan.FromSeconds(second).Ticks);
             var done = _done.GetOrAdd(time, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-            clock.Advance(TimeSpan.FromTicks(time.Ticks - clock.NowTicks));
+            clock.Advance(TimeSpan.FromTicks(time.Ticks - (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks));
             await done.WaitAsync(TimeSpan.FromSeconds(30));
         }
 

@@ -12,17 +12,17 @@ internal sealed class CheckpointHarness : IStreamingListener, IAsyncDisposable
 
     public CheckpointHarness(string checkpoints, Action<StreamingContext> define, long clockStart = 0, CheckpointOptions? options = null)
     {
-        Clock = new ManualClock(clockStart);
+        Clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(clockStart));
         Context = StreamingContext.GetOrCreate(checkpoints, () =>
         {
-            var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = Clock });
+            var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = Clock });
             context.AddListener(this);
             define(context);
             return context;
         }, options);
     }
 
-    public ManualClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     public StreamingContext Context { get; }
 
@@ -36,9 +36,9 @@ internal sealed class CheckpointHarness : IStreamingListener, IAsyncDisposable
     public async Task<BatchInfo> RunUntilAsync(BatchTime time)
     {
         var done = Completion(time);
-        if (Clock.NowTicks < time.Ticks)
+        if ((Clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks < time.Ticks)
         {
-            Clock.Advance(TimeSpan.FromTicks(time.Ticks - Clock.NowTicks));
+            Clock.Advance(TimeSpan.FromTicks(time.Ticks - (Clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks));
         }
 
         return await done.WaitAsync(TimeSpan.FromSeconds(30));

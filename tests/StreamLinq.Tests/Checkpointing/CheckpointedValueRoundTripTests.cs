@@ -212,7 +212,7 @@ public class CheckpointedValueRoundTripTests
 
     private static void RestartAndCompare<T>(string name, Func<IDStream<T>, IDStream> query, T[][] batches, int restartAfter)
     {
-        var context = new StreamingContext(Second, new StreamingOptions { Clock = new ManualClock() });
+        var context = new StreamingContext(Second, new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         var stream = query(context.QueueStream(new ConcurrentQueue<IEnumerable<T>>()));
         var original = new PlanBuilder().Build(stream.Expression);
         var expected = new List<Array?>();

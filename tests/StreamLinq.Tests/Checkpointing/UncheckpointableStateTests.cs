@@ -87,7 +87,7 @@ public class UncheckpointableStateTests
     [MemberData(nameof(QueriesWithoutLog))]
     public async Task Without_checkpointing_the_same_query_starts(string query)
     {
-        await using var context = new StreamingContext(Second, new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(Second, new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         Queries[query](context);
         await context.StartAsync();
         Assert.Equal(StreamingContextState.Active, context.State);

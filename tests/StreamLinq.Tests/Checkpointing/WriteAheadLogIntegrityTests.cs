@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reactive.Subjects;
+using StreamLinq.Tests.Support;
 
 namespace StreamLinq.Tests.Checkpointing;
 
@@ -208,11 +209,11 @@ public class WriteAheadLogIntegrityTests
         };
         try
         {
-            var clock = new ManualClock();
+            var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
             var completed = new CompletedBatches();
             var context = StreamingContext.GetOrCreate(scratch.Checkpoints, () =>
             {
-                var created = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(5)) });
+                var created = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(5)) });
                 created.AddListener(completed);
                 Define(created, subject, seen);
                 return created;
@@ -231,6 +232,7 @@ public class WriteAheadLogIntegrityTests
                 subject.OnNext(n);
                 var done = completed.Of(Second(n));
                 clock.Advance(TimeSpan.FromSeconds(1));
+                await clock.AdvanceUntilAsync(done, TimeSpan.FromMilliseconds(5));
                 Assert.Null((await done.WaitAsync(TimeSpan.FromSeconds(30))).Failure);
             }
 

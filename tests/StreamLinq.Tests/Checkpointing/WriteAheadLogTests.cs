@@ -82,7 +82,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task A_write_ahead_log_without_a_checkpoint_directory_is_refused_at_start()
     {
-        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         context.FromObservable(new Subject<int>(), Logged).ForEachBatch((_, _) => { });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.StartAsync());
         Assert.Contains("GetOrCreate", error.Message, StringComparison.Ordinal);
@@ -91,7 +91,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task Exactly_once_over_a_receiver_without_a_log_is_refused_naming_the_source()
     {
-        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         context.FromObservable(new Subject<int>()).ForEachBatch([IdempotentSink] (IReadOnlyList<int> _, BatchTime _) => { }, DeliveryGuarantee.ExactlyOnce);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.StartAsync());
         Assert.Contains("ObservableStream", error.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using StreamLinq.Tests.Checkpointing;
 using StreamLinq.Tests.Support;
+using StreamLinq.Scheduling;
 
 namespace StreamLinq.Tests.Scheduling;
 
@@ -120,7 +121,7 @@ public class BoundedStopTests
         harness.Clock.Advance(harness.Context.BatchInterval);
         await gate.Running.Task.WaitAsync(Hang);
 
-        await harness.Context.StopAsync(graceful: false).WaitAsync(Hang);
+        await harness.Clock.AdvanceUntilAsync(harness.Context.StopAsync(graceful: false), TimeSpan.FromMilliseconds(50));
 
         var error = await Assert.ThrowsAsync<BatchFailedException>(() => harness.Context.AwaitTerminationAsync().WaitAsync(Hang));
         Assert.Equal(BatchStage.Scheduler, error.Stage);
@@ -144,7 +145,7 @@ public class BoundedStopTests
         harness.Clock.Advance(harness.Context.BatchInterval);
         await running.Task.WaitAsync(Hang);
 
-        await harness.Context.StopAsync(graceful: true).WaitAsync(Hang);
+        await harness.Clock.AdvanceUntilAsync(harness.Context.StopAsync(graceful: true), TimeSpan.FromMilliseconds(50));
         await harness.Context.AwaitTerminationAsync().WaitAsync(Hang);
 
         Assert.Contains(warnings.Messages, m => m.Contains("did not drain", StringComparison.Ordinal));
@@ -153,9 +154,11 @@ public class BoundedStopTests
     [Fact]
     public async Task A_stop_is_seen_by_a_generator_whose_clock_returns_at_once_for_every_deadline()
     {
-        // A clock that never waits keeps the generator behind for ever: every deadline is past.
-        var clock = new ImpatientClock();
-        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, MaxQueuedBatches = 1000 });
+        // A clock that moves a whole interval whenever it is read keeps the generator behind for
+        // ever: every deadline is past. (The outputs' time-out is as long as allowed: the clock
+        // races ahead while the queue fills.)
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch) { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
+        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, MaxQueuedBatches = 1000, OperationTimeout = TimeSpan.FromDays(24) });
         var batches = 0;
         context.QueueStream(new ConcurrentQueue<IEnumerable<int>>()).ForEachBatch((_, _) => Interlocked.Increment(ref batches));
         await context.StartAsync();
@@ -170,11 +173,11 @@ public class BoundedStopTests
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        var manual = new ManualClock(startTicks: 1_000);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => manual.WaitUntilAsync(10, cancelled.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StreamClock.System.WaitUntilAsync(0, cancelled.Token));
-        await manual.WaitUntilAsync(10, CancellationToken.None);
-        await StreamClock.System.WaitUntilAsync(0, CancellationToken.None);
+        var manual = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(1_000));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BatchTimer.WaitUntilAsync(manual, 10, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BatchTimer.WaitUntilAsync(TimeProvider.System, 0, cancelled.Token));
+        await BatchTimer.WaitUntilAsync(manual, 10, CancellationToken.None);
+        await BatchTimer.WaitUntilAsync(TimeProvider.System, 0, CancellationToken.None);
     }
 
     [Fact]
@@ -188,20 +191,13 @@ public class BoundedStopTests
         harness.Queue(new[] { new[] { 1 } }).ForEachBatch((_, _) => Thread.Sleep(TimeSpan.FromSeconds(2)));
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: TimeSpan.FromMilliseconds(50));
 
         var failure = Assert.IsType<BatchFailedException>(batch.Failure);
         Assert.Equal(BatchStage.Output, failure.Stage);
         var timeout = Assert.IsType<TimeoutException>(failure.InnerException);
         Assert.Contains("ForEachBatch", timeout.Message, StringComparison.Ordinal);
         Assert.True(TransientFailures.IsTransient(failure));
-    }
-
-    private sealed class ImpatientClock : StreamClock
-    {
-        public override long NowTicks => 0;
-
-        public override Task WaitUntilAsync(long ticks, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>User code that blocks its thread until released, deaf to cancellation.</summary>

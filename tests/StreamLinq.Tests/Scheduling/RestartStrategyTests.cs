@@ -32,7 +32,7 @@ public class RestartStrategyTests
         });
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         Assert.Null(batch.Failure);
         Assert.Equal(new[] { 1, 2, 3 }, Assert.Single(first));
@@ -61,10 +61,10 @@ public class RestartStrategyTests
         };
         try
         {
-            var clock = new ManualClock();
+            var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
             StreamingContext Create() => StreamingContext.GetOrCreate(scratch.Checkpoints, () =>
             {
-                var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, RestartStrategy = RestartStrategy.FixedDelay(5, Short) });
+                var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, RestartStrategy = RestartStrategy.FixedDelay(5, Short) });
                 context.AddListener(retries);
                 context.TextFileStream(scratch.Input).ForEachBatch((_, time) => calls.AddOrUpdate(time, 1, (_, n) => n + 1));
                 return context;
@@ -76,8 +76,9 @@ public class RestartStrategyTests
             await context.StartAsync();
             FailCheckpoints.Value = false;
             clock.Advance(TimeSpan.FromSeconds(1));
-            await BoundedBatchQueueTests.Eventually(() => retries.Attempts.Count == 2 && calls.Count == 1);
-            await context.StopAsync(graceful: true);
+            await clock.AdvanceUntilAsync(BoundedBatchQueueTests.Eventually(() => retries.Attempts.Count == 2 && calls.Count == 1), Short);
+            // The last retry's delay may still be running on the fake clock: keep it moving.
+            await clock.AdvanceUntilAsync(context.StopAsync(graceful: true), Short);
             await context.AwaitTerminationAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.Equal(1, calls[new BatchTime(TimeSpan.FromSeconds(1).Ticks)]);
@@ -104,7 +105,7 @@ public class RestartStrategyTests
             .ForEachBatch((_, _) => { });
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         var failure = Assert.IsType<BatchFailedException>(batch.Failure);
         Assert.Equal(BatchStage.Operator, failure.Stage);
@@ -131,8 +132,8 @@ public class RestartStrategyTests
             .UpdateStateByKey<string, int, int>((values, state) => flaky.Update(values, state)));
         await harness.StartAsync();
 
-        Assert.Null((await harness.RunBatchAsync()).Failure);
-        Assert.Null((await harness.RunBatchAsync()).Failure);
+        Assert.Null((await harness.RunBatchAsync(drive: Short)).Failure);
+        Assert.Null((await harness.RunBatchAsync(drive: Short)).Failure);
 
         var expected = batches.SelectMany(b => b).GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count());
         var last = counts.OrderBy(c => c.Key).Last().Value.ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -150,7 +151,7 @@ public class RestartStrategyTests
         var results = StreamHarness.Collect(harness.Context.AddInput(source));
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         Assert.Null(batch.Failure);
         Assert.Equal(new[] { 1, 2, 3 }, Assert.Single(results).Value);
@@ -168,7 +169,7 @@ public class RestartStrategyTests
         StreamHarness.Collect(harness.Context.AddInput(source));
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         var failure = Assert.IsType<BatchFailedException>(batch.Failure);
         Assert.True(Assert.IsType<SourceException>(failure.InnerException).IsTransient);
@@ -185,7 +186,7 @@ public class RestartStrategyTests
         StreamHarness.Collect(harness.Context.AddInput(source));
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         Assert.NotNull(batch.Failure);
         Assert.Equal(5, source.Reads); // four failures allowed, the fifth exceeds the rate
@@ -201,7 +202,7 @@ public class RestartStrategyTests
         StreamHarness.Collect(harness.Context.AddInput(new FlakySource(failures: int.MaxValue)));
         await harness.StartAsync();
 
-        await harness.RunBatchAsync();
+        await harness.RunBatchAsync(drive: TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(new[] { 2.0, 4, 8, 16, 16, 16 }, retries.Attempts.Select(r => r.Delay.TotalMilliseconds));
     }
@@ -220,7 +221,7 @@ public class RestartStrategyTests
         }, DeliveryGuarantee.AtMostOnce);
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         Assert.NotNull(batch.Failure);
         Assert.Equal(1, calls);
@@ -256,7 +257,7 @@ public class RestartStrategyTests
         StreamHarness.Collect(harness.Context.AddInput(source));
         await harness.StartAsync();
 
-        await harness.RunBatchAsync();
+        await harness.RunBatchAsync(drive: Short);
 
         Assert.Equal(2, counted.Count);
     }
@@ -286,7 +287,7 @@ public class RestartStrategyTests
         StreamHarness.Collect(harness.Context.AddInput(source));
         await harness.StartAsync();
 
-        var batch = await harness.RunBatchAsync();
+        var batch = await harness.RunBatchAsync(drive: Short);
 
         Assert.NotNull(batch.Failure);
         Assert.Equal(1, source.Reads);

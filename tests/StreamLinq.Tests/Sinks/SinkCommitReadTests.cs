@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using StreamLinq.Tests.Support;
 
 namespace StreamLinq.Tests.Sinks;
 
@@ -13,7 +14,7 @@ public sealed class SinkCommitReadTests
     public async Task Start_fails_naming_the_output_when_the_sink_cannot_read_its_last_commit()
     {
         var sink = new RecordingSink(_ => Task.FromException<BatchCommit?>(new IOException("the database is down")));
-        await using var context = Create(sink, new ManualClock());
+        await using var context = Create(sink, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.StartAsync());
         Assert.Contains("WriteTo(RecordingSink) #2", error.Message, StringComparison.Ordinal);
@@ -26,9 +27,11 @@ public sealed class SinkCommitReadTests
     {
         // The sink ignores its token: the engine must not wait for it all the same.
         var sink = new RecordingSink(_ => new TaskCompletionSource<BatchCommit?>().Task);
-        await using var context = Create(sink, new ManualClock(), TimeSpan.FromMilliseconds(200));
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var context = Create(sink, clock, TimeSpan.FromMilliseconds(200));
 
         var start = Task.Run(() => context.StartAsync());
+        await clock.AdvanceUntilAsync(start.ContinueWith(_ => { }, TaskScheduler.Default), TimeSpan.FromMilliseconds(50));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => start.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("WriteTo(RecordingSink) #2", error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(StreamingOptions.SinkCommitReadTimeout), error.Message, StringComparison.Ordinal);
@@ -38,7 +41,7 @@ public sealed class SinkCommitReadTests
     public async Task Offsets_the_engine_did_not_write_fail_the_start_with_the_offsets_quoted()
     {
         var sink = new RecordingSink(id => Task.FromResult<BatchCommit?>(new BatchCommit(id, new BatchTime(1), "not json")));
-        await using var context = Create(sink, new ManualClock());
+        await using var context = Create(sink, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.StartAsync());
         Assert.Contains("WriteTo(RecordingSink) #2", error.Message, StringComparison.Ordinal);
@@ -50,7 +53,7 @@ public sealed class SinkCommitReadTests
     {
         var committed = new BatchTime(TimeSpan.FromSeconds(50).Ticks);
         var sink = new RecordingSink(id => Task.FromResult<BatchCommit?>(new BatchCommit(id, committed, "{}")));
-        var clock = new ManualClock(TimeSpan.FromSeconds(10).Ticks);
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.FromSeconds(10).Ticks));
         await using var context = Create(sink, clock);
         await context.StartAsync();
         Assert.Equal(["WriteTo(RecordingSink) #2"], sink.Reads);
@@ -61,9 +64,9 @@ public sealed class SinkCommitReadTests
         Assert.Equal([7], first.Records);
     }
 
-    private static StreamingContext Create(RecordingSink sink, ManualClock clock, TimeSpan? timeout = null)
+    private static StreamingContext Create(RecordingSink sink, FakeTimeProvider clock, TimeSpan? timeout = null)
     {
-        var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, SinkCommitReadTimeout = timeout ?? TimeSpan.FromSeconds(30) });
+        var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, SinkCommitReadTimeout = timeout ?? TimeSpan.FromSeconds(30) });
         var numbers = context.QueueStream(new ConcurrentQueue<IEnumerable<int>>([[7]]));
         numbers.ForEachBatch((_, _) => { });
         numbers.WriteTo(sink);

@@ -87,7 +87,7 @@ public sealed class SocketTextBadRecordPolicyTests : IDisposable
     [Fact]
     public async Task The_dead_letter_policy_without_a_directory_is_refused_when_the_stream_is_defined()
     {
-        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         var error = Assert.Throws<ArgumentException>(() => context.SocketTextStream("127.0.0.1", Port, new SocketTextStreamOptions { BadRecordPolicy = BadRecordPolicy.DeadLetter }));
         Assert.Contains(nameof(SocketTextStreamOptions.DeadLetterDirectory), error.Message, StringComparison.Ordinal);
     }

@@ -60,7 +60,7 @@ public sealed class SocketTextStreamTests : IDisposable
             await first.GetStream().WriteAsync(Encoding.UTF8.GetBytes("complete\nhalf a li"));
         }
 
-        using (var second = await _server.AcceptTcpClientAsync())
+        using (var second = await AcceptAsync(harness, _server))
         {
             await second.GetStream().WriteAsync(Encoding.UTF8.GetBytes("after reconnect\n"));
             await Eventually.RunBatchesUntilAsync(harness, () => results.Values.Sum(b => b.Length) == 2);
@@ -84,7 +84,7 @@ public sealed class SocketTextStreamTests : IDisposable
         late.Start();
         try
         {
-            using var peer = await late.AcceptTcpClientAsync();
+            using var peer = await AcceptAsync(harness, late);
             await peer.GetStream().WriteAsync(Encoding.UTF8.GetBytes("finally\n"));
             await Eventually.RunBatchesUntilAsync(harness, () => results.Values.Sum(b => b.Length) == 1);
         }
@@ -95,5 +95,13 @@ public sealed class SocketTextStreamTests : IDisposable
 
         Assert.Equal("finally", results.Values.SelectMany(b => b).Single());
         Assert.Contains(harness.SourceErrors, e => e.Message.Contains("connection failed", StringComparison.Ordinal));
+    }
+
+    /// <summary>The source reconnects after a back-off on the harness's fake clock: the clock is driven until it does.</summary>
+    private static async Task<TcpClient> AcceptAsync(StreamHarness harness, TcpListener server)
+    {
+        var accept = server.AcceptTcpClientAsync();
+        await harness.Clock.AdvanceUntilAsync(accept, TimeSpan.FromMilliseconds(10));
+        return await accept;
     }
 }

@@ -58,7 +58,7 @@ public class StateRoundTripTests
     {
         var random = new Random(name.Length * 7919);
         var batches = Enumerable.Range(0, 14).Select(_ => Enumerable.Range(0, random.Next(0, 8)).Select(_ => random.Next(0, 40)).ToArray()).ToArray();
-        await using var context = new StreamingContext(Second, new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(Second, new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         var stream = QueryMap[name](context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>()));
         for (var k = 1; k < batches.Length; k += 3)
         {
@@ -100,7 +100,7 @@ public class StateRoundTripTests
     {
         var random = new Random(name.Length);
         var batches = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, random.Next(1, 8)).Select(_ => random.Next(0, 40)).ToArray()).ToArray();
-        await using var context = new StreamingContext(Second, new StreamingOptions { Clock = new ManualClock() });
+        await using var context = new StreamingContext(Second, new StreamingOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch) });
         var stream = QueryMap[name](context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>()));
         var once = new PlanBuilder().Build(stream.Expression);
         var twice = new PlanBuilder().Build(stream.Expression);

@@ -12,12 +12,12 @@ public sealed class StreamHarness : IStreamingListener, IAsyncDisposable
 
     public StreamHarness(TimeSpan? interval = null, StreamingOptions? options = null)
     {
-        Clock = new ManualClock();
-        Context = new StreamingContext(interval ?? TimeSpan.FromSeconds(1), (options ?? new StreamingOptions()) with { Clock = Clock });
+        Clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        Context = new StreamingContext(interval ?? TimeSpan.FromSeconds(1), (options ?? new StreamingOptions()) with { TimeProvider = Clock });
         Context.AddListener(this);
     }
 
-    public ManualClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     public StreamingContext Context { get; }
 
@@ -33,13 +33,22 @@ public sealed class StreamHarness : IStreamingListener, IAsyncDisposable
         NextBatch = new BatchTime(Context.BatchInterval.Ticks);
     }
 
-    /// <summary>Advances the clock to the next batch time and waits for that batch to complete.</summary>
-    public async Task<BatchInfo> RunBatchAsync()
+    /// <summary>
+    /// Advances the clock to the next batch time and waits for that batch to complete; with
+    /// <paramref name="drive"/>, keeps advancing the clock by that step meanwhile, so that what the
+    /// batch waits for on the clock (a retry's delay, a time-out) comes due.
+    /// </summary>
+    public async Task<BatchInfo> RunBatchAsync(TimeSpan? drive = null)
     {
         var time = NextBatch;
         NextBatch += Context.BatchInterval;
         var done = Completion(time);
         Clock.Advance(Context.BatchInterval);
+        if (drive is { } step)
+        {
+            await Clock.AdvanceUntilAsync(done, step);
+        }
+
         return await done.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
