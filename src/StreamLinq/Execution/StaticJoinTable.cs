@@ -7,13 +7,17 @@ namespace StreamLinq.Execution;
 #pragma warning disable CS8714
 
 /// <summary>
-/// The static side of a join fused into a compiled loop: the inner rows by key, loaded once per
-/// batch (before the batch's partitions run) from the inner collection, which may have changed
-/// since the last batch. The loop looks each record's key up and runs over the matches.
+/// The static side of a join fused into a compiled loop: the inner rows by key. The inner
+/// collection is read once per non-empty batch (before the batch's partitions run), since it may
+/// have changed since the last batch, but the table is rebuilt only when the sequence of its
+/// rows' keys changed; otherwise the rows are refreshed in place (a row may have changed in
+/// fields other than its key). In steady state a batch allocates nothing for the table, and the
+/// loop looks each record's key up and runs over the matches.
 /// </summary>
 internal abstract class StaticJoinTable
 {
     /// <summary>Re-reads the static data; called once per non-empty batch.</summary>
+    /// <remarks>Rebuilds the index only when the rows' keys changed; otherwise refreshes the rows in place.</remarks>
     public abstract void Load();
 
     /// <summary>Loads every table of a loop before a batch of <paramref name="records"/> runs; an empty batch reads nothing.</summary>
@@ -44,17 +48,76 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
     private TInner[] _first = [];
     private TInner[]?[]? _many;
 
+    // Every row read at the last load, in order, and its key; for each, its slot (-1 for a null
+    // key) and its place among its slot's rows. Reused from batch to batch.
+    private readonly List<TInner> _rows = [];
+    private readonly List<TKey> _rowKeys = [];
+    private TKey[]? _loadedKeys;
+    private int[] _slotOf = [];
+    private int[] _placeOf = [];
+
     public override void Load()
     {
-        var keys = new List<TKey>();
-        var hashes = new List<int>();
-        var rows = new List<List<TInner>>();
-        var index = new Dictionary<TKey, int>();
+        _rows.Clear();
+        _rowKeys.Clear();
+        var loaded = _loadedKeys;
+        var same = loaded is not null;
         foreach (var row in inner)
         {
             var key = keySelector(row);
+            same = same && _rows.Count < loaded!.Length && EqualityComparer<TKey>.Default.Equals(key, loaded[_rows.Count]);
+            _rows.Add(row);
+            _rowKeys.Add(key);
+        }
+
+        if (same && _rows.Count == loaded!.Length)
+        {
+            Refresh();
+        }
+        else
+        {
+            Rebuild();
+        }
+    }
+
+    /// <summary>The same keys in the same order: the index stands, only the rows are written again.</summary>
+    private void Refresh()
+    {
+        for (var p = 0; p < _rows.Count; p++)
+        {
+            var slot = _slotOf[p];
+            if (slot < 0)
+            {
+                continue;
+            }
+
+            var place = _placeOf[p];
+            if (place == 0)
+            {
+                _first[slot] = _rows[p];
+            }
+
+            if (_many?[slot] is { } all)
+            {
+                all[place] = _rows[p];
+            }
+        }
+    }
+
+    private void Rebuild()
+    {
+        var keys = new List<TKey>();
+        var hashes = new List<int>();
+        var counts = new List<int>();
+        var index = new Dictionary<TKey, int>();
+        var slotOf = new int[_rows.Count];
+        var placeOf = new int[_rows.Count];
+        for (var p = 0; p < _rows.Count; p++)
+        {
+            var key = _rowKeys[p];
             if (key is null)
             {
+                slotOf[p] = -1;
                 continue;
             }
 
@@ -63,10 +126,11 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
                 index[key] = slot = keys.Count;
                 keys.Add(key);
                 hashes.Add(EqualityComparer<TKey>.Default.GetHashCode(key));
-                rows.Add([]);
+                counts.Add(0);
             }
 
-            rows[slot].Add(row);
+            slotOf[p] = slot;
+            placeOf[p] = counts[slot]++;
         }
 
         var bits = 4;
@@ -88,13 +152,16 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
             buckets[bucket] = slot + 1;
         }
 
-        var many = rows.Any(r => r.Count > 1) ? rows.Select(r => r.Count > 1 ? r.ToArray() : null).ToArray() : null;
         _keys = [.. keys];
         _hashes = [.. hashes];
-        _first = [.. rows.Select(r => r[0])];
-        _many = many;
+        _first = new TInner[keys.Count];
+        _many = counts.Any(c => c > 1) ? [.. counts.Select(c => c > 1 ? new TInner[c] : null)] : null;
+        _slotOf = slotOf;
+        _placeOf = placeOf;
+        _loadedKeys = [.. _rowKeys];
         _shift = shift;
         _buckets = buckets;
+        Refresh();
     }
 
     /// <summary>

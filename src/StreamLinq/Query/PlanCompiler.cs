@@ -12,7 +12,8 @@ namespace StreamLinq.Query;
 /// loop, or is compiled into the loop of the aggregate above it; a GroupAggregate becomes a hash
 /// aggregation (a windowed one over a window, which then keeps partials rather than records); an
 /// Aggregate becomes a batch aggregate (a running count over a window); a Relational run becomes
-/// a LINQ to Objects query. Every delegate a physical node runs is built and compiled here
+/// a compiled form when it has one (a hash join of two streams, a hash-set Distinct/Union, a
+/// Concat, a bounded-heap top k) and a LINQ to Objects query otherwise. Every delegate a physical node runs is built and compiled here
 /// (expression trees from <see cref="FusedLoopBuilder"/>, <see cref="HashAggregatePlanner"/>,
 /// <see cref="BatchAggregatePlanner"/>), so <c>Execution</c> runs code and never plans. A logical
 /// node shared by several outputs becomes one physical node.
@@ -97,7 +98,7 @@ internal sealed partial class PlanCompiler
             case LateDataOperator late:
                 return Generic(nameof(LateData), late.Windows.Types, late);
             case RelationalOperator relational:
-                return Generic(nameof(Relational), [relational.ElementType], relational);
+                return CompiledRelational(relational) ?? Generic(nameof(Relational), [relational.ElementType], relational);
             default:
                 throw new NotSupportedException($"{node.Operator} has no physical plan.");
         }

@@ -45,6 +45,15 @@ public static class StreamingContextSources
     /// Spark's <c>queueStream</c>: each batch takes the next collection from the queue (or, with
     /// <paramref name="oneAtATime"/> false, all queued collections); an empty queue gives an empty batch.
     /// </summary>
+    /// <remarks>
+    /// A queued <c>T[]</c> becomes the batch's records as it is, without a copy (with
+    /// <paramref name="oneAtATime"/> false, only when it is the one collection queued for the batch;
+    /// several are copied into one array). The engine never writes to it, but it reads it while the
+    /// batch runs and, under a window, for as long as the window covers that batch: writing to the
+    /// array after enqueueing it races with the batches that read it and is the caller's to avoid.
+    /// Any other collection is enumerated once, when its batch is sealed. Not replayable: after a
+    /// failure the queued collections already taken are not taken again.
+    /// </remarks>
     /// <typeparam name="T">The type of the records.</typeparam>
     /// <param name="context">The context.</param>
     /// <param name="queue">The queue; collections may be added while the context runs.</param>

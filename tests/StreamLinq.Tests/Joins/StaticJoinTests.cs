@@ -38,6 +38,28 @@ public class StaticJoinTests
         Assert.Equal(expected, actual);
     }
 
+    [Property(MaxTest = 30)]
+    public async Task A_table_changed_between_batches_in_rows_or_in_keys_joins_as_LINQ_over_its_contents_at_each_batch((int[] Records, int[] TableKeys, bool SameKeys)[] batches)
+    {
+        // Rows are replaced in place: with SameKeys only their names change (the kept index is
+        // refreshed), otherwise the keys are the batch's own (the index is rebuilt).
+        await using var harness = new StreamHarness(options: Oracle.SmallPartitions);
+        var table = new List<Row>();
+        var joined = harness.Queue(batches.Select(b => b.Records)).Join(table, x => (int?)(x % 7), r => r.Id, (x, r) => x + ":" + r.Name);
+        var results = StreamHarness.Collect(joined);
+        await harness.StartAsync();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            var keys = batches[i].SameKeys ? table.Select(r => r.Id).ToArray() : batches[i].TableKeys.Select(k => k % 4 == 0 ? null : (int?)(k % 7)).ToArray();
+            table.Clear();
+            table.AddRange(keys.Select((k, j) => new Row(k, $"b{i}r{j}")));
+            var batch = await harness.RunBatchAsync();
+
+            Assert.Null(batch.Failure);
+            Assert.Equal(batches[i].Records.Join(table, x => (int?)(x % 7), r => r.Id, (x, r) => x + ":" + r.Name), results[batch.Time]);
+        }
+    }
+
     [Fact]
     public async Task The_static_collection_is_read_again_for_every_batch()
     {
