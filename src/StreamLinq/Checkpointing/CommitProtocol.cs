@@ -74,7 +74,7 @@ internal sealed class CommitProtocol
 
     /// <summary>Where input <paramref name="inputId"/> may keep a write-ahead log; null without checkpointing.</summary>
     public string? WriteAheadLogDirectory(int inputId) =>
-        _checkpointing?.Directory is { } directory ? Path.Combine(directory, "receivers", $"input-{inputId}") : null;
+        _checkpointing?.ReceiversDirectory is { } directory ? Path.Combine(directory, $"input-{inputId}") : null;
 
     /// <summary>How many checkpoints are kept (a write-ahead log keeps its segments for as many).</summary>
     public int RetainedCheckpoints => _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints;

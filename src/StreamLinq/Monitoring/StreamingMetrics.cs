@@ -21,6 +21,10 @@ internal static class StreamingMetrics
 
     public static readonly Counter<long> BytesDropped = Meter.CreateCounter<long>("streamlinq.bytes.dropped", "By", "Bytes a source left out under its bad-record policy or lost to a cut connection (tagged source, reason).");
 
+    public static readonly Counter<long> RecordsHeldBack = Meter.CreateCounter<long>("streamlinq.receiver.records_held_back", "{record}", "Records whose store into a receiver waited for room or for the rate limit (tagged source, reason).");
+
+    public static readonly Counter<double> ReceiverBlockedTime = Meter.CreateCounter<double>("streamlinq.receiver.blocked_time", "ms", "Time producers spent held back by a receiver (tagged source, reason).");
+
     public static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>("streamlinq.batch.processing_delay", "ms", "Time to process a batch.");
 
     public static readonly Histogram<double> SchedulingDelay = Meter.CreateHistogram<double>("streamlinq.batch.scheduling_delay", "ms", "Time a batch waited in the queue.");

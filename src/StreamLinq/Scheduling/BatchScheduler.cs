@@ -108,6 +108,8 @@ internal sealed class BatchScheduler
                     RetainedCheckpoints = _protocol.RetainedCheckpoints,
                     CheckpointsWritten = () => _protocol.CheckpointsWritten,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
+                    BatchInterval = _context.BatchInterval,
+                    ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
                     TimeProvider = _time,
                 }, cancellationToken).ConfigureAwait(false);
                 started.Add(source);
