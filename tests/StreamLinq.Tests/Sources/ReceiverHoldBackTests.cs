@@ -78,6 +78,9 @@ public sealed class ReceiverHoldBackTests : IDisposable
         });
 
         var reported = await blocked.First.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The token bucket refills on the context's clock, the harness's fake one: move it.
+        await harness.Clock.AdvanceUntilAsync(producer, TimeSpan.FromMilliseconds(10));
         await producer.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(ReceiverBlockReason.RateLimit, reported.Reason);
         Assert.Equal(200, reported.RatePerSecond);
