@@ -55,14 +55,11 @@ internal sealed class BatchScheduler
     private volatile bool _abandoned;
     private BatchFailedException? _failure;
     private BatchTime _firstBatch;
-    private readonly BatchCheckpointing? _checkpointing;
     private readonly IStatefulOperator[] _operators;
-    private readonly Lock _sealGate = new();
-    private readonly List<BatchJob> _pending = [];
-    private List<BatchJob> _recovered = [];
-    private BatchTime? _lastCompleted;
+    private readonly CommitProtocol _protocol;
+    private readonly bool _checkpoints;
+    private IReadOnlyList<BatchJob> _recovered = [];
     private BatchProgress? _current;
-    private SinkCommits? _commits;
 
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
@@ -70,9 +67,10 @@ internal sealed class BatchScheduler
         _sources = sources;
         _plan = plan;
         _listeners = listeners;
-        _checkpointing = checkpointing;
         _time = context.Time;
         _operators = StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
+        _protocol = new CommitProtocol(checkpointing, sources, plan, _operators);
+        _checkpoints = checkpointing is not null;
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
             SingleReader = true,
@@ -95,27 +93,9 @@ internal sealed class BatchScheduler
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_checkpointing is not null)
-        {
-            // Positions and state are restored before the sources start, so that they resume there.
-            _recovered = _checkpointing.Restore(_sources, _plan, _operators, _time.UnixTicks(), Warn);
-            _pending.AddRange(_recovered);
-            if (_checkpointing.Recovered?.LastCompletedBatch is { } last)
-            {
-                _lastCompleted = new BatchTime(last);
-            }
-        }
-
-        // The sinks' commits are the truth, not the checkpoint: read after it is restored, so that
-        // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
-        _commits = await SinkCommits.ReadAsync(_plan, _context.Options.SinkCommitReadTimeout, _time, cancellationToken).ConfigureAwait(false);
-        _commits.ResumeSources(_sources);
-        foreach (var covered in _recovered.Where(job => _commits.Covers(job, _sources)).ToList())
-        {
-            _recovered.Remove(covered);
-            _pending.Remove(covered);
-            Warn($"Batch {covered.Time} was queued, unread, in the checkpoint restored and its time is at or before a sink's last commit: the lost run committed it, so it is not replayed.");
-        }
+        // Positions, state and the sinks' commits are restored before the sources start, so
+        // that they resume there (past the commits, when the checkpoint is behind them).
+        _recovered = await _protocol.RecoverAsync(_time.UnixTicks(), _context.Options.SinkCommitReadTimeout, _time, Warn, cancellationToken).ConfigureAwait(false);
 
         var started = new List<IBatchSource>();
         try
@@ -123,11 +103,10 @@ internal sealed class BatchScheduler
             for (var id = 0; id < _sources.Length; id++)
             {
                 var source = _sources[id];
-                var logs = _checkpointing?.ReceiversDirectory is { } directory ? Path.Combine(directory, $"input-{id}") : null;
-                await source.StartAsync(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs)
+                await source.StartAsync(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, _protocol.WriteAheadLogDirectory(id))
                 {
-                    RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
-                    CheckpointsWritten = () => _checkpointing?.Written ?? 0,
+                    RetainedCheckpoints = _protocol.RetainedCheckpoints,
+                    CheckpointsWritten = () => _protocol.CheckpointsWritten,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
                     BatchInterval = _context.BatchInterval,
                     ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
@@ -146,17 +125,7 @@ internal sealed class BatchScheduler
         // Fixed here, not on the generator's thread, so that the first batch time is the first
         // interval boundary after the start, however late that thread begins.
         var interval = _context.BatchInterval.Ticks;
-        _firstBatch = new BatchTime((_time.UnixTicks() / interval + 1) * interval);
-        if (_checkpointing?.LastKnownBatch is { } known && known >= _firstBatch)
-        {
-            _firstBatch = known + _context.BatchInterval;
-        }
-
-        if (_commits.LatestTime is { } committed && committed >= _firstBatch)
-        {
-            // A sink skips a batch time it has committed: new batches must come after every commit.
-            _firstBatch = committed + _context.BatchInterval;
-        }
+        _firstBatch = _protocol.FirstBatch(new BatchTime((_time.UnixTicks() / interval + 1) * interval), _context.BatchInterval);
 
         _lifetime = RunAsync();
     }
@@ -236,14 +205,15 @@ internal sealed class BatchScheduler
     private void Abandon()
     {
         _abandoned = true;
-        var time = Volatile.Read(ref _current)?.Job.Time ?? _lastCompleted ?? default;
+        _protocol.Abandon();
+        var time = Volatile.Read(ref _current)?.Job.Time ?? _protocol.LastCompleted ?? default;
         _termination.TrySetException(new BatchFailedException(time, "Scheduler",
             new TimeoutException($"The batch in progress did not stop within {_context.Options.StopTimeout} of the stop request; it was abandoned."), BatchStage.Scheduler));
     }
 
     private async Task RunAsync()
     {
-        var generator = Task.Run(GenerateAsync);
+        var generator = StartGenerator();
         var runner = Task.Run(ProcessAsync);
         Exception? crash = null;
         try
@@ -294,7 +264,7 @@ internal sealed class BatchScheduler
             crash ??= error;
         }
 
-        var failure = _failure ?? (crash is null ? null : new BatchFailedException(_lastCompleted ?? default, "Scheduler", crash, BatchStage.Scheduler));
+        var failure = _failure ?? (crash is null ? null : new BatchFailedException(_protocol.LastCompleted ?? default, "Scheduler", crash, BatchStage.Scheduler));
         if (failure is not null)
         {
             _termination.TrySetException(failure);
@@ -305,7 +275,47 @@ internal sealed class BatchScheduler
         }
     }
 
-    private async Task GenerateAsync()
+    /// <summary>
+    /// Runs the generator on a thread of its own (Spark's <c>RecurringTimer</c> thread): it sleeps
+    /// to each boundary there, sealing and queueing the batch on waking, so that a batch costs one
+    /// thread wake and one hand-off to the runner; a timer on the thread pool would cost a hop
+    /// through the pool (and its workers' spinning) per wait, which dominates 10 ms batches.
+    /// </summary>
+    private Task StartGenerator()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Generate();
+                done.TrySetResult();
+            }
+            catch (Exception error)
+            {
+                done.TrySetException(error);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "StreamLinq batch generator",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Waits on the generator's own thread, which exists to wait: the queue's room, a recovered batch's place.</summary>
+    private static T Block<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
+    private static void Block(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private void Generate()
     {
         var next = _firstBatch;
         var stopping = _stopGenerating.Token;
@@ -314,12 +324,12 @@ internal sealed class BatchScheduler
             foreach (var job in _recovered)
             {
                 _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime)));
-                await _queue.Writer.WriteAsync(job, _abort.Token).ConfigureAwait(false);
+                Block(_queue.Writer.WriteAsync(job, _abort.Token));
             }
 
             while (true)
             {
-                await BatchTimer.WaitUntilAsync(_time, next.Ticks, stopping).ConfigureAwait(false);
+                BatchTimer.WaitUntil(_time, next.Ticks, stopping);
 
                 // A time provider is user code: one that returns at once for a past deadline must
                 // not let a generator that is behind miss the stop.
@@ -330,7 +340,7 @@ internal sealed class BatchScheduler
                 if (heldBack)
                 {
                     StreamingMetrics.BatchesHeldBack.Add(1);
-                    if (!await _queue.Writer.WaitToWriteAsync(stopping).ConfigureAwait(false))
+                    if (!Block(_queue.Writer.WaitToWriteAsync(stopping)))
                     {
                         return;
                     }
@@ -348,7 +358,7 @@ internal sealed class BatchScheduler
             try
             {
                 if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending)
-                    && await _queue.Writer.WaitToWriteAsync(_abort.Token).ConfigureAwait(false))
+                    && Block(_queue.Writer.WaitToWriteAsync(_abort.Token)))
                 {
                     Submit(next, heldBack: false);
                 }
@@ -365,18 +375,12 @@ internal sealed class BatchScheduler
 
     private void Submit(BatchTime time, bool heldBack)
     {
-        BatchJob job;
-        lock (_sealGate)
-        {
-            // Held back by a full queue, the batch counts as submitted when it was due, so that
-            // the hold shows as scheduling delay (and the rate controller sees the backlog).
-            var submitted = heldBack ? Math.Min(time.Ticks, _time.UnixTicks()) : _time.UnixTicks();
-            job = new BatchJob(time, _sources.Select(s => Seal(s, time)).ToArray(), submitted, []);
-            if (_checkpointing is not null)
-            {
-                _pending.Add(job);
-            }
-        }
+        // Held back by a full queue, the batch counts as submitted when it was due, so that the
+        // hold shows as scheduling delay (and the rate controller sees the backlog).
+        var job = _protocol.Seal(
+            time,
+            () => heldBack ? Math.Min(time.Ticks, _time.UnixTicks()) : _time.UnixTicks(),
+            () => _sources.Select(s => Seal(s, time)).ToArray());
 
         _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime)));
         if (!_queue.Writer.TryWrite(job))
@@ -447,7 +451,7 @@ internal sealed class BatchScheduler
     {
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks());
         _listeners.Post(l => l.OnBatchStarted(info));
-        var progress = new BatchProgress(job, info, new HashSet<int>(job.DoneOutputs));
+        var progress = new BatchProgress(_protocol.Begin(job), info);
         Volatile.Write(ref _current, progress);
         BatchFailedException? failure = null;
         try
@@ -470,11 +474,11 @@ internal sealed class BatchScheduler
 
         // A batch that stops the context stays pending, to be replayed after a restart; one the
         // context moves past is committed like a completed one.
-        if (failure is not null && _checkpointing is not null && !_context.Options.StopOnBatchFailure)
+        if (failure is not null && _checkpoints && !_context.Options.StopOnBatchFailure)
         {
             try
             {
-                Commit(progress);
+                _protocol.Commit(progress.Commit);
             }
             catch (BatchFailedException error)
             {
@@ -516,21 +520,7 @@ internal sealed class BatchScheduler
             progress.Records += progress.Inputs[i].Length;
         }
 
-        if (!progress.Logged)
-        {
-            if (_checkpointing is not null && _plan.Outputs.Any(o => o.Output.Delivery != DeliveryGuarantee.AtLeastOnce && !progress.Skipped.Contains(o.Output.Index)))
-            {
-                foreach (var (output, _) in _plan.Outputs.Where(o => o.Output.Delivery == DeliveryGuarantee.AtMostOnce))
-                {
-                    job.DoneOutputs.Add(output.Index);
-                }
-
-                Checkpoint(job.Time);
-            }
-
-            progress.Offsets = _plan.Outputs.Any(o => o.Output.Target is ITransactionalSink) ? BatchCheckpointing.Offsets(_sources, job) : "{}";
-            progress.Logged = true;
-        }
+        _protocol.BeforeOutputs(progress.Commit);
 
         if (progress.Execution is null || progress.PlanFailed)
         {
@@ -553,87 +543,38 @@ internal sealed class BatchScheduler
         }
 
         var execution = progress.Execution;
-        foreach (var (output, root) in _plan.Outputs)
-        {
-            if (progress.Written.Contains(output.Index))
+        await _protocol.RunOutputsAsync(
+            progress.Commit,
+            root =>
             {
-                continue;
-            }
-
-            Array? batch;
-            try
-            {
-                batch = execution.Evaluate(root);
-            }
-            catch (BatchFailedException)
-            {
-                progress.PlanFailed = true;
-                throw;
-            }
-
-            if (batch is null)
-            {
-                progress.Written.Add(output.Index);
-                continue; // the output's stream has no batch at this time, e.g. a window between slides
-            }
-
-            if (progress.Skipped.Contains(output.Index) || HeldBySink(output, root, job))
-            {
-                // Done before a crash (at most once, or committed by a transactional sink): not
-                // written again, but its plan still ran above, so that stateful operators it
-                // alone reads see the replayed batch.
-                progress.Written.Add(output.Index);
-                continue;
-            }
-
-            progress.FailedOutput = output;
-            try
-            {
-                var commit = new BatchCommit(output.Description, job.Time, progress.Offsets!);
-                await WithTimeoutAsync(output.Description, async token =>
+                try
                 {
-                    await output.WriteAsync(batch, commit, token).ConfigureAwait(false);
-                    return batch;
-                }, cancellation).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
+                    return execution.Evaluate(root);
+                }
+                catch (BatchFailedException)
+                {
+                    progress.PlanFailed = true;
+                    throw;
+                }
+            },
+            async (output, batch, commit, token) =>
             {
-                throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
-            }
+                try
+                {
+                    await WithTimeoutAsync(output.Description, async limited =>
+                    {
+                        await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
+                        return batch;
+                    }, token).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
+                }
+            },
+            cancellation).ConfigureAwait(false);
 
-            progress.FailedOutput = null;
-            progress.Written.Add(output.Index);
-        }
-
-        if (_checkpointing is not null)
-        {
-            Commit(progress);
-        }
-    }
-
-    /// <summary>Commits a batch: drops it from the pending ones, writes a checkpoint, acknowledges the sources.</summary>
-    private void Commit(BatchProgress progress)
-    {
-        var job = progress.Job;
-        lock (_sealGate)
-        {
-            _pending.Remove(job);
-            _lastCompleted = job.Time;
-        }
-
-        Checkpoint(job.Time);
-        for (; progress.Acknowledged < _sources.Length; progress.Acknowledged++)
-        {
-            try
-            {
-                // Committed: a source may drop what it kept to replay this batch.
-                (_sources[progress.Acknowledged] as IOffsetRangeSource)?.Acknowledge(job.Inputs[progress.Acknowledged]);
-            }
-            catch (Exception error)
-            {
-                throw new BatchFailedException(job.Time, "Commit", error, BatchStage.Checkpoint);
-            }
-        }
+        _protocol.Commit(progress.Commit);
     }
 
     /// <summary>
@@ -666,9 +607,9 @@ internal sealed class BatchScheduler
             return false;
         }
 
-        if (failure.Stage == BatchStage.Output && progress.FailedOutput is { Delivery: DeliveryGuarantee.AtMostOnce })
+        if (!CommitProtocol.MayRetry(progress.Commit, failure))
         {
-            return false; // it was marked done before it ran: running it again could write twice
+            return false; // an at-most-once output was marked done before it ran: running it again could write twice
         }
 
         if (failure.Stage == BatchStage.Operator && _operators.Length > 0 && !_snapshotState)
@@ -686,37 +627,6 @@ internal sealed class BatchScheduler
         {
             var info = progress.Info with { Failure = failure };
             _listeners.Post(l => l.OnBatchRetrying(info, attempt, delay));
-        }
-    }
-
-    private bool HeldBySink(Sinks.OutputOperation output, PlanNode root, BatchJob job)
-    {
-        try
-        {
-            return _commits!.Holds(output, root, job, _sources);
-        }
-        catch (InvalidOperationException error)
-        {
-            throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
-        }
-    }
-
-    /// <summary>Writes a checkpoint; a failure to write fails the batch.</summary>
-    private void Checkpoint(BatchTime time)
-    {
-        if (_abandoned)
-        {
-            throw new BatchFailedException(time, "Checkpoint", new OperationCanceledException("The batch was abandoned at a stop; it writes no checkpoint."), BatchStage.Scheduler);
-        }
-
-        try
-        {
-            _checkpointing!.Write(_sealGate, _sources, _pending, _lastCompleted, _operators);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            // IO errors, and state that System.Text.Json cannot write, fail the batch visibly.
-            throw new BatchFailedException(time, "Checkpoint", error, BatchStage.Checkpoint);
         }
     }
 
@@ -755,36 +665,26 @@ internal sealed class BatchScheduler
 
     /// <summary>
     /// How far a batch got, kept across its attempts so that a retry repeats only what did not
-    /// complete: inputs read, the pre-output checkpoint, the plan's results (a stateful operator
-    /// takes the batch in once), outputs written, sources acknowledged.
+    /// complete: inputs read, the plan's results (a stateful operator takes the batch in once),
+    /// and its place in the commit protocol (pre-output checkpoint, outputs written, sources
+    /// acknowledged).
     /// </summary>
-    private sealed class BatchProgress(BatchJob job, BatchInfo info, HashSet<int> skipped)
+    private sealed class BatchProgress(CommitProtocol.Batch commit, BatchInfo info)
     {
-        public BatchJob Job { get; } = job;
+        public CommitProtocol.Batch Commit { get; } = commit;
+
+        public BatchJob Job => Commit.Job;
 
         public BatchInfo Info { get; } = info;
-
-        /// <summary>Outputs committed before a crash (at most once), fixed before the pre-output checkpoint adds this run's.</summary>
-        public HashSet<int> Skipped { get; } = skipped;
 
         public Dictionary<int, Array> Inputs { get; } = [];
 
         public long Records { get; set; }
-
-        public bool Logged { get; set; }
-
-        public string? Offsets { get; set; }
 
         public BatchExecution? Execution { get; set; }
 
         public bool PlanFailed { get; set; }
 
         public Dictionary<string, StateEntry>? StateBefore { get; set; }
-
-        public HashSet<int> Written { get; } = [];
-
-        public OutputOperation? FailedOutput { get; set; }
-
-        public int Acknowledged { get; set; }
     }
 }

@@ -174,10 +174,10 @@ public class BoundedStopTests
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         var manual = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(1_000));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BatchTimer.WaitUntilAsync(manual, 10, cancelled.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BatchTimer.WaitUntilAsync(TimeProvider.System, 0, cancelled.Token));
-        await BatchTimer.WaitUntilAsync(manual, 10, CancellationToken.None);
-        await BatchTimer.WaitUntilAsync(TimeProvider.System, 0, CancellationToken.None);
+        Assert.ThrowsAny<OperationCanceledException>(() => BatchTimer.WaitUntil(manual, 10, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => BatchTimer.WaitUntil(TimeProvider.System, 0, cancelled.Token));
+        BatchTimer.WaitUntil(manual, 10, CancellationToken.None);
+        BatchTimer.WaitUntil(TimeProvider.System, 0, CancellationToken.None);
     }
 
     [Fact]

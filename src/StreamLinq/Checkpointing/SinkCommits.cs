@@ -5,7 +5,7 @@ using StreamLinq.Query;
 using StreamLinq.Sinks;
 using StreamLinq.Sources;
 
-namespace StreamLinq.Scheduling;
+namespace StreamLinq.Checkpointing;
 
 /// <summary>
 /// What the transactional outputs had committed when the context started, read back from their

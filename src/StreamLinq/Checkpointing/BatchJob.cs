@@ -1,6 +1,6 @@
 using StreamLinq.Sources;
 
-namespace StreamLinq.Scheduling;
+namespace StreamLinq.Checkpointing;
 
 /// <summary>A sealed batch waiting to be processed: its time and each input's share.</summary>
 /// <param name="Time">The batch time.</param>

@@ -1,12 +1,11 @@
 using System.Text;
 using System.Text.Json;
-using StreamLinq.Checkpointing;
 using StreamLinq.Execution;
 using StreamLinq.Query;
 using StreamLinq.Sources;
 using StreamLinq.State;
 
-namespace StreamLinq.Scheduling;
+namespace StreamLinq.Checkpointing;
 
 /// <summary>
 /// The scheduler's side of checkpointing: snapshots the batch position, source offsets, pending
