@@ -24,7 +24,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<IInputDStream> _inputs = [];
     private readonly List<OutputOperation> _outputs = [];
-    private readonly ListenerBus _listeners = new();
+    private readonly ListenerBus _listeners;
     private BatchScheduler? _scheduler;
 
     /// <summary>Creates a context that cuts a batch every <paramref name="batchInterval"/>.</summary>
@@ -49,6 +49,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
         BatchInterval = batchInterval;
+        Telemetry = new JobTelemetry(Options);
+        _listeners = new ListenerBus(Telemetry);
+        _listeners.Add(Telemetry);
     }
 
     /// <summary>The shortest batch interval allowed.</summary>
@@ -142,6 +145,13 @@ public sealed partial class StreamingContext : IAsyncDisposable
             }
 
             State = StreamingContextState.Active;
+            Telemetry.Started(BatchInterval, _inputs.Count, _outputs.Count);
+            if (_recovered is { } recovered)
+            {
+                Telemetry.Recovered(recovered.Sequence, recovered.LastCompletedBatch, recovered.Pending.Count);
+            }
+
+            scheduler.Termination.ContinueWith(t => Telemetry.Terminated(t.Exception?.InnerException), TaskScheduler.Default);
         }
 
         return Task.CompletedTask;
@@ -176,6 +186,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
         if (scheduler is not null)
         {
+            Telemetry.Stopping(graceful);
             await scheduler.StopAsync(graceful).ConfigureAwait(false);
         }
     }
@@ -206,6 +217,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     }
 
     internal StreamClock Clock => Options.Clock;
+
+    /// <summary>The context's logging, metrics and traces.</summary>
+    internal JobTelemetry Telemetry { get; }
 
     internal IDStream<T> AddInput<T>(IBatchSource<T> source)
     {

@@ -188,6 +188,7 @@ internal sealed class BatchScheduler
         if (graceful && !await CompletesWithinAsync(_lifetime, GracefulStopTimeout).ConfigureAwait(false))
         {
             Warn($"The queued batches did not drain within {GracefulStopTimeout}; the context stops abruptly and drops them.");
+            _context.Telemetry.GracefulStopTurnedAbrupt(GracefulStopTimeout);
             await _abort.CancelAsync().ConfigureAwait(false);
         }
 
