@@ -5,6 +5,7 @@ using StreamLinq.Query;
 using StreamLinq.Scheduling;
 using StreamLinq.Sinks;
 using StreamLinq.Sources;
+using StreamLinq.State;
 
 namespace StreamLinq;
 
@@ -133,8 +134,10 @@ public sealed partial class StreamingContext : IAsyncDisposable
             }
 
             var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
-            var scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
+            var sources = _inputs.Select(i => i.Source).ToArray();
+            var scheduler = new BatchScheduler(this, sources, plan, _listeners, checkpointing);
             scheduler.Start();
+            Telemetry.Attach(sources, StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>()), BatchInterval, () => Clock.NowTicks);
 
             // Only a scheduler that started is kept: after a failed start the context stays
             // initialized, with nothing for AwaitTerminationAsync to wait on.

@@ -52,6 +52,9 @@ internal sealed class CheckpointStore
 
     public string Directory { get; }
 
+    /// <summary>The size of the last checkpoint's body, in bytes (for the metrics).</summary>
+    public long LastSize { get; private set; }
+
     /// <summary>How many checkpoint files are kept.</summary>
     public int Retained => _retained;
 
@@ -60,7 +63,9 @@ internal sealed class CheckpointStore
     {
         var sequence = _nextSequence++;
         var data = snapshot(sequence);
-        CheckpointFile.Write(PathOf(sequence), data.Serialize());
+        var body = data.Serialize();
+        CheckpointFile.Write(PathOf(sequence), body);
+        LastSize = body.Length;
         foreach (var (path, _) in Files().Skip(_retained))
         {
             File.Delete(path);

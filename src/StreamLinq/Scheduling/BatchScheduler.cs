@@ -123,6 +123,7 @@ internal sealed class BatchScheduler
                     RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
                     CheckpointsWritten = () => _checkpointing?.Written ?? 0,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
+                    Job = _context.Telemetry.Job,
                 });
                 started.Add(source);
             }
@@ -322,7 +323,7 @@ internal sealed class BatchScheduler
                 var heldBack = _queue.Reader.Count >= _context.Options.MaxQueuedBatches;
                 if (heldBack)
                 {
-                    StreamingMetrics.BatchesHeldBack.Add(1);
+                    StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
                     if (!await _queue.Writer.WaitToWriteAsync(stopping).ConfigureAwait(false))
                     {
                         return;
@@ -440,6 +441,7 @@ internal sealed class BatchScheduler
     {
         var clock = _context.Clock;
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: clock.NowTicks);
+        using var span = _context.Telemetry.StartBatch(job.Time);
         _listeners.Post(l => l.OnBatchStarted(info));
         var progress = new BatchProgress(job, info, new HashSet<int>(job.DoneOutputs));
         Volatile.Write(ref _current, progress);
@@ -476,8 +478,7 @@ internal sealed class BatchScheduler
             }
         }
 
-        var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = progress.Records, Failure = failure };
-        Record(done);
+        var done = info with { ProcessingEndTime = clock.NowTicks, RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
         _listeners.Post(l => l.OnBatchCompleted(done));
         return failure;
     }
@@ -508,6 +509,7 @@ internal sealed class BatchScheduler
             }
 
             progress.Records += progress.Inputs[i].Length;
+            _context.Telemetry.InputRead(i, _sources[i].Name, progress.Inputs[i].Length);
         }
 
         if (!progress.Logged)
@@ -584,6 +586,7 @@ internal sealed class BatchScheduler
             try
             {
                 var commit = new BatchCommit(output.Description, job.Time, progress.Offsets!);
+                using var timing = _context.Telemetry.StartOutput(output.Description);
                 await WithTimeoutAsync(output.Description, async token =>
                 {
                     await output.WriteAsync(batch, commit, token).ConfigureAwait(false);
@@ -675,7 +678,7 @@ internal sealed class BatchScheduler
 
     private void OnRetry(BatchFailedException failure, int attempt, TimeSpan delay)
     {
-        StreamingMetrics.BatchesRetried.Add(1, new KeyValuePair<string, object?>("stage", failure.Stage.ToString()));
+        StreamingMetrics.BatchesRetried.Add(1, [.. _context.Telemetry.JobTag, new KeyValuePair<string, object?>("stage", failure.Stage.ToString())]);
         if (Volatile.Read(ref _current) is { } progress)
         {
             var info = progress.Info with { Failure = failure };
@@ -703,9 +706,11 @@ internal sealed class BatchScheduler
             throw new BatchFailedException(time, "Checkpoint", new OperationCanceledException("The batch was abandoned at a stop; it writes no checkpoint."), BatchStage.Scheduler);
         }
 
+        using var timing = _context.Telemetry.StartCheckpoint();
         try
         {
             _checkpointing!.Write(_sealGate, _sources, _pending, _lastCompleted, _operators);
+            _context.Telemetry.CheckpointWritten(_checkpointing.LastSize);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -724,14 +729,6 @@ internal sealed class BatchScheduler
     }
 
     private void Warn(string message) => _listeners.Post(l => l.OnCheckpointWarning(message));
-
-    private static void Record(BatchInfo info)
-    {
-        (info.Failure is null ? StreamingMetrics.BatchesCompleted : StreamingMetrics.BatchesFailed).Add(1);
-        StreamingMetrics.RecordsProcessed.Add(info.RecordCount ?? 0);
-        StreamingMetrics.ProcessingDelay.Record(info.ProcessingDelay?.TotalMilliseconds ?? 0);
-        StreamingMetrics.SchedulingDelay.Record(info.SchedulingDelay?.TotalMilliseconds ?? 0);
-    }
 
     private Task StopSourcesAsync()
     {

@@ -90,7 +90,7 @@ internal sealed class SourceContext(Action<string, Exception> reportError, Cance
     /// </summary>
     public void ReportDropped(RecordsDropped dropped, string reason)
     {
-        var tags = new System.Diagnostics.TagList { { "source", dropped.Source }, { "reason", reason } };
+        var tags = new System.Diagnostics.TagList { { "job", Job }, { "source", dropped.Source }, { "reason", reason } };
         if (dropped.Records is { } records)
         {
             Monitoring.StreamingMetrics.RecordsDropped.Add(records, tags);
@@ -104,6 +104,9 @@ internal sealed class SourceContext(Action<string, Exception> reportError, Cance
         RecordsDroppedListener?.Invoke(dropped);
         reportError(dropped.Source, new SourceException(dropped.Source, $"{dropped.Location}: {dropped.Reason}", dropped.Error));
     }
+
+    /// <summary>The job's name, the <c>job</c> tag of the source's metrics.</summary>
+    internal string Job { get; init; } = "";
 
     /// <summary>Cancelled when the context stops.</summary>
     public CancellationToken Stopping { get; } = stopping;

@@ -14,7 +14,7 @@ namespace StreamLinq.Sources;
 /// the last seal survive the driver's death. Segments are kept until every retained checkpoint is
 /// past them.
 /// </remarks>
-internal sealed class Receiver<T> : IDisposable
+internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 {
     private readonly Lock _gate = new();
     private readonly int _capacity;
@@ -48,16 +48,24 @@ internal sealed class Receiver<T> : IDisposable
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0, nameof(options.MaxRatePerSecond));
             _rate = CreateLimiter(rate);
+            RateLimit = rate;
         }
     }
 
     /// <summary>The configured ceiling; back pressure may set a lower rate, never a higher one.</summary>
     public double? MaxRatePerSecond => _maxRate;
 
+    public int Capacity => _capacity;
+
+    public int Buffered => Pending;
+
+    public double? RateLimit { get; private set; }
+
     /// <summary>Sets the rate the receiver accepts records at (back pressure), capped by the configured maximum.</summary>
     public void SetRate(double recordsPerSecond)
     {
         var rate = _maxRate is { } max ? Math.Min(recordsPerSecond, max) : recordsPerSecond;
+        RateLimit = rate;
         var previous = Interlocked.Exchange(ref _rate, CreateLimiter(rate));
         previous?.Dispose();
     }
@@ -110,6 +118,7 @@ internal sealed class Receiver<T> : IDisposable
             {
                 if (_closed)
                 {
+                    Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
                     throw new ReceiverClosedException();
                 }
 
