@@ -14,7 +14,7 @@ namespace StreamLinq.Redis;
 /// a crash. Under back pressure the rate the controller sets caps a batch's entries (never above
 /// the configured maximum); a replay still reads exactly the recorded range.
 /// </summary>
-internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IOffsetRangeSource, IRateControlledSource
+internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IPartitionedSource, IRateControlledSource
 {
     private double _rate = double.PositiveInfinity;
     private BatchTime? _lastSeal;
@@ -30,6 +30,8 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     public string Name => $"RedisStreams({string.Join(",", keys)})";
 
+    public IReadOnlyList<string> Partitions => keys;
+
     public bool IsReplayable => true;
 
     /// <summary>
@@ -44,14 +46,14 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     private IDatabase Database => redis.GetDatabase(options.Database);
 
-    public void Start(SourceContext context)
+    public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         if (!_positioned && !options.StartFromBeginning)
         {
             // Only entries added from now on: start after each stream's current last entry.
             foreach (var key in keys)
             {
-                var last = Database.StreamRange(key, "-", "+", count: 1, messageOrder: Order.Descending);
+                var last = await Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
                 _lastIds[key] = last.Length > 0 ? (string?)last[0].Id : null;
             }
         }

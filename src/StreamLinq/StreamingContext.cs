@@ -27,6 +27,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     private readonly List<OutputOperation> _outputs = [];
     private readonly ListenerBus _listeners;
     private BatchScheduler? _scheduler;
+    private bool _starting;
 
     /// <summary>Creates a context that cuts a batch every <paramref name="batchInterval"/>.</summary>
     /// <param name="batchInterval">The batch interval: from 10 milliseconds to 24 hours; fixed for the context's life.</param>
@@ -66,6 +67,12 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     /// <summary>The context's settings.</summary>
     public StreamingOptions Options { get; }
+
+    /// <summary>
+    /// The job's name: <see cref="StreamingOptions.JobName"/>, or the entry assembly's name when
+    /// that is null. The <c>job</c> tag of every metric and span, and the name in log messages.
+    /// </summary>
+    public string JobName => Telemetry.Job;
 
     /// <summary>Where the context is in its life.</summary>
     public StreamingContextState State { get; private set; } = StreamingContextState.Initialized;
@@ -108,14 +115,17 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// that cannot round-trip through a checkpoint (declared as <c>object</c> or an interface, a
     /// delegate, a class with subclasses...); the message names the type, the operator and why.
     /// </exception>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        BatchScheduler scheduler;
+        ExecutionPlan plan;
         lock (_gate)
         {
             switch (State)
             {
                 case StreamingContextState.Active:
+                case StreamingContextState.Initialized when _starting:
                     throw new InvalidOperationException("The StreamingContext has already been started.");
                 case StreamingContextState.Stopped:
                     throw new InvalidOperationException("A stopped StreamingContext cannot be restarted; create a new one.");
@@ -126,7 +136,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
                 throw new InvalidOperationException("No output operation is defined: add Print, ForEachBatch, SaveAsTextFiles or WriteTo before starting.");
             }
 
-            var plan = new PlanBuilder().Build(_outputs);
+            plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
             if (_checkpoints is not null)
             {
@@ -134,30 +144,60 @@ public sealed partial class StreamingContext : IAsyncDisposable
             }
 
             var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, BatchInterval);
-            var sources = _inputs.Select(i => i.Source).ToArray();
-            var scheduler = new BatchScheduler(this, sources, plan, _listeners, checkpointing);
-            scheduler.Start();
-            Telemetry.Attach(sources, StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>()), BatchInterval, () => Clock.NowTicks);
+            scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
 
-            // Only a scheduler that started is kept: after a failed start the context stays
-            // initialized, with nothing for AwaitTerminationAsync to wait on.
-            _scheduler = scheduler;
-            if (Options.BackPressure)
-            {
-                _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
-            }
-
-            State = StreamingContextState.Active;
-            Telemetry.Started(BatchInterval, _inputs.Count, _outputs.Count);
-            if (_recovered is { } recovered)
-            {
-                Telemetry.Recovered(recovered.Sequence, recovered.LastCompletedBatch, recovered.Pending.Count);
-            }
-
-            scheduler.Termination.ContinueWith(t => Telemetry.Terminated(t.Exception?.InnerException), TaskScheduler.Default);
+            // Inputs and outputs stay closed while the sources start outside the lock.
+            _starting = true;
         }
 
-        return Task.CompletedTask;
+        try
+        {
+            await scheduler.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Only a scheduler that started is kept: after a failed start the context stays
+            // initialized, with nothing for AwaitTerminationAsync to wait on.
+            lock (_gate)
+            {
+                _starting = false;
+            }
+
+            throw;
+        }
+
+        var sources = _inputs.Select(i => i.Source).ToArray();
+        Telemetry.Attach(sources, StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>()), BatchInterval, () => Clock.NowTicks);
+        Telemetry.Started(BatchInterval, sources.Length, _outputs.Count);
+        if (_recovered is { } recovered)
+        {
+            Telemetry.Recovered(recovered.Sequence, recovered.LastCompletedBatch, recovered.Pending.Count);
+        }
+
+        _ = scheduler.Termination.ContinueWith(t => Telemetry.Terminated(t.Exception?.InnerException), TaskScheduler.Default);
+
+        bool stoppedMeanwhile;
+        lock (_gate)
+        {
+            _starting = false;
+            _scheduler = scheduler;
+            stoppedMeanwhile = State == StreamingContextState.Stopped;
+            if (!stoppedMeanwhile)
+            {
+                if (Options.BackPressure)
+                {
+                    _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
+                }
+
+                State = StreamingContextState.Active;
+            }
+        }
+
+        if (stoppedMeanwhile)
+        {
+            // StopAsync ran while the sources were starting: it found no scheduler to stop.
+            await scheduler.StopAsync(graceful: false).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stops the context. Stopping a context that never started, or twice, does nothing more.</summary>
@@ -224,8 +264,24 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// <summary>The context's logging, metrics and traces.</summary>
     internal JobTelemetry Telemetry { get; }
 
-    internal IDStream<T> AddInput<T>(IBatchSource<T> source)
+    /// <summary>
+    /// Adds a source written on the connector SDK (docs/connectors.md) as an input of the
+    /// context; connector packages call it from their own extension methods, as
+    /// <c>RedisStreams</c> does.
+    /// </summary>
+    /// <typeparam name="T">The type of the records.</typeparam>
+    /// <param name="source">The source; the context starts, seals and stops it.</param>
+    /// <returns>The stream of the source's records, one batch per interval.</returns>
+    /// <remarks>
+    /// Across batches the context keeps, and checkpoints, only what the source itself writes:
+    /// an <see cref="IOffsetRangeSource"/>'s position and pending ranges. A source that is not
+    /// one is not replayable, so outputs on it get at most once after a crash.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The context has already started.</exception>
+    public IDStream<T> AddInput<T>(IBatchSource<T> source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         lock (_gate)
         {
             EnsureNotStarted("add a source");
@@ -247,9 +303,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     private void EnsureNotStarted(string what)
     {
-        if (State != StreamingContextState.Initialized)
+        if (State != StreamingContextState.Initialized || _starting)
         {
-            throw new InvalidOperationException($"Cannot {what}: the StreamingContext has already been {(State == StreamingContextState.Active ? "started" : "stopped")}.");
+            throw new InvalidOperationException($"Cannot {what}: the StreamingContext has already been {(State == StreamingContextState.Stopped ? "stopped" : "started")}.");
         }
     }
 }

@@ -1,4 +1,5 @@
-// The engine under a crash test: reads a Redis stream of numbered records into PostgreSQL with
+// The engine under a crash test: reads a Redis stream (or, with CRASH_SOURCE=filelog, the sample
+// connector's file log, written on the public connector SDK alone) of numbered records into PostgreSQL with
 // the delivery guarantee it is given, recovering with GetOrCreate at every start. It prints
 // "MARK <point>" lines at the moments a killer wants to aim at (before the context starts, at
 // the first output of a restart, before and after an output, during a checkpoint write) and
@@ -8,6 +9,7 @@ using Npgsql;
 using StackExchange.Redis;
 using StreamLinq;
 using StreamLinq.Checkpointing;
+using StreamLinq.Connectors.Sample;
 using StreamLinq.CrashWorker;
 using StreamLinq.Postgres;
 using StreamLinq.Redis;
@@ -17,6 +19,7 @@ var linger = int.Parse(Environment.GetEnvironmentVariable("CRASH_LINGER_MS") ?? 
 var restarted = Environment.GetEnvironmentVariable("CRASH_RESTART") == "1";
 var table = Required("CRASH_TABLE");
 var stream = Required("CRASH_STREAM");
+var source = Environment.GetEnvironmentVariable("CRASH_SOURCE") ?? "redis";
 var marks = new Marks(linger);
 var outputs = new OutputMarks(marks, restarted);
 CheckpointFile.WriteHook = stage => marks.Mark("checkpoint-" + stage);
@@ -36,8 +39,15 @@ var context = StreamingContext.GetOrCreate(Required("CRASH_CHECKPOINTS"), () =>
 {
     var context = new StreamingContext(TimeSpan.FromMilliseconds(50));
     context.AddListener(new WarningListener());
-    var numbers = context.RedisStream(redis, stream, new RedisStreamsOptions { MaxEntriesPerBatch = 37 })
-        .Select(e => long.Parse(e["n"]!, System.Globalization.CultureInfo.InvariantCulture));
+    var numbers = source switch
+    {
+        "redis" => context.RedisStream(redis, stream, new RedisStreamsOptions { MaxEntriesPerBatch = 37 })
+            .Select(e => long.Parse(e["n"]!, System.Globalization.CultureInfo.InvariantCulture)),
+        // CRASH_STREAM is the log's directory; two partitions, so batches hold a range of each.
+        "filelog" => context.FileLog(stream, ["p0.log", "p1.log"], new FileLogOptions { MaxBytesPerBatch = 150 })
+            .Select(line => long.Parse(line, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => throw new ArgumentException($"Unknown CRASH_SOURCE '{source}'."),
+    };
     if (delivery == DeliveryGuarantee.ExactlyOnce)
     {
         numbers.WriteTo(new MarkedSink(new PostgresSink<long>(postgres, "crash", copy), outputs), delivery);

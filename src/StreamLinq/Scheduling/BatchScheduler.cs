@@ -87,7 +87,11 @@ internal sealed class BatchScheduler
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
     public Task Termination => _termination.Task;
 
-    public void Start()
+    /// <summary>
+    /// Restores the checkpoint, reads the sinks' commits, starts the sources (awaiting each) and
+    /// then the generator and runner. A failure stops the sources already started and is thrown.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_checkpointing is not null)
         {
@@ -102,7 +106,7 @@ internal sealed class BatchScheduler
 
         // The sinks' commits are the truth, not the checkpoint: read after it is restored, so that
         // a source behind them (an old, damaged or missing checkpoint) moves past them before it starts.
-        _commits = SinkCommits.Read(_plan, _context.Options.SinkCommitReadTimeout);
+        _commits = await SinkCommits.ReadAsync(_plan, _context.Options.SinkCommitReadTimeout, cancellationToken).ConfigureAwait(false);
         _commits.ResumeSources(_sources);
         foreach (var covered in _recovered.Where(job => _commits.Covers(job, _sources)).ToList())
         {
@@ -118,20 +122,20 @@ internal sealed class BatchScheduler
             {
                 var source = _sources[id];
                 var logs = _checkpointing?.Directory is { } directory ? Path.Combine(directory, "receivers", $"input-{id}") : null;
-                source.Start(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs)
+                await source.StartAsync(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs)
                 {
                     RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
                     CheckpointsWritten = () => _checkpointing?.Written ?? 0,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
                     Job = _context.Telemetry.Job,
-                });
+                }, cancellationToken).ConfigureAwait(false);
                 started.Add(source);
             }
         }
         catch
         {
-            _abort.Cancel();
-            Task.WhenAll(started.Select(s => s.StopAsync())).WaitAsync(_context.Options.StopTimeout).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await CompletesWithinAsync(Task.WhenAll(started.Select(s => s.StopAsync())), _context.Options.StopTimeout).ConfigureAwait(false);
             throw;
         }
 

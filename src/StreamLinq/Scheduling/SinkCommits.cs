@@ -33,7 +33,7 @@ internal sealed class SinkCommits
 
     /// <summary>Reads every transactional output's last commit, each within <paramref name="timeout"/>.</summary>
     /// <exception cref="InvalidOperationException">A sink failed, timed out, or returned offsets that are not a JSON object; the message names the output.</exception>
-    public static SinkCommits Read(ExecutionPlan plan, TimeSpan timeout)
+    public static async Task<SinkCommits> ReadAsync(ExecutionPlan plan, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var read = new Dictionary<int, (BatchCommit, JsonElement)?>();
         foreach (var (output, _) in plan.Outputs)
@@ -44,11 +44,16 @@ internal sealed class SinkCommits
             }
 
             BatchCommit? commit;
-            using var cancellation = new CancellationTokenSource(timeout);
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cancellation.CancelAfter(timeout);
             try
             {
                 // WaitAsync as well as the token: a sink that ignores the token cannot hold the start.
-                commit = sink.ReadLastCommitAsync(output.Description, cancellation.Token).WaitAsync(timeout).GetAwaiter().GetResult();
+                commit = await sink.ReadLastCommitAsync(output.Description, cancellation.Token).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
             }
             catch (Exception error) when (error is TimeoutException || (error is OperationCanceledException && cancellation.IsCancellationRequested))
             {

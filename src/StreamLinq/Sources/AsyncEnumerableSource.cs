@@ -19,11 +19,12 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
-    public void Start(SourceContext context)
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _receiver.OpenLog(context, Name);
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     private async Task PumpAsync(CancellationToken cancellationToken)

@@ -30,14 +30,15 @@ internal sealed class DirectoryTextSource(string directory, TextFileStreamOption
 
     public bool HasPending => NewFiles().Count > 0;
 
-    public void Start(SourceContext context)
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(directory))
         {
-            throw new DirectoryNotFoundException($"{Name}: the directory '{directory}' does not exist.");
+            return Task.FromException(new DirectoryNotFoundException($"{Name}: the directory '{directory}' does not exist."));
         }
 
         _context = context;
+        return Task.CompletedTask;
     }
 
     public Task StopAsync() => Task.CompletedTask;

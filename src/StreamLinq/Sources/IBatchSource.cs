@@ -1,10 +1,21 @@
 namespace StreamLinq.Sources;
 
 /// <summary>
-/// An input of the context. At every batch time the job generator seals it: the records that
-/// arrived in the interval (a push source) or the offset range the batch covers (a pull source).
+/// An input of the context: the lowest-level source contract of the connector SDK. At every
+/// batch time the job generator seals it: the records that arrived in the interval (a push
+/// source) or the offset range the batch covers (a pull source). Add one to a context with
+/// <see cref="StreamingContext.AddInput{T}"/>.
 /// </summary>
-internal interface IBatchSource
+/// <remarks>
+/// <para>Most connectors do not implement this directly: a push source derives from
+/// <see cref="PushSource{T}"/>, a replayable pull source implements
+/// <see cref="IOffsetRangeSource"/> (see docs/connectors.md). A source that implements only this
+/// interface is not replayable: a batch pending at a crash is lost, which is at most once.</para>
+/// <para>Threading: <see cref="Seal"/> is called on the batch generator's thread, one batch time
+/// at a time in order; <see cref="ISealedInput.ReadAsync"/> on the runner, batches in order.
+/// <see cref="StartAsync"/> and <see cref="StopAsync"/> are each called once.</para>
+/// </remarks>
+public interface IBatchSource
 {
     /// <summary>A name for messages and plans, e.g. <c>SocketTextStream(127.0.0.1:9999)</c>.</summary>
     string Name { get; }
@@ -15,8 +26,14 @@ internal interface IBatchSource
     /// <summary>Whether records have arrived that no sealed batch holds yet; answered without calling out (true when unknown).</summary>
     bool HasPending { get; }
 
-    /// <summary>Begins receiving. Called once, when the context starts.</summary>
-    void Start(SourceContext context);
+    /// <summary>
+    /// Begins receiving. Called once, when the context starts, before the first batch is sealed;
+    /// the context's start waits for the returned task, so a source that must reach a server to
+    /// find its position does it here, asynchronously, and fails the start by faulting the task.
+    /// </summary>
+    /// <param name="context">What the context gives the source for its whole run.</param>
+    /// <param name="cancellationToken">Cancels the start (the token given to <c>StartAsync</c>); not the run, see <see cref="SourceContext.Stopping"/>.</param>
+    Task StartAsync(SourceContext context, CancellationToken cancellationToken);
 
     /// <summary>Stops receiving; records already received stay available to <c>Seal</c>.</summary>
     Task StopAsync();
@@ -30,13 +47,20 @@ internal interface IBatchSource
     ISealedInput Seal(BatchTime time);
 }
 
-/// <summary>The typed form of <see cref="IBatchSource"/>.</summary>
-internal interface IBatchSource<T> : IBatchSource
+/// <summary>
+/// The typed form of <see cref="IBatchSource"/>: every <see cref="ISealedInput"/> it seals reads
+/// a <c>T[]</c>.
+/// </summary>
+/// <typeparam name="T">The type of the records.</typeparam>
+public interface IBatchSource<T> : IBatchSource
 {
 }
 
-/// <summary>One batch's share of one source, read when the batch is processed.</summary>
-internal interface ISealedInput
+/// <summary>
+/// One batch's share of one source, read when the batch is processed: the records already
+/// received (a push source) or an offset range read when the batch runs (a pull source).
+/// </summary>
+public interface ISealedInput
 {
     /// <summary>
     /// Reads the records (a <c>T[]</c>); throws with the source's name if they cannot be read (a
@@ -44,6 +68,8 @@ internal interface ISealedInput
     /// may succeed). May be called again after a failure (a retry of the batch); once it has
     /// returned, it returns the same records.
     /// </summary>
+    /// <param name="cancellationToken">Cancelled when the batch times out or the context stops without grace.</param>
+    /// <returns>The batch's records of this source, as a <c>T[]</c> of the source's record type.</returns>
     ValueTask<Array> ReadAsync(CancellationToken cancellationToken);
 }
 
@@ -59,37 +85,66 @@ internal sealed class FailedInput(SourceException error) : ISealedInput
     public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromException<Array>(error);
 }
 
-/// <summary>What the context gives a source when it starts.</summary>
-internal sealed class SourceContext(Action<string, Exception> reportError, CancellationToken stopping, string? writeAheadLogDirectory = null)
+/// <summary>
+/// What the context gives a source when it starts: where to report errors and dropped input, and
+/// a token cancelled when the context stops. Created by the engine only.
+/// </summary>
+public sealed class SourceContext
 {
+    private readonly Action<string, Exception> _reportError;
+
+    internal SourceContext(Action<string, Exception> reportError, CancellationToken stopping, string? writeAheadLogDirectory = null)
+    {
+        _reportError = reportError;
+        Stopping = stopping;
+        WriteAheadLogDirectory = writeAheadLogDirectory;
+    }
+
     /// <summary>Where this source may keep a write-ahead log; null when the context does not checkpoint.</summary>
-    public string? WriteAheadLogDirectory { get; } = writeAheadLogDirectory;
+    internal string? WriteAheadLogDirectory { get; }
 
     /// <summary>
     /// How many checkpoints the store keeps: a write-ahead log keeps a completed segment until this
     /// many newer checkpoints no longer need it, so that a fallback to the oldest kept one finds it.
     /// </summary>
-    public int RetainedCheckpoints { get; init; } = new CheckpointOptions().RetainedCheckpoints;
+    internal int RetainedCheckpoints { get; init; } = new CheckpointOptions().RetainedCheckpoints;
 
     /// <summary>
     /// How many checkpoints this run has written to disk: an attempt that failed (and was retried)
     /// wrote none, so it must not count towards <see cref="RetainedCheckpoints"/>.
     /// </summary>
-    public Func<long> CheckpointsWritten { get; init; } = () => 0;
+    internal Func<long> CheckpointsWritten { get; init; } = () => 0;
 
     /// <summary>Delivers <see cref="IStreamingListener.OnRecordsDropped"/>; none in contexts that do not listen.</summary>
-    public Action<RecordsDropped>? RecordsDroppedListener { get; init; }
+    internal Action<RecordsDropped>? RecordsDroppedListener { get; init; }
 
-    /// <summary>Reports an error the source recovers from by itself.</summary>
-    public void ReportError(string source, Exception error) => reportError(source, error);
+    /// <summary>
+    /// Reports an error the source recovers from by itself (a reconnection, a record it could
+    /// not decode): it reaches <see cref="IStreamingListener.OnSourceError"/> and fails no batch.
+    /// An error a batch must fail with is thrown from <see cref="ISealedInput.ReadAsync"/> instead.
+    /// </summary>
+    /// <param name="source">The source's <see cref="IBatchSource.Name"/>.</param>
+    /// <param name="error">What went wrong.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public void ReportError(string source, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(error);
+        _reportError(source, error);
+    }
 
     /// <summary>
     /// Reports input left out (counted in the metrics, tagged with <paramref name="reason"/>, a short
     /// fixed code such as <c>invalid-utf8</c>) to the listeners, and as a source error too, so that a
     /// listener that only watches source errors still sees it.
     /// </summary>
+    /// <param name="dropped">What was left out, and where.</param>
+    /// <param name="reason">A short fixed code for the metric tag.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public void ReportDropped(RecordsDropped dropped, string reason)
     {
+        ArgumentNullException.ThrowIfNull(dropped);
+        ArgumentNullException.ThrowIfNull(reason);
         var tags = new System.Diagnostics.TagList { { "job", Job }, { "source", dropped.Source }, { "reason", reason } };
         if (dropped.Records is { } records)
         {
@@ -102,12 +157,12 @@ internal sealed class SourceContext(Action<string, Exception> reportError, Cance
         }
 
         RecordsDroppedListener?.Invoke(dropped);
-        reportError(dropped.Source, new SourceException(dropped.Source, $"{dropped.Location}: {dropped.Reason}", dropped.Error));
+        _reportError(dropped.Source, new SourceException(dropped.Source, $"{dropped.Location}: {dropped.Reason}", dropped.Error));
     }
 
     /// <summary>The job's name, the <c>job</c> tag of the source's metrics.</summary>
     internal string Job { get; init; } = "";
 
     /// <summary>Cancelled when the context stops.</summary>
-    public CancellationToken Stopping { get; } = stopping;
+    public CancellationToken Stopping { get; }
 }

@@ -20,12 +20,13 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
-    public void Start(SourceContext context)
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _receiver.OpenLog(context, Name);
         _stopping = context.Stopping;
         _context = context;
         _subscription = observable.Subscribe(this);
+        return Task.CompletedTask;
     }
 
     public Task StopAsync()

@@ -14,9 +14,7 @@ internal sealed class QueueSource<T>(ConcurrentQueue<IEnumerable<T>> queue, bool
 
     public bool HasPending => !queue.IsEmpty;
 
-    public void Start(SourceContext context)
-    {
-    }
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync() => Task.CompletedTask;
 

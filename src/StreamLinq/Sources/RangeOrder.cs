@@ -1,7 +1,7 @@
 namespace StreamLinq.Sources;
 
 /// <summary>How a batch's offset range lies against the range an output committed last.</summary>
-internal enum RangeOrder
+public enum RangeOrder
 {
     /// <summary>The source cannot compare the ranges.</summary>
     Unknown,
@@ -20,14 +20,18 @@ internal enum RangeOrder
 }
 
 /// <summary>Combines the orders of a batch's parts (streams of a source, inputs of a batch).</summary>
-internal static class RangeOrders
+public static class RangeOrders
 {
     /// <summary>
     /// Parts with records decide: all committed, or all after; anything else straddles. Empty
     /// parts count only when every part is empty; parts that cannot tell are ignored.
     /// </summary>
+    /// <param name="parts">The order of each part.</param>
+    /// <returns>The order of the whole.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="parts"/> is null.</exception>
     public static RangeOrder Combine(IEnumerable<RangeOrder> parts)
     {
+        ArgumentNullException.ThrowIfNull(parts);
         var known = parts.Where(p => p != RangeOrder.Unknown).ToList();
         var filled = known.Where(p => p != RangeOrder.Empty).Distinct().ToList();
         return filled.Count switch

@@ -28,12 +28,13 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
 
     public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
 
-    public void Start(SourceContext context)
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _receiver.OpenLog(context, Name);
         _context = context;
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync()

@@ -9,7 +9,13 @@ namespace StreamLinq.State;
 /// what it wrote: plain data for the types the query itself declares, never delegates, never
 /// type names read from the file.
 /// </summary>
-internal interface IStatefulOperator
+/// <remarks>
+/// Public for connectors: a replayable source (<see cref="Sources.IOffsetRangeSource"/>) keeps its
+/// position here, written into every checkpoint after the last completed batch and read back
+/// before the source starts. A source that holds no user values leaves
+/// <see cref="CheckpointedTypes"/> empty.
+/// </remarks>
+public interface IStatefulOperator
 {
     /// <summary>
     /// A name for this state that stays the same across restarts and builds of the same query,
@@ -43,6 +49,7 @@ internal interface IStatefulOperator
     long? Watermark => null;
 
     /// <summary>Writes the state as of the end of the last completed batch.</summary>
+    /// <param name="writer">Where to write the state, as one JSON value.</param>
     void WriteState(Utf8JsonWriter writer);
 
     /// <summary>Replaces the state with one read from a checkpoint written at <paramref name="version"/>.</summary>
@@ -52,6 +59,8 @@ internal interface IStatefulOperator
     /// <c>WindowedAggregate</c> reads version 1's narrow sums into wide columns), and passes any
     /// other version to <see cref="StateVersions.Check"/>, which refuses it by name.
     /// </remarks>
+    /// <param name="state">The state, as <see cref="WriteState"/> wrote it.</param>
+    /// <param name="version">The <see cref="StateVersion"/> it was written at.</param>
     /// <exception cref="InvalidDataException">The state is malformed or of an unknown version.</exception>
     void ReadState(JsonElement state, int version);
 }

@@ -7,7 +7,8 @@ namespace StreamLinq.Integration.Tests.Checkpointing;
 
 /// <summary>
 /// Runs the engine as a child process (StreamLinq.CrashWorker) reading a Redis stream of numbered
-/// records into PostgreSQL while a producer keeps appending to the stream, kills it with SIGKILL
+/// records into PostgreSQL while a producer keeps appending to the stream (or the same through the
+/// sample connector's file log, written on the public connector SDK alone: source "filelog"), kills it with SIGKILL
 /// at chosen moments (before the context starts, during the replay of a restart, before and after
 /// an output, half-way through a checkpoint write, at random times), restarts it with GetOrCreate
 /// each time, and checks the table against the delivery guarantee. The end is decided by the
@@ -32,25 +33,31 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     private static readonly string[] Targets = ["start", "recovery", "output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "random"];
     private static readonly string[] LossTargets = ["output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "recovery", "random"];
 
-    [Fact]
-    public async Task Exactly_once_keeps_every_record_exactly_once_across_kills()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("filelog")]
+    public async Task Exactly_once_keeps_every_record_exactly_once_across_kills(string source)
     {
-        var result = await RunWithKillsAsync("exactly-once", Kills, Targets, loss: null);
+        var result = await RunWithKillsAsync(source, "exactly-once", Kills, Targets, loss: null);
         Assert.Empty(result.Lost);
         Assert.Empty(result.Duplicated);
     }
 
-    [Fact]
-    public async Task At_least_once_keeps_every_record_at_least_once_across_kills()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("filelog")]
+    public async Task At_least_once_keeps_every_record_at_least_once_across_kills(string source)
     {
-        var result = await RunWithKillsAsync("at-least-once", Kills, Targets, loss: null);
+        var result = await RunWithKillsAsync(source, "at-least-once", Kills, Targets, loss: null);
         Assert.Empty(result.Lost);
     }
 
-    [Fact]
-    public async Task At_most_once_never_writes_a_record_twice_across_kills()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("filelog")]
+    public async Task At_most_once_never_writes_a_record_twice_across_kills(string source)
     {
-        var result = await RunWithKillsAsync("at-most-once", Kills, Targets, loss: null);
+        var result = await RunWithKillsAsync(source, "at-most-once", Kills, Targets, loss: null);
         Assert.Empty(result.Duplicated);
         Assert.All(result.Foreign, n => Assert.Fail($"record {n} was never produced"));
     }
@@ -61,13 +68,15 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     /// The sink's commits are the truth: nothing is written twice and nothing is lost.
     /// </summary>
     [Theory]
-    [InlineData("newest-1")]
-    [InlineData("newest-2")]
-    [InlineData("all")]
-    [InlineData("directory")]
-    public async Task Exactly_once_holds_when_checkpoints_are_lost_between_kills(string loss)
+    [InlineData("redis", "newest-1")]
+    [InlineData("redis", "newest-2")]
+    [InlineData("redis", "all")]
+    [InlineData("redis", "directory")]
+    [InlineData("filelog", "newest-2")]
+    [InlineData("filelog", "directory")]
+    public async Task Exactly_once_holds_when_checkpoints_are_lost_between_kills(string source, string loss)
     {
-        var result = await RunWithKillsAsync("exactly-once", LossKills, LossTargets, loss);
+        var result = await RunWithKillsAsync(source, "exactly-once", LossKills, LossTargets, loss);
         Assert.True(result.Damaged > 0, "no checkpoint was there to damage");
         Assert.Empty(result.Lost);
         Assert.Empty(result.Duplicated);
@@ -75,16 +84,17 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
 
     private sealed record Outcome(IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, IReadOnlyList<long> Foreign, int Damaged);
 
-    private async Task<Outcome> RunWithKillsAsync(string mode, int kills, string[] targets, string? loss)
+    private async Task<Outcome> RunWithKillsAsync(string source, string mode, int kills, string[] targets, string? loss)
     {
         var name = mode.Replace('-', '_');
-        var stream = $"crash:{name}:{Guid.NewGuid():N}";
+        var logDirectory = Path.Combine(Path.GetTempPath(), "streamlinq-crash-log-" + Guid.NewGuid().ToString("N"));
+        var stream = source == "filelog" ? logDirectory : $"crash:{name}:{Guid.NewGuid():N}";
         var table = $"crash_{name}";
         var checkpoints = Path.Combine(Path.GetTempPath(), "streamlinq-crash-" + Guid.NewGuid().ToString("N"));
-        var label = loss is null ? mode : $"{mode}, {loss} lost after each kill";
+        var label = $"{source}, {mode}" + (loss is null ? "" : $", {loss} lost after each kill");
         await postgres.ExecuteAsync($"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n bigint NOT NULL)");
         await postgres.ExecuteAsync("DROP TABLE IF EXISTS streamlinq_commits");
-        var producer = new Producer(redis.Connection.GetDatabase(), stream);
+        IProducer producer = source == "filelog" ? new FileLogProducer(logDirectory) : new Producer(redis.Connection.GetDatabase(), stream);
         try
         {
             await producer.AppendAsync(Prefilled);
@@ -100,7 +110,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
                 // Round robin over the targets, so that every kind of kill happens in every run; a
                 // random number of marks passes first, so that a worker gets some way.
                 var target = targets[kill % targets.Length];
-                var run = await RunWorkerAsync(mode, stream, table, checkpoints, restart: kill > 0, target, skip: target is "start" or "recovery" ? 0 : random.Next(0, 8), randomDelay: random.Next(0, 1_500), whileRunning: null);
+                var run = await RunWorkerAsync(source, mode, stream, table, checkpoints, restart: kill > 0, target, skip: target is "start" or "recovery" ? 0 : random.Next(0, 8), randomDelay: random.Next(0, 1_500), whileRunning: null);
                 kinds[run.KilledAt!] = kinds.GetValueOrDefault(run.KilledAt!) + 1;
                 if (kill > 0 && run.FirstCommitMs is { } first)
                 {
@@ -118,10 +128,10 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
 
             // The end: one more record, appended while a worker runs unharmed, committed by the
             // sink. Every record before it is in a batch before its batch.
-            var final = await RunWorkerAsync(mode, stream, table, checkpoints, restart: true, target: null, skip: 0, randomDelay: 0, whileRunning: async () =>
+            var final = await RunWorkerAsync(source, mode, stream, table, checkpoints, restart: true, target: null, skip: 0, randomDelay: 0, whileRunning: async () =>
             {
                 var sentinel = await producer.AppendAsync(1);
-                await WaitUntilCommittedAsync(mode, table, producer.Count, sentinel);
+                await WaitUntilCommittedAsync(producer, mode, table, producer.Count, sentinel);
             });
             recoveries.Add(final.FirstCommitMs ?? throw new InvalidOperationException("The final worker committed nothing."));
 
@@ -143,25 +153,25 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         }
         finally
         {
-            if (Directory.Exists(checkpoints))
+            foreach (var directory in new[] { checkpoints, logDirectory }.Where(Directory.Exists))
             {
-                Directory.Delete(checkpoints, recursive: true);
+                Directory.Delete(directory, recursive: true);
             }
         }
     }
 
     /// <summary>Waits until the sink has committed <paramref name="sentinel"/>, the last record produced.</summary>
-    private async Task WaitUntilCommittedAsync(string mode, string table, long last, string sentinel)
+    private async Task WaitUntilCommittedAsync(IProducer producer, string mode, string table, long last, string sentinel)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             if (mode == "exactly-once")
             {
-                // The sink's committed offsets: the last Redis id of input 0 is the sentinel's.
+                // The sink's committed offsets: input 0's range ends at the sentinel.
                 await using var command = postgres.DataSource.CreateCommand("SELECT offsets::text FROM streamlinq_commits WHERE sink_id = 'crash'");
                 if (await command.ExecuteScalarAsync() is string offsets
-                    && JsonDocument.Parse(offsets).RootElement.GetProperty("0").EnumerateArray().Any(r => r.GetProperty("last").GetString() == sentinel))
+                    && JsonDocument.Parse(offsets).RootElement.GetProperty("0").EnumerateArray().Any(r => producer.EndsAt(r, sentinel)))
                 {
                     return;
                 }
@@ -244,12 +254,13 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     /// that kind (or a random delay after its start for "random"), and the kind is returned;
     /// without one it runs <paramref name="whileRunning"/>, is asked to stop, and must exit cleanly.
     /// </summary>
-    private async Task<WorkerRun> RunWorkerAsync(string mode, string stream, string table, string checkpoints, bool restart, string? target, int skip, int randomDelay, Func<Task>? whileRunning)
+    private async Task<WorkerRun> RunWorkerAsync(string source, string mode, string stream, string table, string checkpoints, bool restart, string? target, int skip, int randomDelay, Func<Task>? whileRunning)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "StreamLinq.CrashWorker.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(worker);
         info.Environment["CRASH_MODE"] = mode;
+        info.Environment["CRASH_SOURCE"] = source;
         info.Environment["CRASH_REDIS"] = redis.Endpoint;
         info.Environment["CRASH_POSTGRES"] = postgres.ConnectionString;
         info.Environment["CRASH_CHECKPOINTS"] = checkpoints;
@@ -347,8 +358,36 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : fallback;
 
-    /// <summary>Appends records numbered 1, 2, 3... to the stream, in bursts, until cancelled.</summary>
-    private sealed class Producer(StackExchange.Redis.IDatabase database, string stream)
+    /// <summary>Appends records numbered 1, 2, 3... to the source's input, in bursts, until cancelled.</summary>
+    private interface IProducer
+    {
+        long Count { get; }
+
+        /// <summary>Appends <paramref name="records"/> records; returns where the last one ends, as <see cref="EndsAt"/> reads it.</summary>
+        Task<string> AppendAsync(int records);
+
+        /// <summary>About 150 records a second, a third of what a worker reads: it keeps up between kills.</summary>
+        async Task RunAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(40, cancellationToken);
+                    await AppendAsync(6);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        /// <summary>Whether one range of a committed batch ends at <paramref name="end"/>.</summary>
+        bool EndsAt(JsonElement range, string end);
+    }
+
+    /// <summary>The Redis stream's producer: XADD; a range ends at its last id.</summary>
+    private sealed class Producer(StackExchange.Redis.IDatabase database, string stream) : IProducer
     {
         private long _count;
 
@@ -364,20 +403,53 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
             return ids[^1]!;
         }
 
-        /// <summary>About 150 records a second, a third of what a worker reads: it keeps up between kills.</summary>
-        public async Task RunAsync(CancellationToken cancellationToken)
+        public bool EndsAt(JsonElement range, string end) => range.GetProperty("last").GetString() == end;
+    }
+
+    /// <summary>
+    /// The sample file log's producer: numbers alternate between two partition files, one write
+    /// per burst; a range ends at its partition's byte offset.
+    /// </summary>
+    private sealed class FileLogProducer : IProducer
+    {
+        private readonly string _directory;
+        private readonly long[] _lengths = new long[2];
+        private long _count;
+
+        public FileLogProducer(string directory)
         {
-            try
+            _directory = directory;
+            Directory.CreateDirectory(directory);
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public async Task<string> AppendAsync(int records)
+        {
+            var lines = new System.Text.StringBuilder[] { new(), new() };
+            var last = 0;
+            for (var i = 0; i < records; i++)
             {
-                while (true)
+                var n = Interlocked.Increment(ref _count);
+                last = (int)(n % 2);
+                lines[last].Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            for (var partition = 0; partition < 2; partition++)
+            {
+                if (lines[partition].Length > 0)
                 {
-                    await Task.Delay(40, cancellationToken);
-                    await AppendAsync(6);
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(lines[partition].ToString());
+                    await using var file = new FileStream(Path.Combine(_directory, $"p{partition}.log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                    await file.WriteAsync(bytes);
+                    _lengths[partition] += bytes.Length;
                 }
             }
-            catch (OperationCanceledException)
-            {
-            }
+
+            return $"p{last}.log:{_lengths[last]}";
         }
+
+        public bool EndsAt(JsonElement range, string end) =>
+            $"{range.GetProperty("partition").GetString()}:{range.GetProperty("to").GetInt64()}" == end;
     }
 }

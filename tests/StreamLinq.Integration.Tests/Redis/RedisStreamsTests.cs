@@ -123,7 +123,7 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
             $"{{\"stream\": \"{b}\", \"after\": \"{ids["b1"]}\", \"last\": \"{ids["b2"]}\", \"count\": 1}}]");
         var source = new RedisStreamSource(redis.Connection, [a, b], new RedisStreamsOptions { MaxEntriesPerBatch = 2, StartFromBeginning = true });
         source.ResumeAfter([committed.RootElement, null]);
-        source.Start(new SourceContext((_, _) => { }, CancellationToken.None, null));
+        await source.StartAsync(new SourceContext((_, _) => { }, CancellationToken.None, null), CancellationToken.None);
 
         var read = new List<string?>();
         var orders = new List<RangeOrder>();
@@ -164,7 +164,7 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
             $"{{\"stream\": \"{b}\", \"after\": \"{ids["b1"]}\", \"last\": \"{ids["b2"]}\", \"count\": 1}}]");
         var source = new RedisStreamSource(redis.Connection, [a, b], new RedisStreamsOptions { MaxEntriesPerBatch = 2, StartFromBeginning = true });
         source.ResumeAfter([committed.RootElement, null]);
-        source.Start(new SourceContext((_, _) => { }, CancellationToken.None, null));
+        await source.StartAsync(new SourceContext((_, _) => { }, CancellationToken.None, null), CancellationToken.None);
 
         var read = new List<string?>();
         for (var second = 1; second <= 4; second++)

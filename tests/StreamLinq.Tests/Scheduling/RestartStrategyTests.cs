@@ -369,9 +369,7 @@ public class RestartStrategyTests
 
         public bool HasPending => false;
 
-        public void Start(SourceContext context)
-        {
-        }
+        public Task StartAsync(SourceContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync() => Task.CompletedTask;
 

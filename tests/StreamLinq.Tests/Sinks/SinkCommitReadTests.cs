@@ -15,7 +15,7 @@ public sealed class SinkCommitReadTests
         var sink = new RecordingSink(_ => Task.FromException<BatchCommit?>(new IOException("the database is down")));
         await using var context = Create(sink, new ManualClock());
 
-        var error = Assert.Throws<InvalidOperationException>(() => { _ = context.StartAsync(); });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.StartAsync());
         Assert.Contains("WriteTo(RecordingSink) #2", error.Message, StringComparison.Ordinal);
         Assert.Contains("the database is down", error.Message, StringComparison.Ordinal);
         Assert.Equal(StreamingContextState.Initialized, context.State);
@@ -40,7 +40,7 @@ public sealed class SinkCommitReadTests
         var sink = new RecordingSink(id => Task.FromResult<BatchCommit?>(new BatchCommit(id, new BatchTime(1), "not json")));
         await using var context = Create(sink, new ManualClock());
 
-        var error = Assert.Throws<InvalidOperationException>(() => { _ = context.StartAsync(); });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.StartAsync());
         Assert.Contains("WriteTo(RecordingSink) #2", error.Message, StringComparison.Ordinal);
         Assert.Contains("not json", error.Message, StringComparison.Ordinal);
     }

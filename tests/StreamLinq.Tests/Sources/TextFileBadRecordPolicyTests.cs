@@ -153,7 +153,7 @@ public sealed class TextFileBadRecordPolicyTests : IDisposable
         {
             File.WriteAllBytes(Path.Combine(directory.FullName, "f.txt"), Encoding.UTF8.GetBytes(content.ToString()));
             var source = new StreamLinq.Sources.DirectoryTextSource(directory.FullName, new TextFileStreamOptions { ReadBufferSize = 1 + (bufferSize.Get % 64) });
-            source.Start(new StreamLinq.Sources.SourceContext((_, _) => { }, CancellationToken.None));
+            source.StartAsync(new StreamLinq.Sources.SourceContext((_, _) => { }, CancellationToken.None), CancellationToken.None).GetAwaiter().GetResult();
             var read = (string[])source.Seal(new BatchTime(TimeSpan.FromSeconds(1).Ticks)).ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
             Assert.Equal(lines, read);
         }
