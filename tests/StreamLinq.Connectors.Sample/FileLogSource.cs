@@ -64,9 +64,7 @@ public sealed class FileLogSource : IBatchSource<string>, IPartitionedSource
     public int StateVersion => 1;
 
     /// <inheritdoc />
-    public void Start(SourceContext context)
-    {
-    }
+    public Task StartAsync(SourceContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public Task StopAsync() => Task.CompletedTask;
