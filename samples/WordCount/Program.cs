@@ -5,10 +5,12 @@
 //   dotnet run --project samples/WordCount                      (runs 10 seconds)
 //   dotnet run --project samples/WordCount -- --seconds 30
 //   dotnet run --project samples/WordCount -- --host 127.0.0.1 --port 9999
+// It serves the live dashboard on 127.0.0.1 and prints its address.
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using StreamLinq;
+using StreamLinq.Dashboard;
 
 var seconds = IntOption("--seconds", 10);
 var host = StringOption("--host");
@@ -51,6 +53,10 @@ topWords.ForEachBatch((batch, time) =>
 
 Console.WriteLine("Plan:");
 Console.WriteLine(ssc.Explain());
+
+// The live dashboard, on 127.0.0.1 only.
+await using var dashboard = await DashboardServer.StartAsync([ssc]);
+Console.WriteLine($"Dashboard: {dashboard.Address}");
 
 await ssc.StartAsync();
 try
