@@ -21,7 +21,7 @@ internal sealed class CompiledPlan<TIn, TOut>
         var stream = query(context.QueueStream(new ConcurrentQueue<IEnumerable<TIn>>()));
         _root = new PlanBuilder().Build(stream.Expression);
         _options = new StreamingOptions { MaxDegreeOfParallelism = parallelism };
-        Explain = PlanExplainer.Explain(_root);
+        Explain = stream.Explain();
     }
 
     public string Explain { get; }

@@ -37,11 +37,15 @@ for (var i = 0; i < args.Length; i++)
         case "--warmup":
             options = options with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) };
             break;
+        case "--preload":
+            options = options with { Preload = true };
+            i--;
+            break;
         case "--redis":
             options = options with { RedisEndpoint = value };
             break;
         default:
-            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--redis HOST:PORT]");
+            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--preload] [--redis HOST:PORT]");
             return 2;
     }
 

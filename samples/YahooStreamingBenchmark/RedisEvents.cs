@@ -1,22 +1,20 @@
-using System.Runtime.CompilerServices;
 using StackExchange.Redis;
+using StreamLinq;
+using StreamLinq.Redis;
 
 namespace YahooStreamingBenchmark;
 
 /// <summary>
 /// The Redis mode's event transport: the generator appends each event's JSON to a Redis stream
-/// (XADD, field <c>e</c>); the job reads the stream in order (XREAD from the last id seen).
+/// (XADD, field <c>e</c>); the job reads it with the StreamLinq.Redis source (id ranges, read
+/// asynchronously and prefetched while a batch runs), each entry decoded straight to its bytes.
 /// </summary>
-public sealed class RedisEvents(IDatabase database, string key = "ad-events")
+public sealed class RedisEvents(IConnectionMultiplexer redis, string key = "ad-events")
 {
-    private long _read;
-
-    /// <summary>How many events the reader has handed to the job.</summary>
-    public long Read => Interlocked.Read(ref _read);
-
     /// <summary>Appends events, pipelined: one round trip for the whole chunk.</summary>
     public Task AppendAsync(IReadOnlyList<byte[]> events)
     {
+        var database = redis.GetDatabase();
         var writes = new Task[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
@@ -26,34 +24,14 @@ public sealed class RedisEvents(IDatabase database, string key = "ad-events")
         return Task.WhenAll(writes);
     }
 
-    /// <summary>Reads the stream from its start until cancelled, polling when it is drained.</summary>
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        RedisValue last = "0-0";
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var entries = await database.StreamReadAsync(key, last, count: 10_000).ConfigureAwait(false);
-            if (entries.Length == 0)
-            {
-                try
-                {
-                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    yield break;
-                }
-
-                continue;
-            }
-
-            foreach (var entry in entries)
-            {
-                yield return (byte[])entry.Values[0].Value!;
-                Interlocked.Increment(ref _read);
-            }
-
-            last = entries[^1].Id;
-        }
-    }
+    /// <summary>
+    /// The stream of events, from the stream's start: a batch takes up to
+    /// <paramref name="perBatch"/> entries, read 10,000 per call.
+    /// </summary>
+    public IDStream<ReadOnlyMemory<byte>> Read(StreamingContext context, int perBatch) =>
+        context.RedisStreams(
+            redis,
+            [key],
+            static (_, entry) => (ReadOnlyMemory<byte>)(byte[])entry.Values[0].Value!,
+            new RedisStreamsOptions { MaxEntriesPerBatch = perBatch, StartFromBeginning = true });
 }

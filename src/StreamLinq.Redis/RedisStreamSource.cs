@@ -4,23 +4,41 @@ using StreamLinq.Sources;
 
 namespace StreamLinq.Redis;
 
+/// <summary>The entries as <see cref="RedisStreamEntry"/> records, fields decoded to strings.</summary>
+internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options)
+    : RedisStreamSource<RedisStreamEntry>(redis, keys, options, RedisStreamEntryDecoder.Decode);
+
 /// <summary>
 /// Reads Redis streams by id ranges. The position is each stream's last id read. Sealing a batch
 /// calls nothing: it fixes only how many entries the batch may take, so that the generator never
 /// waits for Redis. The runner resolves the range when it reads the batch, batches in order:
-/// the next entries after the position (XRANGE with an exclusive start, under
+/// the next entries after the position (XRANGE with an exclusive start, in chunks of
+/// <see cref="RedisStreamsOptions.ReadChunkSize"/>, each under
 /// <see cref="RedisStreamsOptions.OperationTimeout"/>), recorded as the batch's range before any
 /// output runs (the pre-output checkpoint makes it durable), so the batch can be read again after
 /// a crash. Under back pressure the rate the controller sets caps a batch's entries (never above
 /// the configured maximum); a replay still reads exactly the recorded range.
 /// </summary>
-internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options) : IBatchSource<RedisStreamEntry>, IPartitionedSource, IRateControlledSource
+/// <remarks>
+/// Prefetch: once a batch's range is resolved, the next batch's entries are read (and decoded)
+/// in the background while the batch runs, so a saturated source costs the runner no round trip.
+/// The next resolution takes what was prefetched from its position (a prefix when the rate fell)
+/// and tops it up with one more read when it is short, so a batch still holds what the streams
+/// held when its turn came. A prefetch that failed is dropped and the read done again.
+/// </remarks>
+internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys, RedisStreamsOptions options, Func<string, StreamEntry, T> decode)
+    : IBatchSource<T>, IPartitionedSource, IRateControlledSource
 {
     private double _rate = double.PositiveInfinity;
     private BatchTime? _lastSeal;
 
     private readonly Dictionary<string, string?> _lastIds = keys.ToDictionary(k => k, _ => (string?)null, StringComparer.Ordinal);
     private bool _positioned;
+
+    /// <summary>Per stream, the read of the next entries started when the last batch was resolved.</summary>
+    private readonly Dictionary<string, Prefetch> _prefetches = new(StringComparer.Ordinal);
+
+    private SourceContext? _context;
 
     /// <summary>
     /// The commits of transactional outputs ahead of the position, oldest first, each as every
@@ -48,7 +66,12 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     public async Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
-        if (!_positioned && !options.StartFromBeginning)
+        _context = context;
+        if (options.ConsumerGroup is { } group)
+        {
+            await StartGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!_positioned && !options.StartFromBeginning)
         {
             // Only entries added from now on: start after each stream's current last entry.
             foreach (var key in keys)
@@ -61,7 +84,64 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
         _positioned = true;
     }
 
+    /// <summary>
+    /// Nothing to release: a prefetch still running ends with the context's stopping token, and
+    /// the connection is the caller's.
+    /// </summary>
     public Task StopAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// With a consumer group: creates it where missing (at the start or the end of the stream, as
+    /// <see cref="RedisStreamsOptions.StartFromBeginning"/> says) and, when no checkpoint or sink
+    /// commit placed the source, starts each stream after the group's last delivered id: the
+    /// position the broker kept.
+    /// </summary>
+    private async Task StartGroupAsync(string group, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            try
+            {
+                await Database.StreamCreateConsumerGroupAsync(key, group, options.StartFromBeginning ? "0-0" : "$", createStream: true).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException error) when (error.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+            {
+                // The group exists: its last delivered id is the broker's position.
+            }
+
+            if (!_positioned)
+            {
+                var groups = await Database.StreamGroupInfoAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var delivered = groups.FirstOrDefault(g => g.Name == group).LastDeliveredId;
+                _lastIds[key] = delivered is null or "0-0" ? null : delivered;
+            }
+        }
+
+        _positioned = true;
+    }
+
+    /// <summary>
+    /// With a consumer group, moves the group's last delivered id of each stream to the end of the
+    /// committed batch's range (XGROUP SETID), so that the broker shows the job's lag and a start
+    /// without a checkpoint resumes there. The commands are pipelined in batch order; a failure is
+    /// reported as a source error and repaired by the next acknowledgement.
+    /// </summary>
+    public void Acknowledge(ISealedInput input)
+    {
+        if (options.ConsumerGroup is not { } group || ((SealedRange)input).Ranges is not { } ranges)
+        {
+            return;
+        }
+
+        foreach (var range in ranges.Where(r => r.Count > 0))
+        {
+            Database.ExecuteAsync("XGROUP", "SETID", range.Stream, group, range.Last!).ContinueWith(
+                t => _context?.ReportError(Name, new SourceException(Name, $"moving consumer group '{group}' of '{range.Stream}' to {range.Last} failed: {t.Exception!.GetBaseException().Message}", t.Exception) { IsTransient = true }),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
 
     public void SetRate(double recordsPerSecond) => Interlocked.Exchange(ref _rate, recordsPerSecond);
 
@@ -84,10 +164,10 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     /// stream after the position and moves the position past them. Called by the runner, one
     /// batch at a time in batch order, so positions and ranges follow the batches.
     /// </summary>
-    private async Task<(List<StreamRange> Ranges, RedisStreamEntry[] Entries)> ResolveAsync(int perStream, CancellationToken cancellationToken)
+    private async Task<(List<StreamRange> Ranges, T[] Entries)> ResolveAsync(int perStream, CancellationToken cancellationToken)
     {
         var ranges = new List<StreamRange>(keys.Length);
-        var entries = new List<RedisStreamEntry>();
+        var parts = new List<T[]>(keys.Length);
         var fence = NextFence();
         foreach (var key in keys)
         {
@@ -101,8 +181,15 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
                 continue;
             }
 
-            var read = await CallAsync(Database.StreamRangeAsync(key, After(after), until!, count: perStream), $"reading '{key}' after {after ?? "its start"}", cancellationToken).ConfigureAwait(false);
-            if (read.Length == 0 && fence is not null)
+            var read = fence is null && await TakePrefetchAsync(key, after, perStream).ConfigureAwait(false) is { } prefetched
+                ? prefetched
+                : Chunk.Empty(after);
+            if (read.Count < perStream)
+            {
+                read = read.Append(await ReadAsync(key, read.Last, until!, perStream - read.Count, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (read.Count == 0 && fence is not null)
             {
                 // Nothing is left up to the fence (trimmed or deleted since the commit), and ids
                 // only grow, so nothing can be added there: the stream is at its fence.
@@ -110,8 +197,8 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
                 continue;
             }
 
-            entries.AddRange(read.Select(e => ToEntry(key, e)));
-            ranges.Add(new StreamRange(key, after, read.Length > 0 ? (string?)read[^1].Id : after, read.Length));
+            parts.Add(read.Records);
+            ranges.Add(new StreamRange(key, after, read.Last, read.Count));
         }
 
         // Only once every stream was read: a failed resolution leaves the positions where they
@@ -121,11 +208,109 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             _lastIds[range.Stream] = range.Last;
         }
 
-        return (ranges, entries.ToArray());
+        if (NextFence() is null)
+        {
+            foreach (var key in keys)
+            {
+                StartPrefetch(key, _lastIds[key], perStream);
+            }
+        }
+
+        return (ranges, parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)]);
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="count"/> entries of <paramref name="key"/> after
+    /// <paramref name="after"/> and up to <paramref name="until"/>, chunk by chunk, decoded.
+    /// </summary>
+    private async Task<Chunk> ReadAsync(string key, string? after, string until, int count, CancellationToken cancellationToken)
+    {
+        var chunks = new List<Chunk>();
+        var total = 0;
+        var last = after;
+        while (total < count)
+        {
+            var want = Math.Min(count - total, options.ReadChunkSize);
+            var read = await CallAsync(Database.StreamRangeAsync(key, After(last), until, count: want), $"reading '{key}' after {last ?? "its start"}", cancellationToken).ConfigureAwait(false);
+            if (read.Length == 0)
+            {
+                break;
+            }
+
+            var records = new T[read.Length];
+            var ids = new RedisValue[read.Length];
+            for (var i = 0; i < read.Length; i++)
+            {
+                records[i] = decode(key, read[i]);
+                ids[i] = read[i].Id;
+            }
+
+            chunks.Add(new Chunk(records, ids, last));
+            total += read.Length;
+            last = read[^1].Id;
+            if (read.Length < want)
+            {
+                break;
+            }
+        }
+
+        return chunks.Count switch
+        {
+            0 => Chunk.Empty(after),
+            1 => chunks[0],
+            _ => new Chunk([.. chunks.SelectMany(c => c.Records)], [.. chunks.SelectMany(c => c.Ids)], after),
+        };
+    }
+
+    /// <summary>Starts reading the next batch's entries of a stream in the background.</summary>
+    private void StartPrefetch(string key, string? after, int count)
+    {
+        Discard(key);
+        var stopping = _context?.Stopping ?? CancellationToken.None;
+        _prefetches[key] = new Prefetch(after, Task.Run(() => ReadAsync(key, after, "+", count, stopping), CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The prefetched entries of a stream if the prefetch began at <paramref name="after"/> and
+    /// succeeded, cut to <paramref name="most"/>; null otherwise (the caller reads afresh).
+    /// </summary>
+    private async Task<Chunk?> TakePrefetchAsync(string key, string? after, int most)
+    {
+        if (!_prefetches.Remove(key, out var prefetch))
+        {
+            return null;
+        }
+
+        if (prefetch.After != after)
+        {
+            Observe(prefetch.Read);
+            return null;
+        }
+
+        try
+        {
+            return (await prefetch.Read.ConfigureAwait(false)).Take(most);
+        }
+        catch (Exception error) when (error is SourceException or OperationCanceledException)
+        {
+            return null; // read again, under this batch's cancellation, and failing it if it still fails
+        }
+    }
+
+    /// <summary>Drops a stream's prefetch (the position moved elsewhere), observing its failure.</summary>
+    private void Discard(string key)
+    {
+        if (_prefetches.Remove(key, out var stale))
+        {
+            Observe(stale.Read);
+        }
+    }
+
+    private static void Observe(Task task) =>
+        task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     /// <summary>One call to Redis, bounded by the operation time-out and the batch's cancellation.</summary>
-    private async Task<T> CallAsync<T>(Task<T> call, string what, CancellationToken cancellationToken)
+    private async Task<TResult> CallAsync<TResult>(Task<TResult> call, string what, CancellationToken cancellationToken)
     {
         try
         {
@@ -167,6 +352,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             }
 
             _lastIds[property.Name] = property.Value.GetString();
+            Discard(property.Name);
         }
 
         _positioned = true;
@@ -259,6 +445,7 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
             {
                 _lastIds[key] = earliest;
                 _positioned = true;
+                Discard(key);
             }
 
         }
@@ -322,8 +509,28 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
 
     private static string After(string? id) => id is null ? "-" : "(" + id;
 
-    private static RedisStreamEntry ToEntry(string key, StreamEntry entry) =>
-        new(key, entry.Id!, entry.Values.Select(v => new KeyValuePair<string, string>(v.Name!, v.Value!)).ToArray());
+    /// <summary>
+    /// Entries read and decoded: the records, their ids, and the id they follow (the range's
+    /// exclusive start). Whole chunks are appended; a prefetch longer than a batch may take is cut.
+    /// </summary>
+    private sealed record Chunk(T[] Records, RedisValue[] Ids, string? Start)
+    {
+        public int Count => Records.Length;
+
+        public string? Last => Ids.Length > 0 ? Ids[^1].ToString() : Start;
+
+        public static Chunk Empty(string? after) => new([], [], after);
+
+        public Chunk Append(Chunk more) =>
+            more.Count == 0 ? this
+            : Count == 0 ? more with { Start = Start }
+            : new([.. Records, .. more.Records], [.. Ids, .. more.Ids], Start);
+
+        public Chunk Take(int most) => Count <= most ? this : new(Records[..most], Ids[..most], Start);
+    }
+
+    /// <summary>A background read of a stream's next entries, from <c>After</c>.</summary>
+    private sealed record Prefetch(string? After, Task<Chunk> Read);
 
     /// <summary>The entries of one stream a batch covers: after <c>After</c> (exclusive) up to <c>Last</c> (inclusive).</summary>
     internal sealed record StreamRange(string Stream, string? After, string? Last, int Count);
@@ -334,16 +541,16 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
     /// </summary>
     private sealed class SealedRange : ISealedInput
     {
-        private readonly RedisStreamSource _source;
-        private RedisStreamEntry[]? _entries;
+        private readonly RedisStreamSource<T> _source;
+        private T[]? _entries;
 
-        public SealedRange(RedisStreamSource source, int perStream)
+        public SealedRange(RedisStreamSource<T> source, int perStream)
         {
             _source = source;
             PerStream = perStream;
         }
 
-        public SealedRange(RedisStreamSource source, IReadOnlyList<StreamRange> ranges, RedisStreamEntry[]? entries)
+        public SealedRange(RedisStreamSource<T> source, IReadOnlyList<StreamRange> ranges, T[]? entries)
         {
             _source = source;
             Ranges = ranges;
@@ -371,19 +578,16 @@ internal sealed class RedisStreamSource(IConnectionMultiplexer redis, string[] k
                 return entries;
             }
 
-            var replayed = new List<RedisStreamEntry>();
+            var replayed = new List<T>();
             foreach (var range in Ranges.Where(r => r.Count > 0))
             {
-                var read = await _source.CallAsync(
-                    _source.Database.StreamRangeAsync(range.Stream, After(range.After), range.Last, count: range.Count),
-                    $"replaying '{range.Stream}' ({range.After ?? "start"}, {range.Last}]",
-                    cancellationToken).ConfigureAwait(false);
-                if (read.Length != range.Count || read[^1].Id != range.Last)
+                var read = await _source.ReadAsync(range.Stream, range.After, range.Last!, range.Count, cancellationToken).ConfigureAwait(false);
+                if (read.Count != range.Count || read.Last != range.Last)
                 {
-                    throw new SourceException(_source.Name, $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Length} remain (trimmed?).");
+                    throw new SourceException(_source.Name, $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Count} remain (trimmed?).");
                 }
 
-                replayed.AddRange(read.Select(e => ToEntry(range.Stream, e)));
+                replayed.AddRange(read.Records);
             }
 
             return _entries = replayed.ToArray();

@@ -21,4 +21,22 @@ public sealed record RedisStreamsOptions
     /// <see cref="SourceException"/>, which the context's restart strategy retries.
     /// </summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The most entries one call to Redis returns (XRANGE's COUNT); 10,000 by default. A batch
+    /// that may take more reads them in several calls, so no reply grows with
+    /// <see cref="MaxEntriesPerBatch"/>.
+    /// </summary>
+    public int ReadChunkSize { get; init; } = 10_000;
+
+    /// <summary>
+    /// A consumer group that tracks the source's position on the broker, or null (the default)
+    /// for positions kept by the checkpoint alone. With a group, each stream's group is created
+    /// when missing; a start without a checkpoint (or a sink commit ahead of it) resumes after the
+    /// group's last delivered id; and once a batch is committed the group's last delivered id moves
+    /// to its end (XGROUP SETID), so <c>XINFO GROUPS</c> shows the job's lag. Batches are still
+    /// read and replayed as id ranges, so the delivery guarantees are those without a group.
+    /// One job per group: two jobs on one group would move each other's position.
+    /// </summary>
+    public string? ConsumerGroup { get; init; }
 }

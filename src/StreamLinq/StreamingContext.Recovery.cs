@@ -2,10 +2,10 @@ using StreamLinq.Checkpointing;
 
 namespace StreamLinq;
 
-/// <summary>Driver recovery: <see cref="GetOrCreate"/> and the checkpoint it resumes from.</summary>
+/// <summary>Driver recovery: <see cref="GetOrCreate(ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/> and the checkpoint it resumes from.</summary>
 public sealed partial class StreamingContext
 {
-    private CheckpointStore? _checkpoints;
+    private Checkpointing.CheckpointStore? _checkpoints;
     private CheckpointData? _recovered;
 
     /// <summary>
@@ -14,8 +14,11 @@ public sealed partial class StreamingContext
     /// </summary>
     public BatchTime? RecoveredBatchTime => _recovered?.LastCompletedBatch is { } ticks ? new BatchTime(ticks) : null;
 
-    /// <summary>The directory this context checkpoints to; null when it does not checkpoint.</summary>
+    /// <summary>The directory this context checkpoints to; null when it does not checkpoint or checkpoints to another store.</summary>
     public string? CheckpointDirectory => _checkpoints?.Directory;
+
+    /// <summary>The store this context checkpoints to; null when it does not checkpoint.</summary>
+    public ICheckpointStore? CheckpointStore => _checkpoints?.Store;
 
     /// <summary>
     /// Spark's <c>getOrCreate</c>: builds the context and its queries with
@@ -57,6 +60,43 @@ public sealed partial class StreamingContext
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointDirectory);
         ArgumentNullException.ThrowIfNull(factory);
+        return GetOrCreate(new DirectoryCheckpointStore(checkpointDirectory), factory, options);
+    }
+
+    /// <summary>
+    /// <see cref="GetOrCreate(string, Func{StreamingContext}, CheckpointOptions?)"/> over any
+    /// checkpoint store: a local directory (<see cref="DirectoryCheckpointStore"/>), PostgreSQL or
+    /// Redis (in their connector packages). The engine frames, verifies, retains and falls back in
+    /// the same way for every store.
+    /// </summary>
+    /// <param name="store">Where the checkpoints are kept; one running context per store.</param>
+    /// <param name="factory">
+    /// Creates the context, its sources, queries and outputs (not started). It runs on every
+    /// start, recovered or not: a checkpoint holds data, never code.
+    /// </param>
+    /// <param name="options">
+    /// Retention, the query-change policy and, for a store that is not a directory, the local
+    /// directory of the receivers' write-ahead logs; defaults when null.
+    /// </param>
+    /// <returns>The context, not started, positioned where the checkpoint left off.</returns>
+    /// <remarks>
+    /// A checkpoint write that fails (the server is down) fails its batch with a
+    /// <see cref="BatchFailedException"/> at <see cref="BatchStage.Checkpoint"/> whose inner
+    /// <see cref="IOException"/> names the store and holds the store's own exception; the default
+    /// <see cref="StreamingOptions.IsTransient"/> retries it under the restart strategy. A store
+    /// that cannot be listed or read here fails this call (a damaged checkpoint is skipped, an
+    /// unreachable server is not).
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="IOException">The store could not be listed or read; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The factory returned null or a started context, or the checkpoint was written by a
+    /// different query; the message says what changed.
+    /// </exception>
+    public static StreamingContext GetOrCreate(ICheckpointStore store, Func<StreamingContext> factory, CheckpointOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(factory);
         options ??= new CheckpointOptions();
         var context = factory() ?? throw new InvalidOperationException("The StreamingContext factory returned null.");
         lock (context._gate)
@@ -66,14 +106,14 @@ public sealed partial class StreamingContext
                 throw new InvalidOperationException("The StreamingContext factory must return a new context, neither started nor already checkpointing.");
             }
 
-            var store = new CheckpointStore(checkpointDirectory, options.RetainedCheckpoints);
+            var checkpoints = new Checkpointing.CheckpointStore(store, options.RetainedCheckpoints, options.WriteAheadLogDirectory);
             var warnings = new List<string>();
-            if (store.RemovedTemporaryFiles > 0)
+            if (checkpoints.RemovedTemporaryFiles > 0)
             {
-                warnings.Add($"Removed {store.RemovedTemporaryFiles} temporary file(s) left by checkpoint or write-ahead log writes that a crash interrupted.");
+                warnings.Add($"Removed {checkpoints.RemovedTemporaryFiles} temporary file(s) left by checkpoint or write-ahead log writes that a crash interrupted.");
             }
 
-            var data = store.LoadNewest(warnings);
+            var data = checkpoints.LoadNewest(warnings);
             foreach (var warning in warnings)
             {
                 context._listeners.Post(l => l.OnCheckpointWarning(warning));
@@ -81,18 +121,18 @@ public sealed partial class StreamingContext
 
             if (data is not null && Mismatch(context, data) is { } change)
             {
-                var message = $"The checkpoint in '{store.Directory}' was written by a different query: {change}.";
+                var message = $"The checkpoint in {store.Description} was written by a different query: {change}.";
                 if (!options.ResetOnQueryChange)
                 {
                     throw new InvalidOperationException(message + $" Restore the query, delete the checkpoint directory, or set {nameof(CheckpointOptions)}.{nameof(CheckpointOptions.ResetOnQueryChange)} to discard it.");
                 }
 
                 context._listeners.Post(l => l.OnCheckpointWarning(message + " The checkpoint is discarded and the context starts afresh."));
-                store.Clear();
+                checkpoints.Clear();
                 data = null;
             }
 
-            context._checkpoints = store;
+            context._checkpoints = checkpoints;
             context._recovered = data;
         }
 

@@ -86,13 +86,18 @@ public sealed partial class StreamingContext : IAsyncDisposable
         _listeners.Add(listener);
     }
 
-    /// <summary>Describes the per-batch plan of every output operation, as <see cref="DStreamQueryable.Explain{T}"/> does for one stream.</summary>
-    /// <returns>One plan tree per output operation.</returns>
+    /// <summary>
+    /// Describes the plan of every output operation, as <see cref="DStreamQueryable.Explain{T}"/>
+    /// does for one stream: the logical plan with the physical choice beside each operator and
+    /// the shuffle boundaries, stages numbered per output. A subtree the outputs share is
+    /// planned and compiled once, and shown under each.
+    /// </summary>
+    /// <returns>One plan tree per output operation, headed by its name, number and delivery guarantee.</returns>
     public string Explain()
     {
         lock (_gate)
         {
-            return PlanExplainer.Explain(new PlanBuilder().Build(_outputs));
+            return new PlanBuilder().Explain(_outputs);
         }
     }
 
@@ -107,7 +112,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// last commit within <see cref="StreamingOptions.SinkCommitReadTimeout"/> (the message names the output).
     /// </exception>
     /// <exception cref="InvalidDataException">
-    /// A context from <see cref="GetOrCreate"/>: the checkpoint is intact but does not fit the
+    /// A context from <see cref="GetOrCreate(ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/>: the checkpoint is intact but does not fit the
     /// query's sources or operators (the state is restored here, at start).
     /// </exception>
     /// <exception cref="InvalidOperationException">

@@ -5,7 +5,7 @@ using System.Text;
 namespace StreamLinq.Checkpointing;
 
 /// <summary>
-/// The on-disk frame of one checkpoint: a one-line ASCII header
+/// The frame of one checkpoint, in every store: a one-line ASCII header
 /// (<c>STREAMLINQ-CHECKPOINT &lt;format&gt; &lt;length&gt; &lt;sha256&gt;</c>) followed by the UTF-8 JSON
 /// body. The length catches a truncated file, the SHA-256 a corrupted one, the format version
 /// a file written by an engine whose layout this one does not read.
@@ -15,7 +15,7 @@ internal static class CheckpointFile
     public const int FormatVersion = 1;
     private const string Magic = "STREAMLINQ-CHECKPOINT";
 
-    /// <summary>How a temporary file of <see cref="Write"/> is named: hidden, by the final name, with a unique part.</summary>
+    /// <summary>How a temporary file of <see cref="WriteAtomically"/> is named: hidden, by the final name, with a unique part.</summary>
     public const string TemporaryPattern = ".checkpoint-*.tmp";
 
     /// <summary>
@@ -24,23 +24,34 @@ internal static class CheckpointFile
     /// </summary>
     internal static Action<string>? WriteHook { get; set; }
 
-    /// <summary>
-    /// Writes <paramref name="body"/> to <paramref name="path"/> atomically: to a temporary file in
-    /// the same directory, flushed to disk, then renamed over the final name, so a reader finds
-    /// either the whole checkpoint or none. The file is owner-only on Unix (0600). A temporary
-    /// file left by a process killed mid-write is removed by the next <see cref="CheckpointStore"/>.
-    /// </summary>
-    public static void Write(string path, ReadOnlySpan<byte> body)
+    /// <summary>The frame of <paramref name="body"/>: the header line, then the body.</summary>
+    public static byte[] Frame(ReadOnlySpan<byte> body)
     {
         var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Magic} {FormatVersion} {body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}\n"));
+        var framed = new byte[header.Length + body.Length];
+        header.CopyTo(framed, 0);
+        body.CopyTo(framed.AsSpan(header.Length));
+        return framed;
+    }
+
+    /// <summary>Writes a framed <paramref name="body"/> to <paramref name="path"/> atomically (see <see cref="WriteAtomically"/>).</summary>
+    public static void Write(string path, ReadOnlySpan<byte> body) => WriteAtomically(path, Frame(body));
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically: to a temporary file in
+    /// the same directory, flushed to disk, then renamed over the final name, so a reader finds
+    /// either the whole checkpoint or none. The file is owner-only on Unix (0600). A temporary
+    /// file left by a process killed mid-write is removed by the next <see cref="DirectoryCheckpointStore"/>.
+    /// </summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    {
         var directory = Path.GetDirectoryName(path)!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, OwnerOnlyFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
             {
-                stream.Write(header);
-                stream.Write(body);
+                stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
 
@@ -61,40 +72,43 @@ internal static class CheckpointFile
 
     /// <summary>Reads and verifies a checkpoint file, returning its JSON body.</summary>
     /// <exception cref="InvalidDataException">The file is truncated, corrupt or of an unknown format; the message says which.</exception>
-    public static byte[] Read(string path)
+    public static byte[] Read(string path) => Verify(File.ReadAllBytes(path), Path.GetFileName(path));
+
+    /// <summary>Verifies a framed checkpoint, returning its JSON body; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is truncated, corrupt or of an unknown format; the message says which.</exception>
+    public static byte[] Verify(byte[] bytes, string name)
     {
-        var bytes = File.ReadAllBytes(path);
         var newline = Array.IndexOf(bytes, (byte)'\n');
         if (newline < 0 || newline > 200)
         {
-            throw new InvalidDataException($"'{Path.GetFileName(path)}' has no checkpoint header (truncated or not a checkpoint).");
+            throw new InvalidDataException($"'{name}' has no checkpoint header (truncated or not a checkpoint).");
         }
 
         var fields = Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
         if (fields.Length != 4 || fields[0] != Magic)
         {
-            throw new InvalidDataException($"'{Path.GetFileName(path)}' has a malformed checkpoint header.");
+            throw new InvalidDataException($"'{name}' has a malformed checkpoint header.");
         }
 
         if (!int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var format) || format != FormatVersion)
         {
-            throw new InvalidDataException($"'{Path.GetFileName(path)}' is in checkpoint format {fields[1]}; this engine reads format {FormatVersion}.");
+            throw new InvalidDataException($"'{name}' is in checkpoint format {fields[1]}; this engine reads format {FormatVersion}.");
         }
 
         if (!int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
         {
-            throw new InvalidDataException($"'{Path.GetFileName(path)}' has a malformed length in its header.");
+            throw new InvalidDataException($"'{name}' has a malformed length in its header.");
         }
 
         var body = bytes.AsSpan(newline + 1);
         if (body.Length != length)
         {
-            throw new InvalidDataException($"'{Path.GetFileName(path)}' is truncated or padded: its header announces {length} bytes, the file holds {body.Length}.");
+            throw new InvalidDataException($"'{name}' is truncated or padded: its header announces {length} bytes, the checkpoint holds {body.Length}.");
         }
 
         if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(body)), fields[3], StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"'{Path.GetFileName(path)}' is corrupt: its SHA-256 does not match the header.");
+            throw new InvalidDataException($"'{name}' is corrupt: its SHA-256 does not match the header.");
         }
 
         return body.ToArray();

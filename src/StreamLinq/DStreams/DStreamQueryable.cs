@@ -18,16 +18,24 @@ namespace StreamLinq;
 public static partial class DStreamQueryable
 {
     /// <summary>
-    /// Describes the per-batch plan the stream compiles to: which operators were fused into one
-    /// compiled loop, which became a hash aggregation, and which run through LINQ to Objects.
+    /// Describes the plan the stream compiles to: its logical plan, one line per operator the
+    /// query states (its key, whether it keeps state across batches), with the physical choice
+    /// beside each after <c>⇒</c> (which operators were fused into one compiled loop, which became
+    /// a hash aggregation, which run through LINQ to Objects), and a <c>═ shuffle</c> line at
+    /// each shuffle boundary, where cluster mode will cut the plan into stages.
     /// </summary>
+    /// <remarks>
+    /// Display only, and built as <c>StartAsync</c> builds the plan (the query's lambdas are
+    /// compiled, a <c>Transform</c> function is called over a placeholder). The text may change
+    /// between versions; state ids and the checkpoint's query fingerprint never depend on it.
+    /// </remarks>
     /// <typeparam name="T">The type of the stream's records.</typeparam>
     /// <param name="source">The stream to explain.</param>
     /// <returns>A readable, indented plan tree.</returns>
     public static string Explain<T>(this IDStream<T> source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return PlanExplainer.Explain(new PlanBuilder().Build(source.Expression));
+        return new PlanBuilder().Explain(source.Expression);
     }
 
     private static IDStream<TResult> Create<TResult>(IDStream source, Delegate op, params Expression[] arguments) =>

@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Text.Json;
 using StreamLinq.State;
 
@@ -40,16 +39,24 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
     private long _maxEventTime = long.MinValue;
     private T[] _late = [];
 
-    public EventTimeWindowNode(PlanNode child, LambdaExpression eventTime, TimeSpan maxOutOfOrderness, LambdaExpression key, EventTimeWindows windows, TimeSpan allowedLateness, WindowOutputMode mode)
+    /// <param name="child">The node whose records enter the windows.</param>
+    /// <param name="eventTime">A record's event time.</param>
+    /// <param name="maxOutOfOrderness">How far the watermark trails the latest event time.</param>
+    /// <param name="key">A record's key.</param>
+    /// <param name="windows">The windows' shape.</param>
+    /// <param name="allowedLateness">How long after the watermark passed its end a window still admits records.</param>
+    /// <param name="mode">When windows emit.</param>
+    /// <param name="detail">The windows, as the query wrote them.</param>
+    public EventTimeWindowNode(PlanNode child, Func<T, DateTimeOffset> eventTime, TimeSpan maxOutOfOrderness, Func<T, TKey> key, EventTimeWindows windows, TimeSpan allowedLateness, WindowOutputMode mode, string detail)
     {
         _child = child;
-        _eventTime = (Func<T, DateTimeOffset>)eventTime.Compile();
-        _key = (Func<T, TKey>)key.Compile();
+        _eventTime = eventTime;
+        _key = key;
         _windows = windows;
         _maxOutOfOrderness = maxOutOfOrderness.Ticks;
         _lateness = allowedLateness.Ticks;
         _mode = mode;
-        _detail = $"event time: {Query.PlanText.Of(eventTime)}, max out of order {maxOutOfOrderness}; key: {Query.PlanText.Of(key)}; {windows}; allowed lateness {allowedLateness}; {mode}";
+        _detail = detail;
     }
 
     public override string Kind => "EventTimeWindow";
@@ -62,7 +69,7 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(T)];
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     public int StateVersion => 1;
 

@@ -1,35 +1,23 @@
-using System.Linq.Expressions;
-using StreamLinq.Query;
-
 namespace StreamLinq.Execution;
 
 /// <summary>
 /// A chain of Where, Select and SelectMany compiled into one loop per partition, with the
 /// lambdas' bodies inlined: no delegate call and no intermediate collection per record.
 /// </summary>
-internal sealed class FusedStage<TIn, TOut> : PlanNode
+/// <remarks>The planner's compiler builds the loop (<c>Query/FusedLoopBuilder</c>); this node only runs it over partitions.</remarks>
+/// <param name="child">The node whose records the loop reads.</param>
+/// <param name="loop">Adds the results of <c>items[start..end]</c> to the list, in order.</param>
+/// <param name="tables">The static join tables the loop reads, loaded before each batch's loops run.</param>
+/// <param name="detail">The chain, as the query wrote it.</param>
+internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<TIn[], int, int, List<TOut>> loop, IReadOnlyList<StaticJoinTable> tables, string detail) : PlanNode
 {
-    private readonly PlanNode _child;
-    private readonly List<StaticJoinTable> _tables = [];
-    private readonly Action<TIn[], int, int, List<TOut>> _loop;
-
-    public FusedStage(PlanNode child, IReadOnlyList<MethodCallExpression> ops)
-    {
-        _child = child;
-        Detail = PlanText.Chain(ops);
-        var items = Expression.Parameter(typeof(TIn[]), "items");
-        var start = Expression.Parameter(typeof(int), "start");
-        var end = Expression.Parameter(typeof(int), "end");
-        var output = Expression.Parameter(typeof(List<TOut>), "output");
-        var add = typeof(List<TOut>).GetMethod(nameof(List<TOut>.Add))!;
-        var body = FusedLoopBuilder.Loop(items, start, end, ops, value =>
-            Expression.Call(output, add, value.Type == typeof(TOut) ? value : Expression.Convert(value, typeof(TOut))), _tables);
-        _loop = Expression.Lambda<Action<TIn[], int, int, List<TOut>>>(body, items, start, end, output).Compile();
-    }
+    private readonly PlanNode _child = child;
 
     public override string Kind => "FusedStage";
 
-    public override string Detail { get; }
+    public override string Detail { get; } = detail;
+
+    public override string Strategy => "one compiled loop per partition";
 
     public override IReadOnlyList<PlanNode> Children => [_child];
 
@@ -42,11 +30,11 @@ internal sealed class FusedStage<TIn, TOut> : PlanNode
             return null;
         }
 
-        StaticJoinTable.LoadFor(_tables, input.Length);
+        StaticJoinTable.LoadFor(tables, input.Length);
         var parts = batch.RunPartitions(input.Length, (start, end) =>
         {
             var part = new List<TOut>(end - start);
-            _loop(input, start, end, part);
+            loop(input, start, end, part);
             return part;
         });
         if (parts.Length == 1)

@@ -1,6 +1,3 @@
-using System.Linq.Expressions;
-using StreamLinq.Query;
-
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -9,50 +6,30 @@ namespace StreamLinq.Execution;
 /// aggregate in place; the partitions' partial tables are then merged and each group's result
 /// projected. No group is ever materialised as a list of records.
 /// </summary>
-internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
+/// <remarks>The planner's compiler builds the loop and the projection (<c>Query/PlanCompiler</c>); this node runs them.</remarks>
+/// <param name="child">The node whose records the aggregation reads.</param>
+/// <param name="accumulate">Adds <c>items[start..end]</c> into the table: the fused prefix, then each record's aggregates.</param>
+/// <param name="project">A group's result from its slot of a table.</param>
+/// <param name="newColumns">The columns of an empty table: the record count, then one per aggregate.</param>
+/// <param name="sumsFloatingPoint">Whether an aggregate is a floating-point sum or average, whose bits depend on where the batch is cut.</param>
+/// <param name="joinTables">The static join tables the loop reads, loaded before each batch's loops run.</param>
+/// <param name="detail">The key and aggregates, as the query wrote them.</param>
+internal sealed class HashAggregate<TIn, TKey, TOut>(
+    PlanNode child,
+    Action<TIn[], int, int, GroupTable<TKey>> accumulate,
+    Func<GroupTable<TKey>, int, TOut> project,
+    Func<AggregateColumn[]> newColumns,
+    bool sumsFloatingPoint,
+    IReadOnlyList<StaticJoinTable> joinTables,
+    string detail) : PlanNode
 {
-    private readonly PlanNode _child;
-    private readonly List<StaticJoinTable> _tables = [];
-    private readonly HashAggregatePlanner _aggregation;
-    private readonly Action<TIn[], int, int, GroupTable<TKey>> _accumulate;
-    private readonly Func<GroupTable<TKey>, int, TOut> _project;
-
-    public HashAggregate(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregatePlanner aggregation)
-    {
-        _child = child;
-        _aggregation = aggregation;
-        FusedPrefix = prefix.Count == 0 ? null : PlanText.Chain(prefix);
-        Detail = aggregation.Detail + "; partial aggregates per partition";
-
-        var items = Expression.Parameter(typeof(TIn[]), "items");
-        var start = Expression.Parameter(typeof(int), "start");
-        var end = Expression.Parameter(typeof(int), "end");
-        var table = aggregation.Table;
-        var columnTypes = aggregation.Aggregates.Select(a => a.ColumnType).Prepend(typeof(SumColumn<long>)).ToArray();
-        var columns = columnTypes.Select((type, i) => Expression.Variable(type, "column" + i)).ToArray();
-        // A wide sum's loop adds into its Low array and counts wraps in its Carry array.
-        var wide = columnTypes.Select(type => type == typeof(WideSumColumn)).ToArray();
-        var values = columnTypes.Select((type, i) => Expression.Variable(wide[i] ? typeof(long[]) : type.GetField("Values")!.FieldType, "values" + i)).ToArray();
-        var carries = columnTypes.Select((type, i) => wide[i] ? Expression.Variable(typeof(long[]), "carries" + i) : null).ToArray();
-        var load = columns.Select((column, i) => (Expression)Expression.Block(
-            Expression.Assign(column, Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)),
-            Expression.Assign(values[i], Expression.Field(column, wide[i] ? nameof(WideSumColumn.Low) : "Values")),
-            carries[i] is { } carry ? Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) : Expression.Empty()));
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), _tables);
-        _accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
-            Expression.Block(columns.Concat(values).Concat(carries.OfType<ParameterExpression>()), load.Append(loop)),
-            items,
-            start,
-            end,
-            table).Compile();
-        _project = Expression.Lambda<Func<GroupTable<TKey>, int, TOut>>(aggregation.Result, table, aggregation.Slot).Compile();
-    }
+    private readonly PlanNode _child = child;
 
     public override string Kind => "HashAggregate";
 
-    public override string Detail { get; }
+    public override string Detail { get; } = detail + "; partial aggregates per partition";
 
-    public override string? FusedPrefix { get; }
+    public override string Strategy => "partial aggregates per partition, merged in partition order";
 
     public override IReadOnlyList<PlanNode> Children => [_child];
 
@@ -71,8 +48,8 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     /// <summary>The child node, whose records the aggregation reads.</summary>
     public PlanNode Child => _child;
 
-    /// <summary>The aggregation this node computes.</summary>
-    public HashAggregatePlanner Aggregation => _aggregation;
+    /// <summary>The columns of a new, empty group table: the record count (column 0), then one per aggregate.</summary>
+    public AggregateColumn[] NewColumns() => newColumns();
 
     /// <summary>
     /// The partial aggregates of <paramref name="input"/>: one table, merged from the partitions'
@@ -85,17 +62,17 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
     /// </remarks>
     public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
     {
-        StaticJoinTable.LoadFor(_tables, input.Length);
+        StaticJoinTable.LoadFor(joinTables, input.Length);
         var tables = batch.RunPartitions(
             input.Length,
             (start, end) =>
             {
-                var table = new GroupTable<TKey>(_aggregation.NewColumns());
-                _accumulate(input, start, end, table);
+                var table = new GroupTable<TKey>(newColumns());
+                accumulate(input, start, end, table);
                 table.Seal();
                 return table;
             },
-            fixedChunks: _aggregation.SumsFloatingPoint);
+            fixedChunks: sumsFloatingPoint);
         var merged = tables[0];
         for (var p = 1; p < tables.Length; p++)
         {
@@ -113,7 +90,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
             var all = new TOut[table.Count];
             for (var slot = 0; slot < all.Length; slot++)
             {
-                all[slot] = _project(table, slot);
+                all[slot] = project(table, slot);
             }
 
             return all;
@@ -124,7 +101,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut> : PlanNode
         {
             if (include(slot))
             {
-                result.Add(_project(table, slot));
+                result.Add(project(table, slot));
             }
         }
 

@@ -1,5 +1,3 @@
-using System.Linq.Expressions;
-
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -7,23 +5,16 @@ namespace StreamLinq.Execution;
 /// scalars, Transform, groups that are materialised) run as the equivalent LINQ to Objects
 /// query over the batch's records: always correct, compiled once, materialised per batch.
 /// </summary>
-internal sealed class LinqToObjects<TOut> : PlanNode
+/// <param name="inputs">The nodes whose records the query reads.</param>
+/// <param name="query">The compiled query over the inputs' arrays, in <paramref name="inputs"/> order.</param>
+/// <param name="detail">The operators, as the query wrote them.</param>
+internal sealed class LinqToObjects<TOut>(IReadOnlyList<PlanNode> inputs, Func<Array[], IEnumerable<TOut>> query, string detail) : PlanNode
 {
-    private readonly PlanNode[] _inputs;
-    private readonly Func<Array[], IEnumerable<TOut>> _query;
-
-    public LinqToObjects(IReadOnlyList<PlanNode> inputs, ParameterExpression inputsParameter, Expression query, string detail)
-    {
-        _inputs = [.. inputs];
-        Detail = detail;
-        _query = Expression.Lambda<Func<Array[], IEnumerable<TOut>>>(
-            query.Type == typeof(IEnumerable<TOut>) ? query : Expression.Convert(query, typeof(IEnumerable<TOut>)),
-            inputsParameter).Compile();
-    }
+    private readonly PlanNode[] _inputs = [.. inputs];
 
     public override string Kind => "LinqToObjects";
 
-    public override string Detail { get; }
+    public override string Detail { get; } = detail;
 
     public override IReadOnlyList<PlanNode> Children => _inputs;
 
@@ -42,6 +33,6 @@ internal sealed class LinqToObjects<TOut> : PlanNode
             inputs[i] = input;
         }
 
-        return _query(inputs).ToArray();
+        return query(inputs).ToArray();
     }
 }

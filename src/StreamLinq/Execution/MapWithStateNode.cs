@@ -21,13 +21,15 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
     public override string Kind => "MapWithState";
 
     public override string Detail =>
-        $"{(spec.InitialState is { } initial ? $"initial state for {initial.Count} keys" : "no initial state")}; {(spec.Timeout is { } timeout ? $"idle timeout {timeout}" : "no timeout")}; keyed state store";
+        $"{(spec.InitialState is { } initial ? $"initial state for {initial.Count} keys" : "no initial state")}; {(spec.Timeout is { } timeout ? $"idle timeout {timeout}" : "no timeout")}; {Strategy}";
+
+    public override string Strategy => "keyed state store";
 
     public override IReadOnlyList<PlanNode> Children => [child];
 
     public override Type ElementType => typeof(TMapped);
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     public int StateVersion => 1;
 

@@ -1,10 +1,10 @@
-using System.Linq.Expressions;
-
 namespace StreamLinq.Execution;
 
 /// <summary>
 /// One step of a physical plan. Computing it for a batch yields that batch's records as a
-/// <c>T[]</c>; a node shared by several outputs is computed once per batch.
+/// <c>T[]</c>; a node shared by several outputs is computed once per batch. Nodes are built by
+/// the planner's compiler (<c>Query/PlanCompiler</c>) with their code already compiled: a node
+/// runs what it is given and never plans.
 /// </summary>
 internal abstract class PlanNode
 {
@@ -20,20 +20,28 @@ internal abstract class PlanNode
 
     public abstract IReadOnlyList<PlanNode> Children { get; }
 
-    /// <summary>
-    /// The Where/Select/SelectMany chain compiled into this node's own loop, if any (an
-    /// aggregation absorbs the chain below it); <c>Explain</c> shows it as a fused stage.
-    /// </summary>
-    public virtual string? FusedPrefix => null;
+    /// <summary>How the step runs, beside its kind in <c>Explain</c> (e.g. "incremental"); null when the kind says it all.</summary>
+    public virtual string? Strategy => null;
 
     public abstract Type ElementType { get; }
 
     /// <summary>
-    /// The query subtree the planner built this node from (its operator call, down to the
-    /// inputs); null for a node made inside another one. A stateful node's state id is the
-    /// structural form of this tree, never its rendering (<see cref="State.StateIds"/>).
+    /// The hash (hex) of the normalised structural form of the query subtree this node was
+    /// compiled from (<c>Query/CanonicalForm</c>), set by the compiler on stateful nodes; null for
+    /// a node made inside another one. A stateful node's state id is its kind and this hash, never
+    /// a rendering of the plan.
     /// </summary>
-    public Expression? PlannedFrom { get; set; }
+    public string? StructuralHash { get; set; }
+
+    /// <summary>
+    /// The state id of a stateful node: its <see cref="Kind"/> and the first 12 hex digits of
+    /// <see cref="StructuralHash"/>, e.g. <c>Window#1f2e3d4c5b6a</c>. The same query gets the same
+    /// ids in every build and after a restart; <see cref="State.StateIds.Distinct"/> tells apart
+    /// nodes whose subtrees are structurally the same.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node was not compiled from a query tree, so its state has no id.</exception>
+    protected string StateIdFromStructure() =>
+        $"{Kind}#{(StructuralHash ?? throw new InvalidOperationException($"The {Kind} node was not built from a query tree by the planner, so its state has no id."))[..12]}";
 
     /// <summary>The step's name in messages: its kind and detail.</summary>
     public string Description => $"{Kind} [{Detail}]";

@@ -20,26 +20,31 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
     private readonly KeyedStateStore<TKey, TStored> _states = new();
     private readonly string _detail;
 
-    public UpdateStateByKeyNode(PlanNode child, LambdaExpression update)
+    /// <param name="child">The node whose pairs update the keys' states.</param>
+    /// <param name="update">The user's update: a key's values in the batch and its state before, to its state after.</param>
+    /// <param name="detail">The update, as the query wrote it.</param>
+    public UpdateStateByKeyNode(PlanNode child, Func<IReadOnlyList<TValue>, TStored, TStored> update, string detail)
     {
         _child = child;
-        _update = (Func<IReadOnlyList<TValue>, TStored, TStored>)update.Compile();
+        _update = update;
         var stored = Expression.Parameter(typeof(TStored), "stored");
         _toState = Expression.Lambda<Func<TStored, TState>>(
             typeof(TStored) == typeof(TState) ? stored : Expression.Convert(stored, typeof(TState)),
             stored).Compile();
-        _detail = $"update: {Query.PlanText.Of(update)}; keyed state store";
+        _detail = $"{detail}; {Strategy}";
     }
 
     public override string Kind => "UpdateStateByKey";
 
     public override string Detail => _detail;
 
+    public override string Strategy => "keyed state store";
+
     public override IReadOnlyList<PlanNode> Children => [_child];
 
     public override Type ElementType => typeof(KeyValuePair<TKey, TState>);
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     public int StateVersion => 1;
 

@@ -14,13 +14,15 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
 
     public override string Kind => "Window";
 
-    public override string Detail => $"{window}; keeps the records of the window's batches";
+    public override string Detail => $"{window}; {Strategy}";
+
+    public override string Strategy => "keeps the records of the window's batches";
 
     public override IReadOnlyList<PlanNode> Children => [child];
 
     public override Type ElementType => typeof(T);
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     public int StateVersion => 1;
 

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Reflection;
 using System.Text.Json;
-using StreamLinq.Query;
 using StreamLinq.State;
 
 namespace StreamLinq.Execution;
@@ -24,19 +23,22 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
     private GroupTable<TKey>? _running;
     private int _emptySlots;
 
-    public WindowedAggregate(HashAggregate<TIn, TKey, TOut> perBatch, WindowSpec window)
+    /// <param name="perBatch">Aggregates each batch, into the partial the window keeps.</param>
+    /// <param name="window">The window.</param>
+    /// <param name="countsAndSumsOnly">Whether every aggregate is a count, a sum or an average (no Min or Max): the window may subtract then, if its columns are exact.</param>
+    public WindowedAggregate(HashAggregate<TIn, TKey, TOut> perBatch, WindowSpec window, bool countsAndSumsOnly)
     {
         _perBatch = perBatch;
         _window = window;
-        var columns = perBatch.Aggregation.NewColumns();
-        if (perBatch.Aggregation.Aggregates.All(a => a.Kind is AggregateKind.Count or AggregateKind.CountIf or AggregateKind.Sum or AggregateKind.Average)
+        var columns = perBatch.NewColumns();
+        if (countsAndSumsOnly
             && columns.All(c => AggregateColumn.IsSum(c.GetType()) && IsExact(AggregateColumn.StorageOf(c.GetType()))))
         {
             var subtract = typeof(WindowedAggregate<TIn, TKey, TOut>).GetMethod(nameof(Subtract), BindingFlags.NonPublic | BindingFlags.Static)!;
             _subtract = columns
                 .Select(c => subtract.MakeGenericMethod(AggregateColumn.StorageOf(c.GetType())).CreateDelegate<Action<AggregateColumn, int, AggregateColumn, int>>())
                 .ToArray();
-            _running = new GroupTable<TKey>(perBatch.Aggregation.NewColumns());
+            _running = new GroupTable<TKey>(perBatch.NewColumns());
         }
     }
 
@@ -45,8 +47,9 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override string Kind => "WindowedAggregate";
 
-    public override string Detail =>
-        $"{_window}; {(IsIncremental ? "incremental: subtracts the leaving batches, adds the entering one" : "merges one partial aggregate per batch at each slide")}; {_perBatch.Detail}";
+    public override string Detail => $"{_window}; {Strategy}; {_perBatch.Detail}";
+
+    public override string Strategy => IsIncremental ? "incremental: subtracts the leaving batches, adds the entering one" : "merges one partial aggregate per batch at each slide";
 
     public override IReadOnlyList<PlanNode> Children => [_perBatch.Child];
 
@@ -54,7 +57,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey)];
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     /// <summary>
     /// Version 2 keeps int sums and averages in long columns and long ones in Int128 columns
@@ -103,7 +106,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
             return _perBatch.Project(running, slot => Count(running, slot) > 0);
         }
 
-        var merged = new GroupTable<TKey>(_perBatch.Aggregation.NewColumns());
+        var merged = new GroupTable<TKey>(_perBatch.NewColumns());
         foreach (var partial in _partials.Partials)
         {
             merged.MergeFrom(partial);
@@ -133,10 +136,10 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
             StateVersions.Check(this, version);
         }
 
-        _partials.Read(state.GetProperty("batches"), partial => GroupTableState.Read<TKey>(partial, _perBatch.Aggregation.NewColumns()));
+        _partials.Read(state.GetProperty("batches"), partial => GroupTableState.Read<TKey>(partial, _perBatch.NewColumns()));
         if (_running is not null)
         {
-            _running = GroupTableState.Read<TKey>(state.GetProperty("running"), _perBatch.Aggregation.NewColumns());
+            _running = GroupTableState.Read<TKey>(state.GetProperty("running"), _perBatch.NewColumns());
             _emptySlots = Enumerable.Range(0, _running.Count).Count(slot => Count(_running, slot) == 0);
         }
     }
@@ -168,7 +171,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
         if (_emptySlots > 16 && _emptySlots * 2 > running.Count)
         {
-            var compact = new GroupTable<TKey>(_perBatch.Aggregation.NewColumns());
+            var compact = new GroupTable<TKey>(_perBatch.NewColumns());
             for (var slot = 0; slot < running.Count; slot++)
             {
                 if (Count(running, slot) > 0)

@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Text.Json;
 using StreamLinq.State;
 using StreamLinq.State.Codecs;
@@ -20,24 +19,31 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
     private readonly string _detail;
     private T _running = default!;
 
-    public WindowedReduce(PlanNode child, LambdaExpression func, LambdaExpression? inverse, WindowSpec window)
+    /// <param name="child">The node whose batches enter the window.</param>
+    /// <param name="func">Combines two values.</param>
+    /// <param name="inverse">Removes a value combined before; null to combine the window's partials at each slide.</param>
+    /// <param name="window">The window.</param>
+    /// <param name="detail">The window and functions, as the query wrote them.</param>
+    public WindowedReduce(PlanNode child, Func<T, T, T> func, Func<T, T, T>? inverse, WindowSpec window, string detail)
     {
         _child = child;
         _window = window;
-        _func = (Func<T, T, T>)func.Compile();
-        _inverse = (Func<T, T, T>?)inverse?.Compile();
-        _detail = $"{window}; func: {Query.PlanText.Of(func)}" + (inverse is null ? "; combines one partial per batch at each slide" : $"; inverse: {Query.PlanText.Of(inverse)}; incremental");
+        _func = func;
+        _inverse = inverse;
+        _detail = $"{detail}; {Strategy}";
     }
 
     public override string Kind => "WindowedReduce";
 
     public override string Detail => _detail;
 
+    public override string Strategy => _inverse is null ? "combines one partial per batch at each slide" : "incremental";
+
     public override IReadOnlyList<PlanNode> Children => [_child];
 
     public override Type ElementType => typeof(T);
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     public int StateVersion => 1;
 

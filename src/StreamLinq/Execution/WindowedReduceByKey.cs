@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Text.Json;
 using StreamLinq.State;
 
@@ -25,27 +24,33 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
     private readonly KeyedStateStore<TKey, KeyedPartial<TValue>> _running = new();
     private readonly string _detail;
 
-    public WindowedReduceByKey(PlanNode child, LambdaExpression func, LambdaExpression? inverse, LambdaExpression? filter, WindowSpec window)
+    /// <param name="child">The node whose pairs enter the window.</param>
+    /// <param name="func">Combines two values of a key.</param>
+    /// <param name="inverse">Removes a value combined before; null to combine each key's partials at each slide.</param>
+    /// <param name="filter">Which keys' running values to keep; null keeps every key.</param>
+    /// <param name="window">The window.</param>
+    /// <param name="detail">The window and functions, as the query wrote them.</param>
+    public WindowedReduceByKey(PlanNode child, Func<TValue, TValue, TValue> func, Func<TValue, TValue, TValue>? inverse, Func<KeyValuePair<TKey, TValue>, bool>? filter, WindowSpec window, string detail)
     {
         _child = child;
         _window = window;
-        _func = (Func<TValue, TValue, TValue>)func.Compile();
-        _inverse = (Func<TValue, TValue, TValue>?)inverse?.Compile();
-        _filter = (Func<KeyValuePair<TKey, TValue>, bool>?)filter?.Compile();
-        _detail = $"{window}; func: {Query.PlanText.Of(func)}" +
-            (inverse is null ? "; combines one partial per batch and key at each slide" : $"; inverse: {Query.PlanText.Of(inverse)}; incremental") +
-            (filter is null ? "" : $"; filter: {Query.PlanText.Of(filter)}");
+        _func = func;
+        _inverse = inverse;
+        _filter = filter;
+        _detail = $"{detail}; {Strategy}";
     }
 
     public override string Kind => "WindowedReduceByKey";
 
     public override string Detail => _detail;
 
+    public override string Strategy => _inverse is null ? "combines one partial per batch and key at each slide" : "incremental";
+
     public override IReadOnlyList<PlanNode> Children => [_child];
 
     public override Type ElementType => typeof(KeyValuePair<TKey, TValue>);
 
-    public string StateId => field ??= StateIds.For(this);
+    public string StateId => field ??= StateIdFromStructure();
 
     public int StateVersion => 1;
 

@@ -58,10 +58,22 @@ public interface IStreamingListener
     }
 
     /// <summary>
+    /// A push source's receiver began holding its producer back: the buffer was full
+    /// (<see cref="ReceiverOptions.BufferCapacity"/>, the engine or the seal is behind) or the
+    /// rate limit was exhausted (<see cref="ReceiverOptions.MaxRatePerSecond"/> or back
+    /// pressure). Raised at most once per source, reason and batch interval. The records dropped
+    /// instead under <see cref="ReceiverOptions.OnFullBuffer"/> go to <see cref="OnRecordsDropped"/>.
+    /// </summary>
+    /// <param name="blocked">Which source, why, and how full its buffer was.</param>
+    void OnReceiverBlocked(ReceiverBlocked blocked)
+    {
+    }
+
+    /// <summary>
     /// Checkpoint recovery hit something it worked around: a truncated or corrupt checkpoint
     /// file skipped for the previous one, a checkpoint discarded after a query change, or state
     /// that could not be matched to the query. Raised during
-    /// <see cref="StreamingContext.GetOrCreate"/> (to listeners the factory added) and at start.
+    /// <see cref="StreamingContext.GetOrCreate(StreamLinq.Checkpointing.ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/> (to listeners the factory added) and at start.
     /// </summary>
     /// <param name="message">What was found and what was done instead.</param>
     void OnCheckpointWarning(string message)

@@ -33,6 +33,10 @@ internal static class StreamingMetrics
 
     public static readonly Counter<long> BytesDropped = Meter.CreateCounter<long>("streamlinq.bytes.dropped", "By", "Bytes a source left out under its bad-record policy or lost to a cut connection (tagged source, reason).");
 
+    public static readonly Counter<long> RecordsHeldBack = Meter.CreateCounter<long>("streamlinq.receiver.records_held_back", "{record}", "Records whose store into a receiver waited for room or for the rate limit (tagged source, reason).");
+
+    public static readonly Counter<double> ReceiverBlockedTime = Meter.CreateCounter<double>("streamlinq.receiver.blocked_time", "s", "Time producers spent held back by a receiver (tagged source, reason).");
+
     public static readonly Counter<long> RecordsRefused = Meter.CreateCounter<long>("streamlinq.records.refused", "{record}", "Records a receiver refused because it had stopped (tagged source).");
 
     public static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>("streamlinq.batch.processing_delay", "s", "Time to process a batch: reading its inputs, running the plan and every output.");
@@ -61,6 +65,7 @@ internal static class StreamingMetrics
     public static IReadOnlyList<string> InstrumentNames { get; } =
     [
         "streamlinq.batches.completed", "streamlinq.batches.failed", "streamlinq.batches.retried", "streamlinq.batches.held_back",
+        "streamlinq.receiver.records_held_back", "streamlinq.receiver.blocked_time",
         "streamlinq.records.in", "streamlinq.records.processed", "streamlinq.records.dropped", "streamlinq.bytes.dropped", "streamlinq.records.refused",
         "streamlinq.batch.processing_delay", "streamlinq.batch.scheduling_delay", "streamlinq.batch.total_delay",
         "streamlinq.output.duration", "streamlinq.checkpoint.duration", "streamlinq.checkpoint.size",

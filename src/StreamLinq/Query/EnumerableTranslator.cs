@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using StreamLinq.Query.Logical;
 using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
@@ -10,21 +11,25 @@ namespace StreamLinq.Query;
 /// <see cref="Enumerable"/> method of the same name and shape, its quoted lambdas become
 /// delegates, and every stream it reads that is not part of the run becomes an input array.
 /// </summary>
-internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> buildInput)
+internal sealed class EnumerableTranslator(Func<Expression, LogicalNode> planInput)
 {
-    private readonly List<Execution.PlanNode> _inputs = [];
+    private readonly List<LogicalNode> _inputs = [];
     private readonly List<MethodCallExpression> _calls = [];
     private readonly Dictionary<MethodCallExpression, string> _shown = new(ReferenceEqualityComparer.Instance);
 
     public ParameterExpression InputsParameter { get; } = Expression.Parameter(typeof(Array[]), "inputs");
 
-    public IReadOnlyList<Execution.PlanNode> Inputs => _inputs;
+    /// <summary>The streams the run reads that are not part of it, as logical nodes; their arrays are the query's inputs, in this order.</summary>
+    public IReadOnlyList<LogicalNode> Inputs => _inputs;
+
+    /// <summary>The operator calls of the run, innermost first.</summary>
+    public IReadOnlyList<MethodCallExpression> Calls => _calls;
 
     public string Detail => string.Join(" -> ", _calls.Select(call => _shown.GetValueOrDefault(call) ?? PlanText.Call(call)));
 
     /// <summary>Whether the call runs through LINQ to Objects rather than a fused loop.</summary>
     public static bool Handles(MethodCallExpression call) =>
-        call.Method.DeclaringType == typeof(DStreamQueryable) && !IsStateless(call) && HashAggregatePlanner.TryCreate(call) is null && !StatefulPlanner.Handles(call) && !BatchAggregatePlanner.Handles(call);
+        call.Method.DeclaringType == typeof(DStreamQueryable) && !IsStateless(call) && HashAggregatePlanner.TryCreate(call) is null && !QueryPlanner.IsStatefulOperator(call) && !BatchAggregatePlanner.Handles(call);
 
     /// <summary>The LINQ to Objects query equivalent to <paramref name="call"/>, over <see cref="InputsParameter"/>.</summary>
     public Expression Translate(MethodCallExpression call)
@@ -65,7 +70,7 @@ internal sealed class EnumerableTranslator(Func<Expression, Execution.PlanNode> 
             throw new NotSupportedException($"ThenBy must follow OrderBy, OrderByDescending or another ThenBy directly; found {PlanText.Of(argument)}.");
         }
 
-        var node = buildInput(argument);
+        var node = planInput(argument);
         _inputs.Add(node);
         return Expression.Convert(
             Expression.ArrayIndex(InputsParameter, Expression.Constant(_inputs.Count - 1)),

@@ -57,6 +57,13 @@ internal static class ExpressionShapes
             ?.GetGenericArguments()[0];
     }
 
+    /// <summary>The element type of a stream expression (an <see cref="IDStream{T}"/> or a type implementing it).</summary>
+    public static Type ElementOf(Expression stream) =>
+        (stream.Type.IsGenericType && stream.Type.GetGenericTypeDefinition() == typeof(IDStream<>)
+            ? stream.Type
+            : stream.Type.GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDStream<>)))
+        .GetGenericArguments()[0];
+
     /// <summary>Strips the reference conversions the compiler adds around a lambda body.</summary>
     public static Expression StripConvert(Expression expression)
     {

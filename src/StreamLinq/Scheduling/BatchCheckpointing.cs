@@ -16,8 +16,8 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
 {
     public CheckpointData? Recovered { get; } = recovered;
 
-    /// <summary>The checkpoint directory, which also holds the receivers' write-ahead logs.</summary>
-    public string Directory => store.Directory;
+    /// <summary>The root of the receivers' write-ahead logs; null when the store has none.</summary>
+    public string? ReceiversDirectory => store.ReceiversDirectory;
 
     /// <summary>How many checkpoints the store keeps; a write-ahead log keeps its segments for as many.</summary>
     public int RetainedCheckpoints => store.Retained;

@@ -121,13 +121,15 @@ internal sealed class BatchScheduler
             for (var id = 0; id < _sources.Length; id++)
             {
                 var source = _sources[id];
-                var logs = _checkpointing?.Directory is { } directory ? Path.Combine(directory, "receivers", $"input-{id}") : null;
+                var logs = _checkpointing?.ReceiversDirectory is { } directory ? Path.Combine(directory, $"input-{id}") : null;
                 await source.StartAsync(new SourceContext((name, error) => _listeners.Post(l => l.OnSourceError(name, error)), _abort.Token, logs)
                 {
                     RetainedCheckpoints = _checkpointing?.RetainedCheckpoints ?? new CheckpointOptions().RetainedCheckpoints,
                     CheckpointsWritten = () => _checkpointing?.Written ?? 0,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
                     Job = _context.Telemetry.Job,
+                    BatchInterval = _context.BatchInterval,
+                    ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
                 }, cancellationToken).ConfigureAwait(false);
                 started.Add(source);
             }

@@ -3,8 +3,9 @@ namespace StreamLinq.Scheduling;
 /// <summary>
 /// Spark 1.5's back-pressure estimator: a PID controller that, after each batch, proposes the
 /// ingestion rate (records per second) at which the engine would keep up. The error is the
-/// gap between the current rate and the rate the last batch was processed at; the integral
-/// term is the backlog that scheduling delay reveals; the derivative term damps swings.
+/// gap between the current rate and the rate the last batch went through its whole path at
+/// (seal, processing, outputs: <see cref="RateController"/> measures it); the integral term is
+/// the backlog that delay reveals (queueing, producers held back); the derivative term damps swings.
 /// </summary>
 internal sealed class PidRateEstimator
 {
@@ -38,8 +39,8 @@ internal sealed class PidRateEstimator
     /// </summary>
     /// <param name="time">The batch time, in milliseconds.</param>
     /// <param name="records">How many records the batch held.</param>
-    /// <param name="processingDelay">How long the batch took to process.</param>
-    /// <param name="schedulingDelay">How long the batch waited before processing.</param>
+    /// <param name="processingDelay">How long the batch's path took: sealing, reading, the plan and the outputs.</param>
+    /// <param name="schedulingDelay">How long the batch's records waited outside that path: in the queue, or in producers a full receiver held back.</param>
     public double? Compute(long time, long records, TimeSpan processingDelay, TimeSpan schedulingDelay)
     {
         if (time <= _latestTime || records <= 0 || processingDelay <= TimeSpan.Zero)

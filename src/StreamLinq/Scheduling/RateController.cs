@@ -3,10 +3,17 @@ using StreamLinq.Sources;
 namespace StreamLinq.Scheduling;
 
 /// <summary>
-/// Back pressure: after every completed batch, feeds the batch's size and delays to a
-/// <see cref="PidRateEstimator"/> and applies the rate it proposes to every receiver, so that
-/// an overloaded engine slows its sources instead of queueing without bound.
+/// Back pressure: after every completed batch, feeds the batch's size and the time its whole path
+/// took to a <see cref="PidRateEstimator"/> and applies the rate it proposes to every receiver, so
+/// that an overloaded engine slows its sources instead of queueing without bound.
 /// </summary>
+/// <remarks>
+/// The path is the seal (from the batch boundary to the batch being queued: a slow or late seal),
+/// the processing (reading the inputs, which copies a receiver's chunks, the plan and the outputs)
+/// and ingest: a receiver that held its producers back because its buffer was full took all it
+/// could in the interval, so the batch's records over the interval bound the rate, and the time
+/// held back counts as backlog. Whichever of these is the bottleneck, the estimate follows it.
+/// </remarks>
 internal sealed class RateController(TimeSpan batchInterval, IReadOnlyList<IRateControlledSource> sources) : IStreamingListener
 {
     private readonly PidRateEstimator _estimator = new(batchInterval);
@@ -16,13 +23,27 @@ internal sealed class RateController(TimeSpan batchInterval, IReadOnlyList<IRate
 
     public void OnBatchCompleted(BatchInfo batch)
     {
+        var blocked = TimeSpan.Zero;
+        foreach (var source in sources)
+        {
+            blocked += source.TakeBlockedTime();
+        }
+
         if (batch.Failure is not null || batch is not { RecordCount: { } records, ProcessingDelay: { } processing, SchedulingDelay: { } scheduling })
         {
             return;
         }
 
-        // Each receiver gets its share of the rate the whole batch was processed at.
-        if (_estimator.Compute(batch.Time.Milliseconds, records, processing, scheduling) is { } rate && sources.Count > 0)
+        // A batch held back by a full queue was submitted at its batch time: its wait is scheduling delay, not sealing.
+        var sealing = TimeSpan.FromTicks(Math.Max(0, batch.SubmissionTime - batch.Time.Ticks));
+        var busy = sealing + processing;
+        if (blocked > TimeSpan.Zero && busy < batchInterval)
+        {
+            busy = batchInterval;
+        }
+
+        // Each receiver gets its share of the rate the whole path took the batch at.
+        if (_estimator.Compute(batch.Time.Milliseconds, records, busy, scheduling + blocked) is { } rate && sources.Count > 0)
         {
             CurrentRate = rate;
             foreach (var source in sources)

@@ -8,6 +8,7 @@ namespace StreamLinq.Sources;
 internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IRateControlledSource
 {
     private readonly Receiver<T> _receiver = new(options);
+    private ReceiverWriter<T>? _writer;
     private readonly CancellationTokenSource _stop = new();
     private Task _pump = Task.CompletedTask;
 
@@ -15,13 +16,16 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     public Receiver<T> Receiver => _receiver;
 
-    public bool HasPending => _receiver.Pending > 0;
+    public bool HasPending => _receiver.HasPending;
 
     public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
+
+    public TimeSpan TakeBlockedTime() => _receiver.TakeBlockedTime();
 
     public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
         _receiver.OpenLog(context, Name);
+        _writer = _receiver.CreateWriter();
         var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, context.Stopping).Token;
         _pump = Task.Run(() => PumpAsync(token), CancellationToken.None);
         return Task.CompletedTask;
@@ -29,12 +33,18 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> sequence, Rec
 
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
+        // The pump is the only producer: its own writer, no lock and no atomic per record.
+        var writer = _writer!;
         try
         {
             await foreach (var record in sequence.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                await _receiver.StoreAsync(record, cancellationToken).ConfigureAwait(false);
+                await writer.StoreAsync(record, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (ReceiverFullException)
+        {
+            // The full buffer failed the source (FullBufferPolicy.Fail); the receiver holds that error.
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -115,6 +115,12 @@ public sealed class SourceContext
     /// </summary>
     internal Func<long> CheckpointsWritten { get; init; } = () => 0;
 
+    /// <summary>The context's batch interval: a receiver without a configured bound holds records without one while seals come on time.</summary>
+    public TimeSpan BatchInterval { get; init; }
+
+    /// <summary>Delivers <see cref="IStreamingListener.OnReceiverBlocked"/>; none in contexts that do not listen.</summary>
+    public Action<ReceiverBlocked>? ReceiverBlockedListener { get; init; }
+
     /// <summary>Delivers <see cref="IStreamingListener.OnRecordsDropped"/>; none in contexts that do not listen.</summary>
     internal Action<RecordsDropped>? RecordsDroppedListener { get; init; }
 

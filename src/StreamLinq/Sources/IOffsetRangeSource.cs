@@ -90,7 +90,7 @@ internal interface IReceiverSource<T> : IOffsetRangeSource, Monitoring.IReceiver
 {
     Receiver<T> Receiver { get; }
 
-    int Monitoring.IReceiverGauges.Buffered => Receiver.Pending;
+    int Monitoring.IReceiverGauges.Buffered => Receiver.Buffered;
 
     int Monitoring.IReceiverGauges.Capacity => Receiver.Capacity;
 

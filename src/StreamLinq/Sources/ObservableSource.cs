@@ -1,9 +1,11 @@
 namespace StreamLinq.Sources;
 
 /// <summary>
-/// A receiver subscribed to an <see cref="IObservable{T}"/>. OnNext stores the record (blocking
-/// the producer while the rate limit or the buffer says so); OnError fails every later batch
-/// with the error, so it cannot go unnoticed.
+/// A receiver subscribed to an <see cref="IObservable{T}"/>. OnNext stores the record; on a full
+/// buffer it blocks the producer, drops, or fails the source as <see cref="ReceiverOptions.OnFullBuffer"/>
+/// says, and every hold or drop is reported. OnError fails every later batch with the error, so it
+/// cannot go unnoticed. OnNext calls that overlap (an observable that breaks Rx's serial contract)
+/// are served one at a time, not lost.
 /// </summary>
 internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOptions? options) : IBatchSource<T>, IReceiverSource<T>, IObserver<T>, IRateControlledSource
 {
@@ -16,9 +18,11 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public Receiver<T> Receiver => _receiver;
 
-    public bool HasPending => _receiver.Pending > 0;
+    public bool HasPending => _receiver.HasPending;
 
     public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
+
+    public TimeSpan TakeBlockedTime() => _receiver.TakeBlockedTime();
 
     public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {
@@ -47,6 +51,10 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // The context stopped abruptly while the producer was held back; the record was not accepted.
+        }
+        catch (ReceiverFullException)
+        {
+            // The full buffer failed the source (FullBufferPolicy.Fail): reported once, and later batches fail with it.
         }
         catch (ReceiverClosedException error)
         {

@@ -11,8 +11,11 @@ namespace StreamLinq.Sources;
 /// <para>Per batch: the records stored since the previous batch was sealed. Across batches the
 /// source keeps only the records not sealed yet, in a buffer bounded by
 /// <see cref="ReceiverOptions.BufferCapacity"/>. <see cref="StoreAsync"/> waits while the
-/// buffer is full or the rate limit (<see cref="ReceiverOptions.MaxRatePerSecond"/>, lowered by
-/// back pressure) says so, so a fast producer is slowed down, never buffered without bound.</para>
+/// rate limit (<see cref="ReceiverOptions.MaxRatePerSecond"/>, lowered by back pressure) says so,
+/// and on a full buffer waits, drops or fails as <see cref="ReceiverOptions.OnFullBuffer"/> says, so
+/// a fast producer is slowed down (reported to <see cref="IStreamingListener.OnReceiverBlocked"/>),
+/// never buffered without bound. Calls to <see cref="StoreAsync"/> from one loop take no lock
+/// (overlapping calls are served one at a time).</para>
 /// <para>Replay: with <see cref="ReceiverOptions.WriteAheadLog"/> every stored record is logged
 /// (and checkpointed with the context) before <see cref="StoreAsync"/> returns, so a record
 /// acknowledged to its producer after that survives a crash and its batch is replayed exactly;
@@ -45,9 +48,11 @@ public abstract class PushSource<T> : IBatchSource<T>, IReceiverSource<T>, IRate
 
     Receiver<T> IReceiverSource<T>.Receiver => _receiver;
 
-    bool IBatchSource.HasPending => _receiver.Pending > 0;
+    bool IBatchSource.HasPending => _receiver.HasPending;
 
     void IRateControlledSource.SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
+
+    TimeSpan IRateControlledSource.TakeBlockedTime() => _receiver.TakeBlockedTime();
 
     Task IBatchSource.StartAsync(SourceContext context, CancellationToken cancellationToken)
     {

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.RateLimiting;
+using System.Threading.Channels;
+using StreamLinq.Monitoring;
 
 namespace StreamLinq.Sources;
 
@@ -16,127 +19,249 @@ namespace StreamLinq.Sources;
 /// </remarks>
 internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 {
-    private readonly Lock _gate = new();
+    private readonly Lock _sealGate = new();
+    private readonly Lock _logGate = new();
+    private readonly Lock _writersGate = new();
     private readonly int _capacity;
+    private readonly bool _fixedCapacity;
+    private readonly int _handOffSlots;
+    private readonly Channel<ReceiverChunk<T>> _handOff;
+    private readonly ConcurrentQueue<ReceiverChunk<T>> _overflow = new();
+    private readonly List<ReceiverChunk<T>> _carried = [];
+    private readonly ReceiverWriter<T> _shared;
+    private readonly CancellationTokenSource _closing = new();
     private readonly bool _logRequested;
     private readonly HashSet<long> _referencedSegments = [];
     private readonly BadRecordPolicy _damagedLogPolicy;
     private readonly Queue<(long Segment, long AcknowledgedAt)> _acknowledged = new();
+    private readonly double? _maxRate;
+    private ReceiverWriter<T>[] _writers = [];
+    private T[] _unsealed = [];
     private ReceiverWriteAheadLog<T>? _log;
     private long _position;
-    private bool _restored;
+    private bool _positionRestored;
     private string? _source;
+    private SourceContext? _context;
     private bool _legacyPosition;
     private Func<long> _checkpointsWritten = () => 0;
     private int _retainedCheckpoints = new CheckpointOptions().RetainedCheckpoints;
-    private readonly double? _maxRate;
-    private RateLimiter? _rate;
+    private ReceiverRateLimit? _rate;
     private SourceException? _failure;
-    private bool _closed;
-    private List<T> _current = [];
+    private volatile bool _closed;
+    private volatile bool _refusing;
+    private long _overdueTicks;
+    private long _lastSeal = Stopwatch.GetTimestamp();
+    private long _sealEpoch;
+    private long _dropped;
+    private long _blockedTicks;
+    private long _bufferFullReported = -1;
+    private long _rateLimitReported = -1;
     private TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Receiver(ReceiverOptions? options)
     {
         options ??= new ReceiverOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferCapacity, 1, nameof(options.BufferCapacity));
-        _capacity = options.BufferCapacity;
+        if (options.BufferCapacity is { } capacity)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(options.BufferCapacity));
+        }
+
+        if (!Enum.IsDefined(options.OnFullBuffer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.OnFullBuffer, $"{nameof(ReceiverOptions)}.{nameof(ReceiverOptions.OnFullBuffer)} is not a {nameof(FullBufferPolicy)}.");
+        }
+
+        if (options.WriteAheadLog && options.OnFullBuffer == FullBufferPolicy.DropOldest)
+        {
+            throw new ArgumentException($"{nameof(ReceiverOptions)}.{nameof(ReceiverOptions.OnFullBuffer)} {nameof(FullBufferPolicy.DropOldest)} cannot be combined with {nameof(ReceiverOptions.WriteAheadLog)}: the records it drops are already in the log.", nameof(options));
+        }
+
+        _fixedCapacity = options.BufferCapacity is not null;
+        _capacity = options.BufferCapacity ?? ReceiverOptions.DefaultBufferCapacity;
+        Policy = options.OnFullBuffer;
+
+        // Chunks small enough that the bound is exact for a single producer: the channel's chunks
+        // plus the one being filled never exceed the capacity.
+        ChunkLength = Math.Min(ReceiverChunk<T>.DefaultLength, Math.Max(1, _capacity / 4));
+        _handOffSlots = (_capacity / ChunkLength) - 1;
+        _handOff = Channel.CreateBounded<ReceiverChunk<T>>(new BoundedChannelOptions(Math.Max(1, _handOffSlots))
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = false,
+            SingleWriter = false,
+        });
         _logRequested = options.WriteAheadLog;
+        AcceptsPlainStores = !_logRequested;
         _damagedLogPolicy = options.DamagedLogPolicy;
         _maxRate = options.MaxRatePerSecond;
         if (_maxRate is { } rate)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0, nameof(options.MaxRatePerSecond));
-            _rate = CreateLimiter(rate);
-            RateLimit = rate;
+            _rate = new ReceiverRateLimit(rate);
         }
+
+        _shared = CreateWriter();
     }
+
+    /// <summary>Records per chunk.</summary>
+    internal int ChunkLength { get; }
+
+    internal FullBufferPolicy Policy { get; }
+
+    /// <summary>False once stores need the slow path for every record: a log to write, or the receiver closed or refusing.</summary>
+    internal bool AcceptsPlainStores { get; private set; }
+
+    internal ReceiverRateLimit? Limit => Volatile.Read(ref _rate);
+
+    internal bool IsLoggedStore => _log is not null;
+
+    /// <summary>Completes at the next seal (or when the receiver closes): a producer waiting for room waits on it.</summary>
+    internal Task NextSeal => Volatile.Read(ref _sealed).Task;
 
     /// <summary>The configured ceiling; back pressure may set a lower rate, never a higher one.</summary>
     public double? MaxRatePerSecond => _maxRate;
 
+    /// <summary>The buffer bound in records (the default's, when none was configured).</summary>
     public int Capacity => _capacity;
 
-    public int Buffered => Pending;
+    /// <summary>About how many records wait for the next seal (whole chunks), for the buffer-usage gauge.</summary>
+    public int Buffered => HasPending ? (int)Math.Min(_capacity, BufferedEstimate()) : 0;
 
-    public double? RateLimit { get; private set; }
+    /// <summary>The rate the receiver accepts now; null when unlimited.</summary>
+    public double? RateLimit => Limit?.RatePerSecond;
 
-    /// <summary>Sets the rate the receiver accepts records at (back pressure), capped by the configured maximum.</summary>
+    /// <summary>
+    /// Sets the rate the receiver accepts records at (back pressure), capped by the configured
+    /// maximum. The limit is changed in place: producers waiting on it are not disturbed.
+    /// </summary>
     public void SetRate(double recordsPerSecond)
     {
         var rate = _maxRate is { } max ? Math.Min(recordsPerSecond, max) : recordsPerSecond;
-        RateLimit = rate;
-        var previous = Interlocked.Exchange(ref _rate, CreateLimiter(rate));
-        previous?.Dispose();
-    }
-
-    private static TokenBucketRateLimiter CreateLimiter(double rate)
-    {
-        // Refill every 10 ms so that the limit is smooth within a batch, not a burst per second.
-        var perPeriod = Math.Max(1, (int)Math.Ceiling(rate / 100));
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        if (Volatile.Read(ref _rate) is { } limit)
         {
-            TokenLimit = perPeriod,
-            TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+            limit.SetRate(rate);
+        }
+        else
+        {
+            Interlocked.CompareExchange(ref _rate, new ReceiverRateLimit(rate), null)?.SetRate(rate);
+        }
     }
 
-    public int Pending
+    /// <summary>A writer for one producer whose calls never overlap (a pump loop); faster than <see cref="StoreAsync"/>.</summary>
+    public ReceiverWriter<T> CreateWriter()
+    {
+        var writer = new ReceiverWriter<T>(this);
+        lock (_writersGate)
+        {
+            _writers = [.. _writers, writer];
+        }
+
+        return writer;
+    }
+
+    /// <summary>Whether records are stored that no seal has taken yet.</summary>
+    public bool HasPending
     {
         get
         {
-            lock (_gate)
+            lock (_sealGate)
             {
-                return _current.Count;
+                if (_unsealed.Length > 0 || _handOff.Reader.Count > 0 || !_overflow.IsEmpty)
+                {
+                    return true;
+                }
+
+                foreach (var writer in Volatile.Read(ref _writers))
+                {
+                    if (writer.Current is { } chunk && chunk.Count > chunk.Taken)
+                    {
+                        return true;
+                    }
+                }
+
+                return _carried.Exists(chunk => chunk.Taken < chunk.Count);
             }
         }
     }
 
-    /// <summary>Stores one record, waiting for the rate limit and for room in the buffer.</summary>
-    public async ValueTask StoreAsync(T record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores one record from any producer, waiting for the rate limit and for room in the
+    /// buffer. Producers that call at the same time are served one at a time through one writer (so
+    /// each producer's records keep their order); the uncontended call takes no lock.
+    /// </summary>
+    public ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _rate) is { } limiter)
+        var writer = _shared;
+        if (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
         {
-            try
-            {
-                using var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Back pressure replaced the limiter while this record waited; the new one applies from the next record.
-            }
+            return StoreContendedAsync(record, cancellationToken);
         }
 
-        while (true)
+        ValueTask pending;
+        try
         {
-            Task wait;
-            lock (_gate)
-            {
-                if (_closed)
-                {
-                    Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
-                    throw new ReceiverClosedException();
-                }
+            pending = writer.StoreAsync(record, cancellationToken);
+        }
+        catch
+        {
+            Volatile.Write(ref writer.Busy, 0);
+            throw;
+        }
 
-                if (_current.Count < _capacity)
-                {
-                    _log?.Append(record);
-                    _current.Add(record);
-                    return;
-                }
+        if (pending.IsCompletedSuccessfully)
+        {
+            Volatile.Write(ref writer.Busy, 0);
+            return default;
+        }
 
-                wait = _sealed.Task;
-            }
+        return LeaveAfterAsync(writer, pending);
+    }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+    private static async ValueTask LeaveAfterAsync(ReceiverWriter<T> writer, ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref writer.Busy, 0);
         }
     }
 
-    /// <summary>Stores one record from a synchronous producer (an Rx observer), blocking it while limited.</summary>
+    /// <summary>
+    /// Another producer is inside the shared writer: wait for it (spinning briefly, then polling
+    /// each millisecond) rather than use a writer of one's own, which would let this producer's
+    /// records overtake each other between writers.
+    /// </summary>
+    private async ValueTask StoreContendedAsync(T record, CancellationToken cancellationToken)
+    {
+        var writer = _shared;
+        var spinner = default(SpinWait);
+        while (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
+        {
+            if (spinner.NextSpinWillYield)
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                spinner.Reset();
+            }
+            else
+            {
+                spinner.SpinOnce();
+            }
+        }
+
+        try
+        {
+            await writer.StoreAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref writer.Busy, 0);
+        }
+    }
+
+    /// <summary>Stores one record from a synchronous producer (an Rx observer), blocking it while held back.</summary>
     public void Store(T record, CancellationToken cancellationToken)
     {
         var pending = StoreAsync(record, cancellationToken);
@@ -146,22 +271,122 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         }
     }
 
-    /// <summary>Takes every stored record, in arrival order.</summary>
-    public T[] Seal()
+    internal void ThrowIfRefused()
     {
-        T[] records;
-        TaskCompletionSource released;
-        lock (_gate)
+        if (_closed)
         {
-            records = [.. _current];
-            _current = [];
-            released = _sealed;
-            _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
+            throw new ReceiverClosedException();
         }
 
-        released.TrySetResult();
-        return records;
+        if (_refusing)
+        {
+            throw new ReceiverFullException(Volatile.Read(ref _failure)!);
+        }
     }
+
+    /// <summary>Hands a full chunk to the seal: into the channel, or past its bound while seals are on time and no bound was configured.</summary>
+    internal bool TryHandOff(ReceiverChunk<T> chunk)
+    {
+        if (_handOffSlots > 0 && _handOff.Writer.TryWrite(chunk))
+        {
+            return true;
+        }
+
+        if (!_fixedCapacity && !SealOverdue())
+        {
+            _overflow.Enqueue(chunk);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>No seal for two batch intervals: the engine is behind, so the default bound applies.</summary>
+    private bool SealOverdue()
+    {
+        var overdue = Volatile.Read(ref _overdueTicks);
+        return overdue == 0 || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSeal)).Ticks > overdue;
+    }
+
+    /// <summary>Drops the oldest chunk waiting in the channel to make room; false when none waits.</summary>
+    internal bool TryDropOldest()
+    {
+        if (!_handOff.Reader.TryRead(out var oldest))
+        {
+            return false;
+        }
+
+        var (start, end) = oldest.Claim(oldest.Capacity);
+        CountDropped(end - start);
+        oldest.Release();
+        return true;
+    }
+
+    internal void CountDropped(long records) => Interlocked.Add(ref _dropped, records);
+
+    /// <summary>The buffer is full under <see cref="FullBufferPolicy.Fail"/>: the source fails once what it holds is sealed.</summary>
+    internal void RefuseFull()
+    {
+        var failure = new SourceException(_source ?? "a receiver", $"the receiver's buffer is full ({_capacity} records) and {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.OnFullBuffer)} is {nameof(FullBufferPolicy.Fail)}");
+        if (Interlocked.CompareExchange(ref _failure, failure, null) is null)
+        {
+            _context?.ReportError(failure.SourceName, failure);
+        }
+
+        _refusing = true;
+        AcceptsPlainStores = false;
+    }
+
+    internal void AppendLogged(ReceiverChunk<T> chunk, T record)
+    {
+        lock (_logGate)
+        {
+            ThrowIfRefused();
+            _log!.Append(record);
+            chunk.TryAppend(record);
+        }
+    }
+
+    /// <summary>Waits on <paramref name="wait"/>, visibly: the listener event once per seal interval, and the metrics.</summary>
+    internal async ValueTask HoldAsync(ReceiverBlockReason reason, long records, Func<CancellationToken, Task> wait, CancellationToken cancellationToken)
+    {
+        var epoch = Volatile.Read(ref _sealEpoch);
+        ref var reported = ref reason == ReceiverBlockReason.BufferFull ? ref _bufferFullReported : ref _rateLimitReported;
+        var source = _source ?? "a receiver";
+        if (Interlocked.Exchange(ref reported, epoch) != epoch && _context?.ReceiverBlockedListener is { } listener)
+        {
+            listener(new ReceiverBlocked(source, reason, BufferedEstimate(), _capacity, reason == ReceiverBlockReason.RateLimit ? Limit?.RatePerSecond : null));
+        }
+
+        var tags = new TagList { { "job", _context?.Job ?? "" }, { "source", source }, { "reason", reason == ReceiverBlockReason.BufferFull ? "buffer-full" : "rate-limit" } };
+        StreamingMetrics.RecordsHeldBack.Add(records, tags);
+        var started = Stopwatch.GetTimestamp();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
+        {
+            await wait(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
+            throw new ReceiverClosedException();
+        }
+        finally
+        {
+            var blocked = Stopwatch.GetElapsedTime(started);
+            StreamingMetrics.ReceiverBlockedTime.Add(blocked.TotalSeconds, tags);
+            if (reason == ReceiverBlockReason.BufferFull)
+            {
+                Interlocked.Add(ref _blockedTicks, blocked.Ticks);
+            }
+        }
+    }
+
+    /// <summary>How long producers were held back by a full buffer since the last call: back pressure's sign that ingest is the bottleneck.</summary>
+    public TimeSpan TakeBlockedTime() => TimeSpan.FromTicks(Interlocked.Exchange(ref _blockedTicks, 0));
+
+    private long BufferedEstimate() => ((long)_handOff.Reader.Count + _overflow.Count + 1) * ChunkLength;
 
     /// <summary>Whether the records go through a write-ahead log, which makes sealed batches replayable.</summary>
     public bool IsLogged => _logRequested;
@@ -174,28 +399,33 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     public void OpenLog(SourceContext context, string source)
     {
         _source = source;
+        _context = context;
+        Volatile.Write(ref _overdueTicks, context.BatchInterval.Ticks * 2);
+        Volatile.Write(ref _lastSeal, Stopwatch.GetTimestamp());
         if (!_logRequested)
         {
             return;
         }
 
         var directory = context.WriteAheadLogDirectory
-            ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate.");
+            ?? throw new InvalidOperationException($"{source}: {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.WriteAheadLog)} needs a checkpoint directory: create the context with StreamingContext.GetOrCreate (with a store that is not a directory, set CheckpointOptions.WriteAheadLogDirectory).");
         _retainedCheckpoints = context.RetainedCheckpoints;
         _checkpointsWritten = context.CheckpointsWritten;
-        lock (_gate)
+        lock (_sealGate)
         {
-            _log = new ReceiverWriteAheadLog<T>(directory, source, _restored ? _position : null, !_legacyPosition, _referencedSegments, _damagedLogPolicy, context.ReportDropped, out var unsealed);
-            _current.InsertRange(0, unsealed);
-            _position = _log.Start;
-            foreach (var completed in _log.Completed)
+            lock (_logGate)
             {
-                _acknowledged.Enqueue((completed, 0));
+                _log = new ReceiverWriteAheadLog<T>(directory, source, _positionRestored ? _position : null, !_legacyPosition, _referencedSegments, _damagedLogPolicy, context.ReportDropped, out var unsealed);
+                _unsealed = [.. unsealed];
+                _position = _log.Start;
+                foreach (var completed in _log.Completed)
+                {
+                    _acknowledged.Enqueue((completed, 0));
+                }
             }
         }
     }
 
-    /// <summary>Takes every stored record as a batch's input: a log segment when logged, the records otherwise.</summary>
     /// <summary>
     /// Stops accepting records, for a graceful stop: producers waiting for room or for the rate
     /// limit give up, and a record offered from now on is refused with
@@ -203,50 +433,133 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// </summary>
     public void Close()
     {
-        TaskCompletionSource released;
-        lock (_gate)
-        {
-            _closed = true;
-            released = _sealed;
-        }
-
-        released.TrySetResult();
-        Interlocked.Exchange(ref _rate, null)?.Dispose();
+        _closed = true;
+        AcceptsPlainStores = false;
+        Volatile.Read(ref _sealed).TrySetResult();
+        _closing.Cancel();
     }
 
     /// <summary>
     /// Records that the producer failed for good: once the records already stored have been
     /// sealed, every later batch fails with <paramref name="error"/>, which names the source.
+    /// The first failure wins (a full buffer under <see cref="FullBufferPolicy.Fail"/>, then the producer's reaction to it).
     /// </summary>
-    public void Fail(SourceException error) => Volatile.Write(ref _failure, error);
+    public void Fail(SourceException error) => Interlocked.CompareExchange(ref _failure, error, null);
 
     /// <summary>Seals the stored records as the next batch's input; a failed producer's error once they are all sealed.</summary>
     public ISealedInput SealInput(out int count)
     {
-        var input = SealStored(out count);
+        ISealedInput input;
+        long dropped;
+        lock (_sealGate)
+        {
+            if (_log is null)
+            {
+                var records = Cut();
+                count = records.Count;
+                input = records;
+            }
+            else
+            {
+                SealedChunks<T> records;
+                List<SegmentSeal> segments;
+                lock (_logGate)
+                {
+                    records = Cut();
+                    segments = _log.Seal();
+                    _position = _log.Open;
+                }
+
+                count = records.Count;
+                input = new SealedSegments(this, segments, records);
+            }
+
+            Interlocked.Increment(ref _sealEpoch);
+            Volatile.Write(ref _lastSeal, Stopwatch.GetTimestamp());
+            Interlocked.Exchange(ref _sealed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            dropped = Interlocked.Exchange(ref _dropped, 0);
+        }
+
+        if (dropped > 0 && _context is { } context)
+        {
+            var source = _source ?? "a receiver";
+            context.ReportDropped(new RecordsDropped(source, "receiver buffer", $"the buffer was full ({_capacity} records) and {nameof(ReceiverOptions)}.{nameof(ReceiverOptions.OnFullBuffer)} is {Policy}: {dropped} records dropped since the previous batch", dropped, null, BadRecordPolicy.Skip), "buffer-full");
+        }
+
         return count == 0 && Volatile.Read(ref _failure) is { } failure ? new FailedInput(failure) : input;
     }
 
-    private ISealedInput SealStored(out int count)
+    /// <summary>
+    /// Takes every stored record, each producer's in its order: the chunks it handed off, then
+    /// what its current chunk holds so far. Chunks handed off after the look at a producer's
+    /// current chunk stay for the next seal, so no record of a producer overtakes an earlier one.
+    /// </summary>
+    private SealedChunks<T> Cut()
     {
-        if (_log is null)
+        var writers = Volatile.Read(ref _writers);
+        var current = new (ReceiverChunk<T>? Chunk, int Count)[writers.Length];
+        for (var i = 0; i < writers.Length; i++)
         {
-            var all = Seal();
-            count = all.Length;
-            return new SealedRecords(all);
+            var chunk = writers[i].Current;
+            current[i] = (chunk, chunk?.Count ?? 0);
         }
 
-        T[] records;
-        List<SegmentSeal> segments;
-        lock (_gate)
+        while (_handOff.Reader.TryRead(out var full))
         {
-            records = Seal();
-            segments = _log.Seal();
-            _position = _log.Open;
+            _carried.Add(full);
         }
 
-        count = records.Length;
-        return new SealedSegments(this, segments, records);
+        while (_overflow.TryDequeue(out var full))
+        {
+            _carried.Add(full);
+        }
+
+        var ranges = new List<ChunkRange<T>>();
+        var count = _unsealed.Length;
+        for (var i = 0; i < writers.Length; i++)
+        {
+            var (chunk, filled) = current[i];
+            if (_carried.Count > 0)
+            {
+                var writer = writers[i];
+                var earlier = _carried.Where(c => ReferenceEquals(c.Producer, writer) && (chunk is null || c.Sequence < chunk.Sequence)).OrderBy(c => c.Sequence).ToList();
+                foreach (var full in earlier)
+                {
+                    count += Take(full, full.Capacity, ranges);
+
+                    // Handed off: no producer writes it any more, so its producer's reference goes.
+                    full.Release();
+                    _carried.Remove(full);
+                }
+            }
+
+            if (chunk is not null)
+            {
+                count += Take(chunk, filled, ranges);
+            }
+        }
+
+        var unsealed = _unsealed;
+        _unsealed = [];
+        return new SealedChunks<T>(unsealed, ranges, count);
+    }
+
+    private static int Take(ReceiverChunk<T> chunk, int end, List<ChunkRange<T>> ranges)
+    {
+        if (!chunk.TryAddReference())
+        {
+            return 0;
+        }
+
+        var (start, claimed) = chunk.Claim(end);
+        if (claimed == start)
+        {
+            chunk.Release();
+            return 0;
+        }
+
+        ranges.Add(new ChunkRange<T>(chunk, start, claimed));
+        return claimed - start;
     }
 
     /// <summary>The format of <see cref="WriteState"/>; version 1 positions came from logs that created segments lazily.</summary>
@@ -272,7 +585,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
             throw new InvalidDataException($"A receiver's checkpointed position is malformed (version {version}).");
         }
 
-        _restored = true;
+        _positionRestored = true;
         _legacyPosition = version == 1;
     }
 
@@ -324,7 +637,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     {
         if (input is SealedSegments sealedSegments)
         {
-            lock (_gate)
+            lock (_sealGate)
             {
                 foreach (var seal in sealedSegments.Segments)
                 {
@@ -342,7 +655,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// </summary>
     private void DeleteSegmentsNoCheckpointNeeds()
     {
-        lock (_gate)
+        lock (_sealGate)
         {
             var writing = _checkpointsWritten() + 1;
             while (_acknowledged.TryPeek(out var done) && done.AcknowledgedAt + _retainedCheckpoints <= writing)
@@ -355,12 +668,12 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 
     public void Dispose()
     {
-        _rate?.Dispose();
+        _closing.Dispose();
         _log?.Dispose();
     }
 
     /// <summary>A batch's log segments: the records sealed, or read back and verified from the segments after a restart.</summary>
-    private sealed class SealedSegments(Receiver<T> receiver, IReadOnlyList<SegmentSeal> segments, T[]? records) : ISealedInput
+    private sealed class SealedSegments(Receiver<T> receiver, IReadOnlyList<SegmentSeal> segments, SealedChunks<T>? records) : ISealedInput
     {
         public IReadOnlyList<SegmentSeal> Segments => segments;
 
@@ -368,7 +681,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         {
             if (records is not null)
             {
-                return ValueTask.FromResult<Array>(records);
+                return ValueTask.FromResult<Array>(records.Read());
             }
 
             var log = receiver._log ?? throw new InvalidOperationException("The write-ahead log is not open.");
@@ -386,3 +699,6 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 
 /// <summary>A record was offered to a receiver that had stopped; it was not accepted.</summary>
 internal sealed class ReceiverClosedException() : InvalidOperationException("The receiver has stopped; the record was not accepted.");
+
+/// <summary>A record was offered to a receiver whose full buffer failed the source (<see cref="FullBufferPolicy.Fail"/>); it was not accepted.</summary>
+internal sealed class ReceiverFullException(SourceException failure) : InvalidOperationException(failure.Message, failure);

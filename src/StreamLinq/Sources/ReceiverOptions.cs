@@ -9,17 +9,36 @@ public sealed record ReceiverOptions
     /// </summary>
     public double? MaxRatePerSecond { get; init; }
 
+    /// <summary>The buffer bound that applies when <see cref="BufferCapacity"/> is null, in records.</summary>
+    public const int DefaultBufferCapacity = 1_000_000;
+
     /// <summary>
-    /// The most records held between two batches; a producer that finds the buffer full waits
-    /// until the next batch is sealed.
+    /// The most records held between two batches (plus each producer's partly filled chunk);
+    /// what happens to a record that finds the buffer full is <see cref="OnFullBuffer"/>.
     /// </summary>
-    public int BufferCapacity { get; init; } = 1_000_000;
+    /// <remarks>
+    /// Null (the default) bounds the buffer only when the engine is behind: while batches are
+    /// sealed on time a batch takes whatever arrived in its interval, however much that is; once
+    /// no seal has come for two batch intervals (the batch queue is full and the generator holds
+    /// seals back), the receiver holds at most <see cref="DefaultBufferCapacity"/> records. A
+    /// number is a hard bound at every moment. Either way every hold is reported
+    /// (<see cref="IStreamingListener.OnReceiverBlocked"/>, the metrics
+    /// <c>streamlinq.receiver.records_held_back</c> and <c>streamlinq.receiver.blocked_time</c>).
+    /// </remarks>
+    public int? BufferCapacity { get; init; }
+
+    /// <summary>
+    /// What a record that finds the buffer full does: wait for the next seal (the default, back
+    /// pressure on the producer), drop the newest or the oldest records (counted, reported to
+    /// <see cref="IStreamingListener.OnRecordsDropped"/> once per batch), or fail the source.
+    /// </summary>
+    public FullBufferPolicy OnFullBuffer { get; init; }
 
     /// <summary>
     /// Whether every record is written to a write-ahead log in the checkpoint directory before
     /// it is acknowledged to the producer, so that records received are not lost when the driver
     /// dies and a batch can be replayed (which also lets the stream serve exactly-once outputs).
-    /// Needs a context created by <see cref="StreamingContext.GetOrCreate"/>. Records are logged
+    /// Needs a context created by <see cref="StreamingContext.GetOrCreate(StreamLinq.Checkpointing.ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/>. Records are logged
     /// exactly as checkpointed state is (every field, floating-point bits, decimal scale); a
     /// record type that cannot round-trip (declared as object or an interface, holding a
     /// delegate...) makes <see cref="StreamingContext.StartAsync"/> refuse to start, naming it.

@@ -24,9 +24,11 @@ internal sealed class SocketTextSource(string host, int port, SocketTextStreamOp
 
     public Receiver<string> Receiver => _receiver;
 
-    public bool HasPending => _receiver.Pending > 0;
+    public bool HasPending => _receiver.HasPending;
 
     public void SetRate(double recordsPerSecond) => _receiver.SetRate(recordsPerSecond);
+
+    public TimeSpan TakeBlockedTime() => _receiver.TakeBlockedTime();
 
     public Task StartAsync(SourceContext context, CancellationToken cancellationToken)
     {

@@ -1,16 +1,13 @@
-using StreamLinq.Execution;
-using StreamLinq.Query;
-
 namespace StreamLinq.State;
 
 /// <summary>
-/// The <see cref="IStatefulOperator.StateId"/> of a plan node: its kind and a hash of the
-/// normalised structural form (<see cref="CanonicalForm"/>) of the query subtree it was planned
-/// from, e.g. <c>Window#1f2e3d4c5b6a</c>: operators' methods and generic type arguments, lambda
-/// bodies with parameters numbered by position, constants and captured simple values by type and
-/// value, inputs by id and kind. Of what <c>Explain</c> prints only the kind (a fixed name per node
-/// type) enters it, so a new rendering of plans keeps every id; a changed lambda or constant at or
-/// below the operator changes it.
+/// State ids across a plan. A plan node's own id is its kind and a hash of the normalised
+/// structural form of the query subtree it was compiled from, e.g. <c>Window#1f2e3d4c5b6a</c>
+/// (<c>Query/CanonicalForm</c>, computed by the compiler from the logical plan: operators' methods
+/// and generic type arguments, lambda bodies with parameters numbered by position, constants and
+/// captured simple values by type and value, inputs by id and kind). Of what <c>Explain</c> prints
+/// only the physical kind (a fixed name per node type) enters it, so a new rendering of plans
+/// keeps every id; a changed lambda or constant at or below the operator changes it.
 /// </summary>
 /// <remarks>
 /// The same query gets the same ids in every build and after a restart. Operators whose subtrees
@@ -20,14 +17,6 @@ namespace StreamLinq.State;
 /// </remarks>
 internal static class StateIds
 {
-    /// <exception cref="InvalidOperationException">The node was not built by the planner, so it has no query tree to be named by.</exception>
-    public static string For(PlanNode node)
-    {
-        var tree = node.PlannedFrom
-            ?? throw new InvalidOperationException($"The {node.Kind} node was not built from a query tree by the planner, so its state has no id.");
-        return $"{node.Kind}#{CanonicalForm.Hash(tree)[..12]}";
-    }
-
     /// <summary>
     /// The operators, in plan order, with the second and later of any that share an id renamed
     /// <c>id/2</c>, <c>id/3</c>, ... so that every state in a checkpoint has an id of its own.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using NATS.Client.JetStream;
 using StreamLinq.Integration.Tests.Support;
 using Xunit.Abstractions;
 
@@ -31,6 +32,7 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
     private static readonly int Kills = Setting("STREAMLINQ_CRASH_KILLS", Soak ? 100 : 14);
     private static readonly int LossKills = Setting("STREAMLINQ_CRASH_LOSS_KILLS", Soak ? 25 : 6);
     private static readonly string[] Targets = ["start", "recovery", "output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "random"];
+    private static readonly string[] StoreTargets = ["start", "recovery", "output", "output-committed", "random"];
     private static readonly string[] LossTargets = ["output", "output-committed", "checkpoint-temp-written", "checkpoint-renamed", "recovery", "random"];
 
     [Theory]
@@ -82,19 +84,59 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         Assert.Empty(result.Duplicated);
     }
 
+    /// <summary>The exactly-once kills with a NATS JetStream stream (two subjects, read by sequence ranges) as the source.</summary>
+    [Fact]
+    public async Task Exactly_once_keeps_every_record_exactly_once_across_kills_reading_nats_jetstream()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        _natsUrl = nats.Url;
+        var result = await RunWithKillsAsync("nats", "exactly-once", Math.Max(LossKills, Kills / 2), Targets, loss: null);
+        Assert.Empty(result.Lost);
+        Assert.Empty(result.Duplicated);
+    }
+
+    /// <summary>
+    /// The exactly-once kills with the checkpoints in PostgreSQL (PostgresCheckpointStore) instead of
+    /// a directory; a kill can land anywhere in a checkpoint write, which is one statement.
+    /// </summary>
+    [Fact]
+    public async Task Exactly_once_keeps_every_record_exactly_once_across_kills_with_checkpoints_in_postgres()
+    {
+        _store = "postgres";
+        var result = await RunWithKillsAsync("redis", "exactly-once", Math.Max(LossKills, Kills / 2), StoreTargets, loss: null);
+        Assert.Empty(result.Lost);
+        Assert.Empty(result.Duplicated);
+    }
+
+    /// <summary>Where the workers of this test keep their checkpoints: <c>directory</c> or <c>postgres</c>.</summary>
+    private string _store = "directory";
+
+    /// <summary>The nats-server of a test whose source is <c>nats</c>.</summary>
+    private string? _natsUrl;
+
     private sealed record Outcome(IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, IReadOnlyList<long> Foreign, int Damaged);
 
     private async Task<Outcome> RunWithKillsAsync(string source, string mode, int kills, string[] targets, string? loss)
     {
         var name = mode.Replace('-', '_');
         var logDirectory = Path.Combine(Path.GetTempPath(), "streamlinq-crash-log-" + Guid.NewGuid().ToString("N"));
-        var stream = source == "filelog" ? logDirectory : $"crash:{name}:{Guid.NewGuid():N}";
+        var stream = source switch
+        {
+            "filelog" => logDirectory,
+            "nats" => $"CRASH_{Guid.NewGuid():N}",
+            _ => $"crash:{name}:{Guid.NewGuid():N}",
+        };
         var table = $"crash_{name}";
-        var checkpoints = Path.Combine(Path.GetTempPath(), "streamlinq-crash-" + Guid.NewGuid().ToString("N"));
-        var label = $"{source}, {mode}" + (loss is null ? "" : $", {loss} lost after each kill");
+        var checkpoints = _store == "directory" ? Path.Combine(Path.GetTempPath(), "streamlinq-crash-" + Guid.NewGuid().ToString("N")) : $"crash-{Guid.NewGuid():N}";
+        var label = $"{source}, {mode}" + (loss is null ? "" : $", {loss} lost after each kill") + (_store == "directory" ? "" : $", checkpoints in {_store}");
         await postgres.ExecuteAsync($"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n bigint NOT NULL)");
         await postgres.ExecuteAsync("DROP TABLE IF EXISTS streamlinq_commits");
-        IProducer producer = source == "filelog" ? new FileLogProducer(logDirectory) : new Producer(redis.Connection.GetDatabase(), stream);
+        IProducer producer = source switch
+        {
+            "filelog" => new FileLogProducer(logDirectory),
+            "nats" => await NatsProducer.CreateAsync(_natsUrl!, stream),
+            _ => new Producer(redis.Connection.GetDatabase(), stream),
+        };
         try
         {
             await producer.AppendAsync(Prefilled);
@@ -153,6 +195,11 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         }
         finally
         {
+            if (producer is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+
             foreach (var directory in new[] { checkpoints, logDirectory }.Where(Directory.Exists))
             {
                 Directory.Delete(directory, recursive: true);
@@ -267,6 +314,12 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         info.Environment["CRASH_STREAM"] = stream;
         info.Environment["CRASH_TABLE"] = table;
         info.Environment["CRASH_RESTART"] = restart ? "1" : "0";
+        info.Environment["CRASH_STORE"] = _store;
+        if (_natsUrl is { } url)
+        {
+            info.Environment["CRASH_NATS"] = url;
+        }
+
         info.Environment["CRASH_LINGER_MS"] = target is null ? "0" : "15";
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
@@ -404,6 +457,56 @@ public sealed class CrashRecoveryTests(RedisServerFixture redis, PostgresServerF
         }
 
         public bool EndsAt(JsonElement range, string end) => range.GetProperty("last").GetString() == end;
+    }
+
+    /// <summary>
+    /// A JetStream stream of two subjects, the numbers alternating between them, each published
+    /// once acknowledged; a range ends at its subject's last stream sequence.
+    /// </summary>
+    private sealed class NatsProducer : IProducer, IAsyncDisposable
+    {
+        private readonly NATS.Client.Core.NatsConnection _nats;
+        private readonly NatsJSContext _js;
+        private readonly string _stream;
+        private long _count;
+
+        private NatsProducer(NATS.Client.Core.NatsConnection nats, string stream)
+        {
+            _nats = nats;
+            _js = new NatsJSContext(nats);
+            _stream = stream;
+        }
+
+        public static async Task<NatsProducer> CreateAsync(string url, string stream)
+        {
+            var producer = new NatsProducer(new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = url }), stream);
+            await producer._js.CreateStreamAsync(new NATS.Client.JetStream.Models.StreamConfig(stream, [stream + ".>"]));
+            return producer;
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public async Task<string> AppendAsync(int records)
+        {
+            var acks = new List<Task<NATS.Client.JetStream.Models.PubAckResponse>>(records);
+            for (var i = 0; i < records; i++)
+            {
+                var n = Interlocked.Increment(ref _count);
+                acks.Add(_js.PublishAsync(_stream + (n % 2 == 0 ? ".a" : ".b"), System.Text.Encoding.UTF8.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture))).AsTask());
+            }
+
+            var done = await Task.WhenAll(acks);
+            foreach (var ack in done)
+            {
+                ack.EnsureSuccess();
+            }
+
+            return done[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public bool EndsAt(JsonElement range, string end) => range.GetProperty("last").ToString() == end;
+
+        public ValueTask DisposeAsync() => _nats.DisposeAsync();
     }
 
     /// <summary>

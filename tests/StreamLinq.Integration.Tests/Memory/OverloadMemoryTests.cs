@@ -27,7 +27,7 @@ public sealed class OverloadMemoryTests(ITestOutputHelper output)
         // records, four times (a receiver's list grows to twice its count and a seal copies it;
         // the GC collects such large arrays lazily, holding up to as much again), over the
         // runtime's own memory. The records are 8-byte longs; defaults: 2 queued, 1,000,000 each.
-        var defaults = (Queued: new StreamingOptions().MaxQueuedBatches, Buffer: new ReceiverOptions().BufferCapacity);
+        var defaults = (Queued: new StreamingOptions().MaxQueuedBatches, Buffer: ReceiverOptions.DefaultBufferCapacity);
         var batches = (defaults.Queued + 3) * (long)defaults.Buffer * sizeof(long) * 4;
         var bound = samples[0].Rss + RuntimeAllowance + batches;
         var overBound = samples.Where(s => s.Second >= 1 && s.Rss > bound).ToList();

@@ -115,7 +115,7 @@ public class BatchAggregateTests
         var plan = sum.Explain();
         Assert.Contains("BatchAggregate", plan);
         Assert.Contains("Where", plan);
-        Assert.Single(plan.Split('\n'), l => l.Contains("FusedStage (in the same compiled loop): Where", StringComparison.Ordinal));
+        Assert.Single(plan.Split('\n'), l => l.Contains("Map: Where", StringComparison.Ordinal) && l.Contains("⇒ FusedStage (in the same compiled loop", StringComparison.Ordinal));
         Assert.DoesNotContain("LinqToObjects", plan);
     }
 

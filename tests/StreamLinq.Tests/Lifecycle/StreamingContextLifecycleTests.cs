@@ -277,7 +277,7 @@ public class StreamingContextLifecycleTests
         var plan = context.Explain();
         Assert.Contains("Print #1 (at most once)", plan, StringComparison.Ordinal);
         Assert.Contains("ForEachBatch #2 (at least once)", plan, StringComparison.Ordinal);
-        Assert.Contains("BatchAggregate: Count()", plan, StringComparison.Ordinal);
+        Assert.Contains("Aggregate: Count() ⇒ BatchAggregate", plan, StringComparison.Ordinal);
     }
 
     private sealed class RecordingListener : IStreamingListener

@@ -119,10 +119,12 @@ public class GroupingTests
             .Select(g => new { Word = g.Key, Count = g.Count() })
             .Explain();
         var lines = plan.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
-        Assert.StartsWith("└─ HashAggregate: key: w => w; aggregates: Count", lines[0], StringComparison.Ordinal);
-        Assert.Equal("   └─ FusedStage (in the same compiled loop): Where(w => w.Length > 2) -> Select(w => w.ToUpperInvariant())", lines[1]);
-        Assert.Contains("Source: QueueStream#0", lines[2], StringComparison.Ordinal);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("└─ GroupAggregate: key: w => w; aggregates: Count", lines[0], StringComparison.Ordinal);
+        Assert.Contains("⇒ HashAggregate", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("   ═ shuffle: hash by w => w", lines[1], StringComparison.Ordinal);
+        Assert.Equal("   └─ Map: Where(w => w.Length > 2) -> Select(w => w.ToUpperInvariant()) ⇒ FusedStage (in the same compiled loop as the aggregate above)", lines[2]);
+        Assert.Contains("Source: QueueStream#0", lines[3], StringComparison.Ordinal);
         Assert.Single(lines, l => l.Contains("FusedStage", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("HashAggregate", StringComparison.Ordinal));
     }

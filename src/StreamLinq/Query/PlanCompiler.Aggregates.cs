@@ -1,0 +1,115 @@
+using System.Linq.Expressions;
+using StreamLinq.Execution;
+using StreamLinq.Query.Logical;
+
+namespace StreamLinq.Query;
+
+/// <summary>The aggregations: their loops, with the chain below them fused in, and the windows they absorb.</summary>
+internal sealed partial class PlanCompiler
+{
+    private PlanNode GroupAggregate<TIn, TKey, TOut>(LogicalNode node)
+    {
+        var aggregate = (GroupAggregateOperator)node;
+        var (prefix, below) = Prefix(aggregate.Input, absorb: true);
+        return HashAggregateOver<TIn, TKey, TOut>(Compile(below), prefix, aggregate.Aggregation);
+    }
+
+    /// <summary>
+    /// An aggregation directly over a window (a Map between them is per record, so it is applied
+    /// to each batch before the batch enters the window): the window keeps one partial aggregate
+    /// per batch instead of the batch's records.
+    /// </summary>
+    private PlanNode WindowedGroupAggregate<TIn, TKey, TOut>(LogicalNode node)
+    {
+        var aggregate = (GroupAggregateOperator)node;
+        var (prefix, below) = Prefix(aggregate.Input, absorb: true);
+        var window = (WindowOperator)below;
+        _choices.TryAdd(window, "in the WindowedAggregate above: one partial aggregate per batch, not its records");
+        var perBatch = HashAggregateOver<TIn, TKey, TOut>(Compile(window.Input), prefix, aggregate.Aggregation);
+        var countsAndSumsOnly = aggregate.Aggregation.Aggregates.All(a => a.Kind is AggregateKind.Count or AggregateKind.CountIf or AggregateKind.Sum or AggregateKind.Average);
+        return new WindowedAggregate<TIn, TKey, TOut>(perBatch, window.Window, countsAndSumsOnly);
+    }
+
+    /// <summary>
+    /// <c>Window(...).Count()</c>: each batch's count enters the window once and is subtracted when
+    /// it leaves, rather than counting the window's records at every slide.
+    /// </summary>
+    private WindowedReduce<long> WindowedCount(AggregateOperator aggregate, WindowOperator window)
+    {
+        var perBatchCall = Expression.Call(null, aggregate.Aggregation.Call.Method, ((MethodCallExpression)window.Tree).Arguments[0]);
+        var perBatch = new AggregateOperator(perBatchCall, BatchAggregatePlanner.TryCreate(perBatchCall)!, window.Input);
+        _choices.TryAdd(window, "in the WindowedReduce above: one count per batch, not its records");
+        Expression<Func<long, long, long>> add = (a, b) => a + b;
+        Expression<Func<long, long, long>> subtract = (a, b) => a - b;
+        return new WindowedReduce<long>(Compile(perBatch), add.Compile(), subtract.Compile(), window.Window, $"{window.Window}; func: {PlanText.Of(add)}; inverse: {PlanText.Of(subtract)}");
+    }
+
+    private HashAggregate<TIn, TKey, TOut> HashAggregateOver<TIn, TKey, TOut>(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregatePlanner aggregation)
+    {
+        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var start = Expression.Parameter(typeof(int), "start");
+        var end = Expression.Parameter(typeof(int), "end");
+        var table = aggregation.Table;
+        var columnTypes = aggregation.Aggregates.Select(a => a.ColumnType).Prepend(typeof(SumColumn<long>)).ToArray();
+        var columns = columnTypes.Select((type, i) => Expression.Variable(type, "column" + i)).ToArray();
+        // A wide sum's loop adds into its Low array and counts wraps in its Carry array.
+        var wide = columnTypes.Select(type => type == typeof(WideSumColumn)).ToArray();
+        var values = columnTypes.Select((type, i) => Expression.Variable(wide[i] ? typeof(long[]) : type.GetField("Values")!.FieldType, "values" + i)).ToArray();
+        var carries = columnTypes.Select((type, i) => wide[i] ? Expression.Variable(typeof(long[]), "carries" + i) : null).ToArray();
+        var load = columns.Select((column, i) => (Expression)Expression.Block(
+            Expression.Assign(column, Expression.Convert(Expression.ArrayIndex(Expression.Field(table, nameof(GroupTable<TKey>.Columns)), Expression.Constant(i)), column.Type)),
+            Expression.Assign(values[i], Expression.Field(column, wide[i] ? nameof(WideSumColumn.Low) : "Values")),
+            carries[i] is { } carry ? Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) : Expression.Empty()));
+        var tables = new List<StaticJoinTable>();
+        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), tables);
+        var accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
+            Expression.Block(columns.Concat(values).Concat(carries.OfType<ParameterExpression>()), load.Append(loop)),
+            items,
+            start,
+            end,
+            table).Compile();
+        var project = Expression.Lambda<Func<GroupTable<TKey>, int, TOut>>(aggregation.Result, table, aggregation.Slot).Compile();
+        return new HashAggregate<TIn, TKey, TOut>(child, accumulate, project, aggregation.NewColumns, aggregation.SumsFloatingPoint, tables, aggregation.Detail);
+    }
+
+    private PlanNode GlobalAggregate<TIn, TStorage, TOut>(LogicalNode node)
+    {
+        var aggregate = (AggregateOperator)node;
+        var aggregation = aggregate.Aggregation;
+        var (prefix, below) = Prefix(aggregate.Input, absorb: true);
+        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var start = Expression.Parameter(typeof(int), "start");
+        var end = Expression.Parameter(typeof(int), "end");
+        var count = Expression.Variable(typeof(long), "count");
+        var accumulator = Expression.Variable(typeof(TStorage), "accumulator");
+        var low = Expression.Variable(typeof(long), "low");
+        var carry = Expression.Variable(typeof(long), "carry");
+        var wide = aggregation.AccumulatesWithCarry;
+        var tables = new List<StaticJoinTable>();
+        var body = FusedLoopBuilder.Loop(items, start, end, prefix, value => Expression.Block(
+            Expression.PreIncrementAssign(count),
+            wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), tables);
+        var loop = Expression.Lambda<Func<TIn[], int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
+            Expression.Block(
+                [count, accumulator, low, carry],
+                Expression.Assign(count, Expression.Constant(0L)),
+                Expression.Assign(accumulator, Expression.Default(typeof(TStorage))),
+                Expression.Assign(low, Expression.Constant(0L)),
+                Expression.Assign(carry, Expression.Constant(0L)),
+                body,
+                wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.Join))!, low, carry)) : Expression.Empty(),
+                Expression.New(typeof(BatchAggregate<TIn, TStorage, TOut>.Partial).GetConstructors()[0], count, accumulator)),
+            items,
+            start,
+            end).Compile();
+        return new BatchAggregate<TIn, TStorage, TOut>(
+            Compile(below),
+            loop,
+            (Func<TStorage, TStorage, TStorage>)aggregation.Combine().Compile(),
+            (Func<TStorage, long, TOut>)aggregation.Finish().Compile(),
+            aggregation.YieldsOnEmpty,
+            aggregation.SumsFloatingPoint,
+            tables,
+            aggregation.Detail);
+    }
+}
