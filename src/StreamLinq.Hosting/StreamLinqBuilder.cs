@@ -21,7 +21,7 @@ public sealed class StreamLinqBuilder
     /// <summary>
     /// Registers a job: when the host starts, its options are bound from
     /// <c>StreamLinq:Jobs:<paramref name="name"/></c> and validated, a context is created (with
-    /// <see cref="StreamingContext.GetOrCreate"/> when a checkpoint directory is set) and
+    /// <c>StreamingContext.GetOrCreate</c> when a checkpoint directory is set) and
     /// <paramref name="define"/> adds its sources, queries and outputs; then it starts. It stops
     /// gracefully when the host stops, within the host's shutdown timeout.
     /// </summary>

@@ -11,7 +11,7 @@ public sealed class StreamLinqJobOptions
     public TimeSpan BatchInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The checkpoint store: a directory, for <see cref="StreamingContext.GetOrCreate"/> (the job is
+    /// The checkpoint store: a directory, for <c>StreamingContext.GetOrCreate</c> (the job is
     /// defined afresh and resumes from the newest valid checkpoint). No checkpointing when null.
     /// </summary>
     public string? CheckpointDirectory { get; set; }

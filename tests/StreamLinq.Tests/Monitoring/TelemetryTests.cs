@@ -70,8 +70,14 @@ public sealed class TelemetryTests : IDisposable
 
             // A producer held back by a full buffer when the context stops is refused.
             blocked.OnNext("fills the buffer");
-            var held = Task.Run(() => blocked.OnNext("held back"));
-            await Task.Delay(300);
+            var producing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var held = Task.Run(() =>
+            {
+                producing.SetResult();
+                blocked.OnNext("held back");
+            });
+            await producing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(300); // into the receiver, waiting for room, before the stop
             Assert.False(held.IsCompleted, "the second value should wait for room in the buffer");
             await context.StopAsync();
             await held.WaitAsync(TimeSpan.FromSeconds(10));
