@@ -87,7 +87,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var before = await PollAsync(() => Points("input-rate"), n => n >= 2, "the first points");
         var after = await PollAsync(() => Points("input-rate"), n => n >= before + 3, "more live points");
         Assert.True(after > before);
-        Assert.Equal(after, await Points("total-delay"));
+        Assert.True(await page.EvaluateAsync<bool>("document.querySelector('#chart-input-rate').dataset.points === document.querySelector('#chart-total-delay').dataset.points"), "every timeline has a point per batch");
 
         // A failed batch appears in the table, marked, and its detail shows the error.
         input.Enqueue([1, -1, 2]);

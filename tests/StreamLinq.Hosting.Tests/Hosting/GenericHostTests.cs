@@ -148,7 +148,8 @@ public sealed class GenericHostTests
     public async Task The_health_check_turns_unhealthy_when_a_batch_fails()
     {
         var (host, _) = Build(
-            new() { ["StreamLinq:Jobs:numbers:BatchInterval"] = "00:00:00.050", ["StreamLinq:Jobs:numbers:StopOnBatchFailure"] = "false" },
+            // A loaded machine must not make the check unhealthy for scheduling delay first.
+            new() { ["StreamLinq:Jobs:numbers:BatchInterval"] = "00:00:00.050", ["StreamLinq:Jobs:numbers:StopOnBatchFailure"] = "false", ["StreamLinq:Jobs:numbers:MaxSchedulingDelay"] = "00:10:00" },
             (services, job) => job.Context.QueueStream(services.GetRequiredService<Inbox>().Batches)
                 .ForEachBatch((batch, _) =>
                 {
@@ -181,6 +182,7 @@ public sealed class GenericHostTests
             }
 
             Assert.Equal(HealthStatus.Unhealthy, report.Status);
+            Assert.Contains("failed: ", report.Entries["streamlinq"].Description, StringComparison.Ordinal);
             Assert.Contains("poisoned record", report.Entries["streamlinq"].Description, StringComparison.Ordinal);
             await host.StopAsync().WaitAsync(Patience);
         }
