@@ -8,15 +8,14 @@ namespace StreamLinq.Monitoring;
 /// URI user-info (<c>redis://user:secret@host</c>). A client library that echoes its connection
 /// string in an error message would otherwise put the password in the logs.
 /// </summary>
-internal static partial class Redaction
+internal static class Redaction
 {
     public const string Mask = "***";
 
-    [GeneratedRegex(@"(?<key>\b(?:password|pwd|passwd|secret|token|api[-_]?key)\s*=\s*)(?<value>""[^""]*""|'[^']*'|[^;,\s]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex KeyValueSecret();
+    // Not [GeneratedRegex]: its generated namespace would sit outside the engine's layering.
+    private static readonly Regex KeyValueSecretPattern = new(@"(?<key>\b(?:password|pwd|passwd|secret|token|api[-_]?key)\s*=\s*)(?<value>""[^""]*""|'[^']*'|[^;,\s]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    [GeneratedRegex(@"(?<scheme>\b[a-z][a-z0-9+.\-]*://)(?<user>[^:/@\s]*):(?<value>[^@/\s]+)@", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex UriUserInfo();
+    private static readonly Regex UriUserInfoPattern = new(@"(?<scheme>\b[a-z][a-z0-9+.\-]*://)(?<user>[^:/@\s]*):(?<value>[^@/\s]+)@", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     /// <summary>The text with every secret it holds masked.</summary>
     public static string Redact(string? text)
@@ -26,8 +25,8 @@ internal static partial class Redaction
             return text ?? "";
         }
 
-        text = KeyValueSecret().Replace(text, m => m.Groups["key"].Value + Mask);
-        return UriUserInfo().Replace(text, m => m.Groups["scheme"].Value + m.Groups["user"].Value + ":" + Mask + "@");
+        text = KeyValueSecretPattern.Replace(text, m => m.Groups["key"].Value + Mask);
+        return UriUserInfoPattern.Replace(text, m => m.Groups["scheme"].Value + m.Groups["user"].Value + ":" + Mask + "@");
     }
 
     /// <summary>
