@@ -5,10 +5,13 @@
 //   dotnet run --project samples/WordCount                      (runs 10 seconds)
 //   dotnet run --project samples/WordCount -- --seconds 30
 //   dotnet run --project samples/WordCount -- --host 127.0.0.1 --port 9999
+// It serves the live dashboard on 127.0.0.1 and prints its address.
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using StreamLinq;
+using Spectre.Console;
+using StreamLinq.Dashboard;
 
 var seconds = IntOption("--seconds", 10);
 var host = StringOption("--host");
@@ -33,7 +36,8 @@ if (host is null)
 }
 
 await using var ssc = new StreamingContext(TimeSpan.FromSeconds(1));
-ssc.AddListener(new BatchStatistics());
+var view = new BatchView();
+ssc.AddListener(view);
 
 var lines = ssc.SocketTextStream(host, port);
 var topWords = lines
@@ -46,16 +50,32 @@ var topWords = lines
     .ThenBy(w => w.Word)
     .Take(5);
 
-topWords.ForEachBatch((batch, time) =>
-    Console.WriteLine($"[{time.ToDateTimeOffset():HH:mm:ss}] top words: {string.Join(", ", batch.Select(w => $"{w.Word} {w.Count}"))}"));
+topWords.ForEachBatch((batch, time) => view.TopWords(time, string.Join(", ", batch.Select(w => $"{w.Word} {w.Count}"))));
 
 Console.WriteLine("Plan:");
 Console.WriteLine(ssc.Explain());
 
+// The live dashboard, on 127.0.0.1 only.
+await using var dashboard = await DashboardServer.StartAsync([ssc]);
+Console.WriteLine($"Dashboard: {dashboard.Address}");
+
 await ssc.StartAsync();
 try
 {
-    await ssc.AwaitTerminationAsync(stop.Token);
+    // A live table in a terminal; one line per batch when the output is redirected.
+    if (AnsiConsole.Profile.Capabilities.Interactive)
+    {
+        await AnsiConsole.Live(view.Table).StartAsync(async live =>
+        {
+            view.Refresh = live.Refresh;
+            await ssc.AwaitTerminationAsync(stop.Token);
+        });
+    }
+    else
+    {
+        view.Lines = true;
+        await ssc.AwaitTerminationAsync(stop.Token);
+    }
 }
 catch (OperationCanceledException)
 {
@@ -68,7 +88,7 @@ Console.WriteLine("Stopped.");
 // Sends the embedded text line by line, 50 lines a second, looping, to whoever connects.
 static async Task ReplayAsync(TcpListener listener, CancellationToken cancellationToken)
 {
-    using var resource = typeof(BatchStatistics).Assembly.GetManifestResourceStream("river.txt")!;
+    using var resource = typeof(BatchView).Assembly.GetManifestResourceStream("river.txt")!;
     var text = await new StreamReader(resource).ReadToEndAsync(cancellationToken);
     var textLines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     try
@@ -104,13 +124,77 @@ static string? StringOption(string name)
 static int IntOption(string name, int fallback) =>
     StringOption(name) is { } value ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
-/// <summary>Prints Spark's batch statistics: records, scheduling delay and processing delay.</summary>
-internal sealed class BatchStatistics : IStreamingListener
+/// <summary>
+/// Spark's batch statistics (records, scheduling and processing delay) with each batch's top words:
+/// the last ten batches as a live table, or one line per batch.
+/// </summary>
+internal sealed class BatchView : IStreamingListener
 {
-    public void OnBatchCompleted(BatchInfo batch) =>
-        Console.WriteLine(
-            $"[{batch.Time.ToDateTimeOffset():HH:mm:ss}] {batch.RecordCount} lines, scheduling delay {batch.SchedulingDelay?.TotalMilliseconds:F1} ms, " +
-            $"processing delay {batch.ProcessingDelay?.TotalMilliseconds:F1} ms{(batch.Failure is null ? "" : ", FAILED: " + batch.Failure.Message)}");
+    private const int Shown = 10;
+    private readonly Dictionary<BatchTime, string> _words = [];
+    private readonly Queue<string[]> _rows = new();
 
-    public void OnSourceError(string source, Exception error) => Console.WriteLine($"source error: {error.Message}");
+    public Table Table { get; } = new Table().Border(TableBorder.Rounded).Title("WordCount: the last batches")
+        .AddColumn("Batch").AddColumn(new TableColumn("Lines").RightAligned()).AddColumn(new TableColumn("Scheduling").RightAligned())
+        .AddColumn(new TableColumn("Processing").RightAligned()).AddColumn("Top words");
+
+    public Action Refresh { get; set; } = () => { };
+
+    public bool Lines { get; set; }
+
+    public void TopWords(BatchTime time, string words)
+    {
+        lock (_words)
+        {
+            _words[time] = words;
+        }
+    }
+
+    public void OnBatchCompleted(BatchInfo batch)
+    {
+        string words;
+        lock (_words)
+        {
+            words = _words.Remove(batch.Time, out var w) ? w : "";
+        }
+
+        var row = new[]
+        {
+            $"{batch.Time.ToDateTimeOffset():HH:mm:ss}",
+            $"{batch.RecordCount}",
+            $"{batch.SchedulingDelay?.TotalMilliseconds:F1} ms",
+            $"{batch.ProcessingDelay?.TotalMilliseconds:F1} ms",
+            batch.Failure is null ? words : "FAILED: " + batch.Failure.Message,
+        };
+        if (Lines)
+        {
+            Console.WriteLine($"[{row[0]}] {row[1]} lines, scheduling delay {row[2]}, processing delay {row[3]}, top words: {row[4]}");
+            return;
+        }
+
+        lock (_rows)
+        {
+            _rows.Enqueue(row);
+            while (_rows.Count > Shown)
+            {
+                _rows.Dequeue();
+            }
+
+            Table.Rows.Clear();
+            foreach (var shown in _rows)
+            {
+                Table.AddRow(shown.Select(Markup.Escape).ToArray());
+            }
+        }
+
+        Refresh();
+    }
+
+    public void OnSourceError(string source, Exception error)
+    {
+        if (Lines)
+        {
+            Console.WriteLine($"source error: {error.Message}");
+        }
+    }
 }

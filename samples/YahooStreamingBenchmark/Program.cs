@@ -1,4 +1,5 @@
 using System.Globalization;
+using Spectre.Console;
 using YahooStreamingBenchmark;
 
 // The Yahoo Streaming Benchmark's advertising query on StreamLinq. By default events come from
@@ -55,27 +56,50 @@ for (var i = 0; i < args.Length; i++)
     i++;
 }
 
-Console.WriteLine($"Yahoo Streaming Benchmark: events from {options.Mode}, counts to {(options.UsesRedis ? "Redis" : "memory")}, {options.Seconds} s at {options.Rate:N0} events/s, {options.Interval.TotalMilliseconds} ms batches, {options.Parallelism} partition(s)");
-var report = await BenchmarkRun.RunAsync(options, Console.Out);
-Console.WriteLine($"events processed:        {report.Events:N0} ({report.Events / report.WallSeconds:N0}/s wall clock, offered {options.Rate:N0}/s)");
-Console.WriteLine($"events per second/core:  {(report.EventsPerCpuSecond is { } perCpu ? perCpu.ToString("N0", CultureInfo.InvariantCulture) : "n/a")} (events over the job's CPU time: the process's less the generator thread's)");
-Console.WriteLine($"events per busy second:  {report.EventsPerBusySecond:N0} (events over the batches' wall-clock processing time, times partitions)");
-Console.WriteLine($"campaign windows:        {report.Windows:N0}");
-if (report.WindowLatenciesMs.Length > 0)
+AnsiConsole.MarkupLine($"[bold]Yahoo Streaming Benchmark[/]: events from {options.Mode}, counts to {(options.UsesRedis ? "Redis" : "memory")}, {options.Seconds} s at {options.Rate:N0} events/s, {options.Interval.TotalMilliseconds} ms batches, {options.Parallelism} partition(s)");
+var log = new StringWriter(CultureInfo.InvariantCulture);
+RunReport report = null!;
+await AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+    .StartAsync(async progress =>
+    {
+        var total = options.WarmupSeconds + options.Seconds;
+        var task = progress.AddTask("warm-up and run", maxValue: total);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var run = BenchmarkRun.RunAsync(options, log);
+        while (!run.IsCompleted)
+        {
+            task.Value = Math.Min(total, started.Elapsed.TotalSeconds);
+            task.Description = task.Value < options.WarmupSeconds ? "warming up" : task.Value < total ? "running" : "checking windows";
+            await Task.WhenAny(run, Task.Delay(200));
+        }
+
+        task.Value = total;
+        report = await run;
+    });
+
+foreach (var line in log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
 {
-    long Percentile(double p) => report.WindowLatenciesMs[(int)Math.Ceiling(report.WindowLatenciesMs.Length * p) - 1];
-    Console.WriteLine($"window latency (end of window to its final write, {report.WindowLatenciesMs.Length} windows): p50 {Percentile(0.5)} ms, p99 {Percentile(0.99)} ms, max {report.WindowLatenciesMs[^1]} ms");
-}
-else
-{
-    Console.WriteLine("window latency: no 10-second window ended during the run; run for longer (--seconds 12 or more)");
+    AnsiConsole.MarkupLineInterpolated($"[grey]{line.TrimEnd()}[/]");
 }
 
+var results = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned()).AddColumn("What it is");
+results.AddRow("events processed", report.Events.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape($"{report.Events / report.WallSeconds:N0}/s wall clock, offered {options.Rate:N0}/s"));
+results.AddRow("events per second/core", report.EventsPerCpuSecond is { } perCpu ? perCpu.ToString("N0", CultureInfo.InvariantCulture) : "n/a", "events over the job's CPU time: the process's less the generator thread's");
+results.AddRow("events per busy second", report.EventsPerBusySecond.ToString("N0", CultureInfo.InvariantCulture), "events over the batches' wall-clock processing time, times partitions");
+results.AddRow("campaign windows", report.Windows.ToString("N0", CultureInfo.InvariantCulture), "10-second windows written");
+var latencies = report.WindowLatenciesMs;
+foreach (var (label, value, note) in WindowLatency.Rows(latencies))
+{
+    results.AddRow(label, value, Markup.Escape(note));
+}
+
+AnsiConsole.Write(results);
 if (report.Mismatches.Count > 0)
 {
-    Console.WriteLine($"CHECKER FAILED: {report.Mismatches.Count} windows differ, e.g. {report.Mismatches[0]}");
+    AnsiConsole.MarkupLineInterpolated($"[red]CHECKER FAILED: {report.Mismatches.Count} windows differ, e.g. {report.Mismatches[0]}[/]");
     return 1;
 }
 
-Console.WriteLine("checker: every campaign window's count matches the generated events");
+AnsiConsole.MarkupLine("[green]checker: every campaign window's count matches the generated events[/]");
 return 0;

@@ -18,7 +18,7 @@ public sealed class BatchFailedException : Exception
     /// <param name="innerException">What it threw.</param>
     /// <param name="stage">Where in the batch's processing it threw.</param>
     public BatchFailedException(BatchTime time, string operation, Exception innerException, BatchStage stage)
-        : base($"Batch {time} failed in {operation}: {innerException.GetType().Name}: {innerException.Message}", innerException)
+        : base($"Batch {time} failed in {operation}: {innerException.GetType().Name}: {Monitoring.Redaction.Redact(innerException.Message)}", innerException)
     {
         Time = time;
         Operation = operation;

@@ -5,6 +5,7 @@ using StreamLinq.Query;
 using StreamLinq.Scheduling;
 using StreamLinq.Sinks;
 using StreamLinq.Sources;
+using StreamLinq.State;
 
 namespace StreamLinq;
 
@@ -24,7 +25,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<IInputDStream> _inputs = [];
     private readonly List<OutputOperation> _outputs = [];
-    private readonly ListenerBus _listeners = new();
+    private readonly ListenerBus _listeners;
     private BatchScheduler? _scheduler;
     private bool _starting;
 
@@ -51,6 +52,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(Options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
         BatchInterval = batchInterval;
+        Telemetry = new JobTelemetry(Options);
+        _listeners = new ListenerBus(Telemetry);
+        _listeners.Add(Telemetry);
     }
 
     /// <summary>The shortest batch interval allowed.</summary>
@@ -64,6 +68,12 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
     /// <summary>The context's settings.</summary>
     public StreamingOptions Options { get; }
+
+    /// <summary>
+    /// The job's name: <see cref="StreamingOptions.JobName"/>, or the entry assembly's name when
+    /// that is null. The <c>job</c> tag of every metric and span, and the name in log messages.
+    /// </summary>
+    public string JobName => Telemetry.Job;
 
     /// <summary>Where the context is in its life.</summary>
     public StreamingContextState State { get; private set; } = StreamingContextState.Initialized;
@@ -115,6 +125,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         BatchScheduler scheduler;
+        ExecutionPlan plan;
         lock (_gate)
         {
             switch (State)
@@ -131,7 +142,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
                 throw new InvalidOperationException("No output operation is defined: add Print, ForEachBatch, SaveAsTextFiles or WriteTo before starting.");
             }
 
-            var plan = new PlanBuilder().Build(_outputs);
+            plan = new PlanBuilder().Build(_outputs);
             DeliveryCheck.Validate(plan);
             if (_checkpoints is not null)
             {
@@ -160,6 +171,16 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
             throw;
         }
+
+        var sources = _inputs.Select(i => i.Source).ToArray();
+        Telemetry.Attach(sources, StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>()), BatchInterval, () => Time.UnixTicks());
+        Telemetry.Started(BatchInterval, sources.Length, _outputs.Count);
+        if (_recovered is { } recovered)
+        {
+            Telemetry.Recovered(recovered.Sequence, recovered.LastCompletedBatch, recovered.Pending.Count);
+        }
+
+        _ = scheduler.Termination.ContinueWith(t => Telemetry.Terminated(t.Exception?.InnerException), TaskScheduler.Default);
 
         bool stoppedMeanwhile;
         lock (_gate)
@@ -214,6 +235,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
 
         if (scheduler is not null)
         {
+            Telemetry.Stopping(graceful);
             await scheduler.StopAsync(graceful).ConfigureAwait(false);
         }
     }
@@ -244,6 +266,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     }
 
     internal TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>The context's logging, metrics and traces.</summary>
+    internal JobTelemetry Telemetry { get; }
 
     /// <summary>
     /// Adds a source written on the connector SDK (docs/connectors.md) as an input of the

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StreamLinq;
 
 /// <summary>Settings of a <see cref="StreamingContext"/>, fixed when it is created.</summary>
@@ -89,4 +91,19 @@ public sealed record StreamingOptions
     /// last commit (<see cref="ITransactionalSink.ReadLastCommitAsync"/>) before it fails; 30 seconds by default.
     /// </summary>
     public TimeSpan SinkCommitReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Where the context logs: lifecycle (start, stop, a graceful stop turned abrupt), batch
+    /// failures and retries, source errors, records dropped, checkpoint fallbacks and recoveries,
+    /// listener failures; each with a fixed event id (see docs/operations.md). Nothing is logged
+    /// when null (the default). Messages and logged exceptions never hold passwords or connection
+    /// strings: a <c>password=</c>, <c>pwd=</c> or URI user-info secret is masked first.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// The job's name: the <c>job</c> tag on every metric and span, the name in log scopes and on
+    /// the dashboard. The entry assembly's name when null.
+    /// </summary>
+    public string? JobName { get; init; }
 }

@@ -37,7 +37,26 @@ public class PackagedAnalyzerTests
                 var entries = archive.Entries.Select(e => e.FullName).ToArray();
                 Assert.Contains("analyzers/dotnet/cs/StreamLinq.Analyzers.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/StreamLinq.Analyzers.CodeFixes.dll", entries);
+                Assert.Contains("README.md", entries);
+
+                // The metadata a user checks before trusting a package (Directory.Build.props).
+                using var reader = new StreamReader(archive.GetEntry("StreamLinq.nuspec")!.Open());
+                var nuspec = System.Xml.Linq.XDocument.Parse(await reader.ReadToEndAsync()).Root!.Elements().First(e => e.Name.LocalName == "metadata");
+                string Field(string name) => nuspec.Elements().First(e => e.Name.LocalName == name).Value;
+                var repository = nuspec.Elements().First(e => e.Name.LocalName == "repository");
+                Assert.Equal(version, Field("version"));
+                Assert.Equal("MIT", Field("license"));
+                Assert.Equal("expression", nuspec.Elements().First(e => e.Name.LocalName == "license").Attribute("type")!.Value);
+                Assert.Equal("README.md", Field("readme"));
+                Assert.StartsWith("https://github.com/", Field("projectUrl"), StringComparison.Ordinal);
+                Assert.Equal(Field("projectUrl"), repository.Attribute("url")!.Value);
+                Assert.Contains("streaming", Field("tags").Split(' '));
+
+                // The analyzers' help links point into the same repository's docs.
+                Assert.StartsWith(Field("projectUrl") + "/blob/main/docs/analyzers/", StreamLinq.Analyzers.RuleIdentifiers.HelpLinkBase, StringComparison.Ordinal);
             }
+
+            Assert.True(File.Exists(Path.Combine(feed, $"StreamLinq.{version}.snupkg")), "no symbol package beside the package");
 
             var consumer = Directory.CreateDirectory(Path.Combine(work.FullName, "consumer")).FullName;
             await File.WriteAllTextAsync(Path.Combine(consumer, "nuget.config"), $"""

@@ -81,6 +81,9 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
         Interlocked.Increment(ref _written);
     }
 
+    /// <summary>The size in bytes of the last checkpoint written.</summary>
+    public long LastSize => store.LastSize;
+
     /// <summary>
     /// Restores the sources' positions and the operators' state from the recovered checkpoint and
     /// rebuilds its pending batches; returns them, oldest first, and reports what it had to drop.

@@ -58,6 +58,9 @@ internal sealed class CheckpointStore
     /// <summary>How many temporary files, left by writes a kill interrupted, were removed when the store opened.</summary>
     public int RemovedTemporaryFiles { get; }
 
+    /// <summary>The size of the last checkpoint written, in bytes, as stored (for the metrics).</summary>
+    public long LastSize { get; private set; }
+
     /// <summary>How many checkpoints are kept.</summary>
     public int Retained => _retained;
 
@@ -74,6 +77,7 @@ internal sealed class CheckpointStore
         {
             Wait(Store.WriteAsync(sequence, framed, CancellationToken.None));
             _nextSequence = sequence + 1;
+            LastSize = framed.Length;
             foreach (var old in Sequences().Skip(_retained))
             {
                 Wait(Store.DeleteAsync(old, CancellationToken.None));

@@ -50,14 +50,16 @@ internal sealed class CommitProtocol
     private readonly List<BatchJob> _pending = [];
     private SinkCommits? _commits;
     private BatchTime? _lastCompleted;
+    private readonly Monitoring.JobTelemetry _telemetry;
     private volatile bool _abandoned;
 
-    public CommitProtocol(BatchCheckpointing? checkpointing, IBatchSource[] sources, ExecutionPlan plan, IStatefulOperator[] operators)
+    public CommitProtocol(BatchCheckpointing? checkpointing, IBatchSource[] sources, ExecutionPlan plan, IStatefulOperator[] operators, Monitoring.JobTelemetry telemetry)
     {
         _checkpointing = checkpointing;
         _sources = sources;
         _plan = plan;
         _operators = operators;
+        _telemetry = telemetry;
     }
 
     /// <summary>The last batch committed (completed, or failed and moved past), in this run or the checkpoint's.</summary>
@@ -294,9 +296,11 @@ internal sealed class CommitProtocol
             throw new BatchFailedException(time, "Checkpoint", new OperationCanceledException("The batch was abandoned at a stop; it writes no checkpoint."), BatchStage.Scheduler);
         }
 
+        using var timing = _telemetry.StartCheckpoint();
         try
         {
             _checkpointing!.Write(_gate, _sources, _pending, LastCompleted, _operators);
+            _telemetry.CheckpointWritten(_checkpointing.LastSize);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {

@@ -73,6 +73,10 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
 
     public int StateVersion => 1;
 
+    public long? StateEntries => _panes.Count;
+
+    public long? Watermark => _watermark == long.MinValue ? null : _watermark;
+
     /// <summary>The records of the current batch that no window admitted.</summary>
     public T[] Late => _late;
 

@@ -33,6 +33,8 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
 
     public int StateVersion => 1;
 
+    public long? StateEntries => _states.Count;
+
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TState)];
 
     /// <summary>Every key's state after the current batch; valid once <see cref="Compute"/> ran for it.</summary>

@@ -48,6 +48,8 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
 
     public int StateVersion => 1;
 
+    public long? StateEntries => _states.Count;
+
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TStored)];
 
     public override Array? Compute(BatchExecution batch)

@@ -26,6 +26,8 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
 
     public int StateVersion => 1;
 
+    public long? StateEntries => _batches.Count;
+
     public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
 
     public override Array? Compute(BatchExecution batch)

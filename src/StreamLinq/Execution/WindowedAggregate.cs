@@ -65,6 +65,8 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
     /// </summary>
     public int StateVersion => 2;
 
+    public long? StateEntries => _partials.Count;
+
     public override Array? Compute(BatchExecution batch)
     {
         var entering = batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input ? _perBatch.Accumulate(input, batch) : null;

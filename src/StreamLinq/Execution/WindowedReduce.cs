@@ -47,6 +47,8 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator
 
     public int StateVersion => 1;
 
+    public long? StateEntries => _partials.Count;
+
     public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
 
     public override Array? Compute(BatchExecution batch)

@@ -54,6 +54,8 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
 
     public int StateVersion => 1;
 
+    public long? StateEntries => _running.Count;
+
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TValue)];
 
     public override Array? Compute(BatchExecution batch)

@@ -11,13 +11,17 @@ namespace StreamLinq;
 /// <param name="ProcessingEndTime">When processing ended, in clock ticks; null until then.</param>
 /// <param name="RecordCount">How many input records the batch holds; null until its inputs are read.</param>
 /// <param name="Failure">The error that failed the batch, if it failed.</param>
+/// <param name="Inputs">Records read per source; set when the batch completes (null before, and for sources it never read).</param>
+/// <param name="Outputs">Each output operation that wrote the batch, with its time; set when the batch completes.</param>
 public sealed record BatchInfo(
     BatchTime Time,
     long SubmissionTime,
     long? ProcessingStartTime = null,
     long? ProcessingEndTime = null,
     long? RecordCount = null,
-    Exception? Failure = null)
+    Exception? Failure = null,
+    IReadOnlyList<BatchInputInfo>? Inputs = null,
+    IReadOnlyList<OutputOperationInfo>? Outputs = null)
 {
     /// <summary>How long the batch waited in the queue before processing began.</summary>
     public TimeSpan? SchedulingDelay => ProcessingStartTime is { } start ? TimeSpan.FromTicks(start - SubmissionTime) : null;

@@ -1,7 +1,7 @@
 namespace StreamLinq.Monitoring;
 
 /// <summary>Delivers monitoring events to the registered listeners, isolating the engine from their failures.</summary>
-internal sealed class ListenerBus
+internal sealed class ListenerBus(JobTelemetry telemetry)
 {
     private volatile IStreamingListener[] _listeners = [];
 
@@ -23,7 +23,7 @@ internal sealed class ListenerBus
             }
             catch (Exception error)
             {
-                Console.Error.WriteLine($"StreamLinq: listener {listener.GetType().Name} threw: {error}");
+                telemetry.ListenerFailed(listener, error);
             }
         }
     }

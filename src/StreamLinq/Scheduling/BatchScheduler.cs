@@ -69,7 +69,7 @@ internal sealed class BatchScheduler
         _listeners = listeners;
         _time = context.Time;
         _operators = StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
-        _protocol = new CommitProtocol(checkpointing, sources, plan, _operators);
+        _protocol = new CommitProtocol(checkpointing, sources, plan, _operators, context.Telemetry);
         _checkpoints = checkpointing is not null;
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
@@ -108,6 +108,7 @@ internal sealed class BatchScheduler
                     RetainedCheckpoints = _protocol.RetainedCheckpoints,
                     CheckpointsWritten = () => _protocol.CheckpointsWritten,
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
+                    Job = _context.Telemetry.Job,
                     BatchInterval = _context.BatchInterval,
                     ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
                     TimeProvider = _time,
@@ -166,6 +167,7 @@ internal sealed class BatchScheduler
         if (graceful && !await CompletesWithinAsync(_lifetime, GracefulStopTimeout).ConfigureAwait(false))
         {
             Warn($"The queued batches did not drain within {GracefulStopTimeout}; the context stops abruptly and drops them.");
+            _context.Telemetry.GracefulStopTurnedAbrupt(GracefulStopTimeout);
             await _abort.CancelAsync().ConfigureAwait(false);
         }
 
@@ -339,7 +341,7 @@ internal sealed class BatchScheduler
                 var heldBack = _queue.Reader.Count >= _context.Options.MaxQueuedBatches;
                 if (heldBack)
                 {
-                    StreamingMetrics.BatchesHeldBack.Add(1);
+                    StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
                     if (!Block(_queue.Writer.WaitToWriteAsync(stopping)))
                     {
                         return;
@@ -450,6 +452,7 @@ internal sealed class BatchScheduler
     private async Task<BatchFailedException?> ProcessBatchAsync(BatchJob job)
     {
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks());
+        using var span = _context.Telemetry.StartBatch(job.Time);
         _listeners.Post(l => l.OnBatchStarted(info));
         var progress = new BatchProgress(_protocol.Begin(job), info);
         Volatile.Write(ref _current, progress);
@@ -486,7 +489,7 @@ internal sealed class BatchScheduler
             }
         }
 
-        var done = info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure };
+        var done = info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
         Record(done);
         _listeners.Post(l => l.OnBatchCompleted(done));
         return failure;
@@ -518,6 +521,7 @@ internal sealed class BatchScheduler
             }
 
             progress.Records += progress.Inputs[i].Length;
+            _context.Telemetry.InputRead(i, _sources[i].Name, progress.Inputs[i].Length);
         }
 
         _protocol.BeforeOutputs(progress.Commit);
@@ -561,6 +565,7 @@ internal sealed class BatchScheduler
             {
                 try
                 {
+                    using var timing = _context.Telemetry.StartOutput(output.Description);
                     await WithTimeoutAsync(output.Description, async limited =>
                     {
                         await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
@@ -622,7 +627,7 @@ internal sealed class BatchScheduler
 
     private void OnRetry(BatchFailedException failure, int attempt, TimeSpan delay)
     {
-        StreamingMetrics.BatchesRetried.Add(1, new KeyValuePair<string, object?>("stage", failure.Stage.ToString()));
+        StreamingMetrics.BatchesRetried.Add(1, [.. _context.Telemetry.JobTag, new KeyValuePair<string, object?>("stage", failure.Stage.ToString())]);
         if (Volatile.Read(ref _current) is { } progress)
         {
             var info = progress.Info with { Failure = failure };
@@ -640,14 +645,6 @@ internal sealed class BatchScheduler
     }
 
     private void Warn(string message) => _listeners.Post(l => l.OnCheckpointWarning(message));
-
-    private static void Record(BatchInfo info)
-    {
-        (info.Failure is null ? StreamingMetrics.BatchesCompleted : StreamingMetrics.BatchesFailed).Add(1);
-        StreamingMetrics.RecordsProcessed.Add(info.RecordCount ?? 0);
-        StreamingMetrics.ProcessingDelay.Record(info.ProcessingDelay?.TotalMilliseconds ?? 0);
-        StreamingMetrics.SchedulingDelay.Record(info.SchedulingDelay?.TotalMilliseconds ?? 0);
-    }
 
     private Task StopSourcesAsync()
     {

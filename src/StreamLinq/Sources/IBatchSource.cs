@@ -151,7 +151,7 @@ public sealed class SourceContext
     {
         ArgumentNullException.ThrowIfNull(dropped);
         ArgumentNullException.ThrowIfNull(reason);
-        var tags = new System.Diagnostics.TagList { { "source", dropped.Source }, { "reason", reason } };
+        var tags = new System.Diagnostics.TagList { { "job", Job }, { "source", dropped.Source }, { "reason", reason } };
         if (dropped.Records is { } records)
         {
             Monitoring.StreamingMetrics.RecordsDropped.Add(records, tags);
@@ -171,6 +171,9 @@ public sealed class SourceContext
     /// delays and time-outs on it, so that a test's fake clock drives them too.
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The job's name, the <c>job</c> tag of the source's metrics.</summary>
+    internal string Job { get; init; } = "";
 
     /// <summary>Cancelled when the context stops.</summary>
     public CancellationToken Stopping { get; }

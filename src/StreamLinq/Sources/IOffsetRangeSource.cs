@@ -86,9 +86,15 @@ public interface IOffsetRangeSource : IBatchSource, State.IStatefulOperator
 /// A push source whose receiver may keep a write-ahead log: the receiver is its offset-range
 /// source (the ranges are log segments, the position is the next segment).
 /// </summary>
-internal interface IReceiverSource<T> : IOffsetRangeSource
+internal interface IReceiverSource<T> : IOffsetRangeSource, Monitoring.IReceiverGauges
 {
     Receiver<T> Receiver { get; }
+
+    int Monitoring.IReceiverGauges.Buffered => Receiver.Buffered;
+
+    int Monitoring.IReceiverGauges.Capacity => Receiver.Capacity;
+
+    double? Monitoring.IReceiverGauges.RateLimit => Receiver.RateLimit;
 
     bool IBatchSource.IsReplayable => Receiver.IsLogged;
 

@@ -17,7 +17,7 @@ namespace StreamLinq.Sources;
 /// the last seal survive the driver's death. Segments are kept until every retained checkpoint is
 /// past them.
 /// </remarks>
-internal sealed class Receiver<T> : IDisposable
+internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 {
     private readonly Lock _sealGate = new();
     private readonly Lock _logGate = new();
@@ -127,6 +127,12 @@ internal sealed class Receiver<T> : IDisposable
 
     /// <summary>The buffer bound in records (the default's, when none was configured).</summary>
     public int Capacity => _capacity;
+
+    /// <summary>About how many records wait for the next seal (whole chunks), for the buffer-usage gauge.</summary>
+    public int Buffered => HasPending ? (int)Math.Min(_capacity, BufferedEstimate()) : 0;
+
+    /// <summary>The rate the receiver accepts now; null when unlimited.</summary>
+    public double? RateLimit => Limit?.RatePerSecond;
 
     /// <summary>
     /// Sets the rate the receiver accepts records at (back pressure), capped by the configured
@@ -299,6 +305,7 @@ internal sealed class Receiver<T> : IDisposable
     {
         if (_closed)
         {
+            Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
             throw new ReceiverClosedException();
         }
 
@@ -382,7 +389,7 @@ internal sealed class Receiver<T> : IDisposable
             listener(new ReceiverBlocked(source, reason, BufferedEstimate(), _capacity, reason == ReceiverBlockReason.RateLimit ? Limit?.RatePerSecond : null));
         }
 
-        var tags = new TagList { { "source", source }, { "reason", reason == ReceiverBlockReason.BufferFull ? "buffer-full" : "rate-limit" } };
+        var tags = new TagList { { "job", _context?.Job ?? "" }, { "source", source }, { "reason", reason == ReceiverBlockReason.BufferFull ? "buffer-full" : "rate-limit" } };
         StreamingMetrics.RecordsHeldBack.Add(records, tags);
         var started = _time.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
@@ -392,12 +399,13 @@ internal sealed class Receiver<T> : IDisposable
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
             throw new ReceiverClosedException();
         }
         finally
         {
             var blocked = _time.GetElapsedTime(started);
-            StreamingMetrics.ReceiverBlockedTime.Add(blocked.TotalMilliseconds, tags);
+            StreamingMetrics.ReceiverBlockedTime.Add(blocked.TotalSeconds, tags);
             if (reason == ReceiverBlockReason.BufferFull)
             {
                 Interlocked.Add(ref _blockedTicks, blocked.Ticks);

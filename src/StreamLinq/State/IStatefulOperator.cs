@@ -38,6 +38,16 @@ public interface IStatefulOperator
     /// </summary>
     IEnumerable<Type> CheckpointedTypes => [];
 
+    /// <summary>
+    /// How many entries the state holds now (keys for keyed state, batch partials for a window),
+    /// for the <c>streamlinq.state.entries</c> gauge; null when the operator does not count them.
+    /// Read from a metrics thread while batches run: an approximate, never a locked, value.
+    /// </summary>
+    long? StateEntries => null;
+
+    /// <summary>The event-time watermark, in ticks since the Unix epoch, of an operator that keeps one; null otherwise or before the first record.</summary>
+    long? Watermark => null;
+
     /// <summary>Writes the state as of the end of the last completed batch.</summary>
     /// <param name="writer">Where to write the state, as one JSON value.</param>
     void WriteState(Utf8JsonWriter writer);

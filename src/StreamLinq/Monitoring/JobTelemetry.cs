@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamLinq.Sources;
+using StreamLinq.State;
+
+namespace StreamLinq.Monitoring;
+
+/// <summary>
+/// One context's logging, metrics and traces. It is the first listener on the context's bus, so
+/// it sees every event the other listeners see, in the same order; the scheduler calls it directly
+/// only for what no listener event carries (spans, per-source counts, per-output and checkpoint
+/// timings). The runner processes one batch at a time, so the current batch's details live here.
+/// </summary>
+internal sealed class JobTelemetry : IStreamingListener
+{
+    /// <summary>The running contexts, read by the observable gauges when they are collected.</summary>
+    public static readonly ConcurrentDictionary<JobTelemetry, byte> Live = new();
+
+    private readonly KeyValuePair<string, object?> _job;
+    private readonly Lock _gate = new();
+    private IBatchSource[] _sources = [];
+    private IStatefulOperator[] _operators = [];
+    private Func<long> _nowTicks = () => 0;
+    private TimeSpan _interval;
+    private long[] _lastRecords = [];
+    private long _queued;
+    private Activity? _batchSpan;
+    private List<BatchInputInfo> _inputs = [];
+    private List<OutputOperationInfo> _outputs = [];
+
+    public JobTelemetry(StreamingOptions options)
+    {
+        Job = options.JobName ?? Assembly.GetEntryAssembly()?.GetName().Name ?? "streamlinq";
+        Logger = options.LoggerFactory?.CreateLogger("StreamLinq") ?? NullLogger.Instance;
+        _job = new("job", Job);
+    }
+
+    /// <summary>The <c>job</c> tag and the name in log messages.</summary>
+    public string Job { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The <c>job</c> tag alone, for the instruments recorded outside this class.</summary>
+    public TagList JobTag => new() { _job };
+
+    /// <summary>Starts reporting the gauges of a started context.</summary>
+    public void Attach(IBatchSource[] sources, IEnumerable<IStatefulOperator> operators, TimeSpan interval, Func<long> nowTicks)
+    {
+        _sources = sources;
+        _operators = [.. operators];
+        _interval = interval;
+        _nowTicks = nowTicks;
+        _lastRecords = new long[sources.Length];
+        Live[this] = 0;
+    }
+
+    public void OnBatchSubmitted(BatchInfo batch) => Interlocked.Increment(ref _queued);
+
+    public void OnBatchStarted(BatchInfo batch) => Interlocked.Decrement(ref _queued);
+
+    public void OnBatchCompleted(BatchInfo batch)
+    {
+        var tags = JobTag;
+        (batch.Failure is null ? StreamingMetrics.BatchesCompleted : StreamingMetrics.BatchesFailed).Add(1, tags);
+        StreamingMetrics.RecordsProcessed.Add(batch.RecordCount ?? 0, tags);
+        StreamingMetrics.ProcessingDelay.Record((batch.ProcessingDelay ?? TimeSpan.Zero).TotalSeconds, tags);
+        StreamingMetrics.SchedulingDelay.Record((batch.SchedulingDelay ?? TimeSpan.Zero).TotalSeconds, tags);
+        StreamingMetrics.TotalDelay.Record((batch.TotalDelay ?? TimeSpan.Zero).TotalSeconds, tags);
+        if (_batchSpan is { } span)
+        {
+            span.SetTag("streamlinq.batch.records", batch.RecordCount ?? 0);
+            if (batch.Failure is { } error)
+            {
+                span.SetStatus(ActivityStatusCode.Error, Redaction.Redact(error.Message));
+            }
+        }
+
+        if (batch.Failure is { } failure)
+        {
+            Log.BatchFailed(Logger, Job, batch.Time, Redaction.Wrap(failure));
+        }
+        else
+        {
+            Log.BatchCompleted(Logger, Job, batch.Time, batch.RecordCount ?? 0, batch.SchedulingDelay ?? TimeSpan.Zero, batch.ProcessingDelay ?? TimeSpan.Zero);
+        }
+    }
+
+    public void OnBatchRetrying(BatchInfo batch, int attempt, TimeSpan delay) =>
+        Log.BatchRetrying(Logger, Job, batch.Time, attempt, delay, Redaction.Wrap(batch.Failure ?? new InvalidOperationException("unknown failure")));
+
+    public void OnSourceError(string source, Exception error) =>
+        Log.SourceError(Logger, Job, Redaction.Redact(source), Redaction.Wrap(error));
+
+    public void OnRecordsDropped(RecordsDropped dropped) =>
+        Log.RecordsDropped(Logger, Job, Redaction.Redact(dropped.Source), Known(dropped.Records), Known(dropped.Bytes), Redaction.Redact(dropped.Location), dropped.Policy, Redaction.Redact(dropped.Reason));
+
+    public void OnCheckpointWarning(string message) => Log.CheckpointFallback(Logger, Job, Redaction.Redact(message));
+
+    public void ListenerFailed(IStreamingListener listener, Exception error) =>
+        Log.ListenerFailed(Logger, Job, listener.GetType().Name, Redaction.Wrap(error));
+
+    public void Started(TimeSpan interval, int sources, int outputs) => Log.Started(Logger, Job, interval, sources, outputs);
+
+    public void Recovered(long sequence, long? lastCompletedTicks, int pending) =>
+        Log.Recovered(Logger, Job, sequence, lastCompletedTicks is { } ticks ? new BatchTime(ticks).ToString() : "none", pending);
+
+    public void Stopping(bool graceful) => Log.Stopping(Logger, Job, graceful ? "graceful" : "abrupt");
+
+    public void GracefulStopTurnedAbrupt(TimeSpan timeout) => Log.GracefulStopTurnedAbrupt(Logger, Job, timeout);
+
+    /// <summary>Logs the end of the job, with the failure that ended it if one did, and stops its gauges.</summary>
+    public void Terminated(Exception? failure)
+    {
+        Live.TryRemove(this, out _);
+        if (failure is not null)
+        {
+            Log.StoppedByFailure(Logger, Job, Redaction.Wrap(failure));
+        }
+        else
+        {
+            Log.Stopped(Logger, Job);
+        }
+    }
+
+    /// <summary>
+    /// Opens the batch's span, a root: batches are independent of whatever activity started the
+    /// context. Its output and checkpoint spans are its children through <see cref="Activity.Current"/>.
+    /// </summary>
+    public Activity? StartBatch(BatchTime time)
+    {
+        lock (_gate)
+        {
+            _inputs = [];
+            _outputs = [];
+        }
+
+        Activity.Current = null;
+        var span = StreamingMetrics.Traces.StartActivity("streamlinq.batch", ActivityKind.Internal, default(ActivityContext), [_job, new("streamlinq.batch.time", time.ToString())]);
+        _batchSpan = span;
+        return span;
+    }
+
+    /// <summary>A source's records were read into the current batch.</summary>
+    public void InputRead(int index, string source, long records)
+    {
+        StreamingMetrics.RecordsIn.Add(records, _job, new("source", source));
+        if (index < _lastRecords.Length)
+        {
+            Volatile.Write(ref _lastRecords[index], records);
+        }
+
+        lock (_gate)
+        {
+            _inputs.Add(new BatchInputInfo(source, records));
+        }
+    }
+
+    /// <summary>Times one output's write of the current batch: a child span and <c>streamlinq.output.duration</c>.</summary>
+    public IDisposable StartOutput(string output)
+    {
+        var span = StreamingMetrics.Traces.StartActivity("streamlinq.output", ActivityKind.Internal, default(ActivityContext), [_job, new("output", output)]);
+        return new Timing(span, elapsed =>
+        {
+            StreamingMetrics.OutputDuration.Record(elapsed.TotalSeconds, _job, new("output", output));
+            lock (_gate)
+            {
+                var previous = _outputs.FindIndex(o => o.Output == output);
+                if (previous >= 0)
+                {
+                    elapsed += _outputs[previous].Duration;
+                    _outputs.RemoveAt(previous);
+                }
+
+                _outputs.Add(new OutputOperationInfo(output, elapsed, false));
+            }
+        });
+    }
+
+    /// <summary>Times one checkpoint write: a child span and <c>streamlinq.checkpoint.duration</c>.</summary>
+    public IDisposable StartCheckpoint()
+    {
+        var span = StreamingMetrics.Traces.StartActivity("streamlinq.checkpoint", ActivityKind.Internal, default(ActivityContext), [_job]);
+        return new Timing(span, elapsed => StreamingMetrics.CheckpointDuration.Record(elapsed.TotalSeconds, _job));
+    }
+
+    /// <summary>A checkpoint of <paramref name="bytes"/> was written.</summary>
+    public void CheckpointWritten(long bytes)
+    {
+        StreamingMetrics.CheckpointSize.Record(bytes, _job);
+        Activity.Current?.SetTag("streamlinq.checkpoint.size", bytes);
+    }
+
+    /// <summary>The current batch's inputs, for its <see cref="BatchInfo"/>.</summary>
+    public IReadOnlyList<BatchInputInfo> Inputs()
+    {
+        lock (_gate)
+        {
+            return [.. _inputs];
+        }
+    }
+
+    /// <summary>The current batch's outputs, for its <see cref="BatchInfo"/>; the one a failure names is marked failed.</summary>
+    public IReadOnlyList<OutputOperationInfo> Outputs(BatchFailedException? failure)
+    {
+        lock (_gate)
+        {
+            return [.. _outputs.Select(o => failure is { Stage: BatchStage.Output } && failure.Operation == o.Output ? o with { Failed = true } : o)];
+        }
+    }
+
+    public IEnumerable<Measurement<double>> InputRates()
+    {
+        var seconds = _interval.TotalSeconds;
+        for (var i = 0; i < _sources.Length && i < _lastRecords.Length && seconds > 0; i++)
+        {
+            yield return new(Volatile.Read(ref _lastRecords[i]) / seconds, _job, new("source", _sources[i].Name));
+        }
+    }
+
+    public IEnumerable<Measurement<long>> QueuedBatches()
+    {
+        yield return new(Math.Max(0, Interlocked.Read(ref _queued)), _job);
+    }
+
+    public IEnumerable<Measurement<double>> ReceiverUsage() =>
+        _sources.Where(s => s is IReceiverGauges { Capacity: > 0 })
+            .Select(s => new Measurement<double>((double)((IReceiverGauges)s).Buffered / ((IReceiverGauges)s).Capacity, _job, new("source", s.Name)));
+
+    public IEnumerable<Measurement<double>> ReceiverRateLimits() =>
+        _sources.Where(s => s is IReceiverGauges { RateLimit: not null })
+            .Select(s => new Measurement<double>(((IReceiverGauges)s).RateLimit!.Value, _job, new("source", s.Name)));
+
+    public IEnumerable<Measurement<long>> StateEntries() =>
+        _operators.Where(o => o.StateEntries is not null)
+            .Select(o => new Measurement<long>(o.StateEntries!.Value, _job, new("operator", o.StateId)));
+
+    public IEnumerable<Measurement<double>> WatermarkLags()
+    {
+        var now = _nowTicks();
+        return _operators.Where(o => o.Watermark is not null)
+            .Select(o => new Measurement<double>(TimeSpan.FromTicks(Math.Max(0, now - o.Watermark!.Value)).TotalSeconds, _job, new("operator", o.StateId)));
+    }
+
+    private static string Known(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of";
+
+    /// <summary>A span and a histogram measurement that end together.</summary>
+    private sealed class Timing(Activity? span, Action<TimeSpan> record) : IDisposable
+    {
+        private readonly long _start = Stopwatch.GetTimestamp();
+
+        public void Dispose()
+        {
+            record(Stopwatch.GetElapsedTime(_start));
+            span?.Dispose();
+        }
+    }
+}
