@@ -490,7 +490,6 @@ internal sealed class BatchScheduler
         }
 
         var done = info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
-        Record(done);
         _listeners.Post(l => l.OnBatchCompleted(done));
         return failure;
     }

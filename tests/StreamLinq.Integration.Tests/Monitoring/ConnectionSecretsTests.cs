@@ -18,11 +18,11 @@ public sealed class ConnectionSecretsTests(RedisServerFixture redis, PostgresSer
     private static async Task<(BatchInfo Batch, string Logs)> RunFailingBatchAsync(Func<CancellationToken, Task> sink)
     {
         var logs = new Logs();
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var completed = new TaskCompletionSource<BatchInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions
         {
-            Clock = clock,
+            TimeProvider = clock,
             LoggerFactory = logs,
             RestartStrategy = RestartStrategy.None,
             OperationTimeout = TimeSpan.FromSeconds(20),

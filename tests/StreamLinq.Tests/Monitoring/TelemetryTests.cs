@@ -34,13 +34,13 @@ public sealed class TelemetryTests : IDisposable
         var spans = new List<Activity>();
         using var meters = Sdk.CreateMeterProviderBuilder().AddMeter(StreamingDiagnostics.MeterName).AddInMemoryExporter(metrics).Build();
         using var tracer = Sdk.CreateTracerProviderBuilder().AddSource(StreamingDiagnostics.ActivitySourceName).AddInMemoryExporter(spans).Build();
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var readings = new Subject<Reading>();
         var blocked = new Subject<string>();
         var completed = new BatchWaiter();
         var context = StreamingContext.GetOrCreate(_checkpoints.FullName, () =>
         {
-            var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { Clock = clock, JobName = _job });
+            var ssc = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = clock, JobName = _job });
             var stream = ssc.FromObservable(readings, new ReceiverOptions { MaxRatePerSecond = 1_000_000, BufferCapacity = 10_000 });
             stream.UpdateStateByKey(r => r.Key, r => 1, (IReadOnlyList<int> ones, int? total) => (total ?? 0) + ones.Count).ForEachBatch((_, _) => { });
             stream.WithEventTime(r => r.Time, TimeSpan.FromSeconds(1))
