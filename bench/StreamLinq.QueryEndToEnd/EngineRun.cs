@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+
+namespace StreamLinq.QueryEndToEnd;
+
+/// <summary>
+/// One query running in a <see cref="StreamingContext"/> on a fake clock, on one partition (one
+/// core, as the loop it is compared with). <see cref="Run"/> queues <c>batches</c> copies of the
+/// input (the same arrays: a queued <c>T[]</c> is handed to its batch without copying) and moves
+/// the clock past that many batch ends at once, so the generator seals them back to back and no
+/// time is spent waiting for a timer: what is measured is sealing, the plan, the output and the
+/// hand-offs between them.
+/// </summary>
+internal sealed class EngineRun : IAsyncDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly StreamingContext _context;
+    private readonly ConcurrentQueue<IEnumerable<Record>> _left = new();
+    private readonly SemaphoreSlim _done = new(0);
+    private readonly Failures _failures = new();
+    private ConcurrentQueue<IEnumerable<Record>>? _right;
+    private long _last;
+
+    private EngineRun(QueryCase query)
+    {
+        _context = new StreamingContext(Interval, new StreamingOptions { TimeProvider = _clock, MaxDegreeOfParallelism = 1 });
+        _context.AddListener(_failures);
+        query.Wire(
+            _context.QueueStream(_left),
+            () => _context.QueueStream(_right = new ConcurrentQueue<IEnumerable<Record>>()),
+            checksum =>
+            {
+                Volatile.Write(ref _last, checksum);
+                _done.Release();
+            });
+    }
+
+    public static async Task<EngineRun> StartAsync(QueryCase query)
+    {
+        var run = new EngineRun(query);
+        await run._context.StartAsync();
+        return run;
+    }
+
+    /// <summary>Runs <paramref name="batches"/> batches of <paramref name="left"/> (and <paramref name="right"/>) and returns the last batch's checksum.</summary>
+    /// <exception cref="InvalidOperationException">A batch failed, or the batches did not finish within a minute.</exception>
+    public long Run(Record[] left, Record[] right, int batches)
+    {
+        for (var i = 0; i < batches; i++)
+        {
+            _left.Enqueue(left);
+            _right?.Enqueue(right);
+        }
+
+        _clock.Advance(Interval * batches);
+        for (var i = 0; i < batches; i++)
+        {
+            if (!_done.Wait(Timeout))
+            {
+                throw new InvalidOperationException($"Batch {i + 1} of {batches} did not complete within {Timeout}: {_failures.First?.Message ?? "no batch failed"}");
+            }
+        }
+
+        return Volatile.Read(ref _last);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        _done.Dispose();
+    }
+
+    /// <summary>The first failed batch, so that a failure is reported rather than waited for.</summary>
+    private sealed class Failures : IStreamingListener
+    {
+        public Exception? First { get; private set; }
+
+        public void OnBatchCompleted(BatchInfo batch) => First ??= batch.Failure;
+    }
+}

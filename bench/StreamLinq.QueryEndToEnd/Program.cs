@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using StreamLinq.QueryEndToEnd;
+
+// Every query of bench/StreamLinq.Benchmarks end to end through the public API (a context, a
+// queue stream of pre-built arrays, ForEachBatch), beside the hand-written loop, LINQ to Objects
+// and Rx.NET over the same input, interleaved in one run. Ratios are speed against the loop (the
+// loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
+var full = args.Contains("--full");
+if (args.Any(a => a is not "--full" and not "--quick"))
+{
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full]   (--quick, the default: 5 repetitions of about 1 M records per cell; --full: 9 of about 4 M)");
+    return 1;
+}
+
+var repetitions = full ? 9 : 5;
+var recordsPerCell = full ? 4_000_000 : 1_000_000;
+int[] sizes = [1_000, 10_000, 100_000, 1_000_000];
+string[] ways = ["hand", "LINQ", "Rx.NET", "end to end"];
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"StreamLinq end to end by query: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {repetitions} repetitions, about {recordsPerCell:N0} records per measurement, load average {LoadAverage()}"));
+
+var inputs = sizes.ToDictionary(s => s, s => (Left: Workload.Records(s), Right: Workload.Records(QueryCase.RightSize(s), seed: 7)));
+var runs = new Dictionary<string, EngineRun>();
+foreach (var query in Queries.All)
+{
+    runs[query.Name] = await EngineRun.StartAsync(query);
+}
+
+// Warm-up (JIT, tiering, the plans' first compilation) and the check that the four ways agree.
+foreach (var size in sizes)
+{
+    foreach (var query in Queries.All)
+    {
+        var (left, right) = inputs[size];
+        var expected = query.Hand(left, right);
+        for (var i = 0; i < 3; i++)
+        {
+            Check(query, size, "LINQ", expected, query.Linq(left, right));
+            Check(query, size, "Rx.NET", expected, query.Rx(left, right));
+            Check(query, size, "end to end", expected, runs[query.Name].Run(left, right, 2));
+        }
+    }
+}
+
+// seconds[(query, size, way)] per repetition; bytes and gen-2 collections per record for the engine.
+var seconds = new Dictionary<(string, int, string), List<double>>();
+var engineBytes = new Dictionary<(string, int), List<double>>();
+var engineGen2 = new Dictionary<(string, int), long>();
+for (var rep = 0; rep < repetitions; rep++)
+{
+    foreach (var size in sizes)
+    {
+        var batches = Math.Max(2, recordsPerCell / size);
+        var (left, right) = inputs[size];
+        foreach (var query in Queries.All)
+        {
+            // Rotate which way goes first, so that none always runs on a cache the previous one warmed.
+            for (var w = 0; w < ways.Length; w++)
+            {
+                var way = ways[(w + rep) % ways.Length];
+                var allocated = GC.GetTotalAllocatedBytes();
+                var gen2 = GC.CollectionCount(2);
+                var watch = Stopwatch.StartNew();
+                switch (way)
+                {
+                    case "end to end":
+                        runs[query.Name].Run(left, right, batches);
+                        break;
+                    default:
+                        var f = way switch { "hand" => query.Hand, "LINQ" => query.Linq, _ => query.Rx };
+                        for (var b = 0; b < batches; b++)
+                        {
+                            f(left, right);
+                        }
+
+                        break;
+                }
+
+                watch.Stop();
+                Add(seconds, (query.Name, size, way), watch.Elapsed.TotalSeconds);
+                if (way == "end to end")
+                {
+                    Add(engineBytes, (query.Name, size), (GC.GetTotalAllocatedBytes() - allocated) / (double)((long)batches * size));
+                    engineGen2[(query.Name, size)] = engineGen2.GetValueOrDefault((query.Name, size)) + GC.CollectionCount(2) - gen2;
+                }
+            }
+        }
+    }
+}
+
+foreach (var run in runs.Values)
+{
+    await run.DisposeAsync();
+}
+
+Console.WriteLine();
+Console.WriteLine("Speed against the hand-written loop, min / median / max over the repetitions (higher is faster); engine = end to end through the public API, one partition");
+Console.WriteLine();
+Console.WriteLine("| records per batch | query | end to end | LINQ to Objects | Rx.NET | end to end vs Rx.NET (median) | end to end µs per batch (median) | end to end B/record (median) | gen-2 GCs |");
+Console.WriteLine("|---:|---|---|---|---|---:|---:|---:|---:|");
+foreach (var size in sizes)
+{
+    var batches = Math.Max(2, recordsPerCell / size);
+    foreach (var query in Queries.All)
+    {
+        var hand = seconds[(query.Name, size, "hand")];
+        string Ratio(string way)
+        {
+            var ratios = hand.Zip(seconds[(query.Name, size, way)], (h, t) => h / t).Order().ToArray();
+            return string.Create(CultureInfo.InvariantCulture, $"{ratios[0]:0.00} / {Median(ratios):0.00} / {ratios[^1]:0.00}");
+        }
+
+        var engine = seconds[(query.Name, size, "end to end")];
+        var vsRx = Median([.. seconds[(query.Name, size, "Rx.NET")].Zip(engine, (rx, e) => rx / e).Order()]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {size:N0} | {query.Name} | {Ratio("end to end")} | {Ratio("LINQ")} | {Ratio("Rx.NET")} | {vsRx:0.00} | {Median([.. engine.Order()]) / batches * 1e6:N1} | {Median([.. engineBytes[(query.Name, size)].Order()]):0.00} | {engineGen2[(query.Name, size)]} |"));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"load average at the end: {LoadAverage()}");
+return 0;
+
+static void Check(QueryCase query, int size, string way, long expected, long actual)
+{
+    if (actual != expected)
+    {
+        throw new InvalidOperationException($"{query.Name} at {size:N0} records: {way} gave {actual}, the hand loop {expected}.");
+    }
+}
+
+static void Add<TKey>(Dictionary<TKey, List<double>> values, TKey key, double value)
+    where TKey : notnull
+{
+    if (!values.TryGetValue(key, out var list))
+    {
+        values[key] = list = [];
+    }
+
+    list.Add(value);
+}
+
+static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+
+// The machine is shared: the load is printed beside the table so a reader can judge it.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";

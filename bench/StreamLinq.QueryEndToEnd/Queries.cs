@@ -1,0 +1,193 @@
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+
+namespace StreamLinq.QueryEndToEnd;
+
+/// <summary>The queries of bench/StreamLinq.Benchmarks, each as a <see cref="QueryCase"/>.</summary>
+internal static class Queries
+{
+    private static readonly Dimension[] Table = Workload.Table();
+    private static readonly Dictionary<int, long> Weights = Table.ToDictionary(d => d.Id, d => d.Weight);
+
+    public static IReadOnlyList<QueryCase> All { get; } =
+    [
+        new("filter+project+sum", HandFilterSum, (l, _) => l.Where(r => r.Key % 10 != 0).Select(r => r.Value * 2).Sum(),
+            (l, _) => Feed(l, s => s.Where(r => r.Key % 10 != 0).Select(r => r.Value * 2).Sum()),
+            (s, _, emit) => s.Where(r => r.Key % 10 != 0).Select(r => r.Value * 2).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
+        Grouped("GroupBy count+sum, 10 keys", 10),
+        Grouped("GroupBy count+sum, 1k keys", Workload.KeyCount),
+        new("stream join", HandJoin, (l, r) => l.Join(r, a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum(),
+            (l, r) =>
+            {
+                var byKey = r.ToLookup(b => b.Key, b => b.Value);
+                return Feed(l, s => s.SelectMany(a => byKey[a.Key].Select(v => a.Value * v)).Sum());
+            },
+            (s, right, emit) => s.Join(right(), a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
+        new("Distinct", HandDistinct, (l, _) => l.Select(r => r.Key).Distinct().Count(),
+            (l, _) => Feed(l, s => s.Select(r => r.Key).Distinct().Count().Select(c => (long)c)),
+            (s, _, emit) => s.Select(r => r.Key).Distinct().ForEachBatch((b, _) => emit(b.Count))),
+        new("OrderBy.Take(10)", HandTopTen, (l, _) => TopChecksum(l.OrderByDescending(r => r.Value).Take(10).ToArray()),
+            (l, _) => Feed(l, s => s.ToList().Select(all => TopChecksum(all.OrderByDescending(r => r.Value).Take(10).ToArray()))),
+            (s, _, emit) => s.OrderByDescending(r => r.Value).Take(10).ForEachBatch((b, _) => emit(TopChecksum(b)))),
+        new("static join, 1k-row table", HandStaticJoin, (l, _) => l.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
+            (l, _) => Feed(l, s => s.Where(r => Weights.ContainsKey(r.Key)).Select(r => r.Value * Weights[r.Key]).Sum()),
+            (s, _, emit) => s.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
+    ];
+
+    private static QueryCase Grouped(string name, int keys) => new(
+        name,
+        (l, _) =>
+        {
+            var totals = new Dictionary<int, (long Count, long Sum)>();
+            foreach (var r in l)
+            {
+                var key = r.Key % keys;
+                totals.TryGetValue(key, out var t);
+                totals[key] = (t.Count + 1, t.Sum + r.Value);
+            }
+
+            return totals.Sum(t => t.Key + t.Value.Count + t.Value.Sum);
+        },
+        (l, _) => l.GroupBy(r => r.Key % keys).Select(g => g.Key + g.Count() + g.Sum(r => r.Value)).Sum(),
+        (l, _) => Feed(l, s => s.GroupBy(r => r.Key % keys)
+            .SelectMany(g => g.Aggregate((Count: 0L, Sum: 0L), (a, r) => (a.Count + 1, a.Sum + r.Value)).Select(a => g.Key + a.Count + a.Sum))
+            .Sum()),
+        (s, _, emit) => s.GroupBy(r => r.Key % keys)
+            .Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(r => r.Value) })
+            .ForEachBatch((b, _) =>
+            {
+                var checksum = 0L;
+                foreach (var g in b)
+                {
+                    checksum += g.Key + g.Count + g.Sum;
+                }
+
+                emit(checksum);
+            }));
+
+    /// <summary>Runs one batch through an Rx.NET pipeline record by record; the pipeline ends in one value.</summary>
+    private static long Feed(Record[] batch, Func<IObservable<Record>, IObservable<long>> query)
+    {
+        var subject = new Subject<Record>();
+        var result = 0L;
+        using var subscription = query(subject).Subscribe(v => result = v);
+        foreach (var r in batch)
+        {
+            subject.OnNext(r);
+        }
+
+        subject.OnCompleted();
+        return result;
+    }
+
+    private static long HandFilterSum(Record[] left, Record[] right)
+    {
+        var sum = 0L;
+        foreach (var r in left)
+        {
+            if (r.Key % 10 != 0)
+            {
+                sum += r.Value * 2;
+            }
+        }
+
+        return sum;
+    }
+
+    private static long HandJoin(Record[] left, Record[] right)
+    {
+        var byKey = new Dictionary<int, List<long>>();
+        foreach (var r in right)
+        {
+            if (!byKey.TryGetValue(r.Key, out var values))
+            {
+                byKey[r.Key] = values = [];
+            }
+
+            values.Add(r.Value);
+        }
+
+        var sum = 0L;
+        foreach (var l in left)
+        {
+            if (byKey.TryGetValue(l.Key, out var values))
+            {
+                foreach (var v in values)
+                {
+                    sum += l.Value * v;
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    private static long HandDistinct(Record[] left, Record[] right)
+    {
+        var keys = new HashSet<int>();
+        foreach (var r in left)
+        {
+            keys.Add(r.Key);
+        }
+
+        return keys.Count;
+    }
+
+    private static long HandTopTen(Record[] left, Record[] right)
+    {
+        const int K = 10;
+        var top = new Record[K];
+        var count = 0;
+        foreach (var r in left)
+        {
+            if (count == K && r.Value <= top[K - 1].Value)
+            {
+                continue; // an equal value that came later goes after: ties in arrival order
+            }
+
+            var at = count < K ? count++ : K - 1;
+            while (at > 0 && top[at - 1].Value < r.Value)
+            {
+                top[at] = top[at - 1];
+                at--;
+            }
+
+            top[at] = r;
+        }
+
+        return TopChecksum(top.AsSpan(0, count).ToArray());
+    }
+
+    private static long HandStaticJoin(Record[] left, Record[] right)
+    {
+        // The table is read per batch, as the query does: it may change between batches.
+        var weights = new Dictionary<int, long>(Table.Length);
+        foreach (var d in Table)
+        {
+            weights[d.Id] = d.Weight;
+        }
+
+        var sum = 0L;
+        foreach (var r in left)
+        {
+            if (weights.TryGetValue(r.Key, out var weight))
+            {
+                sum += r.Value * weight;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Order-sensitive: a top ten in another order, or with ties in another order, differs.</summary>
+    private static long TopChecksum(IReadOnlyList<Record> top)
+    {
+        var checksum = 0L;
+        for (var i = 0; i < top.Count; i++)
+        {
+            checksum += (i + 1) * (top[i].Value * 1_000_003 + top[i].Timestamp);
+        }
+
+        return checksum;
+    }
+}

@@ -1,0 +1,28 @@
+namespace StreamLinq.QueryEndToEnd;
+
+/// <summary>A benchmark record, as bench/StreamLinq.Benchmarks': a value type of 16 bytes.</summary>
+internal readonly record struct Record(int Key, long Value, long Timestamp);
+
+/// <summary>A row of the static table.</summary>
+internal readonly record struct Dimension(int Id, long Weight);
+
+/// <summary>The inputs, generated once per batch size with a fixed seed.</summary>
+internal static class Workload
+{
+    public const int KeyCount = 1_000;
+
+    public static Record[] Records(int count, int seed = 42)
+    {
+        var random = new Random(seed);
+        var records = new Record[count];
+        for (var i = 0; i < count; i++)
+        {
+            records[i] = new Record(random.Next(KeyCount), random.Next(1_000_000), i);
+        }
+
+        return records;
+    }
+
+    public static Dimension[] Table(int rows = KeyCount) =>
+        [.. Enumerable.Range(0, rows).Select(i => new Dimension(i, i % 7 + 1))];
+}
