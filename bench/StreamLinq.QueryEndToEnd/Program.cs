@@ -9,12 +9,12 @@ using StreamLinq.QueryEndToEnd;
 var full = args.Contains("--full");
 if (args.Any(a => a is not "--full" and not "--quick"))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full]   (--quick, the default: 5 repetitions of about 1 M records per cell; --full: 9 of about 4 M)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M)");
     return 1;
 }
 
 var repetitions = full ? 9 : 5;
-var recordsPerCell = full ? 4_000_000 : 1_000_000;
+var recordsPerCell = full ? 8_000_000 : 2_000_000;
 int[] sizes = [1_000, 10_000, 100_000, 1_000_000];
 string[] ways = ["hand", "LINQ", "Rx.NET", "end to end"];
 
@@ -44,12 +44,24 @@ foreach (var size in sizes)
     }
 }
 
+// The engine's fixed cost per batch: the first query on empty batches, through the same path.
+Record[] none = [];
+var emptyBatches = full ? 20_000 : 5_000;
+var emptyMicroseconds = new List<double>();
+var emptyBytes = new List<double>();
+runs[Queries.All[0].Name].Run(none, none, 100);
+
 // seconds[(query, size, way)] per repetition; bytes and gen-2 collections per record for the engine.
 var seconds = new Dictionary<(string, int, string), List<double>>();
 var engineBytes = new Dictionary<(string, int), List<double>>();
 var engineGen2 = new Dictionary<(string, int), long>();
 for (var rep = 0; rep < repetitions; rep++)
 {
+    var emptyAllocated = GC.GetTotalAllocatedBytes();
+    var emptyWatch = Stopwatch.StartNew();
+    runs[Queries.All[0].Name].Run(none, none, emptyBatches);
+    emptyMicroseconds.Add(emptyWatch.Elapsed.TotalMicroseconds / emptyBatches);
+    emptyBytes.Add((GC.GetTotalAllocatedBytes() - emptyAllocated) / (double)emptyBatches);
     foreach (var size in sizes)
     {
         var batches = Math.Max(2, recordsPerCell / size);
@@ -119,6 +131,11 @@ foreach (var size in sizes)
     }
 }
 
+Console.WriteLine();
+emptyMicroseconds.Sort();
+emptyBytes.Sort();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Empty batch through the public API ({Queries.All[0].Name}, one output): {emptyMicroseconds[0]:N1} / {Median([.. emptyMicroseconds]):N1} / {emptyMicroseconds[^1]:N1} µs per batch (min / median / max), {Median([.. emptyBytes]):N0} B allocated per batch (median)"));
 Console.WriteLine();
 Console.WriteLine($"load average at the end: {LoadAverage()}");
 return 0;

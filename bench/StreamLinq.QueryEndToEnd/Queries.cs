@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 
@@ -41,9 +42,10 @@ internal static class Queries
             var totals = new Dictionary<int, (long Count, long Sum)>();
             foreach (var r in l)
             {
-                var key = r.Key % keys;
-                totals.TryGetValue(key, out var t);
-                totals[key] = (t.Count + 1, t.Sum + r.Value);
+                // One lookup per record, as bench/StreamLinq.Benchmarks' loop: the fastest a person would write.
+                ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(totals, r.Key % keys, out var _);
+                total.Count++;
+                total.Sum += r.Value;
             }
 
             return totals.Sum(t => t.Key + t.Value.Count + t.Value.Sum);
