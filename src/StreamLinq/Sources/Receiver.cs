@@ -51,6 +51,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     private volatile bool _closed;
     private volatile bool _refusing;
     private long _overdueTicks;
+    private bool _lastSealLate;
     private long _lastSeal = TimeProvider.System.GetTimestamp();
     private long _sealEpoch;
     private long _dropped;
@@ -323,13 +324,20 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
             return true;
         }
 
-        if (!_fixedCapacity && !SealOverdue())
+        if (!_fixedCapacity && !SealOverdueAtLastSeal && !SealOverdue())
         {
             _overflow.Enqueue(chunk);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>Whether the last seal came more than two batch intervals after the one before it.</summary>
+    private bool SealOverdueAtLastSeal
+    {
+        get => Volatile.Read(ref _lastSealLate);
+        set => Volatile.Write(ref _lastSealLate, value);
     }
 
     /// <summary>No seal for two batch intervals: the engine is behind, so the default bound applies.</summary>
@@ -507,6 +515,10 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
             }
 
             Interlocked.Increment(ref _sealEpoch);
+
+            // A seal that came late (the engine was behind) keeps the default bound on until seals
+            // come on time again: the burst right after a late seal must not outgrow the bound.
+            SealOverdueAtLastSeal = SealOverdue();
             Volatile.Write(ref _lastSeal, _time.GetTimestamp());
             Interlocked.Exchange(ref _sealed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             dropped = Interlocked.Exchange(ref _dropped, 0);

@@ -20,7 +20,8 @@ public sealed record ReceiverOptions
     /// Null (the default) bounds the buffer only when the engine is behind: while batches are
     /// sealed on time a batch takes whatever arrived in its interval, however much that is; once
     /// no seal has come for two batch intervals (the batch queue is full and the generator holds
-    /// seals back), the receiver holds at most <see cref="DefaultBufferCapacity"/> records. A
+    /// seals back), and until a seal comes on time again, the receiver holds at most
+    /// <see cref="DefaultBufferCapacity"/> records. A
     /// number is a hard bound at every moment. Either way every hold is reported
     /// (<see cref="IStreamingListener.OnReceiverBlocked"/>, the metrics
     /// <c>streamlinq.receiver.records_held_back</c> and <c>streamlinq.receiver.blocked_time</c>).
