@@ -145,9 +145,23 @@ public sealed class StreamTestHarness : IAsyncDisposable
             }
 
             _retry = null;
-            _clock.AdvanceTo(_clock.NowTicks + (await retry.ConfigureAwait(false)).Ticks);
+            var delay = (await retry.ConfigureAwait(false)).Ticks;
+            _clock.AdvanceTo(_clock.NowTicks + delay);
+
+            // The announcement is delivered to listeners as the engine starts its delay, so the
+            // delay's timer may be set on the clock just after the move above: until the retry
+            // runs (or announces the next one), move the clock by the delay again each time the
+            // engine has had a moment to set that timer.
+            _retry = _listener!.NextRetryAsync();
+            while (await Task.WhenAny(done, _retry, Task.Delay(RetryTimerGrace)).ConfigureAwait(false) is var first && first != done && first != _retry)
+            {
+                _clock.AdvanceTo(_clock.NowTicks + Math.Max(delay, 1));
+            }
         }
     }
+
+    /// <summary>How long, in real time, the engine gets to set a retry's timer before the harness moves the clock again.</summary>
+    private static readonly TimeSpan RetryTimerGrace = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Runs <paramref name="count"/> batches, stopping at the first that fails.</summary>
     /// <param name="count">How many batches; not negative.</param>

@@ -165,6 +165,13 @@ public class StreamTestHarnessTests
 
         public Task WriteBatchAsync(IReadOnlyList<int> batch, BatchTime time, CancellationToken cancellationToken)
         {
+            // Later batches, due once the clock moved by the retry's delay, are empty: only the
+            // batch holding the record counts.
+            if (batch.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
             if (++Attempts == 1)
             {
                 throw new IOException("The table is locked for a moment.");
