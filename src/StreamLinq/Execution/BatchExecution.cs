@@ -10,6 +10,12 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ba
 {
     private readonly Dictionary<PlanNode, Array?> _results = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>A batch whose inputs are each one array (the plan alone, in benchmarks and tests).</summary>
+    public BatchExecution(BatchTime time, IReadOnlyDictionary<int, Array> inputs, StreamingOptions options, CancellationToken cancellationToken)
+        : this(time, inputs.ToDictionary(i => i.Key, i => BatchRecords.Of(i.Value)), options, cancellationToken)
+    {
+    }
+
     public BatchTime Time { get; } = time;
 
     public StreamingOptions Options { get; } = options;
