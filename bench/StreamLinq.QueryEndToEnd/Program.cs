@@ -7,10 +7,15 @@ using StreamLinq.QueryEndToEnd;
 // and Rx.NET over the same input, interleaved in one run. Ratios are speed against the loop (the
 // loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
 var full = args.Contains("--full");
-if (args.Any(a => a is not "--full" and not "--quick"))
+if (args.Any(a => a is not "--full" and not "--quick" and not "--allocation"))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full | --allocation]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --allocation: only the push source's allocation check)");
     return 1;
+}
+
+if (args.Contains("--allocation"))
+{
+    return await PushAllocation.CheckAsync(full: false);
 }
 
 var repetitions = full ? 9 : 5;
@@ -137,8 +142,10 @@ emptyBytes.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Empty batch through the public API ({Queries.All[0].Name}, one output): {emptyMicroseconds[0]:N1} / {Median([.. emptyMicroseconds]):N1} / {emptyMicroseconds[^1]:N1} µs per batch (min / median / max), {Median([.. emptyBytes]):N0} B allocated per batch (median)"));
 Console.WriteLine();
+var verdict = await PushAllocation.CheckAsync(full);
+Console.WriteLine();
 Console.WriteLine($"load average at the end: {LoadAverage()}");
-return 0;
+return verdict;
 
 static void Check(QueryCase query, int size, string way, long expected, long actual)
 {

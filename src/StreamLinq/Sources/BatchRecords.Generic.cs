@@ -34,8 +34,12 @@ public sealed class BatchRecords<T> : BatchRecords
     /// <param name="records">The records; the engine only reads them.</param>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is null.</exception>
     public BatchRecords(T[] records)
-        : this([new ReadOnlyMemory<T>(records ?? throw new ArgumentNullException(nameof(records)))], null)
     {
+        ArgumentNullException.ThrowIfNull(records);
+        _arrays = records.Length == 0 ? [] : [records];
+        _offsets = records.Length == 0 ? [] : [0];
+        _starts = records.Length == 0 ? [0] : [0, records.Length];
+        Count = records.Length;
     }
 
     /// <summary>The segments in order, and what to do once the batch is done with them.</summary>
@@ -49,30 +53,38 @@ public sealed class BatchRecords<T> : BatchRecords
     public BatchRecords(IReadOnlyList<ReadOnlyMemory<T>> segments, Action? release)
     {
         ArgumentNullException.ThrowIfNull(segments);
-        var arrays = new List<T[]>(segments.Count);
-        var offsets = new List<int>(segments.Count);
-        var starts = new List<int>(segments.Count + 1) { 0 };
-        var count = 0;
-        foreach (var segment in segments)
+        var arrays = new T[segments.Count][];
+        var offsets = new int[segments.Count];
+        var starts = new int[segments.Count + 1];
+        var used = 0;
+        for (var s = 0; s < segments.Count; s++)
         {
+            var segment = segments[s];
             if (segment.IsEmpty)
             {
                 continue;
             }
 
             var piece = MemoryMarshal.TryGetArray(segment, out var array) ? array : new ArraySegment<T>(segment.ToArray());
-            arrays.Add(piece.Array!);
-            offsets.Add(piece.Offset);
-            count = checked(count + piece.Count);
-            starts.Add(count);
+            arrays[used] = piece.Array!;
+            offsets[used] = piece.Offset;
+            starts[used + 1] = checked(starts[used] + piece.Count);
+            used++;
         }
 
-        _arrays = [.. arrays];
-        _offsets = [.. offsets];
-        _starts = [.. starts];
+        if (used < segments.Count)
+        {
+            Array.Resize(ref arrays, used);
+            Array.Resize(ref offsets, used);
+            Array.Resize(ref starts, used + 1);
+        }
+
+        _arrays = arrays;
+        _offsets = offsets;
+        _starts = starts;
+        Count = starts[used];
         _release = release;
         _owned = release is not null;
-        Count = count;
     }
 
     /// <inheritdoc/>
