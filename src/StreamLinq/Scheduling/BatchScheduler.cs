@@ -491,6 +491,14 @@ internal sealed class BatchScheduler
         {
             failure = new BatchFailedException(job.Time, "Scheduler", error, BatchStage.Scheduler);
         }
+        finally
+        {
+            // No attempt runs any more, so no loop reads the inputs: their pooled segments go back.
+            foreach (var input in progress.Inputs.Values)
+            {
+                input.Release();
+            }
+        }
 
         // A batch that stops the context stays pending, to be replayed after a restart; one the
         // context moves past is committed like a completed one.
@@ -529,15 +537,15 @@ internal sealed class BatchScheduler
             var name = $"Source [{_sources[i].Name}#{i}]";
             try
             {
-                progress.Inputs[i] = await WithTimeoutAsync(name, token => input.ReadAsync(token).AsTask(), cancellation).ConfigureAwait(false);
+                progress.Inputs[i] = await WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation).ConfigureAwait(false);
             }
             catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
             {
                 throw new BatchFailedException(job.Time, name, error, BatchStage.Source);
             }
 
-            progress.Records += progress.Inputs[i].Length;
-            _context.Telemetry.InputRead(i, _sources[i].Name, progress.Inputs[i].Length);
+            progress.Records += progress.Inputs[i].Count;
+            _context.Telemetry.InputRead(i, _sources[i].Name, progress.Inputs[i].Count);
         }
 
         _protocol.BeforeOutputs(progress.Commit);
@@ -690,7 +698,7 @@ internal sealed class BatchScheduler
 
         public BatchInfo Info { get; } = info;
 
-        public Dictionary<int, Array> Inputs { get; } = [];
+        public Dictionary<int, BatchRecords> Inputs { get; } = [];
 
         public long Records { get; set; }
 

@@ -107,6 +107,9 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>Records per chunk.</summary>
     internal int ChunkLength { get; }
 
+    /// <summary>Where chunks' arrays come from and go back to once every batch that holds a range of them has released it; set before the first record.</summary>
+    internal System.Buffers.ArrayPool<T> Pool { get; set; } = System.Buffers.ArrayPool<T>.Shared;
+
     internal FullBufferPolicy Policy { get; }
 
     /// <summary>False once stores need the slow path for every record: a log to write, or the receiver closed or refusing.</summary>
@@ -719,17 +722,21 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     {
         public IReadOnlyList<SegmentSeal> Segments => segments;
 
-        public ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
+        public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Read().ToArray());
+
+        public ValueTask<BatchRecords> ReadRecordsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<BatchRecords>(Read());
+
+        private BatchRecords<T> Read()
         {
             if (records is not null)
             {
-                return ValueTask.FromResult<Array>(records.Read());
+                return records.Records();
             }
 
             var log = receiver._log ?? throw new InvalidOperationException("The write-ahead log is not open.");
             try
             {
-                return ValueTask.FromResult<Array>(segments.SelectMany(log.ReadSealed).ToArray());
+                return new BatchRecords<T>(segments.SelectMany(log.ReadSealed).ToArray());
             }
             catch (InvalidDataException error)
             {
