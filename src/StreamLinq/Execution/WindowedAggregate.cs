@@ -14,7 +14,7 @@ namespace StreamLinq.Execution;
 /// is not exact) the kept partials are merged at each slide. Sums run in the wide accumulators of
 /// <see cref="WideSum"/>, so only the window's emitted value is checked for range.
 /// </summary>
-internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator
+internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator, IWindowedOperator
 {
     private readonly HashAggregate<TIn, TKey, TOut> _perBatch;
     private readonly WindowSpec _window;
@@ -46,6 +46,8 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
     public bool IsIncremental => _subtract is not null;
 
     public override string Kind => "WindowedAggregate";
+
+    public WindowSpec Window => _window;
 
     public override string Detail => $"{_window}; {Strategy}; {_perBatch.Detail}";
 

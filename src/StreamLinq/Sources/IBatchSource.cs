@@ -133,8 +133,21 @@ public sealed class SourceContext
     /// </summary>
     internal Func<long> CheckpointsWritten { get; init; } = () => 0;
 
-    /// <summary>The context's batch interval: a receiver without a configured bound holds records without one while seals come on time.</summary>
-    public TimeSpan BatchInterval { get; init; }
+    /// <summary>
+    /// The context's batch interval in force now (it changes at a batch boundary under
+    /// <see cref="StreamingContext.SetBatchIntervalAsync"/> or adaptive batching): a receiver
+    /// without a configured bound holds records without one while seals come on time.
+    /// </summary>
+    public TimeSpan BatchInterval
+    {
+        get => IntervalInForce?.Invoke() ?? _batchInterval;
+        init => _batchInterval = value;
+    }
+
+    private readonly TimeSpan _batchInterval;
+
+    /// <summary>Reads the interval in force; set by the context, which may change it at run time.</summary>
+    internal Func<TimeSpan>? IntervalInForce { get; init; }
 
     /// <summary>Delivers <see cref="IStreamingListener.OnReceiverBlocked"/>; none in contexts that do not listen.</summary>
     public Action<ReceiverBlocked>? ReceiverBlockedListener { get; init; }

@@ -50,7 +50,6 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     private SourceException? _failure;
     private volatile bool _closed;
     private volatile bool _refusing;
-    private long _overdueTicks;
     private bool _lastSealLate;
     private long _lastSeal = TimeProvider.System.GetTimestamp();
     private long _sealEpoch;
@@ -346,7 +345,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>No seal for two batch intervals: the engine is behind, so the default bound applies.</summary>
     private bool SealOverdue()
     {
-        var overdue = Volatile.Read(ref _overdueTicks);
+        var overdue = (_context?.BatchInterval.Ticks ?? 0) * 2;
         return overdue == 0 || _time.GetElapsedTime(Volatile.Read(ref _lastSeal)).Ticks > overdue;
     }
 
@@ -443,7 +442,6 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         _context = context;
         _time = context.TimeProvider;
         Volatile.Read(ref _rate)?.UseClock(_time);
-        Volatile.Write(ref _overdueTicks, context.BatchInterval.Ticks * 2);
         Volatile.Write(ref _lastSeal, _time.GetTimestamp());
         if (!_logRequested)
         {
