@@ -12,11 +12,12 @@ namespace StreamLinq.Sources;
 /// <remarks>
 /// <para>Ownership: the batch owns the segments from the moment
 /// <see cref="ISealedInput.ReadRecordsAsync"/> returns them until it releases them: the release
-/// action runs once, after every output of the batch ran (on success, and on a failure the batch
-/// is not retried from), never while a retry may still read them. A source that pools its
-/// buffers returns them to the pool there. Records handed to user code (a
-/// <c>ForEachBatch</c> output, a transform) are never the segments themselves but a copy made
-/// when needed, so user code cannot keep a pooled buffer past its release.</para>
+/// action runs once, when no attempt at the batch runs any more: after its outputs ran, after a
+/// failure it is not retried from, or when the context stops abruptly; never while a retry may
+/// still read them. A source that pools its buffers returns them to the pool there. Records
+/// handed to user code (a <c>ForEachBatch</c> output, a transform) are never a segment that has
+/// a release action: one array made when first needed, so user code cannot keep a pooled buffer
+/// past its release (a batch that is one whole array without one is handed over as it is).</para>
 /// <para>A segment not backed by an array (<see cref="MemoryMarshal.TryGetArray{T}"/> fails, e.g.
 /// native memory) is copied into an array when the records are made.</para>
 /// </remarks>
