@@ -7,15 +7,34 @@ using StreamLinq.QueryEndToEnd;
 // and Rx.NET over the same input, interleaved in one run. Ratios are speed against the loop (the
 // loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
 var full = args.Contains("--full");
-if (args.Any(a => a is not "--full" and not "--quick" and not "--allocation"))
+var emptyOnly = args is ["--empty", var count] && int.TryParse(count, CultureInfo.InvariantCulture, out var emptyOnlyBatches) && emptyOnlyBatches > 0 ? emptyOnlyBatches : 0;
+if (emptyOnly == 0 && args.Any(a => a is not "--full" and not "--quick" and not "--allocation"))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full | --allocation]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --allocation: only the push source's allocation check)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full | --empty BATCHES | --allocation]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --empty: only the empty-batch row, BATCHES batches in 5 repetitions; --allocation: only the push source's allocation check)");
     return 1;
 }
 
 if (args.Contains("--allocation"))
 {
     return await PushAllocation.CheckAsync(full: false);
+}
+
+if (emptyOnly > 0)
+{
+    // Only the engine's fixed cost per batch; also the driver for counting instructions per
+    // empty batch (callgrind: the difference between two counts over the difference in batches).
+    await using var empty = await EngineRun.StartAsync(Queries.All[0]);
+    empty.Run([], [], 100);
+    for (var rep = 0; rep < 5; rep++)
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var watch = Stopwatch.StartNew();
+        empty.Run([], [], emptyOnly);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Empty batch through the public API ({Queries.All[0].Name}, one output): {watch.Elapsed.TotalMicroseconds / emptyOnly:N1} µs per batch, {(GC.GetTotalAllocatedBytes() - allocated) / (double)emptyOnly:N0} B allocated per batch, load average {LoadAverage()}"));
+    }
+
+    return 0;
 }
 
 var repetitions = full ? 9 : 5;

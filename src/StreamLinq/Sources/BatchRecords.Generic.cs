@@ -14,7 +14,8 @@ namespace StreamLinq.Sources;
 /// <see cref="ISealedInput.ReadRecordsAsync"/> returns them until it releases them: the release
 /// action runs once, when no attempt at the batch runs any more: after its outputs ran, after a
 /// failure it is not retried from, or when the context stops abruptly; never while a retry may
-/// still read them. A source that pools its buffers returns them to the pool there. Records
+/// still read them, and not at all when a call of the batch was left running past its time-out
+/// (<see cref="StreamingOptions.OperationTimeout"/>) and may still read them. A source that pools its buffers returns them to the pool there. Records
 /// handed to user code (a <c>ForEachBatch</c> output, a transform) are never a segment that has
 /// a release action: one array made when first needed, so user code cannot keep a pooled buffer
 /// past its release (a batch that is one whole array without one is handed over as it is).</para>
