@@ -16,12 +16,16 @@ internal sealed class ChunkPool<T> : ArrayPool<T>
     private int _count;
     private int _keep = 16;
 
-    /// <summary>The last seal took <paramref name="chunks"/> chunks: keep enough for it and the producers' next ones.</summary>
+    /// <summary>The last seal took <paramref name="chunks"/> chunks: keep enough for it and the producers' next ones, and let go of the rest.</summary>
     public void Sealed(int chunks)
     {
         lock (_gate)
         {
             _keep = Math.Max(16, 2 * chunks);
+            while (_count > _keep)
+            {
+                _free[--_count] = null!;
+            }
         }
     }
 
