@@ -6,8 +6,10 @@ namespace StreamLinq.Sources;
 /// A receiver's own pool of chunk arrays, holding as many as its recent batches used: the shared
 /// pool keeps a few dozen arrays of a size per core and drops the rest, so a large batch's
 /// chunks (about 50 of 64 KB at 100 k records) came back only in part and the next batch
-/// allocated the others afresh. Arrays beyond what the last seals needed are let go, so a burst
-/// does not keep its memory once it is over.
+/// allocated the others afresh. An array that comes back beyond twice what the last seal took
+/// is let go, so a burst does not keep its memory once it is over. (Trimming the free list at the
+/// seal itself let go of arrays the producers were about to need: seals do not see the chunks
+/// still out with the batch before.)
 /// </summary>
 internal sealed class ChunkPool<T> : ArrayPool<T>
 {
@@ -16,16 +18,12 @@ internal sealed class ChunkPool<T> : ArrayPool<T>
     private int _count;
     private int _keep = 16;
 
-    /// <summary>The last seal took <paramref name="chunks"/> chunks: keep enough for it and the producers' next ones, and let go of the rest.</summary>
+    /// <summary>The last seal took <paramref name="chunks"/> chunks: keep enough for it and the producers' next ones.</summary>
     public void Sealed(int chunks)
     {
         lock (_gate)
         {
             _keep = Math.Max(16, 2 * chunks);
-            while (_count > _keep)
-            {
-                _free[--_count] = null!;
-            }
         }
     }
 
