@@ -51,9 +51,10 @@ internal sealed class PushAllocation : IAsyncDisposable
     /// batches after a warm-up, prints it, and returns the exit code: 2 when the cost of a record
     /// (the difference between the two sizes, divided by the records it adds) is above the bound.
     /// What a batch costs whatever its size (the engine's bookkeeping, the group table, the
-    /// outputs' results) is printed beside it; about 28 B per pooled chunk of 2,048 records is
-    /// the only cost that grows with the records. A copy of the batch or a boxed record costs at
-    /// least 24 B per record and fails the bound.
+    /// outputs' results) is printed beside it; about 160 B per pooled chunk of 2,048 records (its
+    /// object, its places in the seal's and the batch's lists) is the only cost that grows with the
+    /// records. A copy of the batch or a boxed record costs at least 24 B per record and fails the
+    /// bound.
     /// </summary>
     public static async Task<int> CheckAsync(bool full)
     {
