@@ -7,11 +7,16 @@ using StreamLinq.QueryEndToEnd;
 // and Rx.NET over the same input, interleaved in one run. Ratios are speed against the loop (the
 // loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
 var full = args.Contains("--full");
-if (args.Any(a => a is not "--full" and not "--quick"))
+var only = args.Zip(args.Skip(1)).Where(p => p.First == "--only").Select(p => p.Second).ToList();
+if (args.Where((a, i) => a is not "--full" and not "--quick" && !(a == "--only" && i + 1 < args.Length) && !(i > 0 && args[i - 1] == "--only")).Any())
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]...   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT)");
     return 1;
 }
+
+// The first query always runs: the empty-batch line measures it.
+IReadOnlyList<QueryCase> queries = only.Count == 0 ? Queries.All
+    : [.. Queries.All.Where((q, i) => i == 0 || only.Any(text => q.Name.Contains(text, StringComparison.OrdinalIgnoreCase)))];
 
 var repetitions = full ? 9 : 5;
 var recordsPerCell = full ? 8_000_000 : 2_000_000;
@@ -23,7 +28,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 
 var inputs = sizes.ToDictionary(s => s, s => (Left: Workload.Records(s), Right: Workload.Records(QueryCase.RightSize(s), seed: 7)));
 var runs = new Dictionary<string, EngineRun>();
-foreach (var query in Queries.All)
+foreach (var query in queries)
 {
     runs[query.Name] = await EngineRun.StartAsync(query);
 }
@@ -31,7 +36,7 @@ foreach (var query in Queries.All)
 // Warm-up (JIT, tiering, the plans' first compilation) and the check that the four ways agree.
 foreach (var size in sizes)
 {
-    foreach (var query in Queries.All)
+    foreach (var query in queries)
     {
         var (left, right) = inputs[size];
         var expected = query.Hand(left, right);
@@ -66,7 +71,7 @@ for (var rep = 0; rep < repetitions; rep++)
     {
         var batches = Math.Max(2, recordsPerCell / size);
         var (left, right) = inputs[size];
-        foreach (var query in Queries.All)
+        foreach (var query in queries)
         {
             // Rotate which way goes first, so that none always runs on a cache the previous one warmed.
             for (var w = 0; w < ways.Length; w++)
@@ -115,7 +120,7 @@ Console.WriteLine("|---:|---|---|---|---|---:|---:|---:|---:|");
 foreach (var size in sizes)
 {
     var batches = Math.Max(2, recordsPerCell / size);
-    foreach (var query in Queries.All)
+    foreach (var query in queries)
     {
         var hand = seconds[(query.Name, size, "hand")];
         string Ratio(string way)
