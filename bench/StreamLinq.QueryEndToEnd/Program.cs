@@ -8,9 +8,12 @@ using StreamLinq.QueryEndToEnd;
 // loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
 var full = args.Contains("--full");
 var only = args.Zip(args.Skip(1)).Where(p => p.First == "--only").Select(p => p.Second).ToList();
-if (args.Where((a, i) => a is not "--full" and not "--quick" && !(a == "--only" && i + 1 < args.Length) && !(i > 0 && args[i - 1] == "--only")).Any())
+var sizesGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--sizes").Select(p => p.Second).LastOrDefault();
+bool TakesValue(string option) => option is "--only" or "--sizes";
+if (args.Where((a, i) => a is not "--full" and not "--quick" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
+    || (sizesGiven is not null && !sizesGiven.Split(',').All(size => int.TryParse(size, out var n) && n > 0)))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]...   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000)");
     return 1;
 }
 
@@ -20,7 +23,7 @@ IReadOnlyList<QueryCase> queries = only.Count == 0 ? Queries.All
 
 var repetitions = full ? 9 : 5;
 var recordsPerCell = full ? 8_000_000 : 2_000_000;
-int[] sizes = [1_000, 10_000, 100_000, 1_000_000];
+int[] sizes = sizesGiven is null ? [1_000, 10_000, 100_000, 1_000_000] : [.. sizesGiven.Split(',').Select(int.Parse)];
 string[] ways = ["hand", "LINQ", "Rx.NET", "end to end"];
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
