@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -21,7 +23,7 @@ namespace StreamLinq.Execution;
 /// <para>The planner's compiler builds the loop and the projection (<c>Query/PlanCompiler</c>); this node runs them.</para>
 /// </remarks>
 /// <param name="child">The node whose records the aggregation reads.</param>
-/// <param name="accumulate">Adds <c>items[start..end]</c> into the table: the fused prefix, then each record's aggregates.</param>
+/// <param name="accumulate">Adds records <c>[start, end)</c> of the batch (walking their segments) into the table: the fused prefix, then each record's aggregates.</param>
 /// <param name="project">A group's result from its slot of a table.</param>
 /// <param name="newColumns">The columns of an empty table: the record count, then one per aggregate.</param>
 /// <param name="sumsFloatingPoint">Whether an aggregate is a floating-point sum or average, whose bits depend on where the batch is cut.</param>
@@ -30,7 +32,7 @@ namespace StreamLinq.Execution;
 /// <param name="detail">The key and aggregates, as the query wrote them.</param>
 internal sealed class HashAggregate<TIn, TKey, TOut>(
     PlanNode child,
-    Action<TIn[], int, int, GroupTable<TKey>> accumulate,
+    Action<BatchRecords<TIn>, int, int, GroupTable<TKey>> accumulate,
     Func<GroupTable<TKey>, int, TOut> project,
     Func<AggregateColumn[]> newColumns,
     bool sumsFloatingPoint,
@@ -55,13 +57,13 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Evaluate(_child) is not TIn[] input || (streamJoin is not null && !streamJoin.Build(batch, input)))
+        if (batch.Records<TIn>(_child) is not { } input || (streamJoin is not null && !streamJoin.Build(batch, input)))
         {
             return null;
         }
 
-        var parts = batch.PartitionCount(input.Length);
-        return parts > 1 && !sumsFloatingPoint && _expectedKeys * 8L >= input.Length / parts
+        var parts = batch.PartitionCount(input.Count);
+        return parts > 1 && !sumsFloatingPoint && _expectedKeys * 8L >= input.Count / parts
             ? RadixPartitioned(input, batch, parts)
             : Project(Accumulate(input, batch), include: null);
     }
@@ -81,12 +83,12 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     /// on the degree of parallelism (<see cref="BatchExecution.RunPartitions"/>): the same records
     /// give the same bits on every machine, and a replayed batch reproduces them.
     /// </remarks>
-    public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
+    public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch)
     {
-        StaticJoinTable.LoadFor(joinTables, input.Length);
-        var capacity = Math.Min(_expectedKeys, input.Length);
+        StaticJoinTable.LoadFor(joinTables, input.Count);
+        var capacity = Math.Min(_expectedKeys, input.Count);
         var tables = batch.RunPartitions(
-            input.Length,
+            input.Count,
             (start, end) =>
             {
                 var table = new GroupTable<TKey>(newColumns(), Math.Min(capacity, end - start), part: 0, parts: 0);
@@ -109,14 +111,14 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     /// Each of <paramref name="parts"/> tables aggregates every record of its own keys; their
     /// slots, each table's in first-appearance order, are interleaved by first appearance.
     /// </summary>
-    private TOut[] RadixPartitioned(TIn[] input, BatchExecution batch, int parts)
+    private TOut[] RadixPartitioned(BatchRecords<TIn> input, BatchExecution batch, int parts)
     {
-        StaticJoinTable.LoadFor(joinTables, input.Length);
-        var capacity = Math.Min(_expectedKeys, input.Length) / parts;
+        StaticJoinTable.LoadFor(joinTables, input.Count);
+        var capacity = Math.Min(_expectedKeys, input.Count) / parts;
         var tables = batch.RunEach(parts, part =>
         {
             var table = new GroupTable<TKey>(newColumns(), capacity, part, parts);
-            accumulate(input, 0, input.Length, table);
+            accumulate(input, 0, input.Count, table);
             table.Seal();
             return table;
         });

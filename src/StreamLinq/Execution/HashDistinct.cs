@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -15,12 +17,14 @@ namespace StreamLinq.Execution;
 /// first occurrences depend on everything before them.
 /// </remarks>
 /// <param name="inputs">The nodes whose records the loops read, in the query's order.</param>
+/// <param name="fetch">For each input, its records for the batch (its segments, for a source), or null when it has no batch at this time.</param>
 /// <param name="loops">For each input, the loop that adds its records (after its chain) to the set, and the first-seen ones to the list.</param>
 /// <param name="tables">The static join tables the loops read, loaded before each batch's loops run.</param>
 /// <param name="detail">The operators, as the query wrote them.</param>
 internal sealed class HashDistinct<T>(
     IReadOnlyList<PlanNode> inputs,
-    IReadOnlyList<Action<Array, HashSet<T>, List<T>>> loops,
+    IReadOnlyList<Func<BatchExecution, BatchRecords?>> fetch,
+    IReadOnlyList<Action<BatchRecords, HashSet<T>, List<T>>> loops,
     IReadOnlyList<StaticJoinTable> tables,
     string detail) : PlanNode
 {
@@ -39,17 +43,17 @@ internal sealed class HashDistinct<T>(
 
     public override Array? Compute(BatchExecution batch)
     {
-        var arrays = new Array[_inputs.Length];
+        var inputs = new BatchRecords[_inputs.Length];
         var records = 0;
         for (var i = 0; i < _inputs.Length; i++)
         {
-            if (batch.Evaluate(_inputs[i]) is not { } input)
+            if (fetch[i](batch) is not { } input)
             {
                 return null; // an input without a batch at this time (a window between slides)
             }
 
-            arrays[i] = input;
-            records += input.Length;
+            inputs[i] = input;
+            records += input.Count;
         }
 
         StaticJoinTable.LoadFor(tables, records);
@@ -57,9 +61,9 @@ internal sealed class HashDistinct<T>(
         try
         {
             var kept = new List<T>();
-            for (var i = 0; i < arrays.Length; i++)
+            for (var i = 0; i < inputs.Length; i++)
             {
-                loops[i](arrays[i], seen, kept);
+                loops[i](inputs[i], seen, kept);
             }
 
             return kept.ToArray();

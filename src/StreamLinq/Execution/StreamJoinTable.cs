@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -20,7 +22,7 @@ internal abstract class StreamJoinTable
     public abstract PlanNode Inner { get; }
 
     /// <summary>Indexes this batch's inner rows for a probe by <paramref name="outer"/>; false when the inner stream has no batch at this time.</summary>
-    public abstract bool Build(BatchExecution batch, Array outer);
+    public abstract bool Build(BatchExecution batch, BatchRecords outer);
 }
 
 // Join keys may be null, as in LINQ's Join; a null key never matches (JoinIndex leaves it out).
@@ -42,15 +44,14 @@ internal sealed class StreamJoinTable<TOuter, TInner, TKey>(PlanNode inner, Func
 
     public override PlanNode Inner { get; } = inner;
 
-    public override bool Build(BatchExecution batch, Array outer)
+    public override bool Build(BatchExecution batch, BatchRecords outer)
     {
         if (batch.Evaluate(Inner) is not TInner[] rows)
         {
             return false;
         }
 
-        var outerRows = (TOuter[])outer;
-        if (rows.Length <= outerRows.Length)
+        if (rows.Length <= outer.Count)
         {
             Grow(ref _keys, rows.Length);
             for (var j = 0; j < rows.Length; j++)
@@ -63,13 +64,17 @@ internal sealed class StreamJoinTable<TOuter, TInner, TKey>(PlanNode inner, Func
             return true;
         }
 
-        Grow(ref _probeKeys, outerRows.Length);
-        for (var i = 0; i < outerRows.Length; i++)
+        Grow(ref _probeKeys, outer.Count);
+        var at = 0;
+        foreach (var segment in ((BatchRecords<TOuter>)outer).Segments)
         {
-            _probeKeys[i] = outerKey(outerRows[i]);
+            foreach (var record in segment.Span)
+            {
+                _probeKeys[at++] = outerKey(record);
+            }
         }
 
-        _outerKeys.Rebuild(_probeKeys, outerRows.Length);
+        _outerKeys.Rebuild(_probeKeys, outer.Count);
         var matched = 0;
         for (var j = 0; j < rows.Length; j++)
         {

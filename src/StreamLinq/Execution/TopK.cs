@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -14,14 +16,14 @@ namespace StreamLinq.Execution;
 /// </remarks>
 /// <param name="input">The node whose records the loop reads.</param>
 /// <param name="count">k; zero or less keeps nothing.</param>
-/// <param name="loop">Offers the ordered records of <c>items[start..end]</c> to the heap.</param>
+/// <param name="loop">Offers the ordered records from records <c>[start, end)</c> of the batch (walking their segments) to the heap.</param>
 /// <param name="compare">The key chain's comparison (keys read from both records, descending keys inverted).</param>
 /// <param name="tables">The static join tables the loop reads, loaded before each batch's loops run.</param>
 /// <param name="detail">The operators, as the query wrote them.</param>
 internal sealed class TopK<TIn, T, TKey>(
     PlanNode input,
     int count,
-    Action<TIn[], int, int, BoundedHeap<T, TKey>> loop,
+    Action<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>> loop,
     Func<T, T, int> compare,
     IReadOnlyList<StaticJoinTable> tables,
     string detail) : PlanNode
@@ -40,18 +42,18 @@ internal sealed class TopK<TIn, T, TKey>(
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Evaluate(_input) is not TIn[] records)
+        if (batch.Records<TIn>(_input) is not { } records)
         {
             return null;
         }
 
-        if (count <= 0 || records.Length == 0)
+        if (count <= 0 || records.Count == 0)
         {
             return Array.Empty<T>();
         }
 
-        StaticJoinTable.LoadFor(tables, records.Length);
-        var parts = batch.RunPartitions(records.Length, (start, end) =>
+        StaticJoinTable.LoadFor(tables, records.Count);
+        var parts = batch.RunPartitions(records.Count, (start, end) =>
         {
             var heap = new BoundedHeap<T, TKey>(count, compare);
             loop(records, start, end, heap);

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using StreamLinq.Execution;
 using StreamLinq.Query.Logical;
+using StreamLinq.Sources;
 using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
@@ -75,38 +76,45 @@ internal sealed partial class PlanCompiler
     {
         var relational = (RelationalOperator)node;
         var inputs = new List<PlanNode>();
-        var loops = new List<Action<Array, HashSet<T>, List<T>>>();
+        var fetch = new List<Func<BatchExecution, BatchRecords?>>();
+        var loops = new List<Action<BatchRecords, HashSet<T>, List<T>>>();
         var tables = new List<StaticJoinTable>();
         var add = typeof(HashSet<T>).GetMethod(nameof(HashSet<T>.Add))!;
         var keep = typeof(List<T>).GetMethod(nameof(List<T>.Add))!;
         foreach (var input in relational.Inputs)
         {
             var (prefix, below) = Prefix(input, absorb: true);
-            var array = Expression.Parameter(typeof(Array), "array");
+            var child = Compile(below);
+            var recordsType = typeof(BatchRecords<>).MakeGenericType(below.ElementType);
+            var batch = Expression.Parameter(typeof(BatchExecution), "batch");
+            fetch.Add(Expression.Lambda<Func<BatchExecution, BatchRecords?>>(
+                Expression.Call(batch, typeof(BatchExecution).GetMethod(nameof(BatchExecution.Records))!.MakeGenericMethod(below.ElementType), Expression.Constant(child, typeof(PlanNode))),
+                batch).Compile());
+            var given = Expression.Parameter(typeof(BatchRecords), "given");
             var seen = Expression.Parameter(typeof(HashSet<T>), "seen");
             var kept = Expression.Parameter(typeof(List<T>), "kept");
-            var items = Expression.Variable(below.ElementType.MakeArrayType(), "items");
+            var records = Expression.Variable(recordsType, "records");
             var start = Expression.Variable(typeof(int), "start");
             var end = Expression.Variable(typeof(int), "end");
-            var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value =>
+            var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value =>
             {
                 var record = value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T));
                 return Expression.IfThen(Expression.Call(seen, add, record), Expression.Call(kept, keep, record));
             }, tables);
-            loops.Add(Expression.Lambda<Action<Array, HashSet<T>, List<T>>>(
+            loops.Add(Expression.Lambda<Action<BatchRecords, HashSet<T>, List<T>>>(
                 Expression.Block(
-                    [items, start, end],
-                    Expression.Assign(items, Expression.Convert(array, items.Type)),
+                    [records, start, end],
+                    Expression.Assign(records, Expression.Convert(given, recordsType)),
                     Expression.Assign(start, Expression.Constant(0)),
-                    Expression.Assign(end, Expression.ArrayLength(items)),
+                    Expression.Assign(end, Expression.Property(records, nameof(BatchRecords.Count))),
                     loop),
-                array,
+                given,
                 seen,
                 kept).Compile());
-            inputs.Add(Compile(below));
+            inputs.Add(child);
         }
 
-        return new HashDistinct<T>(inputs, loops, tables, relational.Detail);
+        return new HashDistinct<T>(inputs, fetch, loops, tables, relational.Detail);
     }
 
     /// <summary>
@@ -152,7 +160,7 @@ internal sealed partial class PlanCompiler
         var (prefix, below) = Prefix(relational.Inputs[0], absorb: true);
         var orderings = relational.Calls.SkipLast(1).ToList();
         var compare = KeyChainComparison<T>(orderings);
-        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
         var heap = Expression.Parameter(typeof(BoundedHeap<T, TKey>), "heap");
@@ -162,7 +170,7 @@ internal sealed partial class PlanCompiler
         var firstKey = Lambda(orderings[0].Arguments[1]);
         var descending = IsDescending(orderings[0]);
         var tables = new List<StaticJoinTable>();
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value =>
+        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value =>
         {
             var record = value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T));
             Expression before, tie;
@@ -191,8 +199,8 @@ internal sealed partial class PlanCompiler
                     Expression.Call(heap, typeof(BoundedHeap<T, TKey>).GetMethod(nameof(BoundedHeap<T, TKey>.Offer))!, record, key, arrival)),
                 Expression.PreIncrementAssign(arrival));
         }, tables);
-        var compiled = Expression.Lambda<Action<TIn[], int, int, BoundedHeap<T, TKey>>>(
-            Expression.Block([arrival], Expression.Assign(arrival, Expression.Constant(0)), loop), items, start, end, heap).Compile();
+        var compiled = Expression.Lambda<Action<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>>>(
+            Expression.Block([arrival], Expression.Assign(arrival, Expression.Constant(0)), loop), records, start, end, heap).Compile();
         var count = (int)((ConstantExpression)relational.Calls[^1].Arguments[1]).Value!;
         return new TopK<TIn, T, TKey>(Compile(below), count, compiled, compare, tables, relational.Detail);
     }
