@@ -109,7 +109,7 @@ internal static class FusedLoopBuilder
                 return FlatMap(ops, k, value, emit, state);
 
             case "Join" when k == 0 && state.StreamJoin is not null:
-                return JoinStream(ops, k, value, next, emit, state);
+                return JoinStream(ops, k, value, emit, state);
 
             case "Join":
                 return JoinStatic(ops, k, value, next, emit, state);
@@ -243,7 +243,7 @@ internal static class FusedLoopBuilder
     /// in the batch's <see cref="StreamJoinTable{TOuter, TInner, TKey}"/> index and continue the
     /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them.
     /// </summary>
-    private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
+    private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var join = state.StreamJoin!;

@@ -11,9 +11,9 @@ namespace StreamLinq.Query;
 /// <summary>
 /// Turns a logical plan into physical nodes, once, when the context starts: a Map becomes a fused
 /// loop, or is compiled into the loop of the operator above it (an aggregate, a Distinct/Union, a
-/// top k), as is the probe of a join of two streams right below an aggregate's chain; a GroupAggregate becomes a hash
-/// aggregation (a windowed one over a window, which then keeps partials rather than records); an
-/// Aggregate becomes a batch aggregate (a running count over a window); a Relational run becomes
+/// top k), as is the probe of a join of two streams right below an aggregate's chain; a
+/// GroupAggregate becomes a hash aggregation (a windowed one over a window, which then keeps
+/// partials rather than records); an Aggregate becomes a batch aggregate (a running count over a window); a Relational run becomes
 /// a compiled form when it has one (a hash join of two streams, a hash-set Distinct/Union, a
 /// Concat, a bounded-heap top k) and a LINQ to Objects query otherwise. Every delegate a physical node runs is built and compiled here
 /// (expression trees from <see cref="FusedLoopBuilder"/>, <see cref="HashAggregatePlanner"/>,
