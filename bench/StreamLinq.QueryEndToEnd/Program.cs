@@ -8,10 +8,15 @@ using StreamLinq.QueryEndToEnd;
 // loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
 var full = args.Contains("--full");
 var emptyOnly = args is ["--empty", var count] && int.TryParse(count, CultureInfo.InvariantCulture, out var emptyOnlyBatches) && emptyOnlyBatches > 0 ? emptyOnlyBatches : 0;
-if (emptyOnly == 0 && args.Any(a => a is not "--full" and not "--quick"))
+if (emptyOnly == 0 && args.Any(a => a is not "--full" and not "--quick" and not "--allocation"))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full | --empty BATCHES]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --empty: only the empty-batch row, BATCHES batches in 5 repetitions)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full | --allocation | --empty BATCHES]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions)");
     return 1;
+}
+
+if (args.Contains("--allocation"))
+{
+    return await PushAllocation.CheckAsync(full: false);
 }
 
 if (emptyOnly > 0)
@@ -156,8 +161,10 @@ emptyBytes.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Empty batch through the public API ({Queries.All[0].Name}, one output): {emptyMicroseconds[0]:N1} / {Median([.. emptyMicroseconds]):N1} / {emptyMicroseconds[^1]:N1} µs per batch (min / median / max), {Median([.. emptyBytes]):N0} B allocated per batch (median)"));
 Console.WriteLine();
+var verdict = await PushAllocation.CheckAsync(full);
+Console.WriteLine();
 Console.WriteLine($"load average at the end: {LoadAverage()}");
-return 0;
+return verdict;
 
 static void Check(QueryCase query, int size, string way, long expected, long actual)
 {
