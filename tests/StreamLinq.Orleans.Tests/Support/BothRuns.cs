@@ -30,26 +30,30 @@ public static class BothRuns
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    public static async Task<(List<TOut>[] Single, List<TOut>[] Cluster)> RunAsync<TIn, TOut>(
-        ClusterFixture fixture, Script<TIn> script, Func<IDStream<TIn>, IDStream<TOut>> query, int? batches = null)
+    public static Task<(List<TOut>[] Single, List<TOut>[] Cluster)> RunAsync<TIn, TOut>(
+        ClusterFixture fixture, Script<TIn> script, Func<IDStream<TIn>, IDStream<TOut>> query, int? batches = null) =>
+        RunAsync(fixture, context => query(context.AddInput(new ScriptedSource<TIn>("Script", script))), batches ?? script.Batches.Length);
+
+    /// <summary>The same with the inputs <paramref name="define"/> adds itself (several sources).</summary>
+    public static async Task<(List<TOut>[] Single, List<TOut>[] Cluster)> RunAsync<TOut>(
+        ClusterFixture fixture, Func<StreamingContext, IDStream<TOut>> define, int batches)
     {
-        var count = batches ?? script.Batches.Length;
         var single = new BatchCollector<TOut>();
         await using (var harness = new StreamTestHarness(options =>
         {
             var context = new StreamingContext(TestJobs.Interval, options);
-            query(context.AddInput(new ScriptedSource<TIn>("Script", script))).ForEachBatch(single.Add);
+            define(context).ForEachBatch(single.Add);
             return context;
         }))
         {
             await harness.StartAsync();
-            await harness.RunBatchesAsync(count);
+            await harness.RunBatchesAsync(batches);
         }
 
         var cluster = new BatchCollector<TOut>();
-        var job = TestJobs.Define(context => query(context.AddInput(new ScriptedSource<TIn>("Script", script))).ForEachBatch(cluster.Add));
-        await RunJobAsync(fixture, job, count);
-        return (single.Batches(count), cluster.Batches(count));
+        var job = TestJobs.Define(context => define(context).ForEachBatch(cluster.Add));
+        await RunJobAsync(fixture, job, batches);
+        return (single.Batches(batches), cluster.Batches(batches));
     }
 
     /// <summary>Starts the job, moves its clock one interval at a time until <paramref name="batches"/> batches are done, stops it.</summary>
