@@ -8,9 +8,9 @@ namespace StreamLinq.Orleans;
 /// Runs map tasks of one source partition: reads the range from the broker itself, runs the
 /// narrow part of the plan (the same compiled code as in one process) and pushes each key
 /// partition's bytes straight to its reducer, so records never pass through the driver. Holds
-/// no state across batches: placed by activation count, so partitions spread over the silos.
+/// no state across batches: placed by the hash of its key over the silos, so partitions spread over them.
 /// </summary>
-[ActivationCountBasedPlacement]
+[HashBasedPlacement]
 internal sealed class ExecutorGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IExecutorGrain
 {
     private DistributedPlan? _plan;
@@ -19,7 +19,16 @@ internal sealed class ExecutorGrain(StreamJobRegistry registry, IServiceProvider
     {
         _plan ??= registry.Build(task.Job, services);
         var time = new BatchTime(task.TimeTicks);
-        var output = await _plan.RunMapAsync(new MapTask(time, task.InputId, task.Partition, task.Range), CancellationToken.None);
+        MapOutput output;
+        try
+        {
+            output = await _plan.RunMapAsync(new MapTask(time, task.InputId, task.Partition, task.Range), CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            throw TaskFailedException.From($"Map task of input {task.InputId}, partition '{task.Partition}'", error);
+        }
+
         var sends = new List<Task>();
         long bytes = 0;
         for (var k = 0; k < output.Partitions.Count; k++)

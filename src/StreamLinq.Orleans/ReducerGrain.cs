@@ -11,7 +11,7 @@ namespace StreamLinq.Orleans;
 /// nodes, across batches, while the activation lives; a batch it already reduced is not taken in
 /// again (a repeated order writes nothing).
 /// </summary>
-[ActivationCountBasedPlacement]
+[HashBasedPlacement]
 internal sealed class ReducerGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IReducerGrain
 {
     private readonly Dictionary<long, Dictionary<int, byte[]>> _pending = [];
@@ -49,7 +49,16 @@ internal sealed class ReducerGrain(StreamJobRegistry registry, IServiceProvider 
             ordered[i] = partials?.GetValueOrDefault(i) ?? [];
         }
 
-        var written = await _plan.RunReduceAsync(new BatchTime(order.TimeTicks), order.KeyPartition, order.Epoch, order.Offsets, ordered, CancellationToken.None);
+        long written;
+        try
+        {
+            written = await _plan.RunReduceAsync(new BatchTime(order.TimeTicks), order.KeyPartition, order.Epoch, order.Offsets, ordered, CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            throw TaskFailedException.From($"Reduce task of key partition {order.KeyPartition}", error);
+        }
+
         _lastReduced = order.TimeTicks;
         return written;
     }
