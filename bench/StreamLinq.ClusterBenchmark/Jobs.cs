@@ -41,8 +41,22 @@ internal static class Jobs
             options.Streaming = options.Streaming with { TimeProvider = new FastClock() };
         });
 
+    /// <summary>The event the generated source hands out at <paramref name="offset"/> of <paramref name="partition"/>.</summary>
+    public static ReadOnlyMemory<byte> Event(int partition, long offset) => Events[(offset * 31 + partition) % Events.Length];
+
+    /// <summary>The YSB query in LINQ to Objects over one batch of events: the number of campaign windows counted.</summary>
+    public static int YsbInLinq(ReadOnlyMemory<byte>[] events) =>
+        events
+            .Select(json => AdEvent.Parse(json))
+            .Where(e => e.EventType == AdEventType.View)
+            .Select(e => new AdView(e.AdId, e.EventTime))
+            .Join(Campaigns, v => v.AdId, c => c.AdId, (v, c) => new CampaignWindow(c.CampaignId, AdvertisingJob.WindowStart(v.EventTime)))
+            .GroupBy(w => w)
+            .Select(g => new WindowCount(g.Key.CampaignId, g.Key.WindowStart, g.Count()))
+            .Count();
+
     private static IDStream<ReadOnlyMemory<byte>> YsbEvents(StreamingContext context, int partitions, int perBatch) =>
-        context.AddInput(new GeneratedPartitions<ReadOnlyMemory<byte>>(partitions, perBatch, static (partition, offset) => Events[(offset * 31 + partition) % Events.Length]));
+        context.AddInput(new GeneratedPartitions<ReadOnlyMemory<byte>>(partitions, perBatch, static (partition, offset) => Event(partition, offset)));
 
     private static ReadOnlyMemory<byte>[] MakeEvents(int count)
     {

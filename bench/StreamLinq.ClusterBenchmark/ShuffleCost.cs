@@ -6,8 +6,10 @@ namespace StreamLinq.ClusterBenchmark;
 
 /// <summary>
 /// One map task (<see cref="DistributedPlan.RunMapAsync"/>) over one partition's range: the bytes
-/// it hands the shuffle per record read and its time per record, for the YSB query (partial counts
-/// cross) and for the YSB views made distinct (views cross as records, a third of the events).
+/// it hands the shuffle per record read and its time per record, for the YSB query (each view's
+/// campaign window crosses: the executors do not pre-aggregate) and for the YSB views made
+/// distinct (each view crosses), beside the baseline: the YSB query in LINQ to Objects over the
+/// same events in this process, with no shuffle.
 /// </summary>
 internal static class ShuffleCost
 {
@@ -15,9 +17,25 @@ internal static class ShuffleCost
     {
         return
         [
-            await MeasureAsync("YSB (partial counts per campaign window)", context => Jobs.Ysb(context, 1, records), records).ConfigureAwait(false),
-            await MeasureAsync("YSB views, Distinct (each view a record)", context => Jobs.DistinctViews(context, 1, records), records).ConfigureAwait(false),
+            Baseline(records),
+            await MeasureAsync("YSB map task (each view's CampaignWindow crosses)", context => Jobs.Ysb(context, 1, records), records).ConfigureAwait(false),
+            await MeasureAsync("YSB views, Distinct: map task (each AdView crosses)", context => Jobs.DistinctViews(context, 1, records), records).ConfigureAwait(false),
         ];
+    }
+
+    private static (string, double, double) Baseline(int records)
+    {
+        var events = Enumerable.Range(0, records).Select(offset => Jobs.Event(0, offset)).ToArray();
+        var runs = 0;
+        var windows = 0;
+        var watch = Stopwatch.StartNew();
+        while (runs < 5 || watch.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            windows += Jobs.YsbInLinq(events);
+            runs++;
+        }
+
+        return ($"YSB in LINQ to Objects, one process ({windows / runs} windows): baseline", 0, watch.Elapsed.TotalMicroseconds / runs / records);
     }
 
     private static async Task<(string, double, double)> MeasureAsync(string query, Action<StreamingContext> define, int records)
