@@ -9,12 +9,38 @@ using StreamLinq.QueryEndToEnd;
 var full = args.Contains("--full");
 var only = args.Zip(args.Skip(1)).Where(p => p.First == "--only").Select(p => p.Second).ToList();
 var sizesGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--sizes").Select(p => p.Second).LastOrDefault();
-bool TakesValue(string option) => option is "--only" or "--sizes";
-if (args.Where((a, i) => a is not "--full" and not "--quick" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
-    || (sizesGiven is not null && !sizesGiven.Split(',').All(size => int.TryParse(size, out var n) && n > 0)))
+var emptyGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--empty").Select(p => p.Second).LastOrDefault();
+bool TakesValue(string option) => option is "--only" or "--sizes" or "--empty";
+var emptyOnly = 0;
+if (args.Where((a, i) => a is not "--full" and not "--quick" and not "--allocation" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
+    || (sizesGiven is not null && !sizesGiven.Split(',').All(size => int.TryParse(size, out var n) && n > 0))
+    || (emptyGiven is not null && !(int.TryParse(emptyGiven, CultureInfo.InvariantCulture, out emptyOnly) && emptyOnly > 0)))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...] | --allocation | --empty BATCHES   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions)");
     return 1;
+}
+
+if (args.Contains("--allocation"))
+{
+    return await PushAllocation.CheckAsync(full: false);
+}
+
+if (emptyOnly > 0)
+{
+    // Only the engine's fixed cost per batch; also the driver for counting instructions per
+    // empty batch (callgrind: the difference between two counts over the difference in batches).
+    await using var empty = await EngineRun.StartAsync(Queries.All[0]);
+    empty.Run([], [], 100);
+    for (var rep = 0; rep < 5; rep++)
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var watch = Stopwatch.StartNew();
+        empty.Run([], [], emptyOnly);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Empty batch through the public API ({Queries.All[0].Name}, one output): {watch.Elapsed.TotalMicroseconds / emptyOnly:N1} µs per batch, {(GC.GetTotalAllocatedBytes() - allocated) / (double)emptyOnly:N0} B allocated per batch, load average {LoadAverage()}"));
+    }
+
+    return 0;
 }
 
 // The first query always runs: the empty-batch line measures it.
@@ -151,8 +177,10 @@ emptyBytes.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Empty batch through the public API ({Queries.All[0].Name}, one output): {emptyMicroseconds[0]:N1} / {Median([.. emptyMicroseconds]):N1} / {emptyMicroseconds[^1]:N1} µs per batch (min / median / max), {Median([.. emptyBytes]):N0} B allocated per batch (median)"));
 Console.WriteLine();
+var verdict = await PushAllocation.CheckAsync(full);
+Console.WriteLine();
 Console.WriteLine($"load average at the end: {LoadAverage()}");
-return 0;
+return verdict;
 
 static void Check(QueryCase query, int size, string way, long expected, long actual)
 {
