@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using StreamLinq.Execution;
 using StreamLinq.Query;
+using StreamLinq.Scheduling;
 using StreamLinq.Sources;
 using StreamLinq.State;
 
@@ -11,7 +12,7 @@ namespace StreamLinq.Checkpointing;
 /// The scheduler's side of checkpointing: snapshots the batch position, source offsets, pending
 /// batches and operator state into the store, and rebuilds them from a recovered checkpoint.
 /// </summary>
-internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, CheckpointData? recovered, TimeSpan interval)
+internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, CheckpointData? recovered, BatchIntervalSchedule intervals)
 {
     public CheckpointData? Recovered { get; } = recovered;
 
@@ -74,8 +75,9 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                     job.DoneOutputs.Order().ToList(),
                     sources.Select((source, id) => source is IOffsetRangeSource ranged
                         ? StateWriter.Capture(w => ranged.WriteRange(job.Inputs[id], w))
-                        : (JsonElement?)null).ToList())).ToList();
-                return new CheckpointData(sequence, interval.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates);
+                        : (JsonElement?)null).ToList(),
+                    job.Interval.Ticks)).ToList();
+                return new CheckpointData(sequence, intervals.Current.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates, intervals.Configured.Ticks);
             }
         });
         Interlocked.Increment(ref _written);
@@ -142,11 +144,11 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                 else
                 {
                     warn($"Batch {new BatchTime(batch.Time)} is replayed without the records of {sources[id].Name}, which cannot replay them.");
-                    inputs[id] = new SealedRecords(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0));
+                    inputs[id] = new SealedRecords(BatchRecords.Of(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0)));
                 }
             }
 
-            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, [.. batch.DoneOutputs]));
+            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, [.. batch.DoneOutputs], TimeSpan.FromTicks(batch.IntervalTicks ?? data.BatchIntervalTicks)));
         }
 
         return jobs;
