@@ -70,8 +70,9 @@ public sealed class RunnerHandOffTests
         await BoundedBatchQueueTests.Eventually(() => written.Contains(1));
         Assert.Null((await harness.RunBatchAsync()).Failure);
         Assert.Equal([2, 3], written.Where(x => x != 1));
-        Assert.Single(completed, b => b.Time == first.Time);
-        Assert.Equal(completed.Count, completed.Select(b => b.Time).Distinct().Count());
+        var times = completed.Select(b => b.Time).ToArray();
+        Assert.Single(times, t => t == first.Time);
+        Assert.Equal(times.Length, times.Distinct().Count());
     }
 
     [Fact]
