@@ -575,6 +575,7 @@ internal sealed class BatchScheduler
             return;
         }
 
+        progress.MarkCallLeftRunning();
         Exception failure = stopping
             ? new OperationCanceledException(_abort.Token)
             : new BatchFailedException(progress.Job.Time, what, RunnerDeadline.Exceeded(what, _context.Options.OperationTimeout), stage);
@@ -618,10 +619,15 @@ internal sealed class BatchScheduler
         }
         finally
         {
-            // No attempt runs any more, so no loop reads the inputs: their pooled segments go back.
-            foreach (var input in progress.Inputs.Values)
+            // No attempt runs any more, so no loop reads the inputs: their pooled segments go back;
+            // unless a call was left running past its deadline, which may still read them (then
+            // the garbage collector takes them instead of the pool).
+            if (!progress.CallLeftRunning)
             {
-                input.Release();
+                foreach (var input in progress.Inputs.Values)
+                {
+                    input.Release();
+                }
             }
         }
 
@@ -785,6 +791,7 @@ internal sealed class BatchScheduler
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
+            Volatile.Read(ref _current)?.MarkCallLeftRunning();
             throw RunnerDeadline.Exceeded(what, limit);
         }
     }
@@ -872,6 +879,13 @@ internal sealed class BatchScheduler
         public BatchInfo Info { get; } = info;
 
         public Dictionary<int, BatchRecords> Inputs { get; } = [];
+
+        /// <summary>Whether a call of this batch was left running past its deadline (it may still read the inputs).</summary>
+        public bool CallLeftRunning => Volatile.Read(ref _callLeftRunning);
+
+        private bool _callLeftRunning;
+
+        public void MarkCallLeftRunning() => Volatile.Write(ref _callLeftRunning, true);
 
         public long Records { get; set; }
 

@@ -70,9 +70,10 @@ public sealed class RunnerHandOffTests
         await BoundedBatchQueueTests.Eventually(() => written.Contains(1));
         Assert.Null((await harness.RunBatchAsync()).Failure);
         Assert.Equal([2, 3], written.Where(x => x != 1));
-        var times = completed.Select(b => b.Time).ToArray();
-        Assert.Single(times, t => t == first.Time);
-        Assert.Equal(times.Length, times.Distinct().Count());
+        // One snapshot: batches queued while the clock was driven may still be completing.
+        var seen = completed.ToArray();
+        Assert.Single(seen, b => b.Time == first.Time);
+        Assert.Equal(seen.Length, seen.Select(b => b.Time).Distinct().Count());
     }
 
     [Fact]
