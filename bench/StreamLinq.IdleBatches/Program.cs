@@ -20,7 +20,7 @@ var context = new StreamingContext(TimeSpan.FromMilliseconds(intervalMs));
 context.AddListener(new StartLag(starts));
 context.FromObservable(new Never<int>()).ForEachBatch((_, time) => lags.Enqueue(DateTimeOffset.UtcNow - time.ToDateTimeOffset()));
 await context.StartAsync();
-await Task.Delay(TimeSpan.FromSeconds(1)); // JIT and the first batches out of the measure
+await Task.Delay(TimeSpan.FromSeconds(3)); // JIT, tiering up to optimised code and the first batches out of the measure
 lags.Clear();
 starts.Clear();
 var busy = Measure(TimeSpan.FromSeconds(seconds), () => Task.Delay(TimeSpan.FromSeconds(seconds)));

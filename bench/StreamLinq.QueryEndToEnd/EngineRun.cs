@@ -5,7 +5,7 @@ namespace StreamLinq.QueryEndToEnd;
 
 /// <summary>
 /// One query running in a <see cref="StreamingContext"/> on a fake clock, on one partition (one
-/// core, as the loop it is compared with). <see cref="Run"/> queues <c>batches</c> copies of the
+/// core, as the loop it is compared with) unless told otherwise. <see cref="Run"/> queues <c>batches</c> copies of the
 /// input (the same arrays: a queued <c>T[]</c> is handed to its batch without copying) and moves
 /// the clock past that many batch ends at once, so the generator seals them back to back and no
 /// time is spent waiting for a timer: what is measured is sealing, the plan, the output and the
@@ -23,9 +23,9 @@ internal sealed class EngineRun : IAsyncDisposable
     private ConcurrentQueue<IEnumerable<Record>>? _right;
     private long _last;
 
-    private EngineRun(QueryCase query)
+    private EngineRun(QueryCase query, int parallelism)
     {
-        _context = new StreamingContext(Interval, new StreamingOptions { TimeProvider = _clock, MaxDegreeOfParallelism = 1 });
+        _context = new StreamingContext(Interval, new StreamingOptions { TimeProvider = _clock, MaxDegreeOfParallelism = parallelism });
         _context.AddListener(_failures);
         query.Wire(
             _context.QueueStream(_left),
@@ -37,9 +37,11 @@ internal sealed class EngineRun : IAsyncDisposable
             });
     }
 
-    public static async Task<EngineRun> StartAsync(QueryCase query)
+    /// <param name="query">The query to run.</param>
+    /// <param name="parallelism">The context's <see cref="StreamingOptions.MaxDegreeOfParallelism"/>: 1 (one core, as the loop) unless a run measures scaling.</param>
+    public static async Task<EngineRun> StartAsync(QueryCase query, int parallelism = 1)
     {
-        var run = new EngineRun(query);
+        var run = new EngineRun(query, parallelism);
         await run._context.StartAsync();
         return run;
     }

@@ -12,17 +12,52 @@ var sizesGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--sizes").Select(
 var emptyGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--empty").Select(p => p.Second).LastOrDefault();
 bool TakesValue(string option) => option is "--only" or "--sizes" or "--empty";
 var emptyOnly = 0;
-if (args.Where((a, i) => a is not "--full" and not "--quick" and not "--allocation" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
+if (args.Where((a, i) => a is not "--full" and not "--quick" and not "--allocation" and not "--scaling" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
     || (sizesGiven is not null && !sizesGiven.Split(',').All(size => int.TryParse(size, out var n) && n > 0))
     || (emptyGiven is not null && !(int.TryParse(emptyGiven, CultureInfo.InvariantCulture, out emptyOnly) && emptyOnly > 0)))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...] | --allocation | --empty BATCHES   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...] | --allocation | --empty BATCHES | --scaling   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions; --scaling: each query at 1 M records per batch on one partition and on every core, interleaved)");
     return 1;
 }
 
 if (args.Contains("--allocation"))
 {
     return await PushAllocation.CheckAsync(full: false);
+}
+
+if (args.Contains("--scaling"))
+{
+    // Issue 12 item 5: the same context and batches with MaxDegreeOfParallelism 1 and the
+    // machine's core count, interleaved; speed-up = time on one partition / time on all cores.
+    const int size = 1_000_000, scalingBatches = 8, scalingRepetitions = 5;
+    var (scaleLeft, scaleRight) = (Workload.Records(size), Workload.Records(QueryCase.RightSize(size), seed: 7));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Scaling end to end, {size:N0} records per batch, {scalingBatches} batches, {scalingRepetitions} repetitions, 1 against {Environment.ProcessorCount} partitions, load average {LoadAverage()}"));
+    foreach (var query in Queries.All)
+    {
+        await using var one = await EngineRun.StartAsync(query, parallelism: 1);
+        await using var all = await EngineRun.StartAsync(query, parallelism: Environment.ProcessorCount);
+        var expected = query.Hand(scaleLeft, scaleRight);
+        Check(query, size, "one partition", expected, one.Run(scaleLeft, scaleRight, 2));
+        Check(query, size, "every core", expected, all.Run(scaleLeft, scaleRight, 2));
+        var speedUps = new List<double>();
+        for (var rep = 0; rep < scalingRepetitions; rep++)
+        {
+            var watch = Stopwatch.StartNew();
+            one.Run(scaleLeft, scaleRight, scalingBatches);
+            var single = watch.Elapsed;
+            watch.Restart();
+            all.Run(scaleLeft, scaleRight, scalingBatches);
+            speedUps.Add(single / watch.Elapsed);
+        }
+
+        speedUps.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {query.Name} | {speedUps[0]:0.00} / {Median([.. speedUps]):0.00} / {speedUps[^1]:0.00} |"));
+    }
+
+    Console.WriteLine($"load average at the end: {LoadAverage()}");
+    return 0;
 }
 
 if (emptyOnly > 0)

@@ -30,6 +30,7 @@ internal sealed class RunnerDeadline : IDisposable
     private long _call;
     private long _armedAt;
     private CallState _state;
+    private bool _disposed;
     private bool _timedOut;
     private string _what = "";
     private BatchStage _stage;
@@ -110,9 +111,11 @@ internal sealed class RunnerDeadline : IDisposable
     public void Dispose()
     {
         _aborted.Dispose();
-        _timer.Dispose();
         lock (_gate)
         {
+            // Under the lock, so that a fire already under way sees it and does not touch the timer.
+            _disposed = true;
+            _timer.Dispose();
             _cancel.Dispose();
         }
     }
@@ -181,7 +184,7 @@ internal sealed class RunnerDeadline : IDisposable
         BatchStage stage;
         lock (_gate)
         {
-            if (_state is CallState.Idle or CallState.Left)
+            if (_disposed || _state is CallState.Idle or CallState.Left)
             {
                 return;
             }
