@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using StreamLinq.Distributed;
 
 namespace StreamLinq.Orleans;
