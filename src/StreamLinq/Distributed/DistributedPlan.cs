@@ -325,10 +325,10 @@ public sealed class DistributedPlan
                 switch (cut.Mode)
                 {
                     case ShuffleMode.ByKey:
-                        var partitions = prefix.Router!(mapped, KeyPartitions);
+                        var split = prefix.Router!(mapped, KeyPartitions);
                         for (var k = 0; k < KeyPartitions; k++)
                         {
-                            sections[k].Add((prefix.ShuffleId, Select(mapped, partitions, k)));
+                            sections[k].Add((prefix.ShuffleId, split[k]));
                         }
 
                         break;
@@ -403,27 +403,6 @@ public sealed class DistributedPlan
         }
 
         return written;
-    }
-
-    private static Array Select(Array records, int[] partitions, int partition)
-    {
-        var count = 0;
-        foreach (var p in partitions)
-        {
-            count += p == partition ? 1 : 0;
-        }
-
-        var selected = Array.CreateInstance(records.GetType().GetElementType()!, count);
-        var next = 0;
-        for (var i = 0; i < partitions.Length; i++)
-        {
-            if (partitions[i] == partition)
-            {
-                selected.SetValue(records.GetValue(i), next++);
-            }
-        }
-
-        return selected;
     }
 
     private static Array Concat(Type elementType, List<Array> parts)

@@ -35,8 +35,8 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 
     public Type ElementType => Top.ElementType;
 
-    /// <summary>The key partition of every record; null unless the output is shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
-    public Func<Array, int, int[]>? Router { get; set; }
+    /// <summary>Splits the records by key partition; null unless the output is shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
+    public Func<Array, int, Array[]>? Router { get; set; }
 
     /// <summary>The compiled narrow part, built on first use (executors only).</summary>
     public PlanNode? Compiled { get; set; }
@@ -128,7 +128,7 @@ internal sealed class OutputCut
     /// The router of each prefix when <paramref name="boundary"/> reads exactly the prefixes and
     /// hashes them by a key the cluster can compute alike on every executor; null otherwise.
     /// </summary>
-    private static Func<Array, int, int[]>?[]? Routers(LogicalNode boundary, List<ShufflePrefix> prefixes, Dictionary<LogicalNode, List<LogicalNode>> parents)
+    private static Func<Array, int, Array[]>?[]? Routers(LogicalNode boundary, List<ShufflePrefix> prefixes, Dictionary<LogicalNode, List<LogicalNode>> parents)
     {
         if (boundary.Exchange.Kind != ExchangeKind.HashByKey || boundary.Inputs.Count != prefixes.Count ||
             prefixes.Any(p => parents[p.Top] is not [var parent] || !ReferenceEquals(parent, boundary)) ||
@@ -158,7 +158,7 @@ internal sealed class OutputCut
         return prefixes.Select(p => byInput[boundary.Inputs.ToList().FindIndex(i => ReferenceEquals(i, p.Top))]).ToArray();
     }
 
-    private static Func<Array, int, int[]>[]? RelationalRouters(MethodCallExpression call, RelationalOperator relational)
+    private static Func<Array, int, Array[]>[]? RelationalRouters(MethodCallExpression call, RelationalOperator relational)
     {
         var inputs = relational.Inputs;
         for (var i = 0; i < inputs.Count; i++)

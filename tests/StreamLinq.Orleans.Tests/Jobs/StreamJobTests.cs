@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using StreamLinq.Orleans.Tests.Support;
 
 namespace StreamLinq.Orleans.Tests.Jobs;
@@ -61,6 +62,30 @@ public sealed class StreamJobTests(ClusterFixture fixture)
     }
 
     private static int Check(int record) => record == 205 ? throw new InvalidOperationException("record 205 is bad") : record;
+
+    [Fact]
+    public async Task A_driver_that_activates_again_resumes_after_its_last_checkpoint_with_a_higher_epoch()
+    {
+        var script = new Script<int>(Enumerable.Range(0, 4).Select(b => Enumerable.Range(0, 3).Select(p => new[] { (b * 100) + p }).ToArray()).ToArray());
+        var seen = new BatchCollector<int>();
+        var job = TestJobs.DefineCheckpointed(context => context.AddInput(new ScriptedSource<int>("Numbered", script)).ForEachBatch(seen.Add));
+        var first = await BothRuns.RunJobAsync(fixture, job, 2);
+        Assert.Equal(1, first.Epoch);
+
+        // The stopped driver is idle: collecting it makes the next call activate a new one, which
+        // knows nothing but what the checkpoint store holds.
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var grain = fixture.Cluster.Client.GetStreamJob(job);
+        await grain.StartAsync();
+        TestJobs.Clock(job).Advance(TestJobs.Interval);
+        var second = await BothRuns.WaitAsync(grain, s => s.BatchesDone >= 1, "the first batch after the restart");
+        await grain.StopAsync();
+
+        Assert.Equal(2, second.Epoch);
+        Assert.Equal(1, second.BatchesDone);
+        Assert.Equal(new BatchTime(3 * TestJobs.Interval.Ticks).ToDateTimeOffset(), second.LastBatchTime);
+        Assert.Equal([[0, 1, 2], [100, 101, 102], [200, 201, 202]], seen.Batches(3).Select(b => b.Order().ToArray()));
+    }
 
     [Fact]
     public async Task A_job_no_silo_registered_is_refused_by_name()

@@ -20,6 +20,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        if (Directory.Exists(TestJobs.CheckpointDirectory))
+        {
+            Directory.Delete(TestJobs.CheckpointDirectory, recursive: true);
+        }
     }
 
     private sealed class Silo : ISiloConfigurator

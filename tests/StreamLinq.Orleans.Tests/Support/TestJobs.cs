@@ -22,6 +22,11 @@ public static class TestJobs
 
     private static int _next;
 
+    /// <summary>The one job that checkpoints, into a fresh directory per test run.</summary>
+    public const string Checkpointed = "checkpointed";
+
+    public static readonly string CheckpointDirectory = Path.Combine(Path.GetTempPath(), $"streamlinq-cluster-{Guid.NewGuid():N}");
+
     public static string Name(int slot) => $"job{slot}";
 
     public static FakeTimeProvider Clock(string job) => Clocks.GetOrAdd(job, _ => new FakeTimeProvider(DateTimeOffset.UnixEpoch));
@@ -40,8 +45,26 @@ public static class TestJobs
         return job;
     }
 
+    /// <summary>Defines <see cref="Checkpointed"/>; a test that uses it defines it once.</summary>
+    public static string DefineCheckpointed(Action<StreamingContext> define)
+    {
+        Definitions[Checkpointed] = define;
+        return Checkpointed;
+    }
+
     public static void Register(StreamJobRegistry jobs)
     {
+        jobs.AddJob(
+            Checkpointed,
+            (context, _) => Definitions[Checkpointed](context),
+            options =>
+            {
+                options.BatchInterval = Interval;
+                options.KeyPartitions = KeyPartitions;
+                options.CheckpointStore = new Checkpointing.DirectoryCheckpointStore(CheckpointDirectory);
+                options.Streaming = new StreamingOptions { TimeProvider = Clock(Checkpointed) };
+            });
+
         for (var slot = 0; slot < Slots; slot++)
         {
             var job = Name(slot);
