@@ -16,6 +16,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 {
     private const int RetainedCheckpoints = 3;
     private const double PollMilliseconds = 10;
+    private const int KeptFailures = 100;
 
     private readonly Dictionary<string, long> _recordsPerSilo = new(StringComparer.Ordinal);
     private readonly List<string> _failures = [];
@@ -62,12 +63,13 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
         _epoch = previousEpoch + 1;
         _stopping = new CancellationTokenSource();
-        await plan.StartSourcesAsync((source, error) => _failures.Add($"{source}: {error.Message}"), _stopping.Token, CancellationToken.None);
+        await plan.StartSourcesAsync((source, error) => Report($"{source}: {error.Message}"), _stopping.Token, CancellationToken.None);
 
         // The first batch after a checkpoint follows the batch it completed; otherwise it is the
         // first boundary after now, as in one process.
         var now = clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.Ticks;
         _next = completed is { } done ? done + interval : new BatchTime((now / interval.Ticks + 1) * interval.Ticks);
+
         // On the system clock the timer wakes at each boundary; another clock (a test's fake
         // one) moves on its own, so the driver looks at it often instead.
         var system = clock == TimeProvider.System;
@@ -107,6 +109,17 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         return Task.FromResult(_plan.Explain());
     }
 
+    /// <summary>Keeps the newest failures only: a source that fails every second must not grow the status without bound.</summary>
+    private void Report(string failure)
+    {
+        if (_failures.Count == KeptFailures)
+        {
+            _failures.RemoveAt(0);
+        }
+
+        _failures.Add(failure);
+    }
+
     private async Task RunDueBatchesAsync(CancellationToken cancellationToken)
     {
         var clock = registry.Options(Job).Streaming.TimeProvider;
@@ -118,7 +131,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
             }
             catch (Exception error)
             {
-                _failures.Add($"Batch {_next}: {error.Message}");
+                Report($"Batch {_next}: {error.Message}");
                 await StopAsync();
                 return;
             }

@@ -23,7 +23,7 @@ public sealed record StreamJobStatus
     [Id(3)]
     public IReadOnlyDictionary<string, long> RecordsPerSilo { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>The failures that stopped the job or a batch, newest last, each with the batch time and what threw.</summary>
+    /// <summary>The failures that stopped the job (with the batch time and what threw) and the errors its sources recovered from, newest last; the newest 100.</summary>
     [Id(4)]
     public IReadOnlyList<string> Failures { get; init; } = [];
 
