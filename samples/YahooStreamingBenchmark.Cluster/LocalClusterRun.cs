@@ -92,6 +92,11 @@ public static partial class LocalClusterRun
             var mismatches = await DrainAsync(job, producer, layout, redis, cancellationToken).ConfigureAwait(false);
             var report = new ClusterRunReport(RecordsPerSilo(await job.GetStatusAsync().ConfigureAwait(false), silos), producer.Appended, mismatches, (watch.Elapsed - drainStarted).TotalSeconds);
             output.WriteLine($"events read per silo: {string.Join(", ", report.RecordsPerSilo.OrderBy(p => p.Key).Select(p => $"silo {p.Key} {p.Value:N0}"))} (appended {report.Appended:N0})");
+            if (options.Preload)
+            {
+                output.WriteLine($"the cluster read and counted the {report.Appended:N0} preloaded events in {report.DrainSeconds:F1} s: {report.Appended / report.DrainSeconds:N0} events/s");
+            }
+
             output.WriteLine(mismatches.Count == 0
                 ? $"checker: all {producer.Expected.Count} campaign windows hold exactly the views appended"
                 : $"checker: {mismatches.Count} campaign windows differ, first: {mismatches[0]}");

@@ -233,7 +233,9 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
             }
             catch (SourceException error)
             {
+                // Reported, then tried again a period later: a server that refuses at once must not spin the poller.
                 _context?.ReportError(Name, error);
+                await Task.Delay(period, _time, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

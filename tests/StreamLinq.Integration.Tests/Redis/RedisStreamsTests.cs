@@ -53,6 +53,64 @@ public sealed class RedisStreamsTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task With_ranges_fixed_when_sealed_batches_take_every_entry_once_in_order_and_each_range_is_read_again_exactly()
+    {
+        var a = $"fa:{Guid.NewGuid():N}";
+        var b = $"fb:{Guid.NewGuid():N}";
+        var database = redis.Connection.GetDatabase();
+        using var stopping = new CancellationTokenSource();
+        var source = new RedisStreamSource(redis.Connection, [a, b], new RedisStreamsOptions { FixRangesWhenSealed = true });
+        await source.StartAsync(new SourceContext((_, _) => { }, stopping.Token, null), CancellationToken.None);
+        try
+        {
+            for (var n = 1; n <= 3; n++)
+            {
+                await database.StreamAddAsync(a, "n", n);
+                await database.StreamAddAsync(b, "n", 10 + n);
+            }
+
+            var batches = new List<(ISealedInput Input, string[] Values)>();
+            await SealUntilAsync(source, batches, total: 6);
+            await database.StreamAddAsync(a, "n", 4);
+            await SealUntilAsync(source, batches, total: 7);
+
+            var all = batches.SelectMany(batch => batch.Values).ToArray();
+            Assert.Equal(["1", "2", "3", "4"], all.Where(v => v.Length == 1));
+            Assert.Equal(["11", "12", "13"], all.Where(v => v.Length == 2));
+            foreach (var (input, values) in batches)
+            {
+                // One entry per partition, as cluster mode splits a range, and read again exactly.
+                var range = StreamLinq.Checkpointing.StateWriter.Capture(w => source.WriteRange(input, w));
+                Assert.Equal([a, b], range.EnumerateArray().Select(r => r.GetProperty("partition").GetString()));
+                Assert.Equal(values, Values(await source.ReadRange(range).ReadAsync(CancellationToken.None)));
+            }
+        }
+        finally
+        {
+            await stopping.CancelAsync();
+        }
+    }
+
+    // The poller sees new entries within about 10 ms: seal batch after batch until they hold the total, or 10 s pass.
+    private static async Task SealUntilAsync(RedisStreamSource source, List<(ISealedInput Input, string[] Values)> batches, int total)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (batches.Sum(batch => batch.Values.Length) < total && DateTime.UtcNow < deadline)
+        {
+            var input = source.Seal(new BatchTime(batches.Count + 1));
+            Assert.True(source.IsResolved(input));
+            var values = Values(await input.ReadAsync(CancellationToken.None));
+            batches.Add((input, values));
+            if (values.Length == 0)
+            {
+                await Task.Delay(5);
+            }
+        }
+    }
+
+    private static string[] Values(Array entries) => [.. entries.Cast<RedisStreamEntry>().Select(e => e["n"]!)];
+
+    [Fact]
     public async Task A_pending_range_whose_entries_were_trimmed_fails_naming_the_stream_and_range()
     {
         var key = $"t:{Guid.NewGuid():N}";
