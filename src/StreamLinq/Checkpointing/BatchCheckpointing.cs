@@ -144,7 +144,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                 else
                 {
                     warn($"Batch {new BatchTime(batch.Time)} is replayed without the records of {sources[id].Name}, which cannot replay them.");
-                    inputs[id] = new SealedRecords(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0));
+                    inputs[id] = new SealedRecords(BatchRecords.Of(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0)));
                 }
             }
 

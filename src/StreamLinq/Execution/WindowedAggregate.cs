@@ -71,7 +71,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override Array? Compute(BatchExecution batch)
     {
-        var entering = batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
+        var entering = batch.Records<TIn>(_perBatch.Child) is { Count: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
 
         // The leaving batches are subtracted before the entering one is added, so that a running
         // sum only ever holds batches of one window.

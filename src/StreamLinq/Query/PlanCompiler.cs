@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using StreamLinq.Execution;
 using StreamLinq.Query.Logical;
+using StreamLinq.Sources;
 using StreamLinq.State;
 using static StreamLinq.Query.ExpressionShapes;
 
@@ -9,7 +10,8 @@ namespace StreamLinq.Query;
 
 /// <summary>
 /// Turns a logical plan into physical nodes, once, when the context starts: a Map becomes a fused
-/// loop, or is compiled into the loop of the aggregate above it; a GroupAggregate becomes a hash
+/// loop, or is compiled into the loop of the operator above it (an aggregate, a Distinct/Union, a
+/// top k), as is the probe of a join of two streams right below an aggregate's chain; a GroupAggregate becomes a hash
 /// aggregation (a windowed one over a window, which then keeps partials rather than records); an
 /// Aggregate becomes a batch aggregate (a running count over a window); a Relational run becomes
 /// a compiled form when it has one (a hash join of two streams, a hash-set Distinct/Union, a
@@ -73,12 +75,12 @@ internal sealed partial class PlanCompiler
                 var (_, below) = Prefix(aggregate.Input, absorb: false);
                 return IsOperator(belowChain, "Window", out _) && below is WindowOperator aggregatedWindow
                     ? Generic(nameof(WindowedGroupAggregate), [aggregatedWindow.Input.ElementType, aggregation.KeyType, aggregation.ResultType], aggregate)
-                    : Generic(nameof(GroupAggregate), [below.ElementType, aggregation.KeyType, aggregation.ResultType], aggregate);
+                    : Generic(nameof(GroupAggregate), [LoopInput(aggregate.Input, absorb: false).Below.ElementType, aggregation.KeyType, aggregation.ResultType], aggregate);
             case AggregateOperator aggregate when aggregate.Aggregation.Call.Method.Name == "Count"
                 && IsOperator(aggregate.Aggregation.Source, "Window", out _) && aggregate.Input is WindowOperator counted:
                 return WindowedCount(aggregate, counted);
             case AggregateOperator aggregate:
-                var (_, aggregated) = Prefix(aggregate.Input, absorb: false);
+                var (_, aggregated, _) = LoopInput(aggregate.Input, absorb: false);
                 return Generic(nameof(GlobalAggregate), [aggregated.ElementType, aggregate.Aggregation.StorageType, aggregate.Aggregation.ResultType], aggregate);
             case WindowOperator window:
                 return Generic(nameof(Window), [window.ElementType], window);
@@ -125,7 +127,7 @@ internal sealed partial class PlanCompiler
 
         if (absorb)
         {
-            _choices.TryAdd(map, "FusedStage (in the same compiled loop as the aggregate above)");
+            _choices.TryAdd(map, "FusedStage (in the same compiled loop as the operator above)");
         }
 
         return (map.Ops, map.Input);
@@ -134,15 +136,15 @@ internal sealed partial class PlanCompiler
     private PlanNode Fused<TIn, TOut>(LogicalNode node)
     {
         var map = (MapOperator)node;
-        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
         var output = Expression.Parameter(typeof(List<TOut>), "output");
         var add = typeof(List<TOut>).GetMethod(nameof(List<TOut>.Add))!;
         var tables = new List<StaticJoinTable>();
-        var body = FusedLoopBuilder.Loop(items, start, end, map.Ops, value =>
+        var body = FusedLoopBuilder.Loop(records, start, end, map.Ops, value =>
             Expression.Call(output, add, value.Type == typeof(TOut) ? value : Expression.Convert(value, typeof(TOut))), tables);
-        var loop = Expression.Lambda<Action<TIn[], int, int, List<TOut>>>(body, items, start, end, output).Compile();
+        var loop = Expression.Lambda<Action<BatchRecords<TIn>, int, int, List<TOut>>>(body, records, start, end, output).Compile();
         return new FusedStage<TIn, TOut>(Compile(map.Input), loop, tables, map.Detail);
     }
 
