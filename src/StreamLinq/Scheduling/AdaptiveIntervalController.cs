@@ -51,9 +51,6 @@ internal sealed class AdaptiveIntervalController : IStreamingListener
         _allowed = windowPeriod is { } period ? Divisors(period, settings.Minimum.Ticks, settings.Maximum.Ticks) : null;
     }
 
-    /// <summary>The interval the last batch made it choose; null before the first choice.</summary>
-    public TimeSpan? Chosen { get; private set; }
-
     public void OnBatchCompleted(BatchInfo batch)
     {
         var length = _previous is { } previous && batch.Time > previous ? batch.Time - previous : batch.Interval;
@@ -85,7 +82,6 @@ internal sealed class AdaptiveIntervalController : IStreamingListener
             chosen = Below(current);
         }
 
-        Chosen = chosen;
         _schedule.Propose(chosen);
     }
 
