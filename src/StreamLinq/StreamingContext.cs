@@ -213,7 +213,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
                 if (Options.AdaptiveInterval is { } adaptive)
                 {
                     // After the rate controller, whose view of the batch (producers held back) it reads.
-                    _listeners.Add(new AdaptiveIntervalController(adaptive, Intervals, Intervals.WindowPeriod, () => rates?.HeldBack ?? false));
+                    _listeners.Add(new AdaptiveIntervalController(adaptive, Intervals, Intervals.WindowPeriod, () => rates?.HeldBack ?? false, Options.MaxQueuedBatches));
                 }
 
                 State = StreamingContextState.Active;

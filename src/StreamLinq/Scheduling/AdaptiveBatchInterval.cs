@@ -7,13 +7,16 @@ namespace StreamLinq;
 /// <remarks>
 /// <para>After every completed batch the engine fits processing time against batch size
 /// (<c>p = a + b·n</c>, least squares over the last batches: a fixed cost per batch and a cost
-/// per record), estimates the input rate <c>r</c> from the last batches, and chooses the smallest
-/// interval <c>x</c> with <c>a + b·r·x ≤ (1 − Headroom)·x</c>: the shortest batches, hence the
-/// least end-to-end latency, that processing still keeps up with (Das et al., "Adaptive Stream
-/// Processing using Dynamic Batch Sizing", SoCC 2014). When no interval is stable (<c>b·r</c>
-/// at or above <c>1 − Headroom</c>) it chooses <see cref="Maximum"/>. A choice moves the interval
-/// by at most a factor of two per batch and applies at the next batch boundary, so a load step
-/// is followed within a few batches.</para>
+/// per record), estimates the input rate <c>r</c> from the last batches (their records over the
+/// time between their seals), and chooses the smallest interval <c>x</c> with
+/// <c>a + b·r·x ≤ (1 − h)·x</c>: the shortest batches, hence the least end-to-end latency, that
+/// processing still keeps up with (Das et al., "Adaptive Stream Processing using Dynamic Batch
+/// Sizing", SoCC 2014). The headroom <c>h</c> is <see cref="Headroom"/>, or near capacity a
+/// quarter of the slack <c>1 − b·r</c> when that is less, so that an interval that keeps up is
+/// chosen while one exists; when none does (<c>b·r ≥ 1</c>) it chooses <see cref="Maximum"/>. A
+/// choice lengthens the interval by at most a factor of two per batch, shortens it by at most a
+/// quarter (a fit on noisy times would otherwise swing it), and applies at the next batch
+/// boundary, so a load step is followed within a few batches.</para>
 /// <para>With windows, only intervals that divide every window's length and slide are chosen;
 /// without, intervals are whole multiples of 10 ms. With <see cref="StreamingOptions.BackPressure"/>
 /// on, a batch during which receivers held producers back (the input wanted more than it was let
@@ -50,7 +53,8 @@ public sealed record AdaptiveBatchInterval
 
     /// <summary>
     /// The share of each interval left free as a margin against variation: processing is meant
-    /// to take at most <c>1 − Headroom</c> of the interval. 0.2 by default; between 0 and 0.9.
+    /// to take at most <c>1 − Headroom</c> of the interval, or near capacity, where that leaves no
+    /// interval, three quarters of the slack more than the load. 0.2 by default; between 0 and 0.9.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 0 or above 0.9.</exception>
     public double Headroom

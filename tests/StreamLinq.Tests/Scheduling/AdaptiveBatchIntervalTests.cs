@@ -9,7 +9,8 @@ namespace StreamLinq.Tests.Scheduling;
 /// <summary>
 /// Adaptive batching (<see cref="StreamingOptions.AdaptiveInterval"/>) against a processing-time
 /// model: a batch of <c>n</c> records takes <c>a + b·n</c> seconds and records arrive at a steady
-/// rate <c>r</c>; the stable interval is then <c>a / (1 − headroom − b·r)</c>. Batches run through
+/// rate <c>r</c>; the stable interval is then <c>a / (1 − b·r − h)</c>, the headroom <c>h</c> being
+/// 0.2 or, nearer capacity, a quarter of the slack <c>1 − b·r</c>. Batches run through
 /// the real schedule and controller on virtual batch times, never on wall time.
 /// </summary>
 public class AdaptiveBatchIntervalTests
@@ -22,18 +23,18 @@ public class AdaptiveBatchIntervalTests
     {
         var fixedCost = (1 + (fixedMs.Get % 200)) / 1000.0;
         var perRecord = (1 + (microsPerRecord.Get % 50)) / 1e6;
-        var utilisation = (load.Get % 70) / 100.0; // b·r from 0 to 0.69, below 1 − headroom
+        var utilisation = (load.Get % 95) / 100.0; // b·r from 0 to 0.94
         var rate = utilisation / perRecord;
         var run = new ModelRun(Bounds, TimeSpan.FromSeconds(1));
-        var intervals = run.Batches(24, fixedCost, perRecord, rate);
+        var intervals = run.Batches(48, fixedCost, perRecord, rate);
 
-        var stable = Math.Clamp(fixedCost / (0.8 - utilisation), Bounds.Minimum.TotalSeconds, Bounds.Maximum.TotalSeconds);
-        var settled = intervals.Skip(12).ToList();
-        Assert.All(settled, x => Assert.Equal(settled[0], x));
-        Assert.InRange(settled[0].TotalSeconds, stable - 1e-9, (stable * 1.05) + 0.010);
+        var headroom = Math.Min(0.2, (1 - utilisation) / 4);
+        var stable = Math.Clamp(fixedCost / (1 - utilisation - headroom), Bounds.Minimum.TotalSeconds, Bounds.Maximum.TotalSeconds);
+        var settled = intervals.Skip(24).ToList();
+        Assert.True(settled.All(x => x == settled[0]) && settled[0].TotalSeconds >= stable - 1e-9 && settled[0].TotalSeconds <= (stable * 1.05) + 0.010, $"a {fixedCost} b {perRecord} load {utilisation} stable {stable}: " + string.Join(" ", intervals.Select(x => x.TotalMilliseconds)));
 
         // Stable: processing keeps up with the input, with the headroom.
-        Assert.True(fixedCost + (perRecord * rate * settled[0].TotalSeconds) <= settled[0].TotalSeconds * 0.8 + 1e-9);
+        Assert.True(fixedCost + (perRecord * rate * settled[0].TotalSeconds) <= settled[0].TotalSeconds * (1 - headroom) + 1e-9);
     }
 
     [Fact]
@@ -41,22 +42,22 @@ public class AdaptiveBatchIntervalTests
     {
         var run = new ModelRun(Bounds, TimeSpan.FromSeconds(1));
         const double fixedCost = 0.050, perRecord = 10e-6;
-        var low = run.Batches(16, fixedCost, perRecord, rate: 20_000); // b·r = 0.2: stable at 84 ms
+        var low = run.Batches(24, fixedCost, perRecord, rate: 20_000); // b·r = 0.2, headroom 0.2: stable at 84 ms
         Assert.InRange(low[^1].TotalMilliseconds, 84, 90);
 
-        var high = run.Batches(16, fixedCost, perRecord, rate: 70_000); // b·r = 0.7: stable at 500 ms
-        Assert.InRange(high[5].TotalMilliseconds, 500, 530);
-        Assert.All(high.Skip(5), x => Assert.Equal(high[5], x));
+        var high = run.Batches(16, fixedCost, perRecord, rate: 70_000); // b·r = 0.7, headroom 0.075: stable at 222 ms
+        Assert.InRange(high[4].TotalMilliseconds, 222, 240);
+        Assert.All(high.Skip(4), x => Assert.Equal(high[4], x));
 
-        var back = run.Batches(16, fixedCost, perRecord, rate: 20_000);
-        Assert.InRange(back[6].TotalMilliseconds, 84, 90);
+        var back = run.Batches(16, fixedCost, perRecord, rate: 20_000); // down by at most a quarter per batch
+        Assert.InRange(back[8].TotalMilliseconds, 84, 90);
     }
 
     [Fact]
     public void An_input_faster_than_any_interval_can_take_goes_to_the_longest_interval()
     {
         var run = new ModelRun(Bounds, TimeSpan.FromSeconds(1));
-        var intervals = run.Batches(12, fixedCost: 0.010, perRecord: 10e-6, rate: 90_000); // b·r = 0.9
+        var intervals = run.Batches(12, fixedCost: 0.010, perRecord: 10e-6, rate: 110_000); // b·r = 1.1
         Assert.Equal(Bounds.Maximum, intervals[^1]);
     }
 
@@ -73,7 +74,7 @@ public class AdaptiveBatchIntervalTests
     public void With_a_window_only_divisors_of_its_length_and_slide_are_chosen()
     {
         var run = new ModelRun(Bounds, TimeSpan.FromSeconds(1), windowPeriod: TimeSpan.FromSeconds(3));
-        var intervals = run.Batches(16, fixedCost: 0.050, perRecord: 10e-6, rate: 20_000); // 84 ms unconstrained
+        var intervals = run.Batches(24, fixedCost: 0.050, perRecord: 10e-6, rate: 20_000); // 84 ms unconstrained
         Assert.All(intervals, x => Assert.Equal(0, TimeSpan.FromSeconds(3).Ticks % x.Ticks));
         Assert.Equal(TimeSpan.FromSeconds(3) / 32, intervals[^1]); // 93.75 ms: the smallest divisor of 3 s at or above 84 ms
     }
@@ -92,9 +93,9 @@ public class AdaptiveBatchIntervalTests
         harness.Context.AddListener(new Recorder(batches));
         await harness.StartAsync();
 
-        // On the fake clock processing takes no time: nothing to amortise, so the interval halves down to the minimum.
+        // On the fake clock processing takes no time: nothing to amortise, so the interval steps down to the minimum.
         var completed = 0;
-        while (completed < 8)
+        while (completed < 14)
         {
             harness.Clock.Advance(100 * Ms);
             await Task.Delay(5);
@@ -136,18 +137,25 @@ public class AdaptiveBatchIntervalTests
         Assert.Equal(0.1, gauge);
     }
 
-    /// <summary>The generator's and the runner's part on virtual time: cut each batch at the schedule's next time, process it in a + b·n.</summary>
+    /// <summary>
+    /// The generator's and the runner's part on virtual time: each batch is sealed at the
+    /// schedule's next time, or later when two sealed batches already wait (the bounded queue),
+    /// taking every record that arrived since the last seal; the runner takes batches in order
+    /// and processes one in a + b·n.
+    /// </summary>
     private sealed class ModelRun
     {
         private readonly BatchIntervalSchedule _schedule;
         private readonly AdaptiveIntervalController _controller;
+        private readonly List<long> _starts = [];
         private BatchTime _next;
-        private BatchTime _previous;
+        private long _lastSeal;
+        private long _lastEnd;
 
         public ModelRun(AdaptiveBatchInterval bounds, TimeSpan start, bool heldBack = false, TimeSpan? windowPeriod = null)
         {
             _schedule = new BatchIntervalSchedule(start);
-            _controller = new AdaptiveIntervalController(bounds, _schedule, windowPeriod?.Ticks, () => heldBack);
+            _controller = new AdaptiveIntervalController(bounds, _schedule, windowPeriod?.Ticks, () => heldBack, queued: 2);
             _next = new BatchTime(start.Ticks);
         }
 
@@ -160,11 +168,14 @@ public class AdaptiveBatchIntervalTests
                 var time = _next;
                 var interval = _schedule.Current;
                 _next = _schedule.After(time);
-                var records = (long)(rate * (time - _previous).TotalSeconds);
-                var processing = TimeSpan.FromSeconds(fixedCost + (perRecord * records));
-                _controller.OnBatchCompleted(new BatchInfo(time, time.Ticks, time.Ticks, time.Ticks + processing.Ticks, records) { Interval = interval });
+                var seal = Math.Max(time.Ticks, _starts.Count >= 2 ? _starts[^2] : 0);
+                var records = (long)(rate * TimeSpan.FromTicks(seal - _lastSeal).TotalSeconds);
+                var start = Math.Max(seal, _lastEnd);
+                var end = start + TimeSpan.FromSeconds(fixedCost + (perRecord * records)).Ticks;
+                _controller.OnBatchCompleted(new BatchInfo(time, Math.Min(seal, time.Ticks), start, end, records) { Interval = interval });
                 intervals.Add(interval);
-                _previous = time;
+                _starts.Add(start);
+                (_lastSeal, _lastEnd) = (seal, end);
             }
 
             return intervals;
