@@ -37,7 +37,7 @@ internal static class StreamingMetrics
 
     public static readonly Counter<double> ReceiverBlockedTime = Meter.CreateCounter<double>("streamlinq.receiver.blocked_time", "s", "Time producers spent held back by a receiver (tagged source, reason).");
 
-    public static readonly Counter<long> RecordsRefused = Meter.CreateCounter<long>("streamlinq.records.refused", "{record}", "Records a receiver refused because it had stopped (tagged source).");
+    public static readonly Counter<long> RecordsRefused = Meter.CreateCounter<long>("streamlinq.records.refused", "{record}", "Records a receiver refused because it had stopped (tagged job, source).");
 
     public static readonly Histogram<double> ProcessingDelay = Meter.CreateHistogram<double>("streamlinq.batch.processing_delay", "s", "Time to process a batch: reading its inputs, running the plan and every output.");
 

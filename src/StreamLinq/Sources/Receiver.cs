@@ -304,11 +304,14 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         }
     }
 
+    private void CountRefused() =>
+        StreamingMetrics.RecordsRefused.Add(1, new TagList { { "job", _context?.Job ?? "" }, { "source", _source ?? "receiver" } });
+
     internal void ThrowIfRefused()
     {
         if (_closed)
         {
-            Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
+            CountRefused();
             throw new ReceiverClosedException();
         }
 
@@ -391,6 +394,8 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>Waits on <paramref name="wait"/>, visibly: the listener event once per seal interval, and the metrics.</summary>
     internal async ValueTask HoldAsync(ReceiverBlockReason reason, long records, Func<CancellationToken, Task> wait, CancellationToken cancellationToken)
     {
+        // Read before the listener hears of the wait: a seal it triggers must count in the wait.
+        var started = _time.GetTimestamp();
         var epoch = Volatile.Read(ref _sealEpoch);
         ref var reported = ref reason == ReceiverBlockReason.BufferFull ? ref _bufferFullReported : ref _rateLimitReported;
         var source = _source ?? "a receiver";
@@ -401,7 +406,6 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 
         var tags = new TagList { { "job", _context?.Job ?? "" }, { "source", source }, { "reason", reason == ReceiverBlockReason.BufferFull ? "buffer-full" : "rate-limit" } };
         StreamingMetrics.RecordsHeldBack.Add(records, tags);
-        var started = _time.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
         {
@@ -409,7 +413,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            Monitoring.StreamingMetrics.RecordsRefused.Add(1, new KeyValuePair<string, object?>("source", _source ?? "receiver"));
+            CountRefused();
             throw new ReceiverClosedException();
         }
         finally

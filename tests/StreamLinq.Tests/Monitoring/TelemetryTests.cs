@@ -105,7 +105,7 @@ public sealed class TelemetryTests : IDisposable
         }
 
         Assert.True(Points(metrics, "streamlinq.output.duration").Select(t => t["output"]).Distinct().Count() == 4, "each of the four outputs is timed under its own tag");
-        Assert.Contains(metrics, m => m.Name == "streamlinq.records.refused" && m.MetricPoints.Any(p => Tags(p).TryGetValue("source", out var s) && s == "ObservableStream"));
+        Assert.Contains(Points(metrics, "streamlinq.records.refused"), tags => tags.TryGetValue("source", out var s) && s == "ObservableStream");
         foreach (var name in histograms)
         {
             Assert.Equal("s", metrics.First(m => m.Name == name).Unit);
