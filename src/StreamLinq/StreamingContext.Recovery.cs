@@ -7,6 +7,7 @@ public sealed partial class StreamingContext
 {
     private Checkpointing.CheckpointStore? _checkpoints;
     private CheckpointData? _recovered;
+    private StateUpgrade? _upgrade;
 
     /// <summary>
     /// The last batch completed before the checkpoint this context was recovered from; null for a
@@ -119,17 +120,42 @@ public sealed partial class StreamingContext
                 context._listeners.Post(l => l.OnCheckpointWarning(warning));
             }
 
-            if (data is not null && Mismatch(context, data) is { } change)
+            var change = data is null ? null : Mismatch(context, data);
+            if (data is not null && (change is not null || options.DroppedState.Count > 0))
             {
-                var message = $"The checkpoint in {store.Description} was written by a different query: {change}.";
-                if (!options.ResetOnQueryChange)
+                var refusal = change is null ? null
+                    : $"The checkpoint in {store.Description} was written by a different query: {change}. Restore the query, delete the checkpoint directory, or set {nameof(CheckpointOptions)}.{nameof(CheckpointOptions.ResetOnQueryChange)} to discard it.";
+                if (data.BatchIntervalTicks == context.BatchInterval.Ticks)
                 {
-                    throw new InvalidOperationException(message + $" Restore the query, delete the checkpoint directory, or set {nameof(CheckpointOptions)}.{nameof(CheckpointOptions.ResetOnQueryChange)} to discard it.");
+                    try
+                    {
+                        var plan = new Query.PlanBuilder().Build(context._outputs);
+                        context._upgrade = StateUpgrade.Check(data, QuerySchema.Of(plan, context._inputs.Select(i => i.Source)), context._outputs, options, store.Description);
+                    }
+                    catch (InvalidOperationException incompatible)
+                    {
+                        refusal = incompatible.Message;
+                    }
                 }
 
-                context._listeners.Post(l => l.OnCheckpointWarning(message + " The checkpoint is discarded and the context starts afresh."));
-                checkpoints.Clear();
-                data = null;
+                if (context._upgrade is { } upgrade)
+                {
+                    foreach (var note in upgrade.Notes)
+                    {
+                        context._listeners.Post(l => l.OnCheckpointWarning($"The query changed since the checkpoint in {store.Description} was written, and resumes from it: {note}"));
+                    }
+                }
+                else if (refusal is not null)
+                {
+                    if (!options.ResetOnQueryChange)
+                    {
+                        throw new InvalidOperationException(refusal);
+                    }
+
+                    context._listeners.Post(l => l.OnCheckpointWarning(refusal + $" With {nameof(CheckpointOptions.ResetOnQueryChange)} set, the checkpoint is discarded and the context starts afresh."));
+                    checkpoints.Clear();
+                    data = null;
+                }
             }
 
             context._checkpoints = checkpoints;

@@ -11,7 +11,13 @@ namespace StreamLinq.Checkpointing;
 /// The scheduler's side of checkpointing: snapshots the batch position, source offsets, pending
 /// batches and operator state into the store, and rebuilds them from a recovered checkpoint.
 /// </summary>
-internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, CheckpointData? recovered, TimeSpan interval)
+/// <param name="store">Where checkpoints go.</param>
+/// <param name="fingerprint">The query's fingerprint, written into every checkpoint.</param>
+/// <param name="schema">What the query's state is made of, written into every checkpoint for later upgrades.</param>
+/// <param name="recovered">The checkpoint the context resumes from; null for a fresh start.</param>
+/// <param name="upgrade">How the recovered checkpoint's state maps onto an upgraded query; null when the query did not change.</param>
+/// <param name="interval">The batch interval, written into every checkpoint.</param>
+internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, QuerySchema schema, CheckpointData? recovered, StateUpgrade? upgrade, TimeSpan interval)
 {
     public CheckpointData? Recovered { get; } = recovered;
 
@@ -75,7 +81,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                     sources.Select((source, id) => source is IOffsetRangeSource ranged
                         ? StateWriter.Capture(w => ranged.WriteRange(job.Inputs[id], w))
                         : (JsonElement?)null).ToList())).ToList();
-                return new CheckpointData(sequence, interval.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates);
+                return new CheckpointData(sequence, interval.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates, schema);
             }
         });
         Interlocked.Increment(ref _written);
@@ -105,13 +111,22 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
         }
 
         var operatorStates = data.Operators.ToDictionary(s => s.Id);
+        foreach (var dropped in upgrade?.Dropped ?? [])
+        {
+            operatorStates.Remove(dropped);
+        }
+
         foreach (var op in operators)
         {
-            if (operatorStates.Remove(op.StateId, out var state))
+            var from = upgrade is null ? op.StateId : upgrade.SourceOf(op.StateId);
+            if (from is not null && operatorStates.Remove(from, out var state))
             {
-                op.ReadState(state.State, state.Version);
+                using (State.Codecs.SchemaMigration.Use(upgrade?.MigrationOf(op.StateId)))
+                {
+                    op.ReadState(state.State, state.Version);
+                }
             }
-            else
+            else if (upgrade is null)
             {
                 warn($"The checkpoint holds no state for {op.StateId}; it starts empty.");
             }
@@ -146,7 +161,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                 }
             }
 
-            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, [.. batch.DoneOutputs]));
+            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, upgrade?.DoneOutputs(batch.DoneOutputs) ?? [.. batch.DoneOutputs]));
         }
 
         return jobs;

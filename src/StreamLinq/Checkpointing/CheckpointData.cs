@@ -14,6 +14,7 @@ namespace StreamLinq.Checkpointing;
 /// <param name="Sources">Each stateful source's position: where its next batch begins.</param>
 /// <param name="Pending">Batches sealed but not completed, oldest first, with the range each input read.</param>
 /// <param name="Operators">The state of every stateful plan node as of <paramref name="LastCompletedBatch"/>.</param>
+/// <param name="Schema">What the state is made of, for upgrades; null in checkpoints written before upgrades kept state.</param>
 internal sealed record CheckpointData(
     long Sequence,
     long BatchIntervalTicks,
@@ -21,7 +22,8 @@ internal sealed record CheckpointData(
     QueryFingerprint Fingerprint,
     IReadOnlyList<StateEntry> Sources,
     IReadOnlyList<PendingBatch> Pending,
-    IReadOnlyList<StateEntry> Operators)
+    IReadOnlyList<StateEntry> Operators,
+    QuerySchema? Schema = null)
 {
     internal static readonly JsonSerializerOptions Json = new()
     {
