@@ -30,9 +30,13 @@ public sealed partial class StreamingContext : IAsyncDisposable
     private bool _starting;
 
     /// <summary>Creates a context that cuts a batch every <paramref name="batchInterval"/>.</summary>
-    /// <param name="batchInterval">The batch interval: from 10 milliseconds to 24 hours; fixed for the context's life.</param>
+    /// <param name="batchInterval">
+    /// The batch interval: from 10 milliseconds to 24 hours. Windows are checked against it when
+    /// they are defined; it may change at run time (<see cref="SetBatchIntervalAsync"/>,
+    /// <see cref="StreamingOptions.AdaptiveInterval"/>).
+    /// </param>
     /// <param name="options">The clock and execution settings; defaults when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchInterval"/> is outside the allowed range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchInterval"/> is outside the allowed range, or outside the bounds of <see cref="StreamingOptions.AdaptiveInterval"/>.</exception>
     public StreamingContext(TimeSpan batchInterval, StreamingOptions? options = null)
     {
         if (batchInterval < MinBatchInterval || batchInterval > MaxBatchInterval)
@@ -51,7 +55,12 @@ public sealed partial class StreamingContext : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(Options.RestartStrategy, nameof(options));
         ArgumentNullException.ThrowIfNull(Options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.SinkCommitReadTimeout, TimeSpan.Zero, nameof(options));
-        BatchInterval = batchInterval;
+        if (Options.AdaptiveInterval is { } adaptive && (batchInterval < adaptive.Minimum || batchInterval > adaptive.Maximum))
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchInterval), batchInterval, $"The batch interval must be within the adaptive bounds ({adaptive.Minimum} to {adaptive.Maximum}): adaptive batching starts from it.");
+        }
+
+        Intervals = new BatchIntervalSchedule(batchInterval);
         Telemetry = new JobTelemetry(Options);
         _listeners = new ListenerBus(Telemetry);
         _listeners.Add(Telemetry);
@@ -63,8 +72,12 @@ public sealed partial class StreamingContext : IAsyncDisposable
     /// <summary>The longest batch interval allowed.</summary>
     public static TimeSpan MaxBatchInterval { get; } = TimeSpan.FromHours(24);
 
-    /// <summary>The batch interval.</summary>
-    public TimeSpan BatchInterval { get; }
+    /// <summary>
+    /// The batch interval in force: the one given at construction until a change applies at a
+    /// batch boundary (<see cref="SetBatchIntervalAsync"/>, adaptive batching), or the one a
+    /// restart resumed with.
+    /// </summary>
+    public TimeSpan BatchInterval => Intervals.Current;
 
     /// <summary>The context's settings.</summary>
     public StreamingOptions Options { get; }
@@ -149,7 +162,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
                 CheckpointTypeCheck.Validate(plan, _inputs.Select(i => i.Source));
             }
 
-            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), QuerySchema.Of(plan, _inputs.Select(i => i.Source)), _recovered, _upgrade, BatchInterval);
+            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), QuerySchema.Of(plan, _inputs.Select(i => i.Source)), _recovered, _upgrade, Intervals);
             scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
 
             // Inputs and outputs stay closed while the sources start outside the lock.
@@ -173,7 +186,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
         }
 
         var sources = _inputs.Select(i => i.Source).ToArray();
-        Telemetry.Attach(sources, StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>()), BatchInterval, () => Time.UnixTicks());
+        Telemetry.Attach(sources, StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>()), () => BatchInterval, () => Time.UnixTicks());
         Telemetry.Started(BatchInterval, sources.Length, _outputs.Count);
         if (_recovered is { } recovered)
         {
@@ -190,9 +203,17 @@ public sealed partial class StreamingContext : IAsyncDisposable
             stoppedMeanwhile = State == StreamingContextState.Stopped;
             if (!stoppedMeanwhile)
             {
+                RateController? rates = null;
                 if (Options.BackPressure)
                 {
-                    _listeners.Add(new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray()));
+                    rates = new RateController(BatchInterval, _inputs.Select(i => i.Source).OfType<IRateControlledSource>().ToArray());
+                    _listeners.Add(rates);
+                }
+
+                if (Options.AdaptiveInterval is { } adaptive)
+                {
+                    // After the rate controller, whose view of the batch (producers held back) it reads.
+                    _listeners.Add(new AdaptiveIntervalController(adaptive, Intervals, Intervals.WindowPeriod, () => rates?.HeldBack ?? false));
                 }
 
                 State = StreamingContextState.Active;
@@ -203,6 +224,57 @@ public sealed partial class StreamingContext : IAsyncDisposable
         {
             // StopAsync ran while the sources were starting: it found no scheduler to stop.
             await scheduler.StopAsync(graceful: false).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Changes the batch interval of a running context at the next batch boundary: the batch being
+    /// cut keeps the interval in force, and the next one ends at the first multiple of
+    /// <paramref name="interval"/> after that boundary (it may hold less than an interval), so
+    /// batch times stay multiples of the interval in force and strictly increasing.
+    /// </summary>
+    /// <param name="interval">The new interval: from 10 milliseconds to 24 hours, and a divisor of every window's length and slide.</param>
+    /// <returns>
+    /// Completes, with the first batch time under the new interval, once the change applied; a
+    /// later call before that boundary replaces the change (both complete then). Cancelled if the
+    /// context stops first.
+    /// </returns>
+    /// <remarks>
+    /// <para>Windows and slides stay in time units: a window's length and slide must be multiples
+    /// of every interval in force while it runs, so that each slide time and window start is a
+    /// batch boundary; an interval that would misalign a window is refused (the message names the
+    /// window and the interval). Window state is kept by batch time, so batches of different
+    /// lengths mix in one window. Event-time watermarks are in event time and unaffected; back
+    /// pressure's rate is per second, each batch weighed with its own interval
+    /// (<see cref="BatchInfo.Interval"/>).</para>
+    /// <para>Checkpointed: each pending batch records the interval it was cut under, and a restart
+    /// resumes with the interval in force when the checkpoint was written, after every batch time
+    /// the checkpoint or a sink knows; unless the context is created with another interval than
+    /// the run that wrote it, which then applies.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is outside the allowed range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="interval"/> does not divide a window's length and slide.</exception>
+    /// <exception cref="InvalidOperationException">The context is not running, or adaptive batching (<see cref="StreamingOptions.AdaptiveInterval"/>) chooses the interval.</exception>
+    public Task<BatchTime> SetBatchIntervalAsync(TimeSpan interval)
+    {
+        if (interval < MinBatchInterval || interval > MaxBatchInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"The batch interval must be between {MinBatchInterval} and {MaxBatchInterval}.");
+        }
+
+        if (Options.AdaptiveInterval is not null)
+        {
+            throw new InvalidOperationException($"Adaptive batching ({nameof(StreamingOptions)}.{nameof(StreamingOptions.AdaptiveInterval)}) chooses this context's batch interval.");
+        }
+
+        lock (_gate)
+        {
+            if (State != StreamingContextState.Active)
+            {
+                throw new InvalidOperationException($"The batch interval changes only while the context runs (it is {State.ToString().ToLowerInvariant()}); before the start, pass it to the constructor.");
+            }
+
+            return Intervals.Request(interval);
         }
     }
 
@@ -266,6 +338,9 @@ public sealed partial class StreamingContext : IAsyncDisposable
     }
 
     internal TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>The interval in force and the change waiting for the next boundary.</summary>
+    internal BatchIntervalSchedule Intervals { get; }
 
     /// <summary>The context's logging, metrics and traces.</summary>
     internal JobTelemetry Telemetry { get; }

@@ -80,6 +80,14 @@ public sealed record StreamingOptions
     /// </summary>
     public bool BackPressure { get; init; }
 
+    /// <summary>
+    /// Adaptive batching: when set, the engine chooses the batch interval at run time between its
+    /// bounds, the smallest at which processing keeps up with the input (Das et al., SoCC 2014),
+    /// starting from the interval the context was created with. Null (the default): the interval
+    /// changes only through <see cref="StreamingContext.SetBatchIntervalAsync"/>.
+    /// </summary>
+    public AdaptiveBatchInterval? AdaptiveInterval { get; init; }
+
     /// <summary>How many partitions a large batch is split into; the number of cores by default.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 

@@ -25,6 +25,8 @@ public sealed class PublicSurfaceTests
     [InlineData(typeof(Sources.IBatchSource))]
     [InlineData(typeof(Sources.IBatchSource<>))]
     [InlineData(typeof(Sources.ISealedInput))]
+    [InlineData(typeof(Sources.BatchRecords))]
+    [InlineData(typeof(Sources.BatchRecords<>))]
     [InlineData(typeof(Sources.SourceContext))]
     [InlineData(typeof(Sources.IOffsetRangeSource))]
     [InlineData(typeof(Sources.IPartitionedSource))]

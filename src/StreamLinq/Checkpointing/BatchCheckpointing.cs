@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using StreamLinq.Execution;
 using StreamLinq.Query;
+using StreamLinq.Scheduling;
 using StreamLinq.Sources;
 using StreamLinq.State;
 
@@ -16,8 +17,8 @@ namespace StreamLinq.Checkpointing;
 /// <param name="schema">What the query's state is made of, written into every checkpoint for later upgrades.</param>
 /// <param name="recovered">The checkpoint the context resumes from; null for a fresh start.</param>
 /// <param name="upgrade">How the recovered checkpoint's state maps onto an upgraded query; null when the query did not change.</param>
-/// <param name="interval">The batch interval, written into every checkpoint.</param>
-internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, QuerySchema schema, CheckpointData? recovered, StateUpgrade? upgrade, TimeSpan interval)
+/// <param name="intervals">The batch interval in force and the configured one, written into every checkpoint.</param>
+internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, QuerySchema schema, CheckpointData? recovered, StateUpgrade? upgrade, BatchIntervalSchedule intervals)
 {
     public CheckpointData? Recovered { get; } = recovered;
 
@@ -80,8 +81,9 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                     job.DoneOutputs.Order().ToList(),
                     sources.Select((source, id) => source is IOffsetRangeSource ranged
                         ? StateWriter.Capture(w => ranged.WriteRange(job.Inputs[id], w))
-                        : (JsonElement?)null).ToList())).ToList();
-                return new CheckpointData(sequence, interval.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates, schema);
+                        : (JsonElement?)null).ToList(),
+                    job.Interval.Ticks)).ToList();
+                return new CheckpointData(sequence, intervals.Current.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates, intervals.Configured.Ticks, schema);
             }
         });
         Interlocked.Increment(ref _written);
@@ -157,11 +159,11 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                 else
                 {
                     warn($"Batch {new BatchTime(batch.Time)} is replayed without the records of {sources[id].Name}, which cannot replay them.");
-                    inputs[id] = new SealedRecords(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0));
+                    inputs[id] = new SealedRecords(BatchRecords.Of(Array.CreateInstance(elementTypes.GetValueOrDefault(id, typeof(object)), 0)));
                 }
             }
 
-            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, upgrade?.DoneOutputs(batch.DoneOutputs) ?? [.. batch.DoneOutputs]));
+            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, upgrade?.DoneOutputs(batch.DoneOutputs) ?? [.. batch.DoneOutputs], TimeSpan.FromTicks(batch.IntervalTicks ?? data.BatchIntervalTicks)));
         }
 
         return jobs;

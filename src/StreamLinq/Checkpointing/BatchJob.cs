@@ -10,4 +10,5 @@ namespace StreamLinq.Checkpointing;
 /// Outputs (by index) already committed for this batch, which must not run again: the
 /// at-most-once outputs of a batch recovered from a checkpoint.
 /// </param>
-internal sealed record BatchJob(BatchTime Time, IReadOnlyList<ISealedInput> Inputs, long SubmissionTime, HashSet<int> DoneOutputs);
+/// <param name="Interval">The batch interval in force when it was cut.</param>
+internal sealed record BatchJob(BatchTime Time, IReadOnlyList<ISealedInput> Inputs, long SubmissionTime, HashSet<int> DoneOutputs, TimeSpan Interval);

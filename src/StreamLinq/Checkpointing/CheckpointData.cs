@@ -8,12 +8,13 @@ namespace StreamLinq.Checkpointing;
 /// live query by its id (input position, operator state id), never by a type name in the file.
 /// </summary>
 /// <param name="Sequence">Increases with every checkpoint a context writes; orders the files.</param>
-/// <param name="BatchIntervalTicks">The batch interval of the context that wrote it.</param>
+/// <param name="BatchIntervalTicks">The batch interval in force when it was written (changed at run time or not): the one a restart resumes with.</param>
 /// <param name="LastCompletedBatch">The last batch whose outputs all ran, in ticks; null before the first.</param>
 /// <param name="Fingerprint">The fingerprint of the queries that wrote it.</param>
 /// <param name="Sources">Each stateful source's position: where its next batch begins.</param>
 /// <param name="Pending">Batches sealed but not completed, oldest first, with the range each input read.</param>
 /// <param name="Operators">The state of every stateful plan node as of <paramref name="LastCompletedBatch"/>.</param>
+/// <param name="ConfiguredIntervalTicks">The interval the context that wrote it was created with; null in checkpoints from before run-time changes, where it is <paramref name="BatchIntervalTicks"/>.</param>
 /// <param name="Schema">What the state is made of, for upgrades; null in checkpoints written before upgrades kept state.</param>
 internal sealed record CheckpointData(
     long Sequence,
@@ -23,6 +24,7 @@ internal sealed record CheckpointData(
     IReadOnlyList<StateEntry> Sources,
     IReadOnlyList<PendingBatch> Pending,
     IReadOnlyList<StateEntry> Operators,
+    long? ConfiguredIntervalTicks = null,
     QuerySchema? Schema = null)
 {
     internal static readonly JsonSerializerOptions Json = new()
@@ -61,4 +63,5 @@ internal sealed record StateEntry(string Id, int Version, JsonElement State);
 /// <param name="Time">The batch time in ticks.</param>
 /// <param name="DoneOutputs">Outputs (by index) that must not run again for this batch: the at-most-once ones, committed before they ran.</param>
 /// <param name="Inputs">Each input's offset range; null for an input that cannot replay.</param>
-internal sealed record PendingBatch(long Time, IReadOnlyList<int> DoneOutputs, IReadOnlyList<JsonElement?> Inputs);
+/// <param name="IntervalTicks">The batch interval it was cut under; null in checkpoints from before run-time changes.</param>
+internal sealed record PendingBatch(long Time, IReadOnlyList<int> DoneOutputs, IReadOnlyList<JsonElement?> Inputs, long? IntervalTicks = null);

@@ -1,5 +1,6 @@
 using StreamLinq.Execution;
 using StreamLinq.Query;
+using StreamLinq.Scheduling;
 using StreamLinq.Sinks;
 using StreamLinq.Sources;
 using StreamLinq.State;
@@ -133,12 +134,12 @@ internal sealed class CommitProtocol
         var first = boundary;
         if (_checkpointing?.LastKnownBatch is { } known && known >= first)
         {
-            first = known + interval;
+            first = new BatchTime(BatchIntervalSchedule.NextBoundary(known.Ticks, interval.Ticks));
         }
 
         if (_commits?.LatestTime is { } committed && committed >= first)
         {
-            first = committed + interval;
+            first = new BatchTime(BatchIntervalSchedule.NextBoundary(committed.Ticks, interval.Ticks));
         }
 
         return first;
@@ -148,11 +149,11 @@ internal sealed class CommitProtocol
     /// Seals a batch: <paramref name="seal"/> runs under the protocol's lock, so that no checkpoint
     /// captures the sources' positions past records that are in no pending batch.
     /// </summary>
-    public BatchJob Seal(BatchTime time, Func<long> submitted, Func<IReadOnlyList<ISealedInput>> seal)
+    public BatchJob Seal(BatchTime time, TimeSpan interval, Func<long> submitted, Func<IReadOnlyList<ISealedInput>> seal)
     {
         lock (_gate)
         {
-            var job = new BatchJob(time, seal(), submitted(), []);
+            var job = new BatchJob(time, seal(), submitted(), [], interval);
             if (_checkpointing is not null)
             {
                 _pending.Add(job);

@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace StreamLinq.Execution;
 /// </summary>
 /// <remarks>The planner's compiler builds the loop, the merge and the result (<c>Query/PlanCompiler</c>); this node runs them.</remarks>
 /// <param name="child">The node whose records the aggregate reads.</param>
-/// <param name="loop">The partial of <c>items[start..end]</c>: how many values, and their accumulator.</param>
+/// <param name="loop">The partial of records <c>[start, end)</c> of the batch (walking their segments): how many values, and their accumulator.</param>
 /// <param name="combine">Combines two non-empty partials, the earlier partition's first.</param>
 /// <param name="finish">The batch's result from the accumulator and the number of values.</param>
 /// <param name="yieldsOnEmpty">Whether an empty batch still yields a record (0 for Count and Sum).</param>
@@ -17,7 +19,7 @@ namespace StreamLinq.Execution;
 /// <param name="detail">The aggregate, as the query wrote it.</param>
 internal sealed class BatchAggregate<TIn, TStorage, TOut>(
     PlanNode child,
-    Func<TIn[], int, int, BatchAggregate<TIn, TStorage, TOut>.Partial> loop,
+    Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial> loop,
     Func<TStorage, TStorage, TStorage> combine,
     Func<TStorage, long, TOut> finish,
     bool yieldsOnEmpty,
@@ -39,13 +41,13 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Evaluate(_child) is not TIn[] input)
+        if (batch.Records<TIn>(_child) is not { } input)
         {
             return null;
         }
 
-        StaticJoinTable.LoadFor(tables, input.Length);
-        var partials = batch.RunPartitions(input.Length, (start, end) => loop(input, start, end), fixedChunks);
+        StaticJoinTable.LoadFor(tables, input.Count);
+        var partials = batch.RunPartitions(input.Count, (start, end) => loop(input, start, end), fixedChunks);
         var total = partials[0];
         for (var p = 1; p < partials.Length; p++)
         {

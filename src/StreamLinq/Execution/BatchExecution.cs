@@ -1,12 +1,20 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
 /// The processing of one batch: its time, its sealed inputs, and the records each plan node
 /// produced for it, so that a node shared by several outputs runs once.
 /// </summary>
-internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Array> inputs, StreamingOptions options, CancellationToken cancellationToken)
+internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, BatchRecords> inputs, StreamingOptions options, CancellationToken cancellationToken)
 {
     private readonly Dictionary<PlanNode, Array?> _results = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>A batch whose inputs are each one array (the plan alone, in benchmarks and tests).</summary>
+    public BatchExecution(BatchTime time, IReadOnlyDictionary<int, Array> inputs, StreamingOptions options, CancellationToken cancellationToken)
+        : this(time, inputs.ToDictionary(i => i.Key, i => BatchRecords.Of(i.Value)), options, cancellationToken)
+    {
+    }
 
     public BatchTime Time { get; } = time;
 
@@ -14,7 +22,19 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ar
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    public Array Input(int id) => inputs[id];
+    /// <summary>An input's records as one array, made on first request when they arrived in several segments or pooled ones.</summary>
+    public Array Input(int id) => inputs[id].ToArray();
+
+    /// <summary>
+    /// The records <paramref name="node"/> produces for this batch as segments: an input's
+    /// segments as they arrived (no copy), any other node's array as one segment.
+    /// </summary>
+    /// <returns>The records, or null when the node's stream has no batch at this time.</returns>
+    /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
+    public BatchRecords<T>? Records<T>(PlanNode node) =>
+        node is SourceNode source && inputs[source.InputId] is BatchRecords<T> segments ? segments
+        : Evaluate(node) is T[] records ? new BatchRecords<T>(records)
+        : null;
 
     /// <summary>The records <paramref name="node"/> produces for this batch, computed on first request.</summary>
     /// <returns>The records, or null when the node's stream has no batch at this time.</returns>

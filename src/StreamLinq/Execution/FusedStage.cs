@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -6,10 +8,10 @@ namespace StreamLinq.Execution;
 /// </summary>
 /// <remarks>The planner's compiler builds the loop (<c>Query/FusedLoopBuilder</c>); this node only runs it over partitions.</remarks>
 /// <param name="child">The node whose records the loop reads.</param>
-/// <param name="loop">Adds the results of <c>items[start..end]</c> to the list, in order.</param>
+/// <param name="loop">Adds the results of records <c>[start, end)</c> of the batch to the list, in order, walking their segments.</param>
 /// <param name="tables">The static join tables the loop reads, loaded before each batch's loops run.</param>
 /// <param name="detail">The chain, as the query wrote it.</param>
-internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<TIn[], int, int, List<TOut>> loop, IReadOnlyList<StaticJoinTable> tables, string detail) : PlanNode
+internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<BatchRecords<TIn>, int, int, List<TOut>> loop, IReadOnlyList<StaticJoinTable> tables, string detail) : PlanNode
 {
     private readonly PlanNode _child = child;
 
@@ -25,13 +27,13 @@ internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<TIn[], int, i
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Evaluate(_child) is not TIn[] input)
+        if (batch.Records<TIn>(_child) is not { } input)
         {
             return null;
         }
 
-        StaticJoinTable.LoadFor(tables, input.Length);
-        var parts = batch.RunPartitions(input.Length, (start, end) =>
+        StaticJoinTable.LoadFor(tables, input.Count);
+        var parts = batch.RunPartitions(input.Count, (start, end) =>
         {
             var part = new List<TOut>(end - start);
             loop(input, start, end, part);

@@ -1,3 +1,5 @@
+using StreamLinq.Sources;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace StreamLinq.Execution;
 /// </summary>
 /// <remarks>The planner's compiler builds the loop and the projection (<c>Query/PlanCompiler</c>); this node runs them.</remarks>
 /// <param name="child">The node whose records the aggregation reads.</param>
-/// <param name="accumulate">Adds <c>items[start..end]</c> into the table: the fused prefix, then each record's aggregates.</param>
+/// <param name="accumulate">Adds records <c>[start, end)</c> of the batch (walking their segments) into the table: the fused prefix, then each record's aggregates.</param>
 /// <param name="project">A group's result from its slot of a table.</param>
 /// <param name="newColumns">The columns of an empty table: the record count, then one per aggregate.</param>
 /// <param name="sumsFloatingPoint">Whether an aggregate is a floating-point sum or average, whose bits depend on where the batch is cut.</param>
@@ -16,7 +18,7 @@ namespace StreamLinq.Execution;
 /// <param name="detail">The key and aggregates, as the query wrote them.</param>
 internal sealed class HashAggregate<TIn, TKey, TOut>(
     PlanNode child,
-    Action<TIn[], int, int, GroupTable<TKey>> accumulate,
+    Action<BatchRecords<TIn>, int, int, GroupTable<TKey>> accumulate,
     Func<GroupTable<TKey>, int, TOut> project,
     Func<AggregateColumn[]> newColumns,
     bool sumsFloatingPoint,
@@ -37,7 +39,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Evaluate(_child) is not TIn[] input)
+        if (batch.Records<TIn>(_child) is not { } input)
         {
             return null;
         }
@@ -60,11 +62,11 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     /// on the degree of parallelism (<see cref="BatchExecution.RunPartitions"/>): the same records
     /// give the same bits on every machine, and a replayed batch reproduces them.
     /// </remarks>
-    public GroupTable<TKey> Accumulate(TIn[] input, BatchExecution batch)
+    public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch)
     {
-        StaticJoinTable.LoadFor(joinTables, input.Length);
+        StaticJoinTable.LoadFor(joinTables, input.Count);
         var tables = batch.RunPartitions(
-            input.Length,
+            input.Count,
             (start, end) =>
             {
                 var table = new GroupTable<TKey>(newColumns());

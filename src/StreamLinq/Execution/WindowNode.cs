@@ -8,11 +8,13 @@ namespace StreamLinq.Execution;
 /// Spark's window: keeps each batch's records while the window covers them and, at every slide,
 /// yields the records of the window's batches in batch order. Between slides it yields no batch.
 /// </summary>
-internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNode, IStatefulOperator, IShapedState
+internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly WindowBuffer<T[]> _batches = new();
 
     public override string Kind => "Window";
+
+    public WindowSpec Window => window;
 
     public override string Detail => $"{window}; {Strategy}";
 

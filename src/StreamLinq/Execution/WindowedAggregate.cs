@@ -14,7 +14,7 @@ namespace StreamLinq.Execution;
 /// is not exact) the kept partials are merged at each slide. Sums run in the wide accumulators of
 /// <see cref="WideSum"/>, so only the window's emitted value is checked for range.
 /// </summary>
-internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator, IShapedState
+internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly HashAggregate<TIn, TKey, TOut> _perBatch;
     private readonly WindowSpec _window;
@@ -47,6 +47,8 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override string Kind => "WindowedAggregate";
 
+    public WindowSpec Window => _window;
+
     public override string Detail => $"{_window}; {Strategy}; {_perBatch.Detail}";
 
     public override string Strategy => IsIncremental ? "incremental: subtracts the leaving batches, adds the entering one" : "merges one partial aggregate per batch at each slide";
@@ -71,7 +73,7 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override Array? Compute(BatchExecution batch)
     {
-        var entering = batch.Evaluate(_perBatch.Child) is TIn[] { Length: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
+        var entering = batch.Records<TIn>(_perBatch.Child) is { Count: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
 
         // The leaving batches are subtracted before the entering one is added, so that a running
         // sum only ever holds batches of one window.

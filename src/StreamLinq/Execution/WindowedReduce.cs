@@ -9,7 +9,7 @@ namespace StreamLinq.Execution;
 /// it. With an inverse function the window's value is kept running (the leaving partial removed,
 /// then the entering one added); without, the partials are combined in order at each slide.
 /// </summary>
-internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator, IShapedState
+internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly PlanNode _child;
     private readonly WindowSpec _window;
@@ -34,6 +34,8 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator, IShapedSt
     }
 
     public override string Kind => "WindowedReduce";
+
+    public WindowSpec Window => _window;
 
     public override string Detail => _detail;
 

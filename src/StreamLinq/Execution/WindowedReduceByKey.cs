@@ -13,7 +13,7 @@ internal record struct KeyedPartial<TValue>(TValue Value, long Count);
 /// only leaves the output: removing its value would break later subtractions);
 /// without one, the partials are combined key by key, in batch order, at each slide.
 /// </summary>
-internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOperator, IShapedState
+internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly PlanNode _child;
     private readonly WindowSpec _window;
@@ -41,6 +41,8 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
     }
 
     public override string Kind => "WindowedReduceByKey";
+
+    public WindowSpec Window => _window;
 
     public override string Detail => _detail;
 

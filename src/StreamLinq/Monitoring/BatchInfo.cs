@@ -23,6 +23,14 @@ public sealed record BatchInfo(
     IReadOnlyList<BatchInputInfo>? Inputs = null,
     IReadOnlyList<OutputOperationInfo>? Outputs = null)
 {
+    /// <summary>
+    /// The batch interval in force when the batch was cut. It changes at a batch boundary
+    /// (<see cref="StreamingContext.SetBatchIntervalAsync"/>, adaptive batching); the first batch
+    /// under a new interval ends at the first multiple of it after the boundary, so it may hold
+    /// less time than the interval.
+    /// </summary>
+    public TimeSpan Interval { get; init; }
+
     /// <summary>How long the batch waited in the queue before processing began.</summary>
     public TimeSpan? SchedulingDelay => ProcessingStartTime is { } start ? TimeSpan.FromTicks(start - SubmissionTime) : null;
 

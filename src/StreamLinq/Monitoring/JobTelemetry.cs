@@ -26,7 +26,7 @@ internal sealed class JobTelemetry : IStreamingListener
     private IBatchSource[] _sources = [];
     private IStatefulOperator[] _operators = [];
     private Func<long> _nowTicks = () => 0;
-    private TimeSpan _interval;
+    private Func<TimeSpan> _interval = () => TimeSpan.Zero;
     private long[] _lastRecords = [];
     private long _queued;
     private Activity? _batchSpan;
@@ -49,7 +49,7 @@ internal sealed class JobTelemetry : IStreamingListener
     public TagList JobTag => new() { _job };
 
     /// <summary>Starts reporting the gauges of a started context.</summary>
-    public void Attach(IBatchSource[] sources, IEnumerable<IStatefulOperator> operators, TimeSpan interval, Func<long> nowTicks)
+    public void Attach(IBatchSource[] sources, IEnumerable<IStatefulOperator> operators, Func<TimeSpan> interval, Func<long> nowTicks)
     {
         _sources = sources;
         _operators = [.. operators];
@@ -215,11 +215,16 @@ internal sealed class JobTelemetry : IStreamingListener
 
     public IEnumerable<Measurement<double>> InputRates()
     {
-        var seconds = _interval.TotalSeconds;
+        var seconds = _interval().TotalSeconds;
         for (var i = 0; i < _sources.Length && i < _lastRecords.Length && seconds > 0; i++)
         {
             yield return new(Volatile.Read(ref _lastRecords[i]) / seconds, _job, new("source", _sources[i].Name));
         }
+    }
+
+    public IEnumerable<Measurement<double>> BatchInterval()
+    {
+        yield return new(_interval().TotalSeconds, _job);
     }
 
     public IEnumerable<Measurement<long>> QueuedBatches()

@@ -9,7 +9,9 @@ namespace StreamLinq;
 /// <para>Metrics (durations in seconds, sizes in bytes; every one tagged <c>job</c>, from
 /// <see cref="StreamingOptions.JobName"/>): <c>streamlinq.records.in</c> and
 /// <c>streamlinq.input.rate</c> (per <c>source</c>), <c>streamlinq.batch.processing_delay</c>,
-/// <c>.scheduling_delay</c> and <c>.total_delay</c> (histograms), <c>streamlinq.batches.queued</c>,
+/// <c>.scheduling_delay</c> and <c>.total_delay</c> (histograms), <c>streamlinq.batch.interval</c>
+/// (the interval in force, a gauge: it moves under <see cref="StreamingContext.SetBatchIntervalAsync"/>
+/// and <see cref="StreamingOptions.AdaptiveInterval"/>), <c>streamlinq.batches.queued</c>,
 /// <c>.completed</c>, <c>.failed</c>, <c>.retried</c>, <c>.held_back</c>,
 /// <c>streamlinq.receiver.buffer.usage</c> and <c>.rate_limit</c> (per <c>source</c>),
 /// <c>streamlinq.records.dropped</c>, <c>streamlinq.bytes.dropped</c> and

@@ -54,6 +54,7 @@ internal static class StreamingMetrics
     static StreamingMetrics()
     {
         Meter.CreateObservableGauge("streamlinq.input.rate", () => Each(t => t.InputRates()), "{record}/s", "Records per second each source delivered in the last batch.");
+        Meter.CreateObservableGauge("streamlinq.batch.interval", () => Each(t => t.BatchInterval()), "s", "The batch interval in force: the configured one, or as changed at run time or by adaptive batching.");
         Meter.CreateObservableUpDownCounter("streamlinq.batches.queued", () => Each(t => t.QueuedBatches()), "{batch}", "Batches sealed and waiting to be processed.");
         Meter.CreateObservableGauge("streamlinq.receiver.buffer.usage", () => Each(t => t.ReceiverUsage()), "1", "How full each receiver's buffer is, from 0 (empty) to 1 (full: its producer is held back).");
         Meter.CreateObservableGauge("streamlinq.receiver.rate_limit", () => Each(t => t.ReceiverRateLimits()), "{record}/s", "The rate each rate-limited receiver accepts now (back pressure may set it below its maximum).");
@@ -69,7 +70,7 @@ internal static class StreamingMetrics
         "streamlinq.records.in", "streamlinq.records.processed", "streamlinq.records.dropped", "streamlinq.bytes.dropped", "streamlinq.records.refused",
         "streamlinq.batch.processing_delay", "streamlinq.batch.scheduling_delay", "streamlinq.batch.total_delay",
         "streamlinq.output.duration", "streamlinq.checkpoint.duration", "streamlinq.checkpoint.size",
-        "streamlinq.input.rate", "streamlinq.batches.queued", "streamlinq.receiver.buffer.usage", "streamlinq.receiver.rate_limit",
+        "streamlinq.input.rate", "streamlinq.batch.interval", "streamlinq.batches.queued", "streamlinq.receiver.buffer.usage", "streamlinq.receiver.rate_limit",
         "streamlinq.state.entries", "streamlinq.watermark.lag",
     ];
 

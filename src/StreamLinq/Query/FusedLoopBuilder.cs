@@ -1,44 +1,78 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using StreamLinq.Execution;
 using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
 
 /// <summary>
-/// Builds the body of a fused stage: one loop over a range of the input array in which every
-/// Where, Select, SelectMany and join with static data of the chain is inlined (the lambdas' bodies substituted, not
-/// called), ending in an <c>emit</c> statement for each surviving record.
+/// Builds the body of a fused stage: a loop over a range of the batch's records, segment by
+/// segment, in which every Where, Select, SelectMany and join with static data of the chain is
+/// inlined (the lambdas' bodies substituted, not called), ending in an <c>emit</c> statement for
+/// each surviving record.
 /// </summary>
 internal static class FusedLoopBuilder
 {
     /// <summary>
-    /// <c>for (i = start; i &lt; end; i++) { x = items[i]; ...ops...; emit(value); }</c>
+    /// <c>for (s = segment of start; s &lt; segments &amp;&amp; starts[s] &lt; end; s++) { items = arrays[s]; for (i = ...; i &lt; stop; i++) { x = items[i]; ...ops...; emit(value); } }</c>:
+    /// the outer loop runs once per segment, the inner one is the same tight array loop whatever
+    /// the segments, and locals of the loop (an accumulator) carry across segments, so the result
+    /// does not depend on where the records were cut into segments.
     /// </summary>
-    /// <param name="items">The input array.</param>
-    /// <param name="start">The first index of the range.</param>
-    /// <param name="end">One past the last index.</param>
+    /// <param name="records">The batch's records, a <see cref="Sources.BatchRecords{T}"/>.</param>
+    /// <param name="start">The first record of the range, counted over the whole batch.</param>
+    /// <param name="end">One past the last record of the range.</param>
     /// <param name="ops">The Where/Select/SelectMany calls, innermost first.</param>
     /// <param name="emit">The statement for one output value (a variable).</param>
     /// <param name="tables">
     /// Receives the static tables of the joins the loop holds; the node must <see cref="StaticJoinTable.Load"/>
     /// them before each batch's loops run. Null when the chain may hold no join with static data.
     /// </param>
-    public static Expression Loop(ParameterExpression items, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null)
+    public static Expression Loop(ParameterExpression records, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null)
     {
         var state = new LoopState(tables);
+        var elementType = records.Type.GetGenericArguments()[0];
+        var arrays = Expression.Variable(elementType.MakeArrayType().MakeArrayType(), "arrays");
+        var offsets = Expression.Variable(typeof(int[]), "offsets");
+        var starts = Expression.Variable(typeof(int[]), "starts");
+        var s = Expression.Variable(typeof(int), "s");
+        var first = Expression.Variable(typeof(int), "first");
+        var delta = Expression.Variable(typeof(int), "delta");
+        var items = Expression.Variable(elementType.MakeArrayType(), "items");
+        var stop = Expression.Variable(typeof(int), "stop");
         var i = Expression.Variable(typeof(int), "i");
-        var x = Expression.Variable(items.Type.GetElementType()!, "x");
+        var x = Expression.Variable(elementType, "x");
         var breakLabel = Expression.Label("break");
         var continueLabel = Expression.Label("continue");
+        var segmentsDone = Expression.Label("segmentsDone");
         var body = Expression.Block(
             [x],
-            Expression.IfThen(Expression.GreaterThanOrEqual(i, end), Expression.Break(breakLabel)),
+            Expression.IfThen(Expression.GreaterThanOrEqual(i, stop), Expression.Break(breakLabel)),
             Expression.Assign(x, Expression.ArrayIndex(items, i)),
             Expression.PreIncrementAssign(i),
             Step(ops, 0, x, continueLabel, emit, state));
+        var next = Expression.ArrayIndex(starts, Expression.Add(s, Expression.Constant(1)));
+        var segment = Expression.Block(
+            Expression.IfThen(Expression.GreaterThanOrEqual(s, Expression.ArrayLength(arrays)), Expression.Break(segmentsDone)),
+            Expression.Assign(first, Expression.ArrayIndex(starts, s)),
+            Expression.IfThen(Expression.GreaterThanOrEqual(first, end), Expression.Break(segmentsDone)),
+            Expression.Assign(delta, Expression.Subtract(Expression.ArrayIndex(offsets, s), first)),
+            Expression.Assign(items, Expression.ArrayIndex(arrays, s)),
+            Expression.Assign(i, Expression.Add(Expression.Condition(Expression.GreaterThan(start, first), start, first), delta)),
+            Expression.Assign(stop, Expression.Add(Expression.Condition(Expression.LessThan(end, next), end, next), delta)),
+            Expression.PreIncrementAssign(s),
+            Expression.Loop(body, breakLabel, continueLabel));
+        var type = records.Type;
         return Expression.Block(
-            state.Variables.Append(i),
-            state.Initializers.Append(Expression.Assign(i, start)).Append(Expression.Loop(body, breakLabel, continueLabel)));
+            state.Variables.Concat([arrays, offsets, starts, s, first, delta, items, stop, i]),
+            state.Initializers.Concat(
+            [
+                Expression.Assign(arrays, Expression.Property(records, type.GetProperty("Arrays", BindingFlags.NonPublic | BindingFlags.Instance)!)),
+                Expression.Assign(offsets, Expression.Property(records, type.GetProperty("Offsets", BindingFlags.NonPublic | BindingFlags.Instance)!)),
+                Expression.Assign(starts, Expression.Property(records, type.GetProperty("Starts", BindingFlags.NonPublic | BindingFlags.Instance)!)),
+                Expression.Assign(s, Expression.Call(records, type.GetMethod("SegmentOf", BindingFlags.NonPublic | BindingFlags.Instance)!, start)),
+                Expression.Loop(segment, segmentsDone),
+            ]));
     }
 
     private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using StreamLinq.Execution;
 using StreamLinq.Query.Logical;
+using StreamLinq.Sources;
 
 namespace StreamLinq.Query;
 
@@ -46,7 +47,7 @@ internal sealed partial class PlanCompiler
 
     private HashAggregate<TIn, TKey, TOut> HashAggregateOver<TIn, TKey, TOut>(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregatePlanner aggregation)
     {
-        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
         var table = aggregation.Table;
@@ -61,10 +62,10 @@ internal sealed partial class PlanCompiler
             Expression.Assign(values[i], Expression.Field(column, wide[i] ? nameof(WideSumColumn.Low) : "Values")),
             carries[i] is { } carry ? Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) : Expression.Empty()));
         var tables = new List<StaticJoinTable>();
-        var loop = FusedLoopBuilder.Loop(items, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), tables);
-        var accumulate = Expression.Lambda<Action<TIn[], int, int, GroupTable<TKey>>>(
+        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), tables);
+        var accumulate = Expression.Lambda<Action<BatchRecords<TIn>, int, int, GroupTable<TKey>>>(
             Expression.Block(columns.Concat(values).Concat(carries.OfType<ParameterExpression>()), load.Append(loop)),
-            items,
+            records,
             start,
             end,
             table).Compile();
@@ -77,7 +78,7 @@ internal sealed partial class PlanCompiler
         var aggregate = (AggregateOperator)node;
         var aggregation = aggregate.Aggregation;
         var (prefix, below) = Prefix(aggregate.Input, absorb: true);
-        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
         var count = Expression.Variable(typeof(long), "count");
@@ -86,10 +87,10 @@ internal sealed partial class PlanCompiler
         var carry = Expression.Variable(typeof(long), "carry");
         var wide = aggregation.AccumulatesWithCarry;
         var tables = new List<StaticJoinTable>();
-        var body = FusedLoopBuilder.Loop(items, start, end, prefix, value => Expression.Block(
+        var body = FusedLoopBuilder.Loop(records, start, end, prefix, value => Expression.Block(
             Expression.PreIncrementAssign(count),
             wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), tables);
-        var loop = Expression.Lambda<Func<TIn[], int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
+        var loop = Expression.Lambda<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
             Expression.Block(
                 [count, accumulator, low, carry],
                 Expression.Assign(count, Expression.Constant(0L)),
@@ -99,7 +100,7 @@ internal sealed partial class PlanCompiler
                 body,
                 wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.Join))!, low, carry)) : Expression.Empty(),
                 Expression.New(typeof(BatchAggregate<TIn, TStorage, TOut>.Partial).GetConstructors()[0], count, accumulator)),
-            items,
+            records,
             start,
             end).Compile();
         return new BatchAggregate<TIn, TStorage, TOut>(

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using StreamLinq.Execution;
 using StreamLinq.Query.Logical;
+using StreamLinq.Sources;
 using StreamLinq.State;
 using static StreamLinq.Query.ExpressionShapes;
 
@@ -162,15 +163,15 @@ internal sealed partial class PlanCompiler
     private PlanNode Fused<TIn, TOut>(LogicalNode node)
     {
         var map = (MapOperator)node;
-        var items = Expression.Parameter(typeof(TIn[]), "items");
+        var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
         var output = Expression.Parameter(typeof(List<TOut>), "output");
         var add = typeof(List<TOut>).GetMethod(nameof(List<TOut>.Add))!;
         var tables = new List<StaticJoinTable>();
-        var body = FusedLoopBuilder.Loop(items, start, end, map.Ops, value =>
+        var body = FusedLoopBuilder.Loop(records, start, end, map.Ops, value =>
             Expression.Call(output, add, value.Type == typeof(TOut) ? value : Expression.Convert(value, typeof(TOut))), tables);
-        var loop = Expression.Lambda<Action<TIn[], int, int, List<TOut>>>(body, items, start, end, output).Compile();
+        var loop = Expression.Lambda<Action<BatchRecords<TIn>, int, int, List<TOut>>>(body, records, start, end, output).Compile();
         return new FusedStage<TIn, TOut>(Compile(map.Input), loop, tables, map.Detail);
     }
 

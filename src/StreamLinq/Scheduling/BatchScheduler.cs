@@ -60,6 +60,8 @@ internal sealed class BatchScheduler
     private readonly bool _checkpoints;
     private IReadOnlyList<BatchJob> _recovered = [];
     private BatchProgress? _current;
+    private readonly BatchIntervalSchedule _intervals;
+    private readonly CheckpointData? _checkpoint;
 
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
@@ -71,6 +73,9 @@ internal sealed class BatchScheduler
         _operators = StateIds.Distinct(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
         _protocol = new CommitProtocol(checkpointing, sources, plan, _operators, context.Telemetry);
         _checkpoints = checkpointing is not null;
+        _checkpoint = checkpointing?.Recovered;
+        _intervals = context.Intervals;
+        _intervals.Attach(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)));
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
             SingleReader = true,
@@ -97,6 +102,11 @@ internal sealed class BatchScheduler
         // that they resume there (past the commits, when the checkpoint is behind them).
         _recovered = await _protocol.RecoverAsync(_time.UnixTicks(), _context.Options.SinkCommitReadTimeout, _time, Warn, cancellationToken).ConfigureAwait(false);
 
+        if (_intervals.Resume(_checkpoint) is { } kept)
+        {
+            Warn(kept);
+        }
+
         var started = new List<IBatchSource>();
         try
         {
@@ -110,6 +120,7 @@ internal sealed class BatchScheduler
                     RecordsDroppedListener = dropped => _listeners.Post(l => l.OnRecordsDropped(dropped)),
                     Job = _context.Telemetry.Job,
                     BatchInterval = _context.BatchInterval,
+                    IntervalInForce = () => _intervals.Current,
                     ReceiverBlockedListener = blocked => _listeners.Post(l => l.OnReceiverBlocked(blocked)),
                     TimeProvider = _time,
                 }, cancellationToken).ConfigureAwait(false);
@@ -125,8 +136,8 @@ internal sealed class BatchScheduler
 
         // Fixed here, not on the generator's thread, so that the first batch time is the first
         // interval boundary after the start, however late that thread begins.
-        var interval = _context.BatchInterval.Ticks;
-        _firstBatch = _protocol.FirstBatch(new BatchTime((_time.UnixTicks() / interval + 1) * interval), _context.BatchInterval);
+        var interval = _intervals.Current;
+        _firstBatch = _protocol.FirstBatch(new BatchTime(BatchIntervalSchedule.NextBoundary(_time.UnixTicks(), interval.Ticks)), interval);
 
         _lifetime = RunAsync();
     }
@@ -325,7 +336,7 @@ internal sealed class BatchScheduler
         {
             foreach (var job in _recovered)
             {
-                _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime)));
+                _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime) { Interval = job.Interval }));
                 Block(_queue.Writer.WriteAsync(job, _abort.Token));
             }
 
@@ -348,8 +359,12 @@ internal sealed class BatchScheduler
                     }
                 }
 
-                Submit(next, heldBack);
-                next += _context.BatchInterval;
+                // The next time is fixed before this batch is queued, so that a change asked for
+                // once this batch completed applies at the boundary after it, not at this one.
+                var interval = _intervals.Current;
+                var following = _intervals.After(next);
+                Submit(next, interval, heldBack);
+                next = following;
             }
         }
         catch (OperationCanceledException)
@@ -362,7 +377,7 @@ internal sealed class BatchScheduler
                 if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending)
                     && Block(_queue.Writer.WaitToWriteAsync(_abort.Token)))
                 {
-                    Submit(next, heldBack: false);
+                    Submit(next, _intervals.Current, heldBack: false);
                 }
             }
             catch (OperationCanceledException)
@@ -370,21 +385,23 @@ internal sealed class BatchScheduler
             }
             finally
             {
+                _intervals.Stop();
                 _queue.Writer.TryComplete();
             }
         }
     }
 
-    private void Submit(BatchTime time, bool heldBack)
+    private void Submit(BatchTime time, TimeSpan interval, bool heldBack)
     {
         // Held back by a full queue, the batch counts as submitted when it was due, so that the
         // hold shows as scheduling delay (and the rate controller sees the backlog).
         var job = _protocol.Seal(
             time,
+            interval,
             () => heldBack ? Math.Min(time.Ticks, _time.UnixTicks()) : _time.UnixTicks(),
             () => _sources.Select(s => Seal(s, time)).ToArray());
 
-        _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime)));
+        _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime) { Interval = job.Interval }));
         if (!_queue.Writer.TryWrite(job))
         {
             // Single writer, and room was seen just before: only a completed channel refuses.
@@ -451,7 +468,7 @@ internal sealed class BatchScheduler
 
     private async Task<BatchFailedException?> ProcessBatchAsync(BatchJob job)
     {
-        var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks());
+        var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks()) { Interval = job.Interval };
         using var span = _context.Telemetry.StartBatch(job.Time);
         _listeners.Post(l => l.OnBatchStarted(info));
         var progress = new BatchProgress(_protocol.Begin(job), info);
@@ -473,6 +490,14 @@ internal sealed class BatchScheduler
         catch (Exception error)
         {
             failure = new BatchFailedException(job.Time, "Scheduler", error, BatchStage.Scheduler);
+        }
+        finally
+        {
+            // No attempt runs any more, so no loop reads the inputs: their pooled segments go back.
+            foreach (var input in progress.Inputs.Values)
+            {
+                input.Release();
+            }
         }
 
         // A batch that stops the context stays pending, to be replayed after a restart; one the
@@ -512,15 +537,15 @@ internal sealed class BatchScheduler
             var name = $"Source [{_sources[i].Name}#{i}]";
             try
             {
-                progress.Inputs[i] = await WithTimeoutAsync(name, token => input.ReadAsync(token).AsTask(), cancellation).ConfigureAwait(false);
+                progress.Inputs[i] = await WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation).ConfigureAwait(false);
             }
             catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
             {
                 throw new BatchFailedException(job.Time, name, error, BatchStage.Source);
             }
 
-            progress.Records += progress.Inputs[i].Length;
-            _context.Telemetry.InputRead(i, _sources[i].Name, progress.Inputs[i].Length);
+            progress.Records += progress.Inputs[i].Count;
+            _context.Telemetry.InputRead(i, _sources[i].Name, progress.Inputs[i].Count);
         }
 
         _protocol.BeforeOutputs(progress.Commit);
@@ -673,7 +698,7 @@ internal sealed class BatchScheduler
 
         public BatchInfo Info { get; } = info;
 
-        public Dictionary<int, Array> Inputs { get; } = [];
+        public Dictionary<int, BatchRecords> Inputs { get; } = [];
 
         public long Records { get; set; }
 

@@ -41,7 +41,8 @@ internal sealed class PidRateEstimator
     /// <param name="records">How many records the batch held.</param>
     /// <param name="processingDelay">How long the batch's path took: sealing, reading, the plan and the outputs.</param>
     /// <param name="schedulingDelay">How long the batch's records waited outside that path: in the queue, or in producers a full receiver held back.</param>
-    public double? Compute(long time, long records, TimeSpan processingDelay, TimeSpan schedulingDelay)
+    /// <param name="batchInterval">The interval the batch was cut under, when it may differ from the one given at construction (it changed at run time).</param>
+    public double? Compute(long time, long records, TimeSpan processingDelay, TimeSpan schedulingDelay, TimeSpan? batchInterval = null)
     {
         if (time <= _latestTime || records <= 0 || processingDelay <= TimeSpan.Zero)
         {
@@ -51,7 +52,8 @@ internal sealed class PidRateEstimator
         var secondsSinceUpdate = _latestTime < 0 ? 0 : (time - _latestTime) / 1000.0;
         var processingRate = records / processingDelay.TotalMilliseconds * 1000;
         var error = _latestRate - processingRate;
-        var historicalError = schedulingDelay.TotalMilliseconds * processingRate / _batchIntervalMilliseconds;
+        var intervalMilliseconds = batchInterval is { Ticks: > 0 } current ? current.TotalMilliseconds : _batchIntervalMilliseconds;
+        var historicalError = schedulingDelay.TotalMilliseconds * processingRate / intervalMilliseconds;
         var errorRate = secondsSinceUpdate > 0 ? (error - _latestError) / secondsSinceUpdate : 0;
         var newRate = Math.Max(_latestRate - _proportional * error - _integral * historicalError - _derivative * errorRate, _minRate);
         _latestTime = time;

@@ -49,7 +49,7 @@ public interface IBatchSource
 
 /// <summary>
 /// The typed form of <see cref="IBatchSource"/>: every <see cref="ISealedInput"/> it seals reads
-/// a <c>T[]</c>.
+/// a <c>T[]</c> (and a <see cref="BatchRecords{T}"/>).
 /// </summary>
 /// <typeparam name="T">The type of the records.</typeparam>
 public interface IBatchSource<T> : IBatchSource
@@ -71,18 +71,36 @@ public interface ISealedInput
     /// <param name="cancellationToken">Cancelled when the batch times out or the context stops without grace.</param>
     /// <returns>The batch's records of this source, as a <c>T[]</c> of the source's record type.</returns>
     ValueTask<Array> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the records as the segments they arrived in, without copying them into one array:
+    /// what the engine calls. The same contract as <see cref="ReadAsync"/> (errors, retries: once
+    /// it has returned, it returns the same <see cref="BatchRecords"/>), and the batch owns the
+    /// segments until it releases them (<see cref="BatchRecords{T}"/>). By default the one array
+    /// <see cref="ReadAsync"/> returns, as one segment; a source that holds its records in several
+    /// buffers (pooled chunks, a client's receive buffers) overrides this to hand them over as
+    /// they are, and then <see cref="ReadAsync"/> may copy them into one array.
+    /// </summary>
+    /// <param name="cancellationToken">Cancelled when the batch times out or the context stops without grace.</param>
+    /// <returns>The batch's records of this source, a <see cref="BatchRecords{T}"/> of the source's record type.</returns>
+    async ValueTask<BatchRecords> ReadRecordsAsync(CancellationToken cancellationToken) =>
+        BatchRecords.Of(await ReadAsync(cancellationToken).ConfigureAwait(false));
 }
 
-/// <summary>Records already in memory: what a receiver sealed.</summary>
-internal sealed class SealedRecords(Array records) : ISealedInput
+/// <summary>Records already in memory, handed to the batch as they are.</summary>
+internal sealed class SealedRecords(BatchRecords records) : ISealedInput
 {
-    public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(records);
+    public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(records.ToArray());
+
+    public ValueTask<BatchRecords> ReadRecordsAsync(CancellationToken cancellationToken) => ValueTask.FromResult(records);
 }
 
 /// <summary>A source that failed for good: every batch that reads it fails with the error.</summary>
 internal sealed class FailedInput(SourceException error) : ISealedInput
 {
     public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromException<Array>(error);
+
+    public ValueTask<BatchRecords> ReadRecordsAsync(CancellationToken cancellationToken) => ValueTask.FromException<BatchRecords>(error);
 }
 
 /// <summary>
@@ -115,8 +133,21 @@ public sealed class SourceContext
     /// </summary>
     internal Func<long> CheckpointsWritten { get; init; } = () => 0;
 
-    /// <summary>The context's batch interval: a receiver without a configured bound holds records without one while seals come on time.</summary>
-    public TimeSpan BatchInterval { get; init; }
+    /// <summary>
+    /// The context's batch interval in force now (it changes at a batch boundary under
+    /// <see cref="StreamingContext.SetBatchIntervalAsync"/> or adaptive batching): a receiver
+    /// without a configured bound holds records without one while seals come on time.
+    /// </summary>
+    public TimeSpan BatchInterval
+    {
+        get => IntervalInForce?.Invoke() ?? _batchInterval;
+        init => _batchInterval = value;
+    }
+
+    private readonly TimeSpan _batchInterval;
+
+    /// <summary>Reads the interval in force; set by the context, which may change it at run time.</summary>
+    internal Func<TimeSpan>? IntervalInForce { get; init; }
 
     /// <summary>Delivers <see cref="IStreamingListener.OnReceiverBlocked"/>; none in contexts that do not listen.</summary>
     public Action<ReceiverBlocked>? ReceiverBlockedListener { get; init; }

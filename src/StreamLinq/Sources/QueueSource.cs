@@ -20,43 +20,31 @@ internal sealed class QueueSource<T>(ConcurrentQueue<IEnumerable<T>> queue, bool
 
     public ISealedInput Seal(BatchTime time)
     {
-        // A queued array is the batch as it is: the engine only reads a batch's records, and
-        // copying a large batch into fresh memory was most of what a batch cost (issue 12).
+        // A queued array is the batch as it is, and several queued arrays are its segments: the
+        // engine only reads a batch's records, and copying a large batch into fresh memory was
+        // most of what a batch cost (issue 12).
         if (oneAtATime)
         {
-            return new SealedRecords(queue.TryDequeue(out var next) ? AsArray(next) : Array.Empty<T>());
+            return new SealedRecords(new BatchRecords<T>(queue.TryDequeue(out var next) ? AsArray(next) : []));
         }
 
         if (!queue.TryDequeue(out var first))
         {
-            return new SealedRecords(Array.Empty<T>());
+            return new SealedRecords(new BatchRecords<T>([]));
         }
 
         if (queue.IsEmpty)
         {
-            return new SealedRecords(AsArray(first));
+            return new SealedRecords(new BatchRecords<T>(AsArray(first)));
         }
 
-        // One array of the exact size, copied into once: a growing list would allocate and copy
-        // about twice the batch, and fresh memory is what a large batch pays for most.
-        var chunks = new List<T[]> { AsArray(first) };
-        var total = chunks[0].Length;
+        var segments = new List<ReadOnlyMemory<T>> { AsArray(first) };
         while (queue.TryDequeue(out var next))
         {
-            var chunk = AsArray(next);
-            chunks.Add(chunk);
-            total = checked(total + chunk.Length);
+            segments.Add(AsArray(next));
         }
 
-        var all = new T[total];
-        var offset = 0;
-        foreach (var chunk in chunks)
-        {
-            chunk.CopyTo(all, offset);
-            offset += chunk.Length;
-        }
-
-        return new SealedRecords(all);
+        return new SealedRecords(new BatchRecords<T>(segments, null));
     }
 
     // Exactly a T[]: through array covariance a string[] is an object[], and a node of object

@@ -50,7 +50,6 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     private SourceException? _failure;
     private volatile bool _closed;
     private volatile bool _refusing;
-    private long _overdueTicks;
     private bool _lastSealLate;
     private long _lastSeal = TimeProvider.System.GetTimestamp();
     private long _sealEpoch;
@@ -107,6 +106,9 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 
     /// <summary>Records per chunk.</summary>
     internal int ChunkLength { get; }
+
+    /// <summary>Where chunks' arrays come from and go back to once every batch that holds a range of them has released it; set before the first record.</summary>
+    internal System.Buffers.ArrayPool<T> Pool { get; set; } = System.Buffers.ArrayPool<T>.Shared;
 
     internal FullBufferPolicy Policy { get; }
 
@@ -343,7 +345,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>No seal for two batch intervals: the engine is behind, so the default bound applies.</summary>
     private bool SealOverdue()
     {
-        var overdue = Volatile.Read(ref _overdueTicks);
+        var overdue = (_context?.BatchInterval.Ticks ?? 0) * 2;
         return overdue == 0 || _time.GetElapsedTime(Volatile.Read(ref _lastSeal)).Ticks > overdue;
     }
 
@@ -440,7 +442,6 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         _context = context;
         _time = context.TimeProvider;
         Volatile.Read(ref _rate)?.UseClock(_time);
-        Volatile.Write(ref _overdueTicks, context.BatchInterval.Ticks * 2);
         Volatile.Write(ref _lastSeal, _time.GetTimestamp());
         if (!_logRequested)
         {
@@ -721,17 +722,21 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     {
         public IReadOnlyList<SegmentSeal> Segments => segments;
 
-        public ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
+        public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Read().ToArray());
+
+        public ValueTask<BatchRecords> ReadRecordsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<BatchRecords>(Read());
+
+        private BatchRecords<T> Read()
         {
             if (records is not null)
             {
-                return ValueTask.FromResult<Array>(records.Read());
+                return records.Records();
             }
 
             var log = receiver._log ?? throw new InvalidOperationException("The write-ahead log is not open.");
             try
             {
-                return ValueTask.FromResult<Array>(segments.SelectMany(log.ReadSealed).ToArray());
+                return new BatchRecords<T>(segments.SelectMany(log.ReadSealed).ToArray());
             }
             catch (InvalidDataException error)
             {

@@ -15,6 +15,7 @@ internal sealed class ReceiverChunk<T>
     /// <summary>About 64 KB of records, a power of two (the pool's buckets), so a chunk never reaches the 85,000-byte large-object threshold.</summary>
     public static readonly int DefaultLength = ChooseLength();
 
+    private readonly ArrayPool<T> _pool;
     private readonly T[] _items;
     private int _count;
     private int _taken;
@@ -23,9 +24,10 @@ internal sealed class ReceiverChunk<T>
     // dropping it), one per sealed range until the range is read.
     private int _references = 1;
 
-    public ReceiverChunk(int capacity, long sequence, object producer)
+    public ReceiverChunk(ArrayPool<T> pool, int capacity, long sequence, object producer)
     {
-        _items = ArrayPool<T>.Shared.Rent(capacity);
+        _pool = pool;
+        _items = pool.Rent(capacity);
         Capacity = capacity;
         Sequence = sequence;
         Producer = producer;
@@ -111,11 +113,12 @@ internal sealed class ReceiverChunk<T>
     {
         if (Interlocked.Decrement(ref _references) == 0)
         {
-            ArrayPool<T>.Shared.Return(_items, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+            _pool.Return(_items, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
     }
 
-    public ReadOnlySpan<T> Slice(int start, int end) => _items.AsSpan(start, end - start);
+    /// <summary>A sealed range as a batch's segment; valid until the range's reference is released.</summary>
+    public ReadOnlyMemory<T> Memory(int start, int end) => _items.AsMemory(start, end - start);
 
     private static int ChooseLength()
     {

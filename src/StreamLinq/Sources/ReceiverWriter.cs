@@ -138,5 +138,5 @@ internal sealed class ReceiverWriter<T>
         }
     }
 
-    private void Renew() => Volatile.Write(ref _current, new ReceiverChunk<T>(_receiver.ChunkLength, _nextSequence++, this));
+    private void Renew() => Volatile.Write(ref _current, new ReceiverChunk<T>(_receiver.Pool, _receiver.ChunkLength, _nextSequence++, this));
 }

@@ -1,21 +1,20 @@
 namespace StreamLinq.Sources;
 
 /// <summary>
-/// A receiver's sealed batch: ranges of pooled chunks, copied into one array the first time the
-/// batch reads them (on the batch runner's thread, not the generator's, so a seal stays a few
-/// pointer reads), after which the chunks go back to the pool. Reads after the first return the
-/// same array, as <see cref="ISealedInput.ReadAsync"/> requires of a retry.
+/// A receiver's sealed batch: ranges of pooled chunks, handed to the batch as its segments
+/// without copying. The chunks go back to the pool when the batch releases its records (after
+/// its outputs ran); reads after the first return the same records, as
+/// <see cref="ISealedInput.ReadAsync"/> requires of a retry.
 /// </summary>
 internal sealed class SealedChunks<T>(T[] prefix, List<ChunkRange<T>> ranges, int count) : ISealedInput
 {
     private readonly Lock _gate = new();
-    private List<ChunkRange<T>>? _ranges = ranges;
-    private T[]? _records;
+    private BatchRecords<T>? _records;
 
     /// <summary>How many records the batch holds.</summary>
     public int Count => count;
 
-    public T[] Read()
+    public BatchRecords<T> Records()
     {
         lock (_gate)
         {
@@ -24,21 +23,26 @@ internal sealed class SealedChunks<T>(T[] prefix, List<ChunkRange<T>> ranges, in
                 return done;
             }
 
-            var records = count == 0 ? [] : new T[count];
-            prefix.CopyTo(records, 0);
-            var offset = prefix.Length;
-            foreach (var range in _ranges!)
+            var segments = new ReadOnlyMemory<T>[ranges.Count + 1];
+            segments[0] = prefix;
+            for (var r = 0; r < ranges.Count; r++)
             {
-                range.Chunk.Slice(range.Start, range.End).CopyTo(records.AsSpan(offset));
-                offset += range.Length;
-                range.Chunk.Release();
+                segments[r + 1] = ranges[r].Chunk.Memory(ranges[r].Start, ranges[r].End);
             }
 
-            _ranges = null;
-            _records = records;
-            return records;
+            return _records = new BatchRecords<T>(segments, ranges.Count == 0 ? null : ReleaseChunks);
         }
     }
 
-    public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult<Array>(Read());
+    public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Records().ToArray());
+
+    public ValueTask<BatchRecords> ReadRecordsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<BatchRecords>(Records());
+
+    private void ReleaseChunks()
+    {
+        foreach (var range in ranges)
+        {
+            range.Chunk.Release();
+        }
+    }
 }

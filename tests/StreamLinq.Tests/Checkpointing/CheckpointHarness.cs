@@ -10,12 +10,12 @@ internal sealed class CheckpointHarness : IStreamingListener, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<BatchTime, TaskCompletionSource<BatchInfo>> _completed = new();
 
-    public CheckpointHarness(string checkpoints, Action<StreamingContext> define, long clockStart = 0, CheckpointOptions? options = null)
+    public CheckpointHarness(string checkpoints, Action<StreamingContext> define, long clockStart = 0, CheckpointOptions? options = null, TimeSpan? interval = null)
     {
         Clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(clockStart));
         Context = StreamingContext.GetOrCreate(checkpoints, () =>
         {
-            var context = new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = Clock });
+            var context = new StreamingContext(interval ?? TimeSpan.FromSeconds(1), new StreamingOptions { TimeProvider = Clock });
             context.AddListener(this);
             define(context);
             return context;

@@ -216,20 +216,6 @@ public class RecoveryTests
     }
 
     [Fact]
-    public async Task A_changed_batch_interval_is_refused()
-    {
-        using var scratch = new Scratch();
-        await RunTwoBatchesAsync(scratch);
-        var error = Assert.Throws<InvalidOperationException>(() => StreamingContext.GetOrCreate(scratch.Checkpoints, () =>
-        {
-            var context = new StreamingContext(TimeSpan.FromSeconds(2));
-            DefineCounting(new ConcurrentQueue<string>(), scratch)(context);
-            return context;
-        }));
-        Assert.Contains("batch interval", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Only_the_newest_checkpoints_are_kept()
     {
         using var scratch = new Scratch();
