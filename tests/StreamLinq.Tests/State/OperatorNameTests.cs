@@ -49,6 +49,19 @@ public class OperatorNameTests
     }
 
     [Fact]
+    public void Explain_shows_a_named_operator_with_its_name()
+    {
+        var context = new StreamingContext(TimeSpan.FromSeconds(1));
+        context.QueueStream(new ConcurrentQueue<IEnumerable<int>>())
+            .Select(x => new KeyValuePair<int, int>(x, 1))
+            .UpdateStateByKey((IReadOnlyList<int> ones, int? count) => (int?)((count ?? 0) + ones.Count))
+            .Named("counts")
+            .ForEachBatch((_, _) => { });
+
+        Assert.Contains("UpdateStateByKey \"counts\":", context.Explain(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_name_on_an_operator_that_keeps_no_state_is_refused()
     {
         var context = new StreamingContext(TimeSpan.FromSeconds(1));

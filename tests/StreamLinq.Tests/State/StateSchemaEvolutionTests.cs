@@ -44,13 +44,17 @@ public class StateSchemaEvolutionTests
 
         var seen = new ConcurrentDictionary<BatchTime, Dictionary<string, V3.Tally>>();
         await RunAsync(scratch, lines => Pairs(lines)
-            .UpdateStateByKey((IReadOnlyList<int> ones, V3.Tally? t) => new V3.Tally((t == null ? 0 : t.Count) + ones.Count) { Weight = t == null ? 1.0 : t.Weight })
+            .UpdateStateByKey((IReadOnlyList<int> ones, V3.Tally? t) => new V3.Tally((t == null ? 0 : t.Count) + ones.Count) { Weight = t == null ? 1.0 : t.Weight, Notes = t == null ? new List<string>() : t.Notes })
             .Named("tallies")
             .ForEachBatch((batch, time) => seen[time] = batch.ToDictionary()), Before.Length, After);
 
         var last = seen[Second(Before.Length + After.Length)];
         Assert.Equal(Counts(Before.Concat(After)), last.ToDictionary(p => p.Key, p => p.Value.Count));
         Assert.Equal(0.5, last["a"].Weight);
+        Assert.Equal(1.0, last["dddd"].Weight);
+
+        // A mutable initializer's value is built for each state read, never shared between keys.
+        Assert.NotSame(last["a"].Notes, last["ccc"].Notes);
     }
 
     [Fact]
@@ -181,6 +185,8 @@ public class StateSchemaEvolutionTests
         public sealed record Tally(long Count)
         {
             public double Weight { get; init; } = 0.5;
+
+            public List<string> Notes { get; init; } = [];
         }
     }
 

@@ -125,7 +125,7 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>, IObjectCodec
                 throw new InvalidDataException($"The checkpoint holds no field '{_fields[missing].Name}' of {TypeNames.Of(typeof(T))}; was the type changed?");
             }
 
-            _fields[missing].Set(ref value, initial);
+            _fields[missing].Set(ref value, initial!());
             seen[missing] = true;
         }
 

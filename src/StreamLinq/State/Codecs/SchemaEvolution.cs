@@ -126,7 +126,7 @@ internal static class SchemaEvolution
         {
             if (DefaultOf(current, name, info) is { } initial)
             {
-                change.Added[name] = initial.Value;
+                change.Added[name] = initial;
             }
             else
             {
@@ -142,10 +142,11 @@ internal static class SchemaEvolution
 
     /// <summary>
     /// What an added field starts at: its constructor parameter's default, else what a constructor
-    /// run with every parameter at its default leaves in it (an initializer's value), else the
-    /// type's default when it may be that (a value type, a nullable reference); null otherwise.
+    /// run with every parameter at its default leaves in it (an initializer's value, built again
+    /// for every value read, so that no two share a mutable default), else the type's default when
+    /// the field may be that (a value type, a nullable reference); null when it has none.
     /// </summary>
-    private static StrongBox<object?>? DefaultOf(Type owner, string name, FieldInfo field)
+    private static Func<object?>? DefaultOf(Type owner, string name, FieldInfo field)
     {
         var constructors = owner.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .Where(c => !c.GetParameters().Any(p => p.ParameterType.IsByRef || p.ParameterType.IsPointer || p.ParameterType == owner))
@@ -155,37 +156,42 @@ internal static class SchemaEvolution
         {
             if (parameter.HasDefaultValue && string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase) && parameter.ParameterType == field.FieldType)
             {
-                return new(parameter.DefaultValue ?? (field.FieldType.IsValueType ? RuntimeHelpers.GetUninitializedObject(field.FieldType) : null));
+                var initial = parameter.DefaultValue ?? (field.FieldType.IsValueType ? RuntimeHelpers.GetUninitializedObject(field.FieldType) : null);
+                return () => initial;
             }
         }
 
         foreach (var constructor in constructors)
         {
+            var arguments = constructor.GetParameters()
+                .Select(p => p.HasDefaultValue ? p.DefaultValue : p.ParameterType.IsValueType ? RuntimeHelpers.GetUninitializedObject(p.ParameterType) : null)
+                .ToArray();
+            object? initial;
             try
             {
-                var arguments = constructor.GetParameters()
-                    .Select(p => p.HasDefaultValue ? p.DefaultValue : p.ParameterType.IsValueType ? RuntimeHelpers.GetUninitializedObject(p.ParameterType) : null)
-                    .ToArray();
-                var initial = field.GetValue(constructor.Invoke(arguments));
-                if (initial is not null || MayBeNull(field))
-                {
-                    return new(initial);
-                }
-
-                break;
+                initial = field.GetValue(constructor.Invoke(arguments));
             }
             catch (TargetInvocationException)
             {
                 // This constructor refuses default arguments; try the next.
+                continue;
             }
+
+            if (initial is null && !MayBeNull(field))
+            {
+                break;
+            }
+
+            return initial is null || field.FieldType.IsValueType || initial is string ? () => initial : () => field.GetValue(constructor.Invoke(arguments));
         }
 
         if (field.FieldType.IsValueType)
         {
-            return new(RuntimeHelpers.GetUninitializedObject(field.FieldType));
+            var zero = RuntimeHelpers.GetUninitializedObject(field.FieldType);
+            return () => zero;
         }
 
-        return MayBeNull(field) ? new(null) : null;
+        return MayBeNull(field) ? () => null : null;
     }
 
     private static bool MayBeNull(FieldInfo field) =>

@@ -45,6 +45,6 @@ internal sealed class ObjectMigration
     /// <summary>Fields whose numeric type widened, with the type they were written as: read as that, converted.</summary>
     public Dictionary<string, Type> Widened { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Fields the type gained, with the value they start at.</summary>
-    public Dictionary<string, object?> Added { get; } = new(StringComparer.Ordinal);
+    /// <summary>Fields the type gained, with what makes the value each starts at.</summary>
+    public Dictionary<string, Func<object?>> Added { get; } = new(StringComparer.Ordinal);
 }
