@@ -7,15 +7,49 @@ using StreamLinq.QueryEndToEnd;
 // and Rx.NET over the same input, interleaved in one run. Ratios are speed against the loop (the
 // loop's time over the way's time: 1.00 = as fast as the loop, higher is faster).
 var full = args.Contains("--full");
-if (args.Any(a => a is not "--full" and not "--quick"))
+var only = args.Zip(args.Skip(1)).Where(p => p.First == "--only").Select(p => p.Second).ToList();
+var sizesGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--sizes").Select(p => p.Second).LastOrDefault();
+var emptyGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--empty").Select(p => p.Second).LastOrDefault();
+bool TakesValue(string option) => option is "--only" or "--sizes" or "--empty";
+var emptyOnly = 0;
+if (args.Where((a, i) => a is not "--full" and not "--quick" and not "--allocation" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
+    || (sizesGiven is not null && !sizesGiven.Split(',').All(size => int.TryParse(size, out var n) && n > 0))
+    || (emptyGiven is not null && !(int.TryParse(emptyGiven, CultureInfo.InvariantCulture, out emptyOnly) && emptyOnly > 0)))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full]   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...] | --allocation | --empty BATCHES   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions)");
     return 1;
 }
 
+if (args.Contains("--allocation"))
+{
+    return await PushAllocation.CheckAsync(full: false);
+}
+
+if (emptyOnly > 0)
+{
+    // Only the engine's fixed cost per batch; also the driver for counting instructions per
+    // empty batch (callgrind: the difference between two counts over the difference in batches).
+    await using var empty = await EngineRun.StartAsync(Queries.All[0]);
+    empty.Run([], [], 100);
+    for (var rep = 0; rep < 5; rep++)
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var watch = Stopwatch.StartNew();
+        empty.Run([], [], emptyOnly);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Empty batch through the public API ({Queries.All[0].Name}, one output): {watch.Elapsed.TotalMicroseconds / emptyOnly:N1} µs per batch, {(GC.GetTotalAllocatedBytes() - allocated) / (double)emptyOnly:N0} B allocated per batch, load average {LoadAverage()}"));
+    }
+
+    return 0;
+}
+
+// The first query always runs: the empty-batch line measures it.
+IReadOnlyList<QueryCase> queries = only.Count == 0 ? Queries.All
+    : [.. Queries.All.Where((q, i) => i == 0 || only.Any(text => q.Name.Contains(text, StringComparison.OrdinalIgnoreCase)))];
+
 var repetitions = full ? 9 : 5;
 var recordsPerCell = full ? 8_000_000 : 2_000_000;
-int[] sizes = [1_000, 10_000, 100_000, 1_000_000];
+int[] sizes = sizesGiven is null ? [1_000, 10_000, 100_000, 1_000_000] : [.. sizesGiven.Split(',').Select(int.Parse)];
 string[] ways = ["hand", "LINQ", "Rx.NET", "end to end"];
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -23,7 +57,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 
 var inputs = sizes.ToDictionary(s => s, s => (Left: Workload.Records(s), Right: Workload.Records(QueryCase.RightSize(s), seed: 7)));
 var runs = new Dictionary<string, EngineRun>();
-foreach (var query in Queries.All)
+foreach (var query in queries)
 {
     runs[query.Name] = await EngineRun.StartAsync(query);
 }
@@ -31,7 +65,7 @@ foreach (var query in Queries.All)
 // Warm-up (JIT, tiering, the plans' first compilation) and the check that the four ways agree.
 foreach (var size in sizes)
 {
-    foreach (var query in Queries.All)
+    foreach (var query in queries)
     {
         var (left, right) = inputs[size];
         var expected = query.Hand(left, right);
@@ -53,6 +87,10 @@ runs[Queries.All[0].Name].Run(none, none, 100);
 
 // seconds[(query, size, way)] per repetition; bytes and gen-2 collections per record for the engine.
 var seconds = new Dictionary<(string, int, string), List<double>>();
+
+// The same in CPU time of the whole process (every thread, the collector's included): on a loaded
+// machine wall time counts the time a way waited for a core, CPU time does not.
+var cpuSeconds = new Dictionary<(string, int, string), List<double>>();
 var engineBytes = new Dictionary<(string, int), List<double>>();
 var engineGen2 = new Dictionary<(string, int), long>();
 for (var rep = 0; rep < repetitions; rep++)
@@ -66,7 +104,7 @@ for (var rep = 0; rep < repetitions; rep++)
     {
         var batches = Math.Max(2, recordsPerCell / size);
         var (left, right) = inputs[size];
-        foreach (var query in Queries.All)
+        foreach (var query in queries)
         {
             // Rotate which way goes first, so that none always runs on a cache the previous one warmed.
             for (var w = 0; w < ways.Length; w++)
@@ -74,6 +112,7 @@ for (var rep = 0; rep < repetitions; rep++)
                 var way = ways[(w + rep) % ways.Length];
                 var allocated = GC.GetTotalAllocatedBytes();
                 var gen2 = GC.CollectionCount(2);
+                var cpu = Environment.CpuUsage.TotalTime;
                 var watch = Stopwatch.StartNew();
                 switch (way)
                 {
@@ -92,6 +131,7 @@ for (var rep = 0; rep < repetitions; rep++)
 
                 watch.Stop();
                 Add(seconds, (query.Name, size, way), watch.Elapsed.TotalSeconds);
+                Add(cpuSeconds, (query.Name, size, way), (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
                 if (way == "end to end")
                 {
                     Add(engineBytes, (query.Name, size), (GC.GetTotalAllocatedBytes() - allocated) / (double)((long)batches * size));
@@ -110,24 +150,24 @@ foreach (var run in runs.Values)
 Console.WriteLine();
 Console.WriteLine("Speed against the hand-written loop, min / median / max over the repetitions (higher is faster); engine = end to end through the public API, one partition");
 Console.WriteLine();
-Console.WriteLine("| records per batch | query | end to end | LINQ to Objects | Rx.NET | end to end vs Rx.NET (median) | end to end µs per batch (median) | end to end B/record (median) | gen-2 GCs |");
-Console.WriteLine("|---:|---|---|---|---|---:|---:|---:|---:|");
+Console.WriteLine("| records per batch | query | end to end | LINQ to Objects | Rx.NET | end to end vs Rx.NET (median) | end to end µs per batch (median) | end to end B/record (median) | gen-2 GCs | end to end, by CPU time |");
+Console.WriteLine("|---:|---|---|---|---|---:|---:|---:|---:|---|");
 foreach (var size in sizes)
 {
     var batches = Math.Max(2, recordsPerCell / size);
-    foreach (var query in Queries.All)
+    foreach (var query in queries)
     {
-        var hand = seconds[(query.Name, size, "hand")];
-        string Ratio(string way)
+        string Ratio(string way, Dictionary<(string, int, string), List<double>>? times = null)
         {
-            var ratios = hand.Zip(seconds[(query.Name, size, way)], (h, t) => h / t).Order().ToArray();
+            times ??= seconds;
+            var ratios = times[(query.Name, size, "hand")].Zip(times[(query.Name, size, way)], (h, t) => h / t).Order().ToArray();
             return string.Create(CultureInfo.InvariantCulture, $"{ratios[0]:0.00} / {Median(ratios):0.00} / {ratios[^1]:0.00}");
         }
 
         var engine = seconds[(query.Name, size, "end to end")];
         var vsRx = Median([.. seconds[(query.Name, size, "Rx.NET")].Zip(engine, (rx, e) => rx / e).Order()]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {size:N0} | {query.Name} | {Ratio("end to end")} | {Ratio("LINQ")} | {Ratio("Rx.NET")} | {vsRx:0.00} | {Median([.. engine.Order()]) / batches * 1e6:N1} | {Median([.. engineBytes[(query.Name, size)].Order()]):0.00} | {engineGen2[(query.Name, size)]} |"));
+            $"| {size:N0} | {query.Name} | {Ratio("end to end")} | {Ratio("LINQ")} | {Ratio("Rx.NET")} | {vsRx:0.00} | {Median([.. engine.Order()]) / batches * 1e6:N1} | {Median([.. engineBytes[(query.Name, size)].Order()]):0.00} | {engineGen2[(query.Name, size)]} | {Ratio("end to end", cpuSeconds)} |"));
     }
 }
 
@@ -137,8 +177,10 @@ emptyBytes.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Empty batch through the public API ({Queries.All[0].Name}, one output): {emptyMicroseconds[0]:N1} / {Median([.. emptyMicroseconds]):N1} / {emptyMicroseconds[^1]:N1} µs per batch (min / median / max), {Median([.. emptyBytes]):N0} B allocated per batch (median)"));
 Console.WriteLine();
+var verdict = await PushAllocation.CheckAsync(full);
+Console.WriteLine();
 Console.WriteLine($"load average at the end: {LoadAverage()}");
-return 0;
+return verdict;
 
 static void Check(QueryCase query, int size, string way, long expected, long actual)
 {

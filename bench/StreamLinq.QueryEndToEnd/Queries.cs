@@ -9,6 +9,8 @@ internal static class Queries
 {
     private static readonly Dimension[] Table = Workload.Table();
     private static readonly Dictionary<int, long> Weights = Table.ToDictionary(d => d.Id, d => d.Weight);
+    private static readonly Dimension[] LargeTable = Workload.Table(Workload.LargeTableRows);
+    private static readonly Dictionary<int, long> LargeWeights = LargeTable.ToDictionary(d => d.Id, d => d.Weight);
 
     public static IReadOnlyList<QueryCase> All { get; } =
     [
@@ -17,6 +19,7 @@ internal static class Queries
             (s, _, emit) => s.Where(r => r.Key % 10 != 0).Select(r => r.Value * 2).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
         Grouped("GroupBy count+sum, 10 keys", 10),
         Grouped("GroupBy count+sum, 1k keys", Workload.KeyCount),
+        GroupedManyKeys(),
         new("stream join", HandJoin, (l, r) => l.Join(r, a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum(),
             (l, r) =>
             {
@@ -33,7 +36,44 @@ internal static class Queries
         new("static join, 1k-row table", HandStaticJoin, (l, _) => l.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
             (l, _) => Feed(l, s => s.Where(r => Weights.ContainsKey(r.Key)).Select(r => r.Value * Weights[r.Key]).Sum()),
             (s, _, emit) => s.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
+
+        // Keys over the whole 100 k-row table: Key * 100 + Value % 100.
+        new("static join, 100k-row table", HandLargeStaticJoin, (l, _) => l.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
+            (l, _) => Feed(l, s => s.Where(r => LargeWeights.ContainsKey(r.Key * 100 + (int)(r.Value % 100))).Select(r => r.Value * LargeWeights[r.Key * 100 + (int)(r.Value % 100)]).Sum()),
+            (s, _, emit) => s.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
     ];
+
+    /// <summary>Keys over a million values (Key * 1000 + Value % 1000): about 630 k distinct in a batch of 1 M.</summary>
+    private static QueryCase GroupedManyKeys() => new(
+        "GroupBy count+sum, 1M keys",
+        (l, _) =>
+        {
+            var totals = new Dictionary<int, (long Count, long Sum)>();
+            foreach (var r in l)
+            {
+                ref var total = ref CollectionsMarshal.GetValueRefOrAddDefault(totals, r.Key * 1000 + (int)(r.Value % 1000), out var _);
+                total.Count++;
+                total.Sum += r.Value;
+            }
+
+            return totals.Sum(t => t.Key + t.Value.Count + t.Value.Sum);
+        },
+        (l, _) => l.GroupBy(r => r.Key * 1000 + (int)(r.Value % 1000)).Select(g => g.Key + g.Count() + g.Sum(r => r.Value)).Sum(),
+        (l, _) => Feed(l, s => s.GroupBy(r => r.Key * 1000 + (int)(r.Value % 1000))
+            .SelectMany(g => g.Aggregate((Count: 0L, Sum: 0L), (a, r) => (a.Count + 1, a.Sum + r.Value)).Select(a => g.Key + a.Count + a.Sum))
+            .Sum()),
+        (s, _, emit) => s.GroupBy(r => r.Key * 1000 + (int)(r.Value % 1000))
+            .Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(r => r.Value) })
+            .ForEachBatch((b, _) =>
+            {
+                var checksum = 0L;
+                foreach (var g in b)
+                {
+                    checksum += g.Key + g.Count + g.Sum;
+                }
+
+                emit(checksum);
+            }));
 
     private static QueryCase Grouped(string name, int keys) => new(
         name,
@@ -173,6 +213,26 @@ internal static class Queries
         foreach (var r in left)
         {
             if (weights.TryGetValue(r.Key, out var weight))
+            {
+                sum += r.Value * weight;
+            }
+        }
+
+        return sum;
+    }
+
+    private static long HandLargeStaticJoin(Record[] left, Record[] right)
+    {
+        var weights = new Dictionary<int, long>(LargeTable.Length);
+        foreach (var d in LargeTable)
+        {
+            weights[d.Id] = d.Weight;
+        }
+
+        var sum = 0L;
+        foreach (var r in left)
+        {
+            if (weights.TryGetValue(r.Key * 100 + (int)(r.Value % 100), out var weight))
             {
                 sum += r.Value * weight;
             }

@@ -11,6 +11,8 @@ internal static class Workload
 {
     public const int KeyCount = 1_000;
 
+    public const int LargeTableRows = 100_000;
+
     public static Record[] Records(int count, int seed = 42)
     {
         var random = new Random(seed);

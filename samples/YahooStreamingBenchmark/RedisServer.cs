@@ -24,14 +24,14 @@ public sealed class RedisServer : IAsyncDisposable
 
     public ConnectionMultiplexer Connection { get; }
 
-    /// <summary>Whether <c>redis-server</c> is on the PATH.</summary>
+    /// <summary>Whether <c>redis-server</c> is on the PATH or in /usr/bin.</summary>
     public static bool IsInstalled => FindExecutable() is not null;
 
     /// <summary>Starts redis-server and connects to it.</summary>
     /// <exception cref="InvalidOperationException">redis-server is not installed or does not start.</exception>
     public static async Task<RedisServer> StartAsync()
     {
-        var executable = FindExecutable() ?? throw new InvalidOperationException("redis-server is not on the PATH; install it (apt-get install redis-server) or use the in-memory mode.");
+        var executable = FindExecutable() ?? throw new InvalidOperationException("redis-server is neither on the PATH nor in /usr/bin; install it (apt-get install redis-server) or use the in-memory mode.");
         var port = FreePort();
         var process = Process.Start(new ProcessStartInfo(executable, ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
@@ -74,9 +74,11 @@ public sealed class RedisServer : IAsyncDisposable
         _process.Dispose();
     }
 
+    // Debian's package installs to /usr/bin, which a service account's PATH may lack.
     private static string? FindExecutable() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin")
             .Select(dir => Path.Combine(dir, "redis-server"))
             .FirstOrDefault(File.Exists);
 

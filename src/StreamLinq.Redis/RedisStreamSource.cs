@@ -38,6 +38,12 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
     /// <summary>Per stream, the read of the next entries started when the last batch was resolved.</summary>
     private readonly Dictionary<string, Prefetch> _prefetches = new(StringComparer.Ordinal);
 
+    /// <summary>Per stream, the last id the poller saw (<see cref="RedisStreamsOptions.FixRangesWhenSealed"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lastSeen = new(StringComparer.Ordinal);
+
+    /// <summary>The count of a range fixed when sealed: its entries are known only once read.</summary>
+    private const int UncountedEntries = -1;
+
     private SourceContext? _context;
 
     /// <summary>
@@ -86,6 +92,10 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
         }
 
         _positioned = true;
+        if (options.FixRangesWhenSealed)
+        {
+            _ = PollLastIdsAsync(context.Stopping);
+        }
     }
 
     /// <summary>
@@ -137,7 +147,7 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
             return;
         }
 
-        foreach (var range in ranges.Where(r => r.Count > 0))
+        foreach (var range in ranges.Where(r => r.Count != 0))
         {
             Database.ExecuteAsync("XGROUP", "SETID", range.Stream, group, range.Last!).ContinueWith(
                 t => _context?.ReportError(Name, new SourceException(Name, $"moving consumer group '{group}' of '{range.Stream}' to {range.Last} failed: {t.Exception!.GetBaseException().Message}", t.Exception) { IsTransient = true }),
@@ -151,6 +161,11 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
 
     public ISealedInput Seal(BatchTime time)
     {
+        if (options.FixRangesWhenSealed)
+        {
+            return SealToLastSeen();
+        }
+
         var perStream = options.MaxEntriesPerBatch;
         var rate = Volatile.Read(ref _rate);
         if (_lastSeal is { } last && !double.IsPositiveInfinity(rate))
@@ -161,6 +176,66 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
 
         _lastSeal = time;
         return new SealedRange(this, perStream);
+    }
+
+    /// <summary>
+    /// <see cref="RedisStreamsOptions.FixRangesWhenSealed"/>: each stream's range runs from the
+    /// position to the last id the poller saw (never past the next commit's fence), its entries
+    /// not counted (<see cref="UncountedEntries"/>).
+    /// </summary>
+    private SealedRange SealToLastSeen()
+    {
+        var fence = NextFence();
+        var ranges = new List<StreamRange>(keys.Length);
+        foreach (var key in keys)
+        {
+            var after = _lastIds[key];
+            var last = _lastSeen.TryGetValue(key, out var seen) && CompareIds(seen, after) > 0 ? seen : after;
+            if (fence?.GetValueOrDefault(key) is { } until && CompareIds(last, until) > 0)
+            {
+                last = CompareIds(until, after) > 0 ? until : after;
+            }
+
+            ranges.Add(new StreamRange(key, after, last, last == after ? 0 : UncountedEntries));
+            _lastIds[key] = last;
+        }
+
+        return new SealedRange(this, ranges, null);
+    }
+
+    /// <summary>
+    /// Keeps <see cref="_lastSeen"/> fresh for <see cref="SealToLastSeen"/>: every stream's last
+    /// id, pipelined, about every 10 ms until the context stops. A failed poll is reported as a
+    /// transient source error; the batches then take what was seen before.
+    /// </summary>
+    private async Task PollLastIdsAsync(CancellationToken stopping)
+    {
+        var period = TimeSpan.FromMilliseconds(10);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var reads = keys.Select(key => Database.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending)).ToArray();
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    var last = await CallAsync(reads[i], $"reading the last id of '{keys[i]}'", stopping).ConfigureAwait(false);
+                    if (last.Length > 0)
+                    {
+                        _lastSeen[keys[i]] = last[0].Id!;
+                    }
+                }
+
+                await Task.Delay(period, _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SourceException error)
+            {
+                _context?.ReportError(Name, error);
+            }
+        }
     }
 
     /// <summary>
@@ -377,6 +452,8 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
         foreach (var range in ranges)
         {
             writer.WriteStartObject();
+            // A partitioned source's documented form: cluster mode hands each partition's entry to its executor.
+            writer.WriteString("partition", range.Stream);
             writer.WriteString("stream", range.Stream);
             writer.WriteString("after", range.After);
             writer.WriteString("last", range.Last);
@@ -536,7 +613,10 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
     /// <summary>A background read of a stream's next entries, from <c>After</c>.</summary>
     private sealed record Prefetch(string? After, Task<Chunk> Read);
 
-    /// <summary>The entries of one stream a batch covers: after <c>After</c> (exclusive) up to <c>Last</c> (inclusive).</summary>
+    /// <summary>
+    /// The entries of one stream a batch covers: after <c>After</c> (exclusive) up to <c>Last</c>
+    /// (inclusive), <c>Count</c> of them, or <see cref="UncountedEntries"/> for a range fixed when sealed.
+    /// </summary>
     internal sealed record StreamRange(string Stream, string? After, string? Last, int Count);
 
     /// <summary>
@@ -583,12 +663,15 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
             }
 
             var replayed = new List<T>();
-            foreach (var range in Ranges.Where(r => r.Count > 0))
+            foreach (var range in Ranges.Where(r => r.Count != 0))
             {
-                var read = await _source.ReadAsync(range.Stream, range.After, range.Last!, range.Count, cancellationToken).ConfigureAwait(false);
-                if (read.Count != range.Count || read.Last != range.Last)
+                var counted = range.Count != UncountedEntries;
+                var read = await _source.ReadAsync(range.Stream, range.After, range.Last!, counted ? range.Count : int.MaxValue, cancellationToken).ConfigureAwait(false);
+                if ((counted && read.Count != range.Count) || read.Last != range.Last)
                 {
-                    throw new SourceException(_source.Name, $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Count} remain (trimmed?).");
+                    throw new SourceException(_source.Name, counted
+                        ? $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: {range.Count} entries were read, {read.Count} remain (trimmed?)."
+                        : $"cannot replay '{range.Stream}' ({range.After ?? "start"}, {range.Last}]: the entries left end at {read.Last ?? "nothing"} (trimmed?).");
                 }
 
                 replayed.AddRange(read.Records);

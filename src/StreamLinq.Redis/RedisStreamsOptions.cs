@@ -39,4 +39,16 @@ public sealed record RedisStreamsOptions
     /// One job per group: two jobs on one group would move each other's position.
     /// </summary>
     public string? ConsumerGroup { get; init; }
+
+    /// <summary>
+    /// Whether sealing a batch fixes its id range (true) rather than leaving it to be resolved when
+    /// the batch is read (false, the default). Cluster mode (<c>StreamLinq.Orleans</c>) needs true:
+    /// its driver cuts each batch into one range per stream without reading a record, and each
+    /// stream's executor reads its own range. Sealing still calls nothing: the source polls each
+    /// stream's last id in the background (about every 10 ms, one pipelined XREVRANGE ... COUNT 1
+    /// per stream) and a batch takes every entry up to the last id seen, so
+    /// <see cref="MaxEntriesPerBatch"/> and the rate estimator's cap do not apply and a backlog is
+    /// read as one batch per stream range. The ranges are replayed exactly, as resolved ones are.
+    /// </summary>
+    public bool FixRangesWhenSealed { get; init; }
 }

@@ -18,6 +18,7 @@ public sealed class PublicSurfaceTests
             || name.StartsWith("StreamLinq.Postgres", StringComparison.Ordinal)
             || name.StartsWith("StreamLinq.Nats", StringComparison.Ordinal)
             || name.StartsWith("StreamLinq.Mqtt", StringComparison.Ordinal)
+            || name.StartsWith("StreamLinq.Orleans", StringComparison.Ordinal)
             || name.StartsWith("StreamLinq.Connectors", StringComparison.Ordinal));
     }
 
@@ -39,6 +40,7 @@ public sealed class PublicSurfaceTests
     [InlineData(typeof(IIdempotentSink))]
     [InlineData(typeof(Checkpointing.ICheckpointStore))]
     [InlineData(typeof(Checkpointing.DirectoryCheckpointStore))]
+    [InlineData(typeof(Distributed.DistributedPlan))]
     public void Every_connector_contract_is_public_and_exposes_no_internal_type(Type contract)
     {
         Assert.True(contract.IsPublic, $"{contract} is not public");

@@ -4,8 +4,8 @@ namespace StreamLinq.Execution;
 
 /// <summary>
 /// A per-batch global aggregate (Count, Sum, Min, Max, Average) in one compiled loop per
-/// partition: the fused Where/Select/SelectMany prefix, then an accumulator update with the
-/// selector inlined. Nothing is materialised; each partition yields a count and an accumulator,
+/// partition: the fused Where/Select/SelectMany prefix (and the probe of a join of two streams
+/// below it), then an accumulator update with the selector inlined. Nothing is materialised; each partition yields a count and an accumulator,
 /// which are merged in partition order.
 /// </summary>
 /// <remarks>The planner's compiler builds the loop, the merge and the result (<c>Query/PlanCompiler</c>); this node runs them.</remarks>
@@ -16,6 +16,7 @@ namespace StreamLinq.Execution;
 /// <param name="yieldsOnEmpty">Whether an empty batch still yields a record (0 for Count and Sum).</param>
 /// <param name="fixedChunks">Whether the cut must not depend on the machine (a floating-point sum).</param>
 /// <param name="tables">The static join tables the loop reads, loaded before each batch's loops run.</param>
+/// <param name="streamJoin">The build side of the join of two streams whose probe the loop runs (the child is then its outer side), built before each batch's loops run; null without one.</param>
 /// <param name="detail">The aggregate, as the query wrote it.</param>
 internal sealed class BatchAggregate<TIn, TStorage, TOut>(
     PlanNode child,
@@ -25,6 +26,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
     bool yieldsOnEmpty,
     bool fixedChunks,
     IReadOnlyList<StaticJoinTable> tables,
+    StreamJoinTable? streamJoin,
     string detail) : PlanNode
 {
     private readonly PlanNode _child = child;
@@ -35,13 +37,13 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
 
     public override string Strategy => "one compiled loop per partition, partials merged in partition order";
 
-    public override IReadOnlyList<PlanNode> Children => [_child];
+    public override IReadOnlyList<PlanNode> Children => streamJoin is null ? [_child] : [_child, streamJoin.Inner];
 
     public override Type ElementType => typeof(TOut);
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Records<TIn>(_child) is not { } input)
+        if (batch.Records<TIn>(_child) is not { } input || (streamJoin is not null && !streamJoin.Build(batch, input)))
         {
             return null;
         }

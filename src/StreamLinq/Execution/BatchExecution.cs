@@ -99,6 +99,21 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ba
         return parts;
     }
 
+    /// <summary>How many partitions <see cref="RunPartitions"/> cuts <paramref name="count"/> records into (without fixed chunks).</summary>
+    public int PartitionCount(int count) => Math.Clamp(count / Options.MinPartitionSize, 1, Math.Max(Options.MaxDegreeOfParallelism, 1));
+
+    /// <summary>
+    /// Runs <paramref name="run"/> for each of <paramref name="workers"/> indexes (in parallel when
+    /// there are several), for work split otherwise than by ranges of records; results in index order.
+    /// </summary>
+    public TPart[] RunEach<TPart>(int workers, Func<int, TPart> run)
+    {
+        var parts = new TPart[workers];
+        Parallel.For(0, workers, new ParallelOptions { CancellationToken = CancellationToken, MaxDegreeOfParallelism = Math.Max(Options.MaxDegreeOfParallelism, 1) }, p =>
+            parts[p] = run(p));
+        return parts;
+    }
+
     /// <summary>Splits <paramref name="count"/> records into contiguous ranges, at most <paramref name="maxPartitions"/>.</summary>
     private (int Start, int End)[] Partitions(int count, int maxPartitions)
     {

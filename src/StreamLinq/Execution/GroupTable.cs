@@ -12,21 +12,82 @@ namespace StreamLinq.Execution;
 /// by slot: the lookup is small enough to inline into the compiled loop, and the slot order
 /// doubles as the output order. Fibonacci hashing spreads keys whose hash codes are
 /// sequential (small integers, the common case), which a power-of-two mask alone would not.
+/// A table may own one radix partition of the keys (<see cref="Owns"/>): the batch is then
+/// aggregated by several tables at once, each over every record but only for its own keys, and
+/// each slot remembers when its key was first seen, so the tables' slots can be put back in
+/// first-appearance order without a merge.
 /// </remarks>
 internal sealed class GroupTable<TKey>
 {
-    private int[] _buckets = new int[32];
-    private int _shift = 32 - 5;
-    private int[] _hashes = new int[16];
+    private int[] _buckets;
+    private int _shift;
+    private int[] _hashes;
     private int _nullSlot = -1;
 
-    public GroupTable(AggregateColumn[] columns) => Columns = columns;
+    // Radix partitioning: _parts is 0 for a table that owns every key.
+    private readonly int _part;
+    private readonly int _parts;
+    private long _seen;
+    private long[]? _firstSeen;
 
-    public TKey[] Keys = new TKey[16];
+    /// <summary>A table for every key.</summary>
+    public GroupTable(AggregateColumn[] columns)
+        : this(columns, capacity: 16, part: 0, parts: 0)
+    {
+    }
+
+    /// <summary>A table sized for <paramref name="capacity"/> keys that owns partition <paramref name="part"/> of <paramref name="parts"/> (0 parts: every key).</summary>
+    public GroupTable(AggregateColumn[] columns, int capacity, int part, int parts)
+    {
+        Columns = columns;
+        capacity = Math.Max(16, capacity);
+        var bits = 5;
+        while ((1 << bits) < capacity * 2L && bits < 30)
+        {
+            bits++;
+        }
+
+        _buckets = new int[1 << bits];
+        _shift = 32 - bits;
+        Keys = new TKey[capacity];
+        _hashes = new int[capacity];
+        foreach (var column in columns)
+        {
+            column.Grow(capacity);
+        }
+
+        _part = part;
+        _parts = parts;
+        _firstSeen = parts > 0 ? new long[capacity] : null;
+    }
+
+    public TKey[] Keys;
 
     public int Count;
 
     public readonly AggregateColumn[] Columns;
+
+    /// <summary>
+    /// Whether this table aggregates <paramref name="key"/>: always, unless it owns one radix
+    /// partition, whose keys are those whose hash falls in it. Called once per value, in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Owns(TKey key)
+    {
+        if (_parts == 0)
+        {
+            return true;
+        }
+
+        _seen++;
+
+        // A multiplier other than the buckets' one, so a partition's keys still spread over all its buckets.
+        var hash = key is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(key);
+        return (int)(((ulong)((uint)hash * 0x85EBCA77u) * (uint)_parts) >> 32) == _part;
+    }
+
+    /// <summary>For a radix partition's table: the position among the batch's values of the first value with the key of <paramref name="slot"/>.</summary>
+    public long FirstSeen(int slot) => _firstSeen![slot];
 
     /// <summary>The slot of <paramref name="key"/>, created if the key is new.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -114,6 +175,11 @@ internal sealed class GroupTable<TKey>
         {
             Array.Resize(ref Keys, Keys.Length * 2);
             Array.Resize(ref _hashes, Keys.Length);
+            if (_firstSeen is not null)
+            {
+                Array.Resize(ref _firstSeen, Keys.Length);
+            }
+
             foreach (var column in Columns)
             {
                 column.Grow(Keys.Length);
@@ -122,6 +188,11 @@ internal sealed class GroupTable<TKey>
 
         Keys[slot] = key;
         _hashes[slot] = hash;
+        if (_firstSeen is not null)
+        {
+            _firstSeen[slot] = _seen;
+        }
+
         return slot;
     }
 

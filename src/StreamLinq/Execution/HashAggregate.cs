@@ -3,18 +3,32 @@ using StreamLinq.Sources;
 namespace StreamLinq.Execution;
 
 /// <summary>
-/// A grouped aggregation in one pass: each partition runs one compiled loop that applies the
-/// fused Where/Select/SelectMany prefix, finds the record's group slot and updates every
-/// aggregate in place; the partitions' partial tables are then merged and each group's result
-/// projected. No group is ever materialised as a list of records.
+/// A grouped aggregation in one pass: a compiled loop applies the fused Where/Select/SelectMany
+/// prefix (and the probe of a join of two streams below it), finds the record's group slot and
+/// updates every aggregate in place; each group's result is then projected, in order of first
+/// appearance. No group is ever materialised as a list of records.
 /// </summary>
-/// <remarks>The planner's compiler builds the loop and the projection (<c>Query/PlanCompiler</c>); this node runs them.</remarks>
+/// <remarks>
+/// <para>
+/// Two ways to use the cores, chosen per batch by the number of keys expected (the number of
+/// groups of the previous batch): with few keys, each partition aggregates a range of the batch
+/// into its own table and the tables are merged in partition order (a merge costs one lookup per
+/// key and table). With many keys, at least an eighth of the records per partition, merging would
+/// cost about as much as aggregating, so the keys are radix-partitioned instead: each partition
+/// reads the whole batch but aggregates only the keys whose hash falls in it, and the partitions'
+/// groups are interleaved back in order of first appearance, with no merge. Radix partitioning is
+/// not used with a floating-point sum or average, whose bits would then depend on the previous
+/// batch. Tables are sized for the keys expected. Per batch; nothing is kept but that estimate.
+/// </para>
+/// <para>The planner's compiler builds the loop and the projection (<c>Query/PlanCompiler</c>); this node runs them.</para>
+/// </remarks>
 /// <param name="child">The node whose records the aggregation reads.</param>
 /// <param name="accumulate">Adds records <c>[start, end)</c> of the batch (walking their segments) into the table: the fused prefix, then each record's aggregates.</param>
 /// <param name="project">A group's result from its slot of a table.</param>
 /// <param name="newColumns">The columns of an empty table: the record count, then one per aggregate.</param>
 /// <param name="sumsFloatingPoint">Whether an aggregate is a floating-point sum or average, whose bits depend on where the batch is cut.</param>
 /// <param name="joinTables">The static join tables the loop reads, loaded before each batch's loops run.</param>
+/// <param name="streamJoin">The build side of the join of two streams whose probe the loop runs (the child is then its outer side); null without one.</param>
 /// <param name="detail">The key and aggregates, as the query wrote them.</param>
 internal sealed class HashAggregate<TIn, TKey, TOut>(
     PlanNode child,
@@ -23,28 +37,35 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     Func<AggregateColumn[]> newColumns,
     bool sumsFloatingPoint,
     IReadOnlyList<StaticJoinTable> joinTables,
+    StreamJoinTable? streamJoin,
     string detail) : PlanNode
 {
     private readonly PlanNode _child = child;
+
+    // The number of groups of the last batch: the next batch's estimate.
+    private int _expectedKeys;
 
     public override string Kind => "HashAggregate";
 
     public override string Detail { get; } = detail + "; partial aggregates per partition";
 
-    public override string Strategy => "partial aggregates per partition, merged in partition order";
+    public override string Strategy => "partial aggregates per partition merged in partition order, or radix partitions by key hash for many keys";
 
-    public override IReadOnlyList<PlanNode> Children => [_child];
+    public override IReadOnlyList<PlanNode> Children => streamJoin is null ? [_child] : [_child, streamJoin.Inner];
 
     public override Type ElementType => typeof(TOut);
 
     public override Array? Compute(BatchExecution batch)
     {
-        if (batch.Records<TIn>(_child) is not { } input)
+        if (batch.Records<TIn>(_child) is not { } input || (streamJoin is not null && !streamJoin.Build(batch, input)))
         {
             return null;
         }
 
-        return Project(Accumulate(input, batch), include: null);
+        var parts = batch.PartitionCount(input.Count);
+        return parts > 1 && !sumsFloatingPoint && _expectedKeys * 8L >= input.Count / parts
+            ? RadixPartitioned(input, batch, parts)
+            : Project(Accumulate(input, batch), include: null);
     }
 
     /// <summary>The child node, whose records the aggregation reads.</summary>
@@ -65,11 +86,12 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch)
     {
         StaticJoinTable.LoadFor(joinTables, input.Count);
+        var capacity = Math.Min(_expectedKeys, input.Count);
         var tables = batch.RunPartitions(
             input.Count,
             (start, end) =>
             {
-                var table = new GroupTable<TKey>(newColumns());
+                var table = new GroupTable<TKey>(newColumns(), Math.Min(capacity, end - start), part: 0, parts: 0);
                 accumulate(input, start, end, table);
                 table.Seal();
                 return table;
@@ -81,7 +103,44 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
             merged.MergeFrom(tables[p]);
         }
 
+        _expectedKeys = merged.Count;
         return merged;
+    }
+
+    /// <summary>
+    /// Each of <paramref name="parts"/> tables aggregates every record of its own keys; their
+    /// slots, each table's in first-appearance order, are interleaved by first appearance.
+    /// </summary>
+    private TOut[] RadixPartitioned(BatchRecords<TIn> input, BatchExecution batch, int parts)
+    {
+        StaticJoinTable.LoadFor(joinTables, input.Count);
+        var capacity = Math.Min(_expectedKeys, input.Count) / parts;
+        var tables = batch.RunEach(parts, part =>
+        {
+            var table = new GroupTable<TKey>(newColumns(), capacity, part, parts);
+            accumulate(input, 0, input.Count, table);
+            table.Seal();
+            return table;
+        });
+        var total = tables.Sum(table => table.Count);
+        _expectedKeys = total;
+        var result = new TOut[total];
+        var next = new int[parts];
+        for (var r = 0; r < total; r++)
+        {
+            var from = -1;
+            for (var p = 0; p < parts; p++)
+            {
+                if (next[p] < tables[p].Count && (from < 0 || tables[p].FirstSeen(next[p]) < tables[from].FirstSeen(next[from])))
+                {
+                    from = p;
+                }
+            }
+
+            result[r] = project(tables[from], next[from]++);
+        }
+
+        return result;
     }
 
     /// <summary>The result of every slot of <paramref name="table"/> that <paramref name="include"/> accepts (all when null), in slot order.</summary>

@@ -8,63 +8,79 @@ namespace StreamLinq.Execution;
 /// <summary>
 /// A hash index over the rows of one side of a join, by row position: for a key, the positions
 /// of the rows with that key, ascending (<c>for (j = First(key); j &gt;= 0; j = Next(j))</c>).
-/// Three int arrays and the keys, whatever the number of rows per key: building it allocates
-/// nothing per row, and probing allocates nothing.
+/// Two int arrays and the keys, whatever the number of rows per key: building it allocates
+/// nothing per row, probing allocates nothing, and <see cref="Rebuild"/> reuses the storage of
+/// the previous build.
 /// </summary>
 internal sealed class JoinIndex<TKey>
 {
-    private readonly int[] _buckets; // bucket -> first row position + 1 (0: empty)
-    private readonly int[] _next;    // row position -> next row position in the same bucket, or -1
-    private readonly int[] _hashes;
-    private readonly TKey[] _keys;
-    private readonly int _shift;
-
-    private JoinIndex(int rows)
-    {
-        var bits = 4;
-        while ((1 << bits) < rows * 2L && bits < 30)
-        {
-            bits++;
-        }
-
-        _buckets = new int[1 << bits];
-        _shift = 32 - bits;
-        _next = new int[rows];
-        _hashes = new int[rows];
-        _keys = new TKey[rows];
-    }
+    private int[] _buckets = new int[16]; // bucket -> first row position + 1 (0: empty)
+    private int[] _next = [];              // row position -> next row position in the same bucket, or -1
+    private int[] _hashes = [];
+    private TKey[] _keys = [];
+    private int _shift = 32 - 4;
 
     /// <summary>Indexes <paramref name="rows"/> by <paramref name="keySelector"/>, which runs once per row, in order.</summary>
     public static JoinIndex<TKey> Build<TRow>(TRow[] rows, Func<TRow, TKey> keySelector)
     {
-        var index = new JoinIndex<TKey>(rows.Length);
-        var present = new bool[rows.Length];
+        var keys = new TKey[rows.Length];
         for (var j = 0; j < rows.Length; j++)
         {
-            var key = keySelector(rows[j]);
-            if (key is not null)
-            {
-                index._keys[j] = key;
-                index._hashes[j] = EqualityComparer<TKey>.Default.GetHashCode(key);
-                present[j] = true;
-            }
+            keys[j] = keySelector(rows[j]);
         }
+
+        var index = new JoinIndex<TKey>();
+        index.Rebuild(keys, rows.Length);
+        return index;
+    }
+
+    /// <summary>
+    /// Indexes the first <paramref name="count"/> of <paramref name="keys"/> (row position →
+    /// key; a null key is left out), replacing what was indexed. The index reads
+    /// <paramref name="keys"/> until the next rebuild, so the caller must not change it meanwhile.
+    /// </summary>
+    public void Rebuild(TKey[] keys, int count)
+    {
+        var bits = 4;
+        while ((1 << bits) < count * 2L && bits < 30)
+        {
+            bits++;
+        }
+
+        // Kept while within a factor of four of the size needed, so batches of varying sizes do not reallocate.
+        if (_buckets.Length < 1 << bits || _buckets.Length > 4 << bits)
+        {
+            _buckets = new int[1 << bits];
+        }
+        else
+        {
+            Array.Clear(_buckets);
+        }
+
+        _shift = 32 - System.Numerics.BitOperations.Log2((uint)_buckets.Length);
+        if (_next.Length < count)
+        {
+            _next = new int[count];
+            _hashes = new int[count];
+        }
+
+        _keys = keys;
 
         // Inserted last to first at the head of each bucket's chain, so every chain runs in
         // ascending row order: the order LINQ's Join yields the matches in.
-        for (var j = rows.Length - 1; j >= 0; j--)
+        for (var j = count - 1; j >= 0; j--)
         {
-            if (!present[j])
+            var key = keys[j];
+            if (key is null)
             {
                 continue;
             }
 
-            var bucket = index.Bucket(index._hashes[j]);
-            index._next[j] = index._buckets[bucket] - 1;
-            index._buckets[bucket] = j + 1;
+            var hash = _hashes[j] = EqualityComparer<TKey>.Default.GetHashCode(key);
+            var bucket = Bucket(hash);
+            _next[j] = _buckets[bucket] - 1;
+            _buckets[bucket] = j + 1;
         }
-
-        return index;
     }
 
     /// <summary>The first (lowest) position of a row with <paramref name="key"/>, or -1 (always for a null key).</summary>

@@ -7,9 +7,9 @@ namespace StreamLinq.Query;
 
 /// <summary>
 /// Builds the body of a fused stage: a loop over a range of the batch's records, segment by
-/// segment, in which every Where, Select, SelectMany and join with static data of the chain is
-/// inlined (the lambdas' bodies substituted, not called), ending in an <c>emit</c> statement for
-/// each surviving record.
+/// segment, in which every Where, Select, SelectMany, join with static data and probe of a join
+/// of two streams of the chain is inlined (the lambdas' bodies substituted, not called), ending
+/// in an <c>emit</c> statement for each surviving record.
 /// </summary>
 internal static class FusedLoopBuilder
 {
@@ -28,9 +28,14 @@ internal static class FusedLoopBuilder
     /// Receives the static tables of the joins the loop holds; the node must <see cref="StaticJoinTable.Load"/>
     /// them before each batch's loops run. Null when the chain may hold no join with static data.
     /// </param>
-    public static Expression Loop(ParameterExpression records, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null)
+    /// <param name="streamJoin">
+    /// The build side of the join of two streams that is the chain's first op, whose probe the
+    /// loop runs (the records are its outer records); the node must <see cref="StreamJoinTable.Build"/>
+    /// it before each batch's loops run. Null when the chain holds no join of two streams.
+    /// </param>
+    public static Expression Loop(ParameterExpression records, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null, StreamJoinTable? streamJoin = null)
     {
-        var state = new LoopState(tables);
+        var state = new LoopState(tables, streamJoin);
         var elementType = records.Type.GetGenericArguments()[0];
         var arrays = Expression.Variable(elementType.MakeArrayType().MakeArrayType(), "arrays");
         var offsets = Expression.Variable(typeof(int[]), "offsets");
@@ -102,6 +107,9 @@ internal static class FusedLoopBuilder
 
             case "SelectMany":
                 return FlatMap(ops, k, value, emit, state);
+
+            case "Join" when k == 0 && state.StreamJoin is not null:
+                return JoinStream(ops, k, value, emit, state);
 
             case "Join":
                 return JoinStatic(ops, k, value, next, emit, state);
@@ -230,9 +238,47 @@ internal static class FusedLoopBuilder
                         continueLabel))));
     }
 
-    /// <summary>What the steps of one loop share: the static tables, and the objects read in the loop.</summary>
-    private sealed class LoopState(ICollection<StaticJoinTable>? tables)
+    /// <summary>
+    /// <c>outer.Join(inner stream, outerKey, innerKey, result)</c> inlined: look the record's key up
+    /// in the batch's <see cref="StreamJoinTable{TOuter, TInner, TKey}"/> index and continue the
+    /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them.
+    /// </summary>
+    private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
     {
+        var op = ops[k];
+        var join = state.StreamJoin!;
+        var outerKey = Lambda(op.Arguments[2]);
+        var resultSelector = Lambda(op.Arguments[4]);
+        var tableType = join.GetType();
+        var index = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.Index), "index" + k);
+        var rows = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.Rows), "rows" + k);
+        var j = Expression.Variable(typeof(int), "j" + k);
+        var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
+        var breakLabel = Expression.Label("break" + k);
+        var continueLabel = Expression.Label("continue" + k);
+
+        // The next match is found before the chain runs, so that a Where's continue goes straight to it.
+        var row = Expression.Variable(rows.Type.GetElementType()!, "row" + k);
+        return Expression.Block(
+            [j],
+            Expression.Assign(j, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.First))!, ParameterReplacer.Inline(outerKey, value))),
+            Expression.Loop(
+                Expression.Block(
+                    [row, r],
+                    Expression.IfThen(Expression.LessThan(j, Expression.Constant(0)), Expression.Break(breakLabel)),
+                    Expression.Assign(row, Expression.ArrayIndex(rows, j)),
+                    Expression.Assign(j, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.Next))!, j)),
+                    Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
+                    Step(ops, k + 1, r, continueLabel, emit, state)),
+                breakLabel,
+                continueLabel));
+    }
+
+    /// <summary>What the steps of one loop share: the join tables, and the objects read in the loop.</summary>
+    private sealed class LoopState(ICollection<StaticJoinTable>? tables, StreamJoinTable? streamJoin)
+    {
+        public StreamJoinTable? StreamJoin { get; } = streamJoin;
+
         public List<ParameterExpression> Variables { get; } = [];
 
         public List<Expression> Initializers { get; } = [];
@@ -247,6 +293,16 @@ internal static class FusedLoopBuilder
             var variable = Expression.Variable(type, name);
             Variables.Add(variable);
             Initializers.Add(Expression.Assign(variable, Expression.Constant(table, type)));
+            return variable;
+        }
+
+        /// <summary>A local holding field <paramref name="field"/> of <paramref name="owner"/>, read when the loop starts (the field changes per batch, not per record).</summary>
+        public ParameterExpression HoistField(object owner, Type type, string field, string name)
+        {
+            var read = Expression.Field(Expression.Constant(owner, type), field);
+            var variable = Expression.Variable(read.Type, name);
+            Variables.Add(variable);
+            Initializers.Add(Expression.Assign(variable, read));
             return variable;
         }
     }

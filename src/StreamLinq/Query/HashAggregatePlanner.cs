@@ -132,7 +132,6 @@ internal sealed class HashAggregatePlanner
         var isNew = Expression.Variable(typeof(bool), "isNew");
         var statements = new List<Expression>
         {
-            Expression.Assign(key, ParameterReplacer.Inline(Key, value)),
             Expression.Assign(element, Element is null ? value : ParameterReplacer.Inline(Element, value)),
             Expression.Assign(slot, Expression.Call(Table, Table.Type.GetMethod(nameof(GroupTable<int>.FindOrAdd))!, key, isNew)),
             Expression.IfThen(isNew, Expression.Block(columns.SelectMany((column, i) => carries[i] is { } carry
@@ -149,7 +148,11 @@ internal sealed class HashAggregatePlanner
                 : Update(Aggregates[i], Expression.ArrayAccess(values[i + 1], slot), element, isNew));
         }
 
-        return Expression.Block([key, element, slot, isNew], statements);
+        // A table that owns one radix partition of the keys skips the others' values.
+        return Expression.Block(
+            [key, element, slot, isNew],
+            Expression.Assign(key, ParameterReplacer.Inline(Key, value)),
+            Expression.IfThen(Expression.Call(Table, Table.Type.GetMethod(nameof(GroupTable<int>.Owns))!, key), Expression.Block(statements)));
     }
 
     private static Expression Update(AggregateSpec aggregate, Expression cell, Expression element, Expression isNew)

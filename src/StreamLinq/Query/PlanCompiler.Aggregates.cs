@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using StreamLinq.Execution;
 using StreamLinq.Query.Logical;
 using StreamLinq.Sources;
+using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
 
@@ -11,8 +12,47 @@ internal sealed partial class PlanCompiler
     private PlanNode GroupAggregate<TIn, TKey, TOut>(LogicalNode node)
     {
         var aggregate = (GroupAggregateOperator)node;
-        var (prefix, below) = Prefix(aggregate.Input, absorb: true);
-        return HashAggregateOver<TIn, TKey, TOut>(Compile(below), prefix, aggregate.Aggregation);
+        var (prefix, below, join) = LoopInput(aggregate.Input, absorb: true);
+        return HashAggregateOver<TIn, TKey, TOut>(Compile(below), prefix, aggregate.Aggregation, JoinTable(join));
+    }
+
+    /// <summary>
+    /// The chain an aggregate compiles into its own loop and the node its loop reads (see
+    /// <see cref="Prefix"/>), with a join of two streams right below the chain taken in as the
+    /// chain's first op: the loop then reads the join's outer records and probes the join's index
+    /// (<see cref="StreamJoinTable"/>) inline, and no pair is materialised.
+    /// </summary>
+    private (IReadOnlyList<MethodCallExpression> Ops, LogicalNode Below, RelationalOperator? Join) LoopInput(LogicalNode input, bool absorb)
+    {
+        var (ops, below) = Prefix(input, absorb);
+        if (below is not RelationalOperator relational || !IsStreamJoin(relational))
+        {
+            return (ops, below, null);
+        }
+
+        if (absorb)
+        {
+            _choices.TryAdd(relational, "HashJoin (its probe in the same compiled loop as the aggregate above; the smaller side's keys indexed per batch)");
+        }
+
+        return ([relational.Calls[0], .. ops], relational.Inputs[0], relational);
+    }
+
+    /// <summary>The build side of <paramref name="join"/> for the loop that probes it; null without a join.</summary>
+    private StreamJoinTable? JoinTable(RelationalOperator? join)
+    {
+        if (join is null)
+        {
+            return null;
+        }
+
+        var call = join.Calls[0];
+        var types = call.Method.GetGenericArguments();
+        return (StreamJoinTable)Activator.CreateInstance(
+            typeof(StreamJoinTable<,,>).MakeGenericType(types[0], types[1], types[2]),
+            Compile(join.Inputs[1]),
+            Lambda(call.Arguments[2]).Compile(),
+            Lambda(call.Arguments[3]).Compile())!;
     }
 
     /// <summary>
@@ -26,7 +66,7 @@ internal sealed partial class PlanCompiler
         var (prefix, below) = Prefix(aggregate.Input, absorb: true);
         var window = (WindowOperator)below;
         _choices.TryAdd(window, "in the WindowedAggregate above: one partial aggregate per batch, not its records");
-        var perBatch = HashAggregateOver<TIn, TKey, TOut>(Compile(window.Input), prefix, aggregate.Aggregation);
+        var perBatch = HashAggregateOver<TIn, TKey, TOut>(Compile(window.Input), prefix, aggregate.Aggregation, streamJoin: null);
         var countsAndSumsOnly = aggregate.Aggregation.Aggregates.All(a => a.Kind is AggregateKind.Count or AggregateKind.CountIf or AggregateKind.Sum or AggregateKind.Average);
         return new WindowedAggregate<TIn, TKey, TOut>(perBatch, window.Window, countsAndSumsOnly);
     }
@@ -45,7 +85,7 @@ internal sealed partial class PlanCompiler
         return new WindowedReduce<long>(Compile(perBatch), add.Compile(), subtract.Compile(), window.Window, $"{window.Window}; func: {PlanText.Of(add)}; inverse: {PlanText.Of(subtract)}");
     }
 
-    private HashAggregate<TIn, TKey, TOut> HashAggregateOver<TIn, TKey, TOut>(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregatePlanner aggregation)
+    private HashAggregate<TIn, TKey, TOut> HashAggregateOver<TIn, TKey, TOut>(PlanNode child, IReadOnlyList<MethodCallExpression> prefix, HashAggregatePlanner aggregation, StreamJoinTable? streamJoin)
     {
         var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
@@ -62,7 +102,7 @@ internal sealed partial class PlanCompiler
             Expression.Assign(values[i], Expression.Field(column, wide[i] ? nameof(WideSumColumn.Low) : "Values")),
             carries[i] is { } carry ? Expression.Assign(carry, Expression.Field(column, nameof(WideSumColumn.Carry))) : Expression.Empty()));
         var tables = new List<StaticJoinTable>();
-        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), tables);
+        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value => aggregation.Accumulate(value, columns, values, carries), tables, streamJoin);
         var accumulate = Expression.Lambda<Action<BatchRecords<TIn>, int, int, GroupTable<TKey>>>(
             Expression.Block(columns.Concat(values).Concat(carries.OfType<ParameterExpression>()), load.Append(loop)),
             records,
@@ -70,14 +110,15 @@ internal sealed partial class PlanCompiler
             end,
             table).Compile();
         var project = Expression.Lambda<Func<GroupTable<TKey>, int, TOut>>(aggregation.Result, table, aggregation.Slot).Compile();
-        return new HashAggregate<TIn, TKey, TOut>(child, accumulate, project, aggregation.NewColumns, aggregation.SumsFloatingPoint, tables, aggregation.Detail);
+        return new HashAggregate<TIn, TKey, TOut>(child, accumulate, project, aggregation.NewColumns, aggregation.SumsFloatingPoint, tables, streamJoin, aggregation.Detail);
     }
 
     private PlanNode GlobalAggregate<TIn, TStorage, TOut>(LogicalNode node)
     {
         var aggregate = (AggregateOperator)node;
         var aggregation = aggregate.Aggregation;
-        var (prefix, below) = Prefix(aggregate.Input, absorb: true);
+        var (prefix, below, join) = LoopInput(aggregate.Input, absorb: true);
+        var streamJoin = JoinTable(join);
         var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
@@ -89,7 +130,7 @@ internal sealed partial class PlanCompiler
         var tables = new List<StaticJoinTable>();
         var body = FusedLoopBuilder.Loop(records, start, end, prefix, value => Expression.Block(
             Expression.PreIncrementAssign(count),
-            wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), tables);
+            wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), tables, streamJoin);
         var loop = Expression.Lambda<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
             Expression.Block(
                 [count, accumulator, low, carry],
@@ -111,6 +152,7 @@ internal sealed partial class PlanCompiler
             aggregation.YieldsOnEmpty,
             aggregation.SumsFloatingPoint,
             tables,
+            streamJoin,
             aggregation.Detail);
     }
 }

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using StreamLinq.Execution;
 using StreamLinq.Query.Logical;
+using StreamLinq.Sources;
 using static StreamLinq.Query.ExpressionShapes;
 
 namespace StreamLinq.Query;
@@ -20,7 +21,7 @@ internal sealed partial class PlanCompiler
         var calls = relational.Calls;
         var top = calls[^1];
         var types = top.Method.GetGenericArguments();
-        if (calls.Count == 1 && top.Method.Name == "Join" && top.Arguments.Count == 5 && relational.Inputs.Count == 2)
+        if (IsStreamJoin(relational))
         {
             return Generic(nameof(HashJoin), types, relational);
         }
@@ -40,11 +41,16 @@ internal sealed partial class PlanCompiler
             calls.Skip(1).SkipLast(1).All(call => call.Method.Name is "ThenBy" or "ThenByDescending") &&
             calls.SkipLast(1).All(call => call.Arguments.Count == 2) && relational.Inputs.Count == 1)
         {
-            return Generic(nameof(TopOf), [relational.ElementType], relational);
+            var (_, below) = Prefix(relational.Inputs[0], absorb: false);
+            return Generic(nameof(TopOf), [below.ElementType, relational.ElementType, Lambda(calls[0].Arguments[1]).ReturnType], relational);
         }
 
         return null;
     }
+
+    /// <summary>Whether the run is one join of two streams (<c>outer.Join(inner, outerKey, innerKey, result)</c>, no comparer).</summary>
+    private static bool IsStreamJoin(RelationalOperator relational) =>
+        relational.Calls is [{ Method.Name: "Join", Arguments.Count: 5 }] && relational.Inputs.Count == 2;
 
     private PlanNode HashJoin<TOuter, TInner, TKey, TResult>(LogicalNode node)
     {
@@ -65,25 +71,64 @@ internal sealed partial class PlanCompiler
         return new ConcatNode<T>(relational.Inputs.Select(Compile).ToList(), relational.Detail);
     }
 
+    /// <summary>One loop per input: its Map (if any) fused, each record added to the set where it is computed.</summary>
     private PlanNode DistinctRecords<T>(LogicalNode node)
     {
         var relational = (RelationalOperator)node;
-        return new HashDistinct<T>(relational.Inputs.Select(Compile).ToList(), relational.Detail);
+        var inputs = new List<PlanNode>();
+        var fetch = new List<Func<BatchExecution, BatchRecords?>>();
+        var loops = new List<Action<BatchRecords, HashSet<T>, List<T>>>();
+        var tables = new List<StaticJoinTable>();
+        var add = typeof(HashSet<T>).GetMethod(nameof(HashSet<T>.Add))!;
+        var keep = typeof(List<T>).GetMethod(nameof(List<T>.Add))!;
+        foreach (var input in relational.Inputs)
+        {
+            var (prefix, below) = Prefix(input, absorb: true);
+            var child = Compile(below);
+            var recordsType = typeof(BatchRecords<>).MakeGenericType(below.ElementType);
+            var batch = Expression.Parameter(typeof(BatchExecution), "batch");
+            fetch.Add(Expression.Lambda<Func<BatchExecution, BatchRecords?>>(
+                Expression.Call(batch, typeof(BatchExecution).GetMethod(nameof(BatchExecution.Records))!.MakeGenericMethod(below.ElementType), Expression.Constant(child, typeof(PlanNode))),
+                batch).Compile());
+            var given = Expression.Parameter(typeof(BatchRecords), "given");
+            var seen = Expression.Parameter(typeof(HashSet<T>), "seen");
+            var kept = Expression.Parameter(typeof(List<T>), "kept");
+            var records = Expression.Variable(recordsType, "records");
+            var start = Expression.Variable(typeof(int), "start");
+            var end = Expression.Variable(typeof(int), "end");
+            var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value =>
+            {
+                var record = value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T));
+                return Expression.IfThen(Expression.Call(seen, add, record), Expression.Call(kept, keep, record));
+            }, tables);
+            loops.Add(Expression.Lambda<Action<BatchRecords, HashSet<T>, List<T>>>(
+                Expression.Block(
+                    [records, start, end],
+                    Expression.Assign(records, Expression.Convert(given, recordsType)),
+                    Expression.Assign(start, Expression.Constant(0)),
+                    Expression.Assign(end, Expression.Property(records, nameof(BatchRecords.Count))),
+                    loop),
+                given,
+                seen,
+                kept).Compile());
+            inputs.Add(child);
+        }
+
+        return new HashDistinct<T>(inputs, fetch, loops, tables, relational.Detail);
     }
 
     /// <summary>
     /// The key chain compiled into one comparison with every key selector's body inlined:
     /// <c>(a, b) =&gt; { c = Comparer&lt;K1&gt;.Default.Compare(k1(a), k1(b)); if (c != 0) return ±c; ... return 0; }</c>.
     /// </summary>
-    private PlanNode TopOf<T>(LogicalNode node)
+    private static Func<T, T, int> KeyChainComparison<T>(IEnumerable<MethodCallExpression> orderings)
     {
-        var relational = (RelationalOperator)node;
         var a = Expression.Parameter(typeof(T), "a");
         var b = Expression.Parameter(typeof(T), "b");
         var c = Expression.Variable(typeof(int), "c");
         var done = Expression.Label(typeof(int), "done");
         var body = new List<Expression>();
-        foreach (var call in relational.Calls.SkipLast(1))
+        foreach (var call in orderings)
         {
             var key = Lambda(call.Arguments[1]);
             var comparer = typeof(Comparer<>).MakeGenericType(key.ReturnType);
@@ -92,17 +137,76 @@ internal sealed partial class PlanCompiler
                 comparer.GetMethod(nameof(Comparer<int>.Compare))!,
                 ParameterReplacer.Inline(key, a),
                 ParameterReplacer.Inline(key, b));
-            var descending = call.Method.Name.EndsWith("Descending", StringComparison.Ordinal);
 
             // Inverted as a sign, never negated: a comparer may return int.MinValue.
-            var result = descending ? Expression.Condition(Expression.GreaterThan(c, Expression.Constant(0)), Expression.Constant(-1), Expression.Constant(1)) : (Expression)c;
+            var result = IsDescending(call) ? Expression.Condition(Expression.GreaterThan(c, Expression.Constant(0)), Expression.Constant(-1), Expression.Constant(1)) : (Expression)c;
             body.Add(Expression.Assign(c, compare));
             body.Add(Expression.IfThen(Expression.NotEqual(c, Expression.Constant(0)), Expression.Return(done, result)));
         }
 
         body.Add(Expression.Label(done, Expression.Constant(0)));
-        var comparison = Expression.Lambda<Func<T, T, int>>(Expression.Block([c], body), a, b).Compile();
-        var count = (int)((ConstantExpression)relational.Calls[^1].Arguments[1]).Value!;
-        return new TopK<T>(Compile(relational.Inputs[0]), count, comparison, relational.Detail);
+        return Expression.Lambda<Func<T, T, int>>(Expression.Block([c], body), a, b).Compile();
     }
+
+    /// <summary>
+    /// The bounded heap's loop: the Map below (if any) fused, then per record its first key
+    /// computed inline and compared inline with the heap root's (with <c>&lt;</c> / <c>&gt;</c> for an
+    /// integer key, <c>Comparer&lt;K&gt;.Default</c> otherwise); the whole chain's comparison runs only
+    /// on a tie of first keys, and <see cref="BoundedHeap{T, TKey}.Offer"/> only for a record that enters.
+    /// </summary>
+    private PlanNode TopOf<TIn, T, TKey>(LogicalNode node)
+    {
+        var relational = (RelationalOperator)node;
+        var (prefix, below) = Prefix(relational.Inputs[0], absorb: true);
+        var orderings = relational.Calls.SkipLast(1).ToList();
+        var compare = KeyChainComparison<T>(orderings);
+        var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
+        var start = Expression.Parameter(typeof(int), "start");
+        var end = Expression.Parameter(typeof(int), "end");
+        var heap = Expression.Parameter(typeof(BoundedHeap<T, TKey>), "heap");
+        var arrival = Expression.Variable(typeof(int), "arrival");
+        var key = Expression.Variable(typeof(TKey), "key");
+        var rootKey = Expression.Field(heap, nameof(BoundedHeap<T, TKey>.RootKey));
+        var firstKey = Lambda(orderings[0].Arguments[1]);
+        var descending = IsDescending(orderings[0]);
+        var tables = new List<StaticJoinTable>();
+        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value =>
+        {
+            var record = value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T));
+            Expression before, tie;
+            if (IntegerTypes.Contains(typeof(TKey)))
+            {
+                before = descending ? Expression.GreaterThan(key, rootKey) : Expression.LessThan(key, rootKey);
+                tie = Expression.Equal(key, rootKey);
+            }
+            else
+            {
+                var comparer = typeof(Comparer<TKey>);
+                var c = Expression.Call(Expression.Property(null, comparer, nameof(Comparer<int>.Default)), comparer.GetMethod(nameof(Comparer<int>.Compare))!, key, rootKey);
+                before = descending ? Expression.GreaterThan(c, Expression.Constant(0)) : Expression.LessThan(c, Expression.Constant(0));
+                tie = Expression.Equal(c, Expression.Constant(0));
+            }
+
+            // A later record whose keys all tie with the root's comes after it, so only one strictly before it enters.
+            var enters = orderings.Count == 1 ? before : Expression.OrElse(before, Expression.AndAlso(tie, Expression.LessThan(
+                Expression.Invoke(Expression.Property(heap, nameof(BoundedHeap<T, TKey>.Compare)), record, Expression.Property(heap, nameof(BoundedHeap<T, TKey>.Root))),
+                Expression.Constant(0))));
+            return Expression.Block(
+                [key],
+                Expression.Assign(key, ParameterReplacer.Inline(firstKey, record)),
+                Expression.IfThen(
+                    Expression.OrElse(Expression.Not(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Full))), enters),
+                    Expression.Call(heap, typeof(BoundedHeap<T, TKey>).GetMethod(nameof(BoundedHeap<T, TKey>.Offer))!, record, key, arrival)),
+                Expression.PreIncrementAssign(arrival));
+        }, tables);
+        var compiled = Expression.Lambda<Action<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>>>(
+            Expression.Block([arrival], Expression.Assign(arrival, Expression.Constant(0)), loop), records, start, end, heap).Compile();
+        var count = (int)((ConstantExpression)relational.Calls[^1].Arguments[1]).Value!;
+        return new TopK<TIn, T, TKey>(Compile(below), count, compiled, compare, tables, relational.Detail);
+    }
+
+    private static bool IsDescending(MethodCallExpression ordering) => ordering.Method.Name.EndsWith("Descending", StringComparison.Ordinal);
+
+    private static readonly HashSet<Type> IntegerTypes =
+        [typeof(int), typeof(long), typeof(short), typeof(sbyte), typeof(byte), typeof(ushort), typeof(uint), typeof(ulong), typeof(char)];
 }

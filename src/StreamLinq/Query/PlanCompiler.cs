@@ -10,9 +10,10 @@ namespace StreamLinq.Query;
 
 /// <summary>
 /// Turns a logical plan into physical nodes, once, when the context starts: a Map becomes a fused
-/// loop, or is compiled into the loop of the aggregate above it; a GroupAggregate becomes a hash
-/// aggregation (a windowed one over a window, which then keeps partials rather than records); an
-/// Aggregate becomes a batch aggregate (a running count over a window); a Relational run becomes
+/// loop, or is compiled into the loop of the operator above it (an aggregate, a Distinct/Union, a
+/// top k), as is the probe of a join of two streams right below an aggregate's chain; a
+/// GroupAggregate becomes a hash aggregation (a windowed one over a window, which then keeps
+/// partials rather than records); an Aggregate becomes a batch aggregate (a running count over a window); a Relational run becomes
 /// a compiled form when it has one (a hash join of two streams, a hash-set Distinct/Union, a
 /// Concat, a bounded-heap top k) and a LINQ to Objects query otherwise. Every delegate a physical node runs is built and compiled here
 /// (expression trees from <see cref="FusedLoopBuilder"/>, <see cref="HashAggregatePlanner"/>,
@@ -102,12 +103,12 @@ internal sealed partial class PlanCompiler
                 var (_, below) = Prefix(aggregate.Input, absorb: false);
                 return IsOperator(belowChain, "Window", out _) && below is WindowOperator aggregatedWindow
                     ? Generic(nameof(WindowedGroupAggregate), [aggregatedWindow.Input.ElementType, aggregation.KeyType, aggregation.ResultType], aggregate)
-                    : Generic(nameof(GroupAggregate), [below.ElementType, aggregation.KeyType, aggregation.ResultType], aggregate);
+                    : Generic(nameof(GroupAggregate), [LoopInput(aggregate.Input, absorb: false).Below.ElementType, aggregation.KeyType, aggregation.ResultType], aggregate);
             case AggregateOperator aggregate when aggregate.Aggregation.Call.Method.Name == "Count"
                 && IsOperator(aggregate.Aggregation.Source, "Window", out _) && aggregate.Input is WindowOperator counted:
                 return WindowedCount(aggregate, counted);
             case AggregateOperator aggregate:
-                var (_, aggregated) = Prefix(aggregate.Input, absorb: false);
+                var (_, aggregated, _) = LoopInput(aggregate.Input, absorb: false);
                 return Generic(nameof(GlobalAggregate), [aggregated.ElementType, aggregate.Aggregation.StorageType, aggregate.Aggregation.ResultType], aggregate);
             case WindowOperator window:
                 return Generic(nameof(Window), [window.ElementType], window);
@@ -154,7 +155,7 @@ internal sealed partial class PlanCompiler
 
         if (absorb)
         {
-            _choices.TryAdd(map, "FusedStage (in the same compiled loop as the aggregate above)");
+            _choices.TryAdd(map, "FusedStage (in the same compiled loop as the operator above)");
         }
 
         return (map.Ops, map.Input);

@@ -12,9 +12,9 @@ namespace StreamLinq.Query;
 /// <example>
 /// <code>
 /// ForEachBatch #1 (at least once)
-/// └─ GroupAggregate: key: w => w; aggregates: Count ⇒ HashAggregate: partial aggregates per partition, merged in partition order
+/// └─ GroupAggregate: key: w => w; aggregates: Count ⇒ HashAggregate: partial aggregates per partition merged in partition order, or radix partitions by key hash for many keys
 ///    ═ shuffle: hash by w => w; stage 2 → stage 1
-///    └─ Map: Where(w => w.Length > 2) ⇒ FusedStage (in the same compiled loop as the aggregate above)
+///    └─ Map: Where(w => w.Length > 2) ⇒ FusedStage (in the same compiled loop as the operator above)
 ///       └─ Source: QueueStream#0 ⇒ Source
 /// </code>
 /// </example>

@@ -4,9 +4,9 @@ using Polly.Retry;
 namespace StreamLinq.Scheduling;
 
 /// <summary>
-/// A <see cref="RestartStrategy"/> as a Polly retry pipeline around one batch's attempts. The
-/// pipeline owns the delays, their back-off and jitter, and the attempt count; this class adds
-/// only the failure-rate window, which Polly's retry does not have.
+/// A <see cref="RestartStrategy"/> as a Polly retry pipeline around one batch's attempts once
+/// its first failed. The pipeline owns the delays, their back-off and jitter, and the attempt
+/// count; this class adds only the failure-rate window, which Polly's retry does not have.
 /// </summary>
 internal sealed class BatchRetry
 {
@@ -46,9 +46,28 @@ internal sealed class BatchRetry
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }.AddRetry(options).Build();
     }
 
-    /// <summary>Runs <paramref name="attempt"/>, again after each retried failure; throws the failure it gave up on.</summary>
-    public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> attempt, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(attempt, cancellationToken);
+    /// <summary>
+    /// Entered only once a batch's first attempt failed (a batch that succeeds costs no trip
+    /// through the pipeline): the pipeline sees <paramref name="failure"/> as its first attempt's
+    /// outcome, so delays and attempt numbers are those of a pipeline around every attempt, then
+    /// runs <paramref name="attempt"/> after each retried failure; throws the failure it gave up on.
+    /// </summary>
+    public ValueTask RetryAsync(BatchFailedException failure, Func<CancellationToken, ValueTask> attempt, CancellationToken cancellationToken)
+    {
+        BatchFailedException? first = failure;
+        return _pipeline.ExecuteAsync(
+            token =>
+            {
+                if (first is { } failed)
+                {
+                    first = null;
+                    return ValueTask.FromException(failed);
+                }
+
+                return attempt(token);
+            },
+            cancellationToken);
+    }
 
     /// <summary>For a failure rate, counts this failure and says whether the rate still allows a retry.</summary>
     private bool WithinRate()

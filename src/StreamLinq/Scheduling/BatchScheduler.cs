@@ -10,8 +10,8 @@ using StreamLinq.State;
 namespace StreamLinq.Scheduling;
 
 /// <summary>
-/// Spark's job generator and job scheduler in one: a generator task seals every input at each
-/// batch time and queues the batch; a runner task processes the queued batches one at a time,
+/// Spark's job generator and job scheduler in one: a generator thread seals every input at each
+/// batch time and queues the batch; a runner thread processes the queued batches one at a time,
 /// in order, running every output operation of the plan.
 /// </summary>
 /// <remarks>
@@ -31,6 +31,9 @@ namespace StreamLinq.Scheduling;
 /// <para>A failed batch is retried under <see cref="StreamingOptions.RestartStrategy"/> (Polly)
 /// when it failed transiently; a retry resumes the batch where it failed (see
 /// <see cref="BatchProgress"/>).</para>
+/// <para>A batch that needs nothing of the pool costs one thread wake: the runner waits on a
+/// monitor the generator pulses, its first attempt makes its calls on the runner's thread under
+/// <see cref="RunnerDeadline"/>, and the retry pipeline is entered only after a failure.</para>
 /// </remarks>
 internal sealed class BatchScheduler
 {
@@ -44,6 +47,11 @@ internal sealed class BatchScheduler
     private readonly CancellationTokenSource _stopGenerating = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _runnerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What the runner waits on between batches: pulsed when a batch is queued, the queue completes or the context aborts.</summary>
+    private readonly object _queued = new();
+    private readonly RunnerDeadline _deadline;
     private readonly Lock _gate = new();
     private readonly BatchRetry _retry;
     private readonly TimeProvider _time;
@@ -87,6 +95,8 @@ internal sealed class BatchScheduler
         // with state to protect, the state before each batch is kept for a retry to start from.
         _snapshotState = _operators.Length > 0 && context.Options.IsTransient is not null && context.Options.RestartStrategy.Kind != RestartStrategyKind.None;
         _retry = new BatchRetry(context.Options.RestartStrategy, ShouldRetry, OnRetry, _time);
+        _deadline = new RunnerDeadline(_time, context.Options.OperationTimeout, _abort.Token, TakeOver);
+        _abort.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeRunner(), this);
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
@@ -227,11 +237,11 @@ internal sealed class BatchScheduler
     private async Task RunAsync()
     {
         var generator = StartGenerator();
-        var runner = Task.Run(ProcessAsync);
+        StartRunner(resume: null);
         Exception? crash = null;
         try
         {
-            await runner.ConfigureAwait(false);
+            await _runnerDone.Task.ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -278,6 +288,7 @@ internal sealed class BatchScheduler
         }
 
         var failure = _failure ?? (crash is null ? null : new BatchFailedException(_protocol.LastCompleted ?? default, "Scheduler", crash, BatchStage.Scheduler));
+        _deadline.Dispose();
         if (failure is not null)
         {
             _termination.TrySetException(failure);
@@ -338,6 +349,7 @@ internal sealed class BatchScheduler
             {
                 _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime) { Interval = job.Interval }));
                 Block(_queue.Writer.WriteAsync(job, _abort.Token));
+                WakeRunner();
             }
 
             while (true)
@@ -387,6 +399,7 @@ internal sealed class BatchScheduler
             {
                 _intervals.Stop();
                 _queue.Writer.TryComplete();
+                WakeRunner();
             }
         }
     }
@@ -407,6 +420,8 @@ internal sealed class BatchScheduler
             // Single writer, and room was seen just before: only a completed channel refuses.
             throw new InvalidOperationException("The batch queue refused a batch.");
         }
+
+        WakeRunner();
     }
 
     /// <summary>
@@ -438,65 +453,181 @@ internal sealed class BatchScheduler
         }
     }
 
-    private async Task ProcessAsync()
+    /// <summary>
+    /// Runs the batches on a thread of its own, like the generator: between batches it waits on
+    /// <see cref="_queued"/>, which the generator pulses, so that a batch costs one thread wake and
+    /// no thread-pool hop, and a batch whose calls complete synchronously runs on it from start to
+    /// end. <paramref name="resume"/>, for a runner that takes over from one left to a call (see
+    /// <see cref="TakeOver"/>), finishes the batch in progress first; it says whether to go on.
+    /// </summary>
+    private void StartRunner(Func<bool>? resume)
     {
-        Runner.Value = this;
-        var reader = _queue.Reader;
-        try
+        var thread = new Thread(() =>
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            Runner.Value = this;
+            try
             {
-                // An abrupt stop drops the queued batches (they stay pending in the checkpoint).
-                while (!_abort.IsCancellationRequested && reader.TryRead(out var job))
+                if (resume?.Invoke() ?? true)
                 {
-                    var failure = await ProcessBatchAsync(job).ConfigureAwait(false);
-                    if (failure is not null && _context.Options.StopOnBatchFailure)
-                    {
-                        _failure = failure;
-                        await _abort.CancelAsync().ConfigureAwait(false);
-                        return;
-                    }
+                    RunBatches();
                 }
 
-                _abort.Token.ThrowIfCancellationRequested();
+                _runnerDone.TrySetResult();
             }
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            catch (RunnerReplacedException)
+            {
+                // A call this thread was left to returned: another runner has the batches.
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                _runnerDone.TrySetResult();
+            }
+            catch (Exception error)
+            {
+                _runnerDone.TrySetException(error);
+            }
+        })
         {
+            IsBackground = true,
+            Name = "StreamLinq batch runner",
+        };
+        thread.Start();
+    }
+
+    private void RunBatches()
+    {
+        var reader = _queue.Reader;
+
+        // An abrupt stop drops the queued batches (they stay pending in the checkpoint).
+        while (!_abort.IsCancellationRequested)
+        {
+            if (reader.TryRead(out var job))
+            {
+                if (!ProcessBatch(job))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            lock (_queued)
+            {
+                // Checked under the lock the generator pulses under: no wake-up is lost.
+                while (reader.Count == 0 && !reader.Completion.IsCompleted && !_abort.IsCancellationRequested)
+                {
+                    Monitor.Wait(_queued);
+                }
+            }
+
+            if (reader.Completion.IsCompleted)
+            {
+                return;
+            }
         }
     }
 
-    private async Task<BatchFailedException?> ProcessBatchAsync(BatchJob job)
+    private void WakeRunner()
+    {
+        lock (_queued)
+        {
+            Monitor.Pulse(_queued);
+        }
+    }
+
+    /// <summary>Runs one batch on the runner's thread; says whether to go on with the next.</summary>
+    /// <exception cref="RunnerReplacedException">The batch went on without this thread (see <see cref="TakeOver"/>).</exception>
+    private bool ProcessBatch(BatchJob job)
     {
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks()) { Interval = job.Interval };
         using var span = _context.Telemetry.StartBatch(job.Time);
         _listeners.Post(l => l.OnBatchStarted(info));
         var progress = new BatchProgress(_protocol.Begin(job), info);
         Volatile.Write(ref _current, progress);
+        Exception? error = null;
+        try
+        {
+            // The first attempt makes its calls on this thread; the retry pipeline is entered only
+            // if it fails.
+            Wait(AttemptAsync(progress, onRunner: true, _abort.Token));
+        }
+        catch (RunnerReplacedException)
+        {
+            throw;
+        }
+        catch (Exception failed)
+        {
+            error = failed;
+        }
+
+        return Finish(progress, error);
+    }
+
+    /// <summary>
+    /// A call of the first attempt outlived its deadline (or the stop) while it ran on the runner's
+    /// thread: that thread is left to it, and a new runner finishes the batch as if the call had
+    /// failed with the time-out (or been cancelled), then runs the next batches.
+    /// </summary>
+    private void TakeOver(string what, BatchStage stage, bool stopping)
+    {
+        if (Volatile.Read(ref _current) is not { } progress)
+        {
+            return;
+        }
+
+        progress.MarkCallLeftRunning();
+        Exception failure = stopping
+            ? new OperationCanceledException(_abort.Token)
+            : new BatchFailedException(progress.Job.Time, what, RunnerDeadline.Exceeded(what, _context.Options.OperationTimeout), stage);
+        StartRunner(() => Finish(progress, failure));
+    }
+
+    /// <summary>
+    /// Ends a batch after its first attempt: retries it when that failed transiently, commits a
+    /// failed batch the context moves past, reports it. Says whether to go on with the next batch.
+    /// </summary>
+    private bool Finish(BatchProgress progress, Exception? error)
+    {
+        var job = progress.Job;
         BatchFailedException? failure = null;
         try
         {
-            await _retry.ExecuteAsync(cancellation => AttemptAsync(progress, cancellation), _abort.Token).ConfigureAwait(false);
+            switch (error)
+            {
+                case null:
+                    break;
+                case BatchFailedException first:
+                    Wait(_retry.RetryAsync(first, cancellation => AttemptAsync(progress, onRunner: false, cancellation), _abort.Token));
+                    break;
+                default:
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                    break;
+            }
         }
-        catch (BatchFailedException error)
+        catch (BatchFailedException failed)
         {
-            failure = error;
+            failure = failed;
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
             // Stopped abruptly: the batch stays pending, to be replayed after a restart.
-            return null;
+            return true;
         }
-        catch (Exception error)
+        catch (Exception failed)
         {
-            failure = new BatchFailedException(job.Time, "Scheduler", error, BatchStage.Scheduler);
+            failure = new BatchFailedException(job.Time, "Scheduler", failed, BatchStage.Scheduler);
         }
         finally
         {
-            // No attempt runs any more, so no loop reads the inputs: their pooled segments go back.
-            foreach (var input in progress.Inputs.Values)
+            // No attempt runs any more, so no loop reads the inputs: their pooled segments go back;
+            // unless a call was left running past its deadline, which may still read them (then
+            // the garbage collector takes them instead of the pool).
+            if (!progress.CallLeftRunning)
             {
-                input.Release();
+                foreach (var input in progress.Inputs.Values)
+                {
+                    input.Release();
+                }
             }
         }
 
@@ -508,22 +639,49 @@ internal sealed class BatchScheduler
             {
                 _protocol.Commit(progress.Commit);
             }
-            catch (BatchFailedException error)
+            catch (BatchFailedException failed)
             {
-                failure = error;
+                failure = failed;
             }
         }
 
-        var done = info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
+        var done = progress.Info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
         _listeners.Post(l => l.OnBatchCompleted(done));
-        return failure;
+        if (failure is not null && _context.Options.StopOnBatchFailure)
+        {
+            _failure = failure;
+            _abort.CancelAsync().GetAwaiter().GetResult();
+            return false;
+        }
+
+        return true;
     }
+
+    /// <summary>Waits on the runner's thread, which exists to run batches: a call of the batch that went asynchronous.</summary>
+    private static void Wait(ValueTask pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (pending.IsCompleted)
+        {
+            pending.GetAwaiter().GetResult();
+            return;
+        }
+
+        pending.AsTask().GetAwaiter().GetResult();
+    }
+
 
     /// <summary>
     /// One attempt at a batch, resuming where the previous attempt failed: inputs already read,
     /// the pre-output checkpoint, outputs already written and the plan's results are not redone.
+    /// The first attempt (<paramref name="onRunner"/>) makes its calls on the calling thread under
+    /// <see cref="_deadline"/>; retries, rare and already slow, start each call on the pool.
     /// </summary>
-    private async ValueTask AttemptAsync(BatchProgress progress, CancellationToken cancellation)
+    private async ValueTask AttemptAsync(BatchProgress progress, bool onRunner, CancellationToken cancellation)
     {
         var job = progress.Job;
         for (var i = 0; i < job.Inputs.Count; i++)
@@ -537,9 +695,11 @@ internal sealed class BatchScheduler
             var name = $"Source [{_sources[i].Name}#{i}]";
             try
             {
-                progress.Inputs[i] = await WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation).ConfigureAwait(false);
+                progress.Inputs[i] = onRunner
+                    ? await _deadline.CallAsync(input, static (input, token) => input.ReadRecordsAsync(token), name, BatchStage.Source).ConfigureAwait(false)
+                    : await WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
+            catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !cancellation.IsCancellationRequested))
             {
                 throw new BatchFailedException(job.Time, name, error, BatchStage.Source);
             }
@@ -590,13 +750,20 @@ internal sealed class BatchScheduler
                 try
                 {
                     using var timing = _context.Telemetry.StartOutput(output.Description);
-                    await WithTimeoutAsync(output.Description, async limited =>
+                    if (onRunner)
                     {
-                        await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
-                        return batch;
-                    }, token).ConfigureAwait(false);
+                        await _deadline.CallAsync((output, batch, commit), static (call, limited) => Written(call.output.WriteAsync(call.batch, call.commit, limited)), output.Description, BatchStage.Output).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WithTimeoutAsync(output.Description, async limited =>
+                        {
+                            await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
+                            return batch;
+                        }, token).ConfigureAwait(false);
+                    }
                 }
-                catch (Exception error) when (error is not OperationCanceledException || !token.IsCancellationRequested)
+                catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !token.IsCancellationRequested))
                 {
                     throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
                 }
@@ -607,9 +774,9 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>
-    /// Runs one external call under <see cref="StreamingOptions.OperationTimeout"/>: its token is
-    /// cancelled at the limit or at an abrupt stop, and the batch stops waiting then even if the
-    /// call ignores its token.
+    /// Runs one external call of a retry under <see cref="StreamingOptions.OperationTimeout"/>: its
+    /// token is cancelled at the limit or at an abrupt stop, and the batch stops waiting then even
+    /// if the call ignores its token.
     /// </summary>
     private async Task<T> WithTimeoutAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
     {
@@ -624,7 +791,20 @@ internal sealed class BatchScheduler
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
-            throw new TimeoutException($"{what} did not complete within {limit} ({nameof(StreamingOptions)}.{nameof(StreamingOptions.OperationTimeout)}).");
+            Volatile.Read(ref _current)?.MarkCallLeftRunning();
+            throw RunnerDeadline.Exceeded(what, limit);
+        }
+    }
+
+    /// <summary>An output's write as the deadline's call: no allocation when it completed synchronously.</summary>
+    private static ValueTask<bool> Written(Task write)
+    {
+        return write.IsCompletedSuccessfully ? new ValueTask<bool>(true) : new ValueTask<bool>(Awaited(write));
+
+        static async Task<bool> Awaited(Task write)
+        {
+            await write.ConfigureAwait(false);
+            return true;
         }
     }
 
@@ -699,6 +879,13 @@ internal sealed class BatchScheduler
         public BatchInfo Info { get; } = info;
 
         public Dictionary<int, BatchRecords> Inputs { get; } = [];
+
+        /// <summary>Whether a call of this batch was left running past its deadline (it may still read the inputs).</summary>
+        public bool CallLeftRunning => Volatile.Read(ref _callLeftRunning);
+
+        private bool _callLeftRunning;
+
+        public void MarkCallLeftRunning() => Volatile.Write(ref _callLeftRunning, true);
 
         public long Records { get; set; }
 

@@ -27,6 +27,9 @@ internal abstract class OutputOperation(string name, Expression query, object ta
 
     /// <summary>Writes one batch; <paramref name="commit"/> identifies it (time, offsets) for transactional sinks.</summary>
     public abstract Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken);
+
+    /// <summary>The same operation (name, target, delivery, position) over another query: cluster mode's reducers run it over their shuffled input.</summary>
+    public abstract OutputOperation WithQuery(Expression query);
 }
 
 internal sealed class OutputOperation<T>(
@@ -38,4 +41,7 @@ internal sealed class OutputOperation<T>(
 {
     public override Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken) =>
         write((T[])batch, commit, cancellationToken);
+
+    public override OutputOperation WithQuery(Expression query) =>
+        new OutputOperation<T>(Name, query, Target, write, Delivery) { Index = Index };
 }

@@ -12,11 +12,12 @@ namespace StreamLinq.Sources;
 /// <remarks>
 /// <para>Ownership: the batch owns the segments from the moment
 /// <see cref="ISealedInput.ReadRecordsAsync"/> returns them until it releases them: the release
-/// action runs once, after every output of the batch ran (on success, and on a failure the batch
-/// is not retried from), never while a retry may still read them. A source that pools its
-/// buffers returns them to the pool there. Records handed to user code (a
-/// <c>ForEachBatch</c> output, a transform) are never the segments themselves but a copy made
-/// when needed, so user code cannot keep a pooled buffer past its release.</para>
+/// action runs once, when no attempt at the batch runs any more: after its outputs ran, after a
+/// failure it is not retried from, or when the context stops abruptly; never while a retry may
+/// still read them. A source that pools its buffers returns them to the pool there. Records
+/// handed to user code (a <c>ForEachBatch</c> output, a transform) are never a segment that has
+/// a release action: one array made when first needed, so user code cannot keep a pooled buffer
+/// past its release (a batch that is one whole array without one is handed over as it is).</para>
 /// <para>A segment not backed by an array (<see cref="MemoryMarshal.TryGetArray{T}"/> fails, e.g.
 /// native memory) is copied into an array when the records are made.</para>
 /// </remarks>
@@ -34,8 +35,12 @@ public sealed class BatchRecords<T> : BatchRecords
     /// <param name="records">The records; the engine only reads them.</param>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is null.</exception>
     public BatchRecords(T[] records)
-        : this([new ReadOnlyMemory<T>(records ?? throw new ArgumentNullException(nameof(records)))], null)
     {
+        ArgumentNullException.ThrowIfNull(records);
+        _arrays = records.Length == 0 ? [] : [records];
+        _offsets = records.Length == 0 ? [] : [0];
+        _starts = records.Length == 0 ? [0] : [0, records.Length];
+        Count = records.Length;
     }
 
     /// <summary>The segments in order, and what to do once the batch is done with them.</summary>
@@ -49,30 +54,38 @@ public sealed class BatchRecords<T> : BatchRecords
     public BatchRecords(IReadOnlyList<ReadOnlyMemory<T>> segments, Action? release)
     {
         ArgumentNullException.ThrowIfNull(segments);
-        var arrays = new List<T[]>(segments.Count);
-        var offsets = new List<int>(segments.Count);
-        var starts = new List<int>(segments.Count + 1) { 0 };
-        var count = 0;
-        foreach (var segment in segments)
+        var arrays = new T[segments.Count][];
+        var offsets = new int[segments.Count];
+        var starts = new int[segments.Count + 1];
+        var used = 0;
+        for (var s = 0; s < segments.Count; s++)
         {
+            var segment = segments[s];
             if (segment.IsEmpty)
             {
                 continue;
             }
 
             var piece = MemoryMarshal.TryGetArray(segment, out var array) ? array : new ArraySegment<T>(segment.ToArray());
-            arrays.Add(piece.Array!);
-            offsets.Add(piece.Offset);
-            count = checked(count + piece.Count);
-            starts.Add(count);
+            arrays[used] = piece.Array!;
+            offsets[used] = piece.Offset;
+            starts[used + 1] = checked(starts[used] + piece.Count);
+            used++;
         }
 
-        _arrays = [.. arrays];
-        _offsets = [.. offsets];
-        _starts = [.. starts];
+        if (used < segments.Count)
+        {
+            Array.Resize(ref arrays, used);
+            Array.Resize(ref offsets, used);
+            Array.Resize(ref starts, used + 1);
+        }
+
+        _arrays = arrays;
+        _offsets = offsets;
+        _starts = starts;
+        Count = starts[used];
         _release = release;
         _owned = release is not null;
-        Count = count;
     }
 
     /// <inheritdoc/>

@@ -107,8 +107,8 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>Records per chunk.</summary>
     internal int ChunkLength { get; }
 
-    /// <summary>Where chunks' arrays come from and go back to once every batch that holds a range of them has released it; set before the first record.</summary>
-    internal System.Buffers.ArrayPool<T> Pool { get; set; } = System.Buffers.ArrayPool<T>.Shared;
+    /// <summary>Where chunks' arrays come from and go back to once every batch that holds a range of them has released it; set before the first record (tests set a checking pool).</summary>
+    internal System.Buffers.ArrayPool<T> Pool { get; set; } = new ChunkPool<T>();
 
     internal FullBufferPolicy Policy { get; }
 
@@ -559,31 +559,39 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
             _carried.Add(full);
         }
 
-        var ranges = new List<ChunkRange<T>>();
+        // In sequence order once, so that each producer's chunks are taken in its order below
+        // without sorting (or allocating) per producer: a seal of a large batch carries many.
+        _carried.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        var ranges = new List<ChunkRange<T>>(_carried.Count + writers.Length);
         var count = _unsealed.Length;
         for (var i = 0; i < writers.Length; i++)
         {
             var (chunk, filled) = current[i];
-            if (_carried.Count > 0)
+            var writer = writers[i];
+            var kept = 0;
+            for (var c = 0; c < _carried.Count; c++)
             {
-                var writer = writers[i];
-                var earlier = _carried.Where(c => ReferenceEquals(c.Producer, writer) && (chunk is null || c.Sequence < chunk.Sequence)).OrderBy(c => c.Sequence).ToList();
-                foreach (var full in earlier)
+                var full = _carried[c];
+                if (!ReferenceEquals(full.Producer, writer) || (chunk is not null && full.Sequence >= chunk.Sequence))
                 {
-                    count += Take(full, full.Capacity, ranges);
-
-                    // Handed off: no producer writes it any more, so its producer's reference goes.
-                    full.Release();
-                    _carried.Remove(full);
+                    _carried[kept++] = full;
+                    continue;
                 }
+
+                count += Take(full, full.Capacity, ranges);
+
+                // Handed off: no producer writes it any more, so its producer's reference goes.
+                full.Release();
             }
 
+            _carried.RemoveRange(kept, _carried.Count - kept);
             if (chunk is not null)
             {
                 count += Take(chunk, filled, ranges);
             }
         }
 
+        (Pool as ChunkPool<T>)?.Sealed(ranges.Count);
         var unsealed = _unsealed;
         _unsealed = [];
         return new SealedChunks<T>(unsealed, ranges, count);

@@ -50,6 +50,24 @@ public class HashAggregateTests
         Assert.Equal(expected, actual);
     }
 
+    [Property(MaxTest = 25)]
+    public async Task Many_keys_aggregated_by_radix_partitions_equal_linq_including_order_of_first_appearance(int[][] batches, byte partitionSize)
+    {
+        // Nearly every record its own key, batch after batch: from the second batch on the keys
+        // expected are many for the partition size, so the batch is split by key hash.
+        var actual = await RunAsync(batches, partitionSize, s => s.SelectMany(x => new[] { x, x / 2 }).GroupBy(x => x % 1000).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x), Min = g.Min() }));
+        var expected = batches.Select(b => b.SelectMany(x => new[] { x, x / 2 }).GroupBy(x => x % 1000).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x), Min = g.Min() }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
+    [Property(MaxTest = 25)]
+    public async Task Many_string_keys_with_a_null_key_in_radix_partitions_group_as_linq_does(int[][] batches, byte partitionSize)
+    {
+        var actual = await RunAsync(batches, partitionSize, s => s.Select(x => x % 9 == 0 ? null : "k" + x).GroupBy(k => k).Select(g => new { g.Key, Count = g.Count() }));
+        var expected = batches.Select(b => b.Select(x => x % 9 == 0 ? null : "k" + x).GroupBy(k => k).Select(g => new { g.Key, Count = g.Count() }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
     private static async Task<List<T[]>> RunAsync<T>(int[][] batches, byte partitionSize, Func<IDStream<int>, IDStream<T>> query)
     {
         var options = new StreamingOptions { MinPartitionSize = 1 + (partitionSize % 8), MaxDegreeOfParallelism = 3 };

@@ -19,8 +19,8 @@ public class NamespaceDependencyTests
     /// </summary>
     private static readonly string[][] Layers =
     [
-        // Runs batches and writes checkpoints: the driver.
-        ["StreamLinq.Scheduling", "StreamLinq.Checkpointing"],
+        // Runs batches and writes checkpoints: the driver; and cluster mode's cut of the plan into driver, executor and reducer work.
+        ["StreamLinq.Scheduling", "StreamLinq.Checkpointing", "StreamLinq.Distributed"],
 
         // The public operators, which build expression trees and ask the planner to explain them.
         ["StreamLinq.DStreams"],

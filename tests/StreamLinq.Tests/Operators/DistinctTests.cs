@@ -12,6 +12,20 @@ public class DistinctTests
         Oracle.Agrees(batches, s => s.Select(x => x % 7).Distinct(), b => b.Select(x => x % 7).Distinct());
 
     [Property(MaxTest = 40)]
+    public bool Distinct_of_a_projection_with_a_filter_hashes_in_the_same_loop_and_equals_LINQ(int[][] batches) =>
+        Oracle.Agrees(
+            batches,
+            s => s.Where(x => x % 3 != 0).Select(x => new { A = x % 5, B = x < 0 }).Distinct(),
+            b => b.Where(x => x % 3 != 0).Select(x => new { A = x % 5, B = x < 0 }).Distinct());
+
+    [Property(MaxTest = 40)]
+    public bool Distinct_of_projected_strings_with_nulls_equals_LINQ(int[][] batches) =>
+        Oracle.Agrees(
+            batches,
+            s => s.Select(x => x % 4 == 0 ? null : "k" + (x % 6)).Distinct(),
+            b => b.Select(x => x % 4 == 0 ? null : "k" + (x % 6)).Distinct());
+
+    [Property(MaxTest = 40)]
     public bool Distinct_of_strings_with_nulls_equals_LINQ(string[][] batches) =>
         Oracle.Agrees(batches, s => s.Distinct(), b => b.Distinct());
 
@@ -44,6 +58,7 @@ public class DistinctTests
         var right = context.QueueStream(new ConcurrentQueue<IEnumerable<int>>());
 
         Assert.Contains("⇒ HashDistinct", left.Distinct().Explain(), StringComparison.Ordinal);
+        Assert.Contains("FusedStage (in the same compiled loop as the operator above)", left.Select(x => x % 10).Distinct().Explain(), StringComparison.Ordinal);
         Assert.Contains("⇒ HashDistinct", left.Union(right).Explain(), StringComparison.Ordinal);
         Assert.Contains("⇒ Concat", left.Concat(right).Explain(), StringComparison.Ordinal);
         Assert.Contains("⇒ LinqToObjects", left.Union(right).Concat(right).Explain(), StringComparison.Ordinal);

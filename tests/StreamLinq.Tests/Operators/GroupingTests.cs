@@ -123,7 +123,7 @@ public class GroupingTests
         Assert.StartsWith("└─ GroupAggregate: key: w => w; aggregates: Count", lines[0], StringComparison.Ordinal);
         Assert.Contains("⇒ HashAggregate", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("   ═ shuffle: hash by w => w", lines[1], StringComparison.Ordinal);
-        Assert.Equal("   └─ Map: Where(w => w.Length > 2) -> Select(w => w.ToUpperInvariant()) ⇒ FusedStage (in the same compiled loop as the aggregate above)", lines[2]);
+        Assert.Equal("   └─ Map: Where(w => w.Length > 2) -> Select(w => w.ToUpperInvariant()) ⇒ FusedStage (in the same compiled loop as the operator above)", lines[2]);
         Assert.Contains("Source: QueueStream#0", lines[3], StringComparison.Ordinal);
         Assert.Single(lines, l => l.Contains("FusedStage", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("HashAggregate", StringComparison.Ordinal));

@@ -21,6 +21,27 @@ public class TopKTests
             s => s.Select(x => new { Key = x % 4, Value = x }).OrderByDescending(p => p.Key).ThenBy(p => p.Value % 3).ThenByDescending(p => p.Value / 5).Take(k),
             b => b.Select(x => new { Key = x % 4, Value = x }).OrderByDescending(p => p.Key).ThenBy(p => p.Value % 3).ThenByDescending(p => p.Value / 5).Take(k));
 
+    [Property(MaxTest = 60)]
+    public bool Top_k_by_an_integer_key_compared_inline_keeps_ties_in_arrival_order_as_LINQ(long[][] batches, byte k) =>
+        Oracle.Agrees(
+            batches,
+            s => s.Where(x => x % 5 != 0).Select(x => new { Key = x % 4, Value = x }).OrderByDescending(p => p.Key).Take(k % 20),
+            b => b.Where(x => x % 5 != 0).Select(x => new { Key = x % 4, Value = x }).OrderByDescending(p => p.Key).Take(k % 20));
+
+    [Property(MaxTest = 40)]
+    public bool Top_k_by_an_integer_key_then_a_second_key_equals_LINQ(int[][] batches, byte k) =>
+        Oracle.Agrees(
+            batches,
+            s => s.OrderBy(x => x % 3).ThenByDescending(x => x % 7).Take(k % 15),
+            b => b.OrderBy(x => x % 3).ThenByDescending(x => x % 7).Take(k % 15));
+
+    [Property(MaxTest = 40)]
+    public bool Top_k_by_a_floating_point_key_with_NaN_equals_LINQ(int[][] batches) =>
+        Oracle.Agrees(
+            batches,
+            s => s.Select(x => x % 4 == 0 ? double.NaN : x / 3.0).OrderBy(x => x).Take(5),
+            b => b.Select(x => x % 4 == 0 ? double.NaN : x / 3.0).OrderBy(x => x).Take(5));
+
     [Property(MaxTest = 40)]
     public bool Top_k_of_strings_with_nulls_equals_LINQ(string[][] batches) =>
         Oracle.Agrees(batches, s => s.OrderByDescending(x => x).Take(4), b => b.OrderByDescending(x => x).Take(4));

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using StreamLinq.Orleans;
+
+namespace StreamLinq.ClusterBenchmark;
+
+/// <summary>
+/// The YSB query over 4 generated partitions of 5,000 events per batch, batches back to back, on
+/// <c>silos</c> silos of this process: events read per second of wall time, from the driver's
+/// counts of records per silo, after a 2-second warm-up.
+/// </summary>
+internal static class SiloScaling
+{
+    private const int Partitions = 4;
+    private const int PerBatch = 5_000;
+
+    public static async Task<(double EventsPerSecond, double FirstSiloShare)> MeasureAsync(int silos, TimeSpan duration)
+    {
+        await using var cluster = await LocalSilos.StartAsync(silos, jobs => jobs.AddBackToBack("ysb", context => Jobs.Ysb(context, Partitions, PerBatch))).ConfigureAwait(false);
+        var job = cluster.Grains.GetStreamJob("ysb");
+        await job.StartAsync().ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        var before = await job.GetStatusAsync().ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        await Task.Delay(duration).ConfigureAwait(false);
+        var after = await job.GetStatusAsync().ConfigureAwait(false);
+        var elapsed = watch.Elapsed;
+        if (after.Failures.Count > 0)
+        {
+            throw new InvalidOperationException($"the YSB job failed: {after.Failures[^1]}");
+        }
+
+        var read = after.RecordsPerSilo.ToDictionary(s => s.Key, s => s.Value - before.RecordsPerSilo.GetValueOrDefault(s.Key));
+        var total = read.Values.Sum();
+        var first = read.Count == 0 ? 0 : read.Values.Max();
+        return (total / elapsed.TotalSeconds, total == 0 ? 0 : (double)first / total);
+    }
+}

@@ -1,0 +1,47 @@
+using Orleans;
+using Orleans.Placement;
+using StreamLinq.Distributed;
+
+namespace StreamLinq.Orleans;
+
+/// <summary>
+/// Runs map tasks of one source partition: reads the range from the broker itself, runs the
+/// narrow part of the plan (the same compiled code as in one process) and pushes each key
+/// partition's bytes straight to its reducer, so records never pass through the driver. Holds
+/// no state across batches: placed by the hash of its key over the silos, so partitions spread over them.
+/// </summary>
+[HashBasedPlacement]
+internal sealed class ExecutorGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IExecutorGrain
+{
+    private DistributedPlan? _plan;
+
+    public async Task<MapTaskDone> RunAsync(MapTaskMessage task)
+    {
+        _plan ??= registry.Build(task.Job, services);
+        var time = new BatchTime(task.TimeTicks);
+        MapOutput output;
+        try
+        {
+            output = await _plan.RunMapAsync(new MapTask(time, task.InputId, task.Partition, task.Range), CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            throw TaskFailedException.From($"Map task of input {task.InputId}, partition '{task.Partition}'", error);
+        }
+
+        var sends = new List<Task>();
+        long bytes = 0;
+        for (var k = 0; k < output.Partitions.Count; k++)
+        {
+            var records = output.Partitions[k];
+            if (records.Length > 0)
+            {
+                bytes += records.Length;
+                sends.Add(GrainFactory.GetGrain<IReducerGrain>(StreamJobGrain.ReducerKey(task.Job, k)).AddPartialAsync(task.TimeTicks, task.TaskIndex, records));
+            }
+        }
+
+        await Task.WhenAll(sends);
+        return new MapTaskDone(RuntimeIdentity, output.RecordsRead, bytes);
+    }
+}

@@ -1,0 +1,33 @@
+using Orleans;
+
+namespace StreamLinq.Orleans;
+
+/// <summary>A cluster job's progress, as its driver knows it.</summary>
+[GenerateSerializer]
+[Alias("StreamLinq.Orleans.StreamJobStatus")]
+public sealed record StreamJobStatus
+{
+    /// <summary>Whether the job is started and has not stopped or failed.</summary>
+    [Id(0)]
+    public bool IsRunning { get; init; }
+
+    /// <summary>How many batches completed (every output ran on every key partition) since the driver activated.</summary>
+    [Id(1)]
+    public long BatchesDone { get; init; }
+
+    /// <summary>The time of the last completed batch; null before the first.</summary>
+    [Id(2)]
+    public DateTimeOffset? LastBatchTime { get; init; }
+
+    /// <summary>Records read by the executors of each silo (silo identity → records) since the driver activated.</summary>
+    [Id(3)]
+    public IReadOnlyDictionary<string, long> RecordsPerSilo { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The failures that stopped the job or a batch, newest last, each with the batch time and what threw.</summary>
+    [Id(4)]
+    public IReadOnlyList<string> Failures { get; init; } = [];
+
+    /// <summary>The driver's epoch: one more than the epoch of the checkpoint it started from; commits carry it (<see cref="BatchCommit.Epoch"/>).</summary>
+    [Id(5)]
+    public long Epoch { get; init; }
+}

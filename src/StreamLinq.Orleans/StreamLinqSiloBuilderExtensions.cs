@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+
+namespace StreamLinq.Orleans;
+
+/// <summary>Adds StreamLinq's cluster mode to an Orleans silo.</summary>
+public static class StreamLinqSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the engine's grains (a driver per job, executors per source partition, reducers per
+    /// key partition) and the jobs <paramref name="jobs"/> registers. Every silo of the cluster
+    /// must add the same jobs. A job runs only once started (<see cref="IStreamJob.StartAsync"/>).
+    /// </summary>
+    /// <param name="builder">The silo.</param>
+    /// <param name="jobs">Registers the jobs (<see cref="StreamJobRegistry.AddJob"/>).</param>
+    /// <returns>The silo builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static ISiloBuilder AddStreamLinq(this ISiloBuilder builder, Action<StreamJobRegistry> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(jobs);
+        var registry = new StreamJobRegistry();
+        jobs(registry);
+        builder.Services.AddSingleton(registry);
+        return builder;
+    }
+}

@@ -1,0 +1,470 @@
+using System.Text;
+using System.Text.Json;
+using StreamLinq.Execution;
+using StreamLinq.Query;
+using StreamLinq.Sources;
+using StreamLinq.State;
+
+namespace StreamLinq.Distributed;
+
+/// <summary>
+/// A context's queries cut for cluster mode, runtime-neutral: what a driver, an executor and a
+/// reducer each do for one batch, with nothing of how they reach each other. A cluster runtime
+/// (<c>StreamLinq.Orleans</c>) builds one per role instance from the same job factory, moves
+/// <see cref="MapTask"/>s, <see cref="MapOutput"/> bytes and offsets between them, and places them.
+/// </summary>
+/// <remarks>
+/// <para>The plan is cut at its first shuffle boundary (<see cref="Explain"/> shows where).
+/// Executors run the narrow part (each input and the chain of per-record operators right above
+/// it, the same compiled loop as in one process) over one source partition's offset range, and
+/// split the result by key partition. Reducers run the rest of the plan and the output
+/// operations: when one keyed operator (GroupBy aggregate, keyed state, a join of streams,
+/// Distinct) comes right after the narrow parts and no other boundary follows, every key
+/// partition runs it for its keys and keeps their state across batches in its plan's nodes;
+/// a plan without a shuffle runs on every key partition for its source partitions' records; any
+/// other plan (a second shuffle, ordering, per-batch scalars, event-time windows, whose
+/// watermark spans all keys) runs after the shuffle on key partition 0 alone, with the batch's
+/// records in the order one process reads them, so it gives the same answer.</para>
+/// <para>State: a reducer's keyed state lives in its plan's nodes, across batches; it is not yet
+/// checkpointed (the driver checkpoints the sources' positions and the last completed batch).
+/// Replaying a batch on a reducer that has taken it in is the caller's to avoid.</para>
+/// <para>Threading: one batch at a time per instance, in batch order.</para>
+/// </remarks>
+public sealed class DistributedPlan
+{
+    private readonly StreamingContext _context;
+    private readonly IBatchSource[] _sources;
+    private readonly IReadOnlyList<OutputCut> _cuts;
+    private readonly Dictionary<int, Type> _shuffleTypes;
+    private readonly PlanBuilder _prefixBuilder = new();
+    private ExecutionPlan? _reducePlan;
+
+    private DistributedPlan(StreamingContext context, int keyPartitions)
+    {
+        _context = context;
+        KeyPartitions = keyPartitions;
+        var inputs = context.InputStreams;
+        _sources = inputs.Select(i => i.Source).ToArray();
+        foreach (var source in _sources)
+        {
+            if (source is not IOffsetRangeSource)
+            {
+                throw new InvalidOperationException(
+                    $"Cluster mode reads every input by offset ranges, on the executor of each partition; {source.Name} is not an IOffsetRangeSource (a replayable pull source such as a broker's).");
+            }
+        }
+
+        Sources = _sources.Select((s, i) => new DistributedSource(i, s.Name, s is IPartitionedSource partitioned ? partitioned.Partitions : [""])).ToArray();
+        var planner = new QueryPlanner();
+        var nextShuffleId = 0;
+        _cuts = context.OutputOperations.Select(o => OutputCut.Create(context, o, planner, ref nextShuffleId)).ToArray();
+        _shuffleTypes = _cuts.SelectMany(c => c.Prefixes).ToDictionary(p => p.ShuffleId, p => p.ElementType);
+    }
+
+    /// <summary>
+    /// Cuts the queries <paramref name="context"/> defines (its inputs and output operations, as a
+    /// job's factory left it, not started) for a cluster of <paramref name="keyPartitions"/> reducers.
+    /// </summary>
+    /// <param name="context">The context the job's factory built; it is read, never started.</param>
+    /// <param name="keyPartitions">How many key partitions (reducers) the shuffle hashes into.</param>
+    /// <returns>The plan; every process that builds it from the same factory gets the same cut.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keyPartitions"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The context has no output, or an input is not an <see cref="IOffsetRangeSource"/>.</exception>
+    public static DistributedPlan Create(StreamingContext context, int keyPartitions)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keyPartitions, 1);
+        if (context.OutputOperations.Count == 0)
+        {
+            throw new InvalidOperationException("The job defines no output operation: add Print, ForEachBatch or WriteTo in its factory.");
+        }
+
+        return new DistributedPlan(context, keyPartitions);
+    }
+
+    /// <summary>How many key partitions (reducers) the shuffle hashes into.</summary>
+    public int KeyPartitions { get; }
+
+    /// <summary>The batch interval the job's context was created with.</summary>
+    public TimeSpan BatchInterval => _context.BatchInterval;
+
+    /// <summary>The inputs, each with its partitions: one map task per partition per batch.</summary>
+    public IReadOnlyList<DistributedSource> Sources { get; }
+
+    /// <summary>
+    /// Describes the cut: per output, the map stage over each input's partitions with the
+    /// operators executors run, the shuffle (by which key, into how many partitions), and the
+    /// reduce stage's plan with its partition count, rendered as <see cref="StreamingContext.Explain"/> does.
+    /// </summary>
+    /// <returns>The text of the stages.</returns>
+    public string Explain()
+    {
+        var text = new StringBuilder();
+        var reduce = new PlanBuilder();
+        foreach (var cut in _cuts)
+        {
+            var partitions = cut.Mode == ShuffleMode.Gather ? 1 : KeyPartitions;
+            text.AppendLine($"{cut.Output.Description}: 2 stages");
+            foreach (var prefix in cut.Prefixes)
+            {
+                var source = Sources[prefix.InputId];
+                var narrow = prefix.Top is Query.Logical.MapOperator map ? $"Map: {map.Detail}" : "Source";
+                text.AppendLine($"  map stage, {source.Partitions.Count} partition(s) of {source.Name}#{source.InputId}, one executor each: {narrow} ⇒ Shuffle#{prefix.ShuffleId}");
+            }
+
+            text.AppendLine(cut.Mode switch
+            {
+                ShuffleMode.ByKey => $"  ═ shuffle: hash by {cut.Boundary!.Exchange.By} into {KeyPartitions} key partitions",
+                ShuffleMode.BySourcePartition => $"  ═ shuffle: none in the query; each source partition's records go to key partition (partition index mod {KeyPartitions})",
+                _ => "  ═ shuffle: gather into key partition 0 (the plan after the shuffle needs the whole batch in one place)",
+            });
+            text.AppendLine($"  reduce stage, {partitions} partition(s), output on {(partitions == 1 ? "key partition 0" : "every key partition for its slice")}:");
+            foreach (var line in reduce.Explain([cut.Reduce]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+            {
+                text.AppendLine($"    {line.TrimEnd('\r')}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Starts the inputs (driver only: it seals them). Errors a source recovers from go to
+    /// <paramref name="onSourceError"/>.
+    /// </summary>
+    /// <param name="onSourceError">Receives (source name, error) for errors that fail no batch.</param>
+    /// <param name="stopping">Cancelled when the job stops.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when every source has started.</returns>
+    public async Task StartSourcesAsync(Action<string, Exception> onSourceError, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onSourceError);
+        var context = new SourceContext(onSourceError, stopping)
+        {
+            BatchInterval = _context.BatchInterval,
+            TimeProvider = _context.Options.TimeProvider,
+            Job = _context.JobName,
+        };
+        foreach (var source in _sources)
+        {
+            await source.StartAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the inputs the driver started.</summary>
+    /// <returns>A task that completes when every source has stopped.</returns>
+    public async Task StopSourcesAsync()
+    {
+        foreach (var source in _sources)
+        {
+            await source.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Driver: seals every input for the batch at <paramref name="time"/> and cuts its range into
+    /// one map task per partition. Sealing never calls out; the records stay in the brokers.
+    /// </summary>
+    /// <param name="time">The batch time; batch times are consecutive multiples of the interval.</param>
+    /// <returns>The batch's tasks and offsets.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// A source left its range to be resolved when read (<see cref="IOffsetRangeSource.IsResolved"/>
+    /// false), or a partitioned source did not write its range as the documented array of
+    /// <c>{ "partition": name, ... }</c> objects; the message names the source.
+    /// </exception>
+    public BatchCut Cut(BatchTime time)
+    {
+        var tasks = new List<MapTask>();
+        var inputs = new ISealedInput[_sources.Length];
+        var offsets = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(offsets))
+        {
+            writer.WriteStartObject();
+            for (var i = 0; i < _sources.Length; i++)
+            {
+                var source = (IOffsetRangeSource)_sources[i];
+                var input = inputs[i] = source.Seal(time);
+                if (!source.IsResolved(input))
+                {
+                    throw new InvalidOperationException(
+                        $"{source.Name} fixes its range only when the batch is read; cluster mode needs the range fixed when sealed, so that the driver can hand each executor its part without reading the records.");
+                }
+
+                var range = RangeJson(source, input);
+                writer.WritePropertyName(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                writer.WriteRawValue(range);
+                tasks.AddRange(Split(i, source, range).Select(p => new MapTask(time, i, p.Partition, p.Range)));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return new BatchCut(time, tasks, Encoding.UTF8.GetString(offsets.WrittenSpan), inputs);
+    }
+
+    /// <summary>
+    /// Driver: tells every input that <paramref name="batch"/> is committed, so a broker may
+    /// drop what it kept for replays. Call in batch order, once the batch's outputs all ran and
+    /// its checkpoint is written.
+    /// </summary>
+    /// <param name="batch">A batch cut by <see cref="Cut"/>.</param>
+    public void Acknowledge(BatchCut batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        for (var i = 0; i < _sources.Length; i++)
+        {
+            ((IOffsetRangeSource)_sources[i]).Acknowledge(batch.Inputs[i]);
+        }
+    }
+
+    /// <summary>
+    /// Driver: the checkpoint after <paramref name="completed"/>: the last completed batch time,
+    /// the driver's <paramref name="epoch"/> and every input's position, as UTF-8 JSON for an
+    /// <see cref="Checkpointing.ICheckpointStore"/>.
+    /// </summary>
+    /// <param name="completed">The batch all of whose outputs ran.</param>
+    /// <param name="epoch">The driver's epoch (its fencing token).</param>
+    /// <returns>The checkpoint's bytes.</returns>
+    public byte[] WriteCheckpoint(BatchTime completed, long epoch)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("completed", completed.Ticks);
+            writer.WriteNumber("epoch", epoch);
+            writer.WriteStartObject("sources");
+            foreach (var source in _sources.Cast<IStatefulOperator>())
+            {
+                writer.WriteStartObject(source.StateId);
+                writer.WriteNumber("version", source.StateVersion);
+                writer.WritePropertyName("state");
+                source.WriteState(writer);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Driver, before <see cref="StartSourcesAsync"/>: restores the inputs' positions from a
+    /// checkpoint <see cref="WriteCheckpoint"/> wrote, so that the next batch begins where the last
+    /// completed one ended.
+    /// </summary>
+    /// <param name="checkpoint">The checkpoint's bytes.</param>
+    /// <returns>The last completed batch time and the epoch of the driver that wrote it.</returns>
+    /// <exception cref="InvalidDataException">The checkpoint is malformed or names no state for an input; the message says which.</exception>
+    public (BatchTime Completed, long Epoch) RestoreCheckpoint(ReadOnlySpan<byte> checkpoint)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(checkpoint.ToArray());
+            var root = document.RootElement;
+            var sources = root.GetProperty("sources");
+            foreach (var source in _sources.Cast<IStatefulOperator>())
+            {
+                if (!sources.TryGetProperty(source.StateId, out var entry))
+                {
+                    throw new InvalidDataException($"The cluster checkpoint holds no position for the input {source.StateId}.");
+                }
+
+                source.ReadState(entry.GetProperty("state"), entry.GetProperty("version").GetInt32());
+            }
+
+            return (new BatchTime(root.GetProperty("completed").GetInt64()), root.GetProperty("epoch").GetInt64());
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"The cluster checkpoint is malformed: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// Executor: reads <paramref name="task"/>'s range from its broker, runs the narrow part of
+    /// every output that reads the input over it, and encodes the results per key partition.
+    /// Holds no state across batches; running a task again gives the same bytes.
+    /// </summary>
+    /// <param name="task">A task from <see cref="Cut"/>.</param>
+    /// <param name="cancellationToken">Cancels the read and the run.</param>
+    /// <returns>The bytes for each key partition.</returns>
+    /// <exception cref="BatchFailedException">User code in the narrow part threw; the message names the operator and the batch.</exception>
+    public async Task<MapOutput> RunMapAsync(MapTask task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if ((uint)task.InputId >= (uint)_sources.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(task), task.InputId, $"The job has {_sources.Length} input(s); task input {task.InputId} does not exist.");
+        }
+
+        var source = (IOffsetRangeSource)_sources[task.InputId];
+        Array records;
+        using (var range = JsonDocument.Parse(task.Range))
+        {
+            records = await source.ReadRange(range.RootElement).ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var sourcePartition = Math.Max(0, Sources[task.InputId].Partitions.ToList().IndexOf(task.Partition));
+        var execution = new BatchExecution(task.Time, new Dictionary<int, Array> { [task.InputId] = records }, _context.Options, cancellationToken);
+        var sections = new List<(int, Array)>[KeyPartitions];
+        for (var k = 0; k < KeyPartitions; k++)
+        {
+            sections[k] = [];
+        }
+
+        foreach (var cut in _cuts)
+        {
+            foreach (var prefix in cut.Prefixes.Where(p => p.InputId == task.InputId))
+            {
+                prefix.Compiled ??= _prefixBuilder.Build(prefix.Top.Tree);
+                var mapped = execution.Evaluate(prefix.Compiled) ?? Array.CreateInstance(prefix.ElementType, 0);
+                switch (cut.Mode)
+                {
+                    case ShuffleMode.ByKey:
+                        var split = prefix.Router!(mapped, KeyPartitions);
+                        for (var k = 0; k < KeyPartitions; k++)
+                        {
+                            sections[k].Add((prefix.ShuffleId, split[k]));
+                        }
+
+                        break;
+                    case ShuffleMode.BySourcePartition:
+                        sections[sourcePartition % KeyPartitions].Add((prefix.ShuffleId, mapped));
+                        break;
+                    default:
+                        sections[0].Add((prefix.ShuffleId, mapped));
+                        break;
+                }
+            }
+        }
+
+        return new MapOutput(sections.Select(s => ShuffleFrames.Write(s)).ToArray(), records.Length);
+    }
+
+    /// <summary>
+    /// Reducer: merges what the batch's map tasks shuffled to <paramref name="keyPartition"/> (in
+    /// task order), runs the rest of every output's plan over it, keeping the partition's keyed
+    /// state, and runs the output operations for this slice. Each write's <see cref="BatchCommit"/>
+    /// carries the partition and the driver's epoch.
+    /// </summary>
+    /// <param name="time">The batch time.</param>
+    /// <param name="keyPartition">This reducer's key partition, from 0.</param>
+    /// <param name="epoch">The driver's epoch, for the commits.</param>
+    /// <param name="offsets">The batch's offsets (<see cref="BatchCut.Offsets"/>), for the commits.</param>
+    /// <param name="partials">This partition's bytes from every map task of the batch, in <see cref="BatchCut.Tasks"/> order.</param>
+    /// <param name="cancellationToken">Cancels the run and the writes.</param>
+    /// <returns>How many records the outputs were given.</returns>
+    /// <exception cref="BatchFailedException">User code in the plan or an output threw; the message names it and the batch.</exception>
+    public async Task<long> RunReduceAsync(BatchTime time, int keyPartition, long epoch, string offsets, IReadOnlyList<byte[]> partials, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keyPartition);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(keyPartition, KeyPartitions);
+        ArgumentNullException.ThrowIfNull(partials);
+        var plan = _reducePlan ??= new PlanBuilder().Build(_cuts.Select(c => c.Reduce));
+        var parts = _shuffleTypes.Keys.ToDictionary(id => id, _ => new List<Array>());
+        foreach (var partial in partials)
+        {
+            foreach (var (shuffleId, records) in ShuffleFrames.Read(partial, id => _shuffleTypes.TryGetValue(id, out var type) ? type : throw new InvalidDataException($"A map output names shuffle input {id}, which this job does not have: are the silos running different versions of the job?")))
+            {
+                parts[shuffleId].Add(records);
+            }
+        }
+
+        var inputs = parts.ToDictionary(p => p.Key, p => Concat(_shuffleTypes[p.Key], p.Value));
+        var execution = new BatchExecution(time, inputs, _context.Options, cancellationToken);
+        long written = 0;
+        for (var i = 0; i < _cuts.Count; i++)
+        {
+            if (_cuts[i].Mode == ShuffleMode.Gather && keyPartition != 0)
+            {
+                continue;
+            }
+
+            var (output, root) = plan.Outputs[i];
+            if (execution.Evaluate(root) is not { } result)
+            {
+                continue;
+            }
+
+            try
+            {
+                await output.WriteAsync(result, new BatchCommit(output.Id, time, offsets) { Partition = keyPartition, Epoch = epoch }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw new BatchFailedException(time, output.Description, error, BatchStage.Output);
+            }
+
+            written += result.Length;
+        }
+
+        return written;
+    }
+
+    private static Array Concat(Type elementType, List<Array> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        var result = Array.CreateInstance(elementType, parts.Sum(p => p.Length));
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            Array.Copy(part, 0, result, offset, part.Length);
+            offset += part.Length;
+        }
+
+        return result;
+    }
+
+    private static string RangeJson(IOffsetRangeSource source, ISealedInput input)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            source.WriteRange(input, writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>One range per partition: a partitioned source's array split by its entries' <c>partition</c>, in <see cref="IPartitionedSource.Partitions"/> order.</summary>
+    private static IEnumerable<(string Partition, string Range)> Split(int inputId, IOffsetRangeSource source, string range)
+    {
+        if (source is not IPartitionedSource partitioned)
+        {
+            return [("", range)];
+        }
+
+        using var document = JsonDocument.Parse(range);
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidOperationException($"{source.Name} (input {inputId}) wrote its range as {document.RootElement.ValueKind}; cluster mode needs a partitioned source's range as an array of {{ \"partition\": name, ... }} objects, to hand each partition to its executor.");
+        }
+
+        var byPartition = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var entry in document.RootElement.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("partition", out var name) || name.ValueKind != JsonValueKind.String)
+            {
+                throw new InvalidOperationException($"{source.Name} (input {inputId}) wrote a range entry without a string \"partition\" property ({entry.GetRawText()}); cluster mode needs one per partition.");
+            }
+
+            var key = name.GetString()!;
+            if (!byPartition.TryGetValue(key, out var entries))
+            {
+                byPartition[key] = entries = [];
+            }
+
+            entries.Add(entry.GetRawText());
+        }
+
+        return partitioned.Partitions.Where(byPartition.ContainsKey).Select(p => (p, $"[{string.Join(',', byPartition[p])}]")).ToArray();
+    }
+}

@@ -1,0 +1,204 @@
+using System.Linq.Expressions;
+using StreamLinq.DStreams;
+using StreamLinq.Execution;
+using StreamLinq.Query;
+using StreamLinq.Query.Logical;
+using StreamLinq.Sinks;
+
+namespace StreamLinq.Distributed;
+
+/// <summary>How a map task's output of one output operation goes to the reducers.</summary>
+internal enum ShuffleMode
+{
+    /// <summary>By the hash of the key of the operator after the shuffle: every key partition runs the output for its keys.</summary>
+    ByKey,
+
+    /// <summary>The plan has no shuffle: records stay with their source partition's reducer (partition mod key partitions).</summary>
+    BySourcePartition,
+
+    /// <summary>Everything meets on key partition 0, in map task order, which runs the output alone.</summary>
+    Gather,
+}
+
+/// <summary>
+/// The narrow part of one output's plan over one input, which executors run: the input and the
+/// chain of per-record operators (Map) right above it. Its result is shuffle input
+/// <see cref="ShuffleId"/> of the reducers' plan.
+/// </summary>
+internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
+{
+    public int ShuffleId { get; } = shuffleId;
+
+    public int InputId { get; } = inputId;
+
+    public LogicalNode Top { get; } = top;
+
+    public Type ElementType => Top.ElementType;
+
+    /// <summary>Splits the records by key partition; null unless the output is shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
+    public Func<Array, int, Array[]>? Router { get; set; }
+
+    /// <summary>The compiled narrow part, built on first use (executors only).</summary>
+    public PlanNode? Compiled { get; set; }
+}
+
+/// <summary>
+/// One output operation cut for cluster mode: the stage executors run (one
+/// <see cref="ShufflePrefix"/> per input it reads), how its records are shuffled, and the same
+/// output over the shuffled records, which reducers run. The cut is made where the plan's first
+/// shuffle boundary is (<see cref="LogicalNode.Exchange"/>): with one keyed boundary right above the
+/// narrow parts, and none above it, each reducer runs the rest of the plan for its keys; with no
+/// boundary at all, for its source partitions' records; otherwise the rest runs in one place.
+/// </summary>
+internal sealed class OutputCut
+{
+    private OutputCut(OutputOperation output, OutputOperation reduce, ShuffleMode mode, IReadOnlyList<ShufflePrefix> prefixes, LogicalNode? boundary)
+    {
+        Output = output;
+        Reduce = reduce;
+        Mode = mode;
+        Prefixes = prefixes;
+        Boundary = boundary;
+    }
+
+    public OutputOperation Output { get; }
+
+    /// <summary>The output over the shuffle inputs: what a reducer plans and runs.</summary>
+    public OutputOperation Reduce { get; }
+
+    public ShuffleMode Mode { get; }
+
+    public IReadOnlyList<ShufflePrefix> Prefixes { get; }
+
+    /// <summary>The shuffle boundary the reducers start at when <see cref="Mode"/> is <see cref="ShuffleMode.ByKey"/>.</summary>
+    public LogicalNode? Boundary { get; }
+
+    public static OutputCut Create(StreamingContext context, OutputOperation output, QueryPlanner planner, ref int nextShuffleId)
+    {
+        var root = planner.Plan(output.Query);
+        var nodes = LogicalPlan.Nodes(root).ToList();
+        var parents = new Dictionary<LogicalNode, List<LogicalNode>>(ReferenceEqualityComparer.Instance);
+        foreach (var node in nodes)
+        {
+            parents[node] = [];
+        }
+
+        foreach (var node in nodes)
+        {
+            foreach (var input in node.Inputs.Distinct(ReferenceEqualityComparer.Instance).Cast<LogicalNode>())
+            {
+                parents[input].Add(node);
+            }
+        }
+
+        var prefixes = new List<ShufflePrefix>();
+        foreach (var source in nodes.OfType<SourceOperator>())
+        {
+            LogicalNode top = source;
+            while (parents[top] is [MapOperator map])
+            {
+                top = map;
+            }
+
+            prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top));
+        }
+
+        var boundaries = nodes.Where(n => n.Exchange.IsBoundary).ToList();
+        var mode = ShuffleMode.Gather;
+        LogicalNode? boundary = null;
+        if (boundaries.Count == 0)
+        {
+            mode = ShuffleMode.BySourcePartition;
+        }
+        else if (boundaries is [var only] && Routers(only, prefixes, parents) is { } routers)
+        {
+            mode = ShuffleMode.ByKey;
+            boundary = only;
+            for (var i = 0; i < prefixes.Count; i++)
+            {
+                prefixes[i].Router = routers[i];
+            }
+        }
+
+        var reduce = output.WithQuery(new PrefixReplacer(context, prefixes).Visit(output.Query)!);
+        return new OutputCut(output, reduce, mode, prefixes, boundary);
+    }
+
+    /// <summary>
+    /// The router of each prefix when <paramref name="boundary"/> reads exactly the prefixes and
+    /// hashes them by a key the cluster can compute alike on every executor; null otherwise.
+    /// </summary>
+    private static Func<Array, int, Array[]>?[]? Routers(LogicalNode boundary, List<ShufflePrefix> prefixes, Dictionary<LogicalNode, List<LogicalNode>> parents)
+    {
+        if (boundary.Exchange.Kind != ExchangeKind.HashByKey || boundary.Inputs.Count != prefixes.Count ||
+            prefixes.Any(p => parents[p.Top] is not [var parent] || !ReferenceEquals(parent, boundary)) ||
+            boundary.Inputs.Distinct(ReferenceEqualityComparer.Instance).Count() != boundary.Inputs.Count)
+        {
+            return null;
+        }
+
+        // Per input of the boundary, its router; prefixes are matched to inputs by their top node.
+        var byInput = boundary switch
+        {
+            GroupAggregateOperator aggregate when aggregate.Aggregation.InputType == aggregate.Input.ElementType =>
+                [ShuffleRouting.ByKey(aggregate.Aggregation.Key)],
+            UpdateStateByKeyOperator or MapWithStateOperator or ReduceByKeyAndWindowOperator when IsPair(boundary.Inputs[0].ElementType) =>
+                [ShuffleRouting.ByPairKey(boundary.Inputs[0].ElementType)],
+            RelationalOperator { Calls: [var call] } relational => RelationalRouters(call, relational),
+
+            // Event-time windows keep one watermark over all keys: split by key, each reducer's
+            // watermark would move on its own keys' records alone, and lateness would differ.
+            _ => null,
+        };
+        if (byInput is null)
+        {
+            return null;
+        }
+
+        return prefixes.Select(p => byInput[boundary.Inputs.ToList().FindIndex(i => ReferenceEquals(i, p.Top))]).ToArray();
+    }
+
+    private static Func<Array, int, Array[]>[]? RelationalRouters(MethodCallExpression call, RelationalOperator relational)
+    {
+        var inputs = relational.Inputs;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (i >= call.Arguments.Count || !ReferenceEquals(inputs[i].Tree, call.Arguments[i]))
+            {
+                return null;
+            }
+        }
+
+        return (call.Method.Name, call.Arguments.Count, inputs.Count) switch
+        {
+            ("Join" or "GroupJoin" or "LeftJoin", 5, 2) => [ShuffleRouting.ByKey(Lambda(call.Arguments[2])), ShuffleRouting.ByKey(Lambda(call.Arguments[3]))],
+            ("GroupBy", >= 2, 1) when Lambda(call.Arguments[1]).Parameters.Count == 1 => [ShuffleRouting.ByKey(Lambda(call.Arguments[1]))],
+            ("ReduceByKey", 2, 1) when IsPair(inputs[0].ElementType) => [ShuffleRouting.ByPairKey(inputs[0].ElementType)],
+            ("ReduceByKey", 4, 1) => [ShuffleRouting.ByKey(Lambda(call.Arguments[1]))],
+            ("Distinct" or "CountByValue", 1, 1) => [ShuffleRouting.ByRecord(inputs[0].ElementType)],
+            ("Union", 2, 2) => [ShuffleRouting.ByRecord(inputs[0].ElementType), ShuffleRouting.ByRecord(inputs[1].ElementType)],
+            _ => null,
+        };
+    }
+
+    private static LambdaExpression Lambda(Expression argument) =>
+        (LambdaExpression)(argument is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : argument);
+
+    private static bool IsPair(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(KeyValuePair<,>);
+
+    /// <summary>Puts a shuffle input in place of each narrow part, so a reducer plans only what follows the shuffle.</summary>
+    private sealed class PrefixReplacer(StreamingContext context, IReadOnlyList<ShufflePrefix> prefixes) : ExpressionVisitor
+    {
+        private readonly Dictionary<Expression, Expression> _inputs = prefixes.ToDictionary<ShufflePrefix, Expression, Expression>(
+            p => p.Top.Tree,
+            p => ((IDStream)Activator.CreateInstance(
+                typeof(InputDStream<>).MakeGenericType(p.ElementType),
+                context,
+                p.ShuffleId,
+                Activator.CreateInstance(typeof(ShuffleInput<>).MakeGenericType(p.ElementType), $"Shuffle#{p.ShuffleId}")!)!).Expression,
+            ReferenceEqualityComparer.Instance);
+
+        public override Expression? Visit(Expression? node) =>
+            node is not null && _inputs.TryGetValue(node, out var input) ? input : base.Visit(node);
+    }
+}
