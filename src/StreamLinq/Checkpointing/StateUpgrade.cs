@@ -11,7 +11,7 @@ namespace StreamLinq.Checkpointing;
 /// </summary>
 internal sealed class StateUpgrade
 {
-    private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _restoredFrom = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SchemaMigration> _migrations = new(StringComparer.Ordinal);
     private readonly Dictionary<int, int> _outputs = [];
     private readonly List<int> _addedOutputs = [];
@@ -75,7 +75,7 @@ internal sealed class StateUpgrade
                 continue;
             }
 
-            upgrade._sources[now.Id] = was.Id;
+            upgrade._restoredFrom[now.Id] = was.Id;
             if (!migration.IsEmpty)
             {
                 upgrade._migrations[now.Id] = migration;
@@ -111,7 +111,7 @@ internal sealed class StateUpgrade
     }
 
     /// <summary>The id the checkpoint holds <paramref name="stateId"/>'s state under; null when it starts empty.</summary>
-    public string? SourceOf(string stateId) => _sources.GetValueOrDefault(stateId);
+    public string? SourceOf(string stateId) => _restoredFrom.GetValueOrDefault(stateId);
 
     /// <summary>How <paramref name="stateId"/>'s old values are read; null when its types did not change.</summary>
     public SchemaMigration? MigrationOf(string stateId) => _migrations.GetValueOrDefault(stateId);
