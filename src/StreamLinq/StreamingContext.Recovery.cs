@@ -7,6 +7,7 @@ public sealed partial class StreamingContext
 {
     private Checkpointing.CheckpointStore? _checkpoints;
     private CheckpointData? _recovered;
+    private StateUpgrade? _upgrade;
 
     /// <summary>
     /// The last batch completed before the checkpoint this context was recovered from; null for a
@@ -45,17 +46,27 @@ public sealed partial class StreamingContext
     /// A replayable source behind the commits (the checkpoint is older, damaged or gone) resumes
     /// after them, and a batch whose offsets an output already committed is not written to it
     /// again, so exactly once holds without the checkpoint directory.</para>
-    /// <para>A checkpoint written by a different query or with another batch interval is
-    /// refused, unless <see cref="CheckpointOptions.ResetOnQueryChange"/> is set, which deletes it
-    /// and starts afresh. The outputs, operators, lambda bodies, element types, input kinds and
-    /// captured values of simple types count as the query; lambda parameter names, anonymous type
-    /// numbering, the contents of captured objects and connection details do not.</para>
+    /// <para>A checkpoint written by a different query (outputs, operators, lambda bodies, element
+    /// types, input kinds and captured values of simple types count; lambda parameter names,
+    /// anonymous type numbering, the contents of captured objects and connection details do not)
+    /// is an upgrade: the query is planned here and compared with the checkpoint operator by
+    /// operator. It resumes when every stateful operator's state still fits (matched by its
+    /// <see cref="DStreamQueryable.Named{TSource}"/> name, or else by the id derived from its
+    /// structure; same kind, key and state types, or records that gained, lost or widened fields;
+    /// a window no longer than the batches kept) and the inputs are the same; outputs are matched by
+    /// name (or kind and position), and an added one starts after the batches left pending. Any
+    /// other change is refused with one line per operator and why, unless
+    /// <see cref="CheckpointOptions.DropStateOf"/> drops the state of those operators, or
+    /// <see cref="CheckpointOptions.ResetOnQueryChange"/> deletes the whole checkpoint and starts
+    /// afresh. A checkpoint written before upgrades kept state must match the query exactly.
+    /// See docs/upgrades.md.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidOperationException">
     /// The factory returned null or a started context, or the checkpoint was written by a
-    /// different query; the message says what changed.
+    /// different query whose state does not fit this one; the message says what changed.
     /// </exception>
+    /// <exception cref="NotSupportedException">The query changed and cannot be planned (as <see cref="StartAsync"/> would say).</exception>
     public static StreamingContext GetOrCreate(string checkpointDirectory, Func<StreamingContext> factory, CheckpointOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointDirectory);
@@ -91,7 +102,7 @@ public sealed partial class StreamingContext
     /// <exception cref="IOException">The store could not be listed or read; the message names it.</exception>
     /// <exception cref="InvalidOperationException">
     /// The factory returned null or a started context, or the checkpoint was written by a
-    /// different query; the message says what changed.
+    /// different query whose state does not fit this one; the message says what changed.
     /// </exception>
     public static StreamingContext GetOrCreate(ICheckpointStore store, Func<StreamingContext> factory, CheckpointOptions? options = null)
     {
@@ -119,17 +130,39 @@ public sealed partial class StreamingContext
                 context._listeners.Post(l => l.OnCheckpointWarning(warning));
             }
 
-            if (data is not null && Mismatch(context, data) is { } change)
+            var change = data is null ? null : Mismatch(context, data);
+            if (data is not null && (change is not null || options.DroppedState.Count > 0))
             {
-                var message = $"The checkpoint in {store.Description} was written by a different query: {change}.";
-                if (!options.ResetOnQueryChange)
+                var refusal = change is null ? null
+                    : $"The checkpoint in {store.Description} was written by a different query: {change}. Restore the query, delete the checkpoint directory, or set {nameof(CheckpointOptions)}.{nameof(CheckpointOptions.ResetOnQueryChange)} to discard it.";
+                try
                 {
-                    throw new InvalidOperationException(message + $" Restore the query, delete the checkpoint directory, or set {nameof(CheckpointOptions)}.{nameof(CheckpointOptions.ResetOnQueryChange)} to discard it.");
+                    var plan = new Query.PlanBuilder().Build(context._outputs);
+                    context._upgrade = StateUpgrade.Check(data, QuerySchema.Of(plan, context._inputs.Select(i => i.Source)), context._outputs, options, store.Description);
+                }
+                catch (InvalidOperationException incompatible)
+                {
+                    refusal = incompatible.Message;
                 }
 
-                context._listeners.Post(l => l.OnCheckpointWarning(message + " The checkpoint is discarded and the context starts afresh."));
-                checkpoints.Clear();
-                data = null;
+                if (context._upgrade is { } upgrade)
+                {
+                    foreach (var note in upgrade.Notes)
+                    {
+                        context._listeners.Post(l => l.OnCheckpointWarning($"The query changed since the checkpoint in {store.Description} was written, and resumes from it: {note}"));
+                    }
+                }
+                else if (refusal is not null)
+                {
+                    if (!options.ResetOnQueryChange)
+                    {
+                        throw new InvalidOperationException(refusal);
+                    }
+
+                    context._listeners.Post(l => l.OnCheckpointWarning(refusal + $" With {nameof(CheckpointOptions.ResetOnQueryChange)} set, the checkpoint is discarded and the context starts afresh."));
+                    checkpoints.Clear();
+                    data = null;
+                }
             }
 
             context._checkpoints = checkpoints;

@@ -162,7 +162,7 @@ public sealed partial class StreamingContext : IAsyncDisposable
                 CheckpointTypeCheck.Validate(plan, _inputs.Select(i => i.Source));
             }
 
-            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), _recovered, Intervals);
+            var checkpointing = _checkpoints is null ? null : new BatchCheckpointing(_checkpoints, QueryFingerprint.Compute(_outputs), QuerySchema.Of(plan, _inputs.Select(i => i.Source)), _recovered, _upgrade, Intervals);
             scheduler = new BatchScheduler(this, _inputs.Select(i => i.Source).ToArray(), plan, _listeners, checkpointing);
 
             // Inputs and outputs stay closed while the sources start outside the lock.
@@ -377,8 +377,14 @@ public sealed partial class StreamingContext : IAsyncDisposable
         lock (_gate)
         {
             EnsureNotStarted("add an output operation");
+            output.Index = _outputs.Count + 1;
+            output.Id = Query.OperatorNames.OfOutput(output.Query) ?? output.Description;
+            if (_outputs.Find(o => o.Id == output.Id) is { } other)
+            {
+                throw new InvalidOperationException($"Two output operations are named \"{output.Id}\" ({other.Description} and {output.Description}): an output's name is its identity in checkpoints and sinks' commits; give one of them another with .Named(...).");
+            }
+
             _outputs.Add(output);
-            output.Index = _outputs.Count;
         }
     }
 

@@ -12,7 +12,13 @@ namespace StreamLinq.Checkpointing;
 /// The scheduler's side of checkpointing: snapshots the batch position, source offsets, pending
 /// batches and operator state into the store, and rebuilds them from a recovered checkpoint.
 /// </summary>
-internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, CheckpointData? recovered, BatchIntervalSchedule intervals)
+/// <param name="store">Where checkpoints go.</param>
+/// <param name="fingerprint">The query's fingerprint, written into every checkpoint.</param>
+/// <param name="schema">What the query's state is made of, written into every checkpoint for later upgrades.</param>
+/// <param name="recovered">The checkpoint the context resumes from; null for a fresh start.</param>
+/// <param name="upgrade">How the recovered checkpoint's state maps onto an upgraded query; null when the query did not change.</param>
+/// <param name="intervals">The batch interval in force and the configured one, written into every checkpoint.</param>
+internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint fingerprint, QuerySchema schema, CheckpointData? recovered, StateUpgrade? upgrade, BatchIntervalSchedule intervals)
 {
     public CheckpointData? Recovered { get; } = recovered;
 
@@ -77,7 +83,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                         ? StateWriter.Capture(w => ranged.WriteRange(job.Inputs[id], w))
                         : (JsonElement?)null).ToList(),
                     job.Interval.Ticks)).ToList();
-                return new CheckpointData(sequence, intervals.Current.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates, intervals.Configured.Ticks);
+                return new CheckpointData(sequence, intervals.Current.Ticks, lastCompleted?.Ticks, fingerprint, sourceStates, batches, operatorStates, intervals.Configured.Ticks, schema);
             }
         });
         Interlocked.Increment(ref _written);
@@ -107,13 +113,22 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
         }
 
         var operatorStates = data.Operators.ToDictionary(s => s.Id);
+        foreach (var dropped in upgrade?.Dropped ?? [])
+        {
+            operatorStates.Remove(dropped);
+        }
+
         foreach (var op in operators)
         {
-            if (operatorStates.Remove(op.StateId, out var state))
+            var from = upgrade is null ? op.StateId : upgrade.SourceOf(op.StateId);
+            if (from is not null && operatorStates.Remove(from, out var state))
             {
-                op.ReadState(state.State, state.Version);
+                using (State.Codecs.SchemaMigration.Use(upgrade?.MigrationOf(op.StateId)))
+                {
+                    op.ReadState(state.State, state.Version);
+                }
             }
-            else
+            else if (upgrade is null)
             {
                 warn($"The checkpoint holds no state for {op.StateId}; it starts empty.");
             }
@@ -148,7 +163,7 @@ internal sealed class BatchCheckpointing(CheckpointStore store, QueryFingerprint
                 }
             }
 
-            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, [.. batch.DoneOutputs], TimeSpan.FromTicks(batch.IntervalTicks ?? data.BatchIntervalTicks)));
+            jobs.Add(new BatchJob(new BatchTime(batch.Time), inputs, now, upgrade?.DoneOutputs(batch.DoneOutputs) ?? [.. batch.DoneOutputs], TimeSpan.FromTicks(batch.IntervalTicks ?? data.BatchIntervalTicks)));
         }
 
         return jobs;

@@ -15,6 +15,7 @@ namespace StreamLinq.Checkpointing;
 /// <param name="Pending">Batches sealed but not completed, oldest first, with the range each input read.</param>
 /// <param name="Operators">The state of every stateful plan node as of <paramref name="LastCompletedBatch"/>.</param>
 /// <param name="ConfiguredIntervalTicks">The interval the context that wrote it was created with; null in checkpoints from before run-time changes, where it is <paramref name="BatchIntervalTicks"/>.</param>
+/// <param name="Schema">What the state is made of, for upgrades; null in checkpoints written before upgrades kept state.</param>
 internal sealed record CheckpointData(
     long Sequence,
     long BatchIntervalTicks,
@@ -23,7 +24,8 @@ internal sealed record CheckpointData(
     IReadOnlyList<StateEntry> Sources,
     IReadOnlyList<PendingBatch> Pending,
     IReadOnlyList<StateEntry> Operators,
-    long? ConfiguredIntervalTicks = null)
+    long? ConfiguredIntervalTicks = null,
+    QuerySchema? Schema = null)
 {
     internal static readonly JsonSerializerOptions Json = new()
     {

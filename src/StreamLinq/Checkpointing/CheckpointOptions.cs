@@ -10,11 +10,36 @@ public sealed record CheckpointOptions
     public int RetainedCheckpoints { get; init; } = 3;
 
     /// <summary>
-    /// Whether a checkpoint written by a different query (another fingerprint or batch interval)
-    /// is discarded, starting the context afresh, instead of refused. False by default: a changed
-    /// query then fails <see cref="StreamingContext.GetOrCreate(StreamLinq.Checkpointing.ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/> with a message saying what changed.
+    /// Whether a checkpoint written by a different query that cannot resume from it (another
+    /// batch interval, or a change that does not fit its state: docs/upgrades.md) is discarded,
+    /// starting the context afresh, instead of refused. False by default: such a change then fails <see cref="StreamingContext.GetOrCreate(StreamLinq.Checkpointing.ICheckpointStore, Func{StreamingContext}, CheckpointOptions?)"/> with a message saying what changed.
     /// </summary>
     public bool ResetOnQueryChange { get; init; }
+
+    /// <summary>
+    /// State ids (an operator's name, or the derived id a refusal quotes) whose checkpointed state
+    /// is dropped when an upgraded query resumes: the operator starts empty, or, gone from the
+    /// query, is no longer refused for it. Everything else is restored. Empty by default.
+    /// </summary>
+    public IReadOnlySet<string> DroppedState { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The escape hatch of an upgrade that does not fit some operator's state (docs/upgrades.md):
+    /// these options with the state of <paramref name="stateIds"/> dropped, and only theirs.
+    /// </summary>
+    /// <param name="stateIds">Operators' names (<see cref="DStreamQueryable.Named{TSource}"/>), or derived ids as a refusal quotes them.</param>
+    /// <returns>A copy of these options whose <see cref="DroppedState"/> also holds <paramref name="stateIds"/>.</returns>
+    /// <exception cref="ArgumentException">An id is null or empty.</exception>
+    public CheckpointOptions DropStateOf(params string[] stateIds)
+    {
+        ArgumentNullException.ThrowIfNull(stateIds);
+        foreach (var id in stateIds)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(id, nameof(stateIds));
+        }
+
+        return this with { DroppedState = new HashSet<string>(DroppedState.Concat(stateIds), StringComparer.Ordinal) };
+    }
 
     /// <summary>
     /// The local directory of the receivers' write-ahead logs (<see cref="ReceiverOptions.WriteAheadLog"/>).

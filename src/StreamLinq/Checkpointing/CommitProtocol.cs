@@ -222,7 +222,7 @@ internal sealed class CommitProtocol
             }
 
             batch.FailedOutput = output;
-            await write(output, records, new BatchCommit(output.Description, job.Time, batch.Offsets!), cancellationToken).ConfigureAwait(false);
+            await write(output, records, new BatchCommit(output.Id, job.Time, batch.Offsets!), cancellationToken).ConfigureAwait(false);
             batch.FailedOutput = null;
             batch.Written.Add(output.Index);
         }

@@ -36,7 +36,7 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
         {
             var normalised = CanonicalForm.Normalise(output.Query);
             var hash = Sha256($"{output.Name}\n{CanonicalForm.Signature(normalised)}");
-            return new OutputFingerprint(output.Index, output.Name, hash, new ConstantMask().Visit(normalised).ToString(), Operators(normalised));
+            return new OutputFingerprint(output.Index, output.Name, hash, new ConstantMask().Visit(normalised).ToString(), Operators(normalised), output.Id);
         }).ToList();
         return new QueryFingerprint(Sha256(string.Join('\n', entries.Select(e => e.Hash))), entries);
     }
@@ -135,7 +135,8 @@ internal sealed record QueryFingerprint(string Hash, IReadOnlyList<OutputFingerp
 /// <param name="Hash">The SHA-256 of its normalised tree.</param>
 /// <param name="Plan">The normalised tree as text with every constant shown as its type only, quoted when it changes.</param>
 /// <param name="Operators">The operators from the input to the output, each with its own hash; null in checkpoints written before they were recorded.</param>
-internal sealed record OutputFingerprint(int Index, string Name, string Hash, string Plan, IReadOnlyList<OperatorFingerprint>? Operators = null);
+/// <param name="Id">The output's identity (<c>OutputOperation.Id</c>), by which an upgrade finds it again; null in checkpoints written before outputs could be named.</param>
+internal sealed record OutputFingerprint(int Index, string Name, string Hash, string Plan, IReadOnlyList<OperatorFingerprint>? Operators = null, string? Id = null);
 
 /// <summary>One operator of an output's chain.</summary>
 /// <param name="Position">From 1, counted from the input.</param>

@@ -49,7 +49,7 @@ internal sealed class SinkCommits
             try
             {
                 // WaitAsync as well as the token: a sink that ignores the token cannot hold the start.
-                commit = await sink.ReadLastCommitAsync(output.Description, cancellation.Token).WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+                commit = await sink.ReadLastCommitAsync(output.Id, cancellation.Token).WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -392,7 +392,7 @@ public sealed class DistributedPlan
 
             try
             {
-                await output.WriteAsync(result, new BatchCommit(output.Description, time, offsets) { Partition = keyPartition, Epoch = epoch }, cancellationToken).ConfigureAwait(false);
+                await output.WriteAsync(result, new BatchCommit(output.Id, time, offsets) { Partition = keyPartition, Epoch = epoch }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -24,7 +24,7 @@ internal sealed class Pane<T>
 /// sends a record admitted nowhere to the late data, advances the watermark after the batch and
 /// emits the windows it passed, as the output mode says.
 /// </summary>
-internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
+internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator, IShapedState
 {
     private readonly PlanNode _child;
     private readonly Func<T, DateTimeOffset> _eventTime;
@@ -68,6 +68,8 @@ internal sealed class EventTimeWindowNode<T, TKey> : PlanNode, IStatefulOperator
     public override Type ElementType => typeof(EventTimeWindow<TKey, T>);
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(T)];
+
+    public StateShape Shape => new(typeof(TKey), typeof(T), Layout: $"{_windows}; allowed lateness {TimeSpan.FromTicks(_lateness)}");
 
     public string StateId => field ??= StateIdFromStructure();
 

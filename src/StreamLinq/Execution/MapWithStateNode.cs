@@ -11,7 +11,7 @@ internal record struct TimedState<TState>(TState Value, long LastSeen);
 /// once for each key idle past the timeout (marked as timing out) before removing it. Its
 /// snapshot is every key's state after the batch.
 /// </summary>
-internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode child, StateSpec<TKey, TValue, TState, TMapped> spec) : PlanNode, IStatefulOperator
+internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode child, StateSpec<TKey, TValue, TState, TMapped> spec) : PlanNode, IStatefulOperator, IShapedState
 {
     private readonly KeyedStateStore<TKey, TimedState<TState>> _states = new();
     private readonly KeyedState<TState> _handle = new();
@@ -36,6 +36,8 @@ internal sealed class MapWithStateNode<TKey, TValue, TState, TMapped>(PlanNode c
     public long? StateEntries => _states.Count;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TState)];
+
+    public StateShape Shape => new(typeof(TKey), typeof(TState));
 
     /// <summary>Every key's state after the current batch; valid once <see cref="Compute"/> ran for it.</summary>
     public KeyValuePair<TKey, TState>[] Snapshot => _snapshot;

@@ -33,15 +33,23 @@ internal abstract class PlanNode
     /// </summary>
     public string? StructuralHash { get; set; }
 
+    /// <summary>The name <c>.Named(...)</c> gave a stateful node, set by the compiler; null when unnamed.</summary>
+    public string? StateName { get; set; }
+
     /// <summary>
-    /// The state id of a stateful node: its <see cref="Kind"/> and the first 12 hex digits of
-    /// <see cref="StructuralHash"/>, e.g. <c>Window#1f2e3d4c5b6a</c>. The same query gets the same
+    /// The id derived from the node's structure: its <see cref="Kind"/> and the first 12 hex digits
+    /// of <see cref="StructuralHash"/>, e.g. <c>Window#1f2e3d4c5b6a</c>. The same query gets the same
     /// ids in every build and after a restart; <see cref="State.StateIds.Distinct"/> tells apart
-    /// nodes whose subtrees are structurally the same.
+    /// nodes whose subtrees are structurally the same. A name leaves it as it was unnamed, so an
+    /// upgrade that only names an operator finds its state under this id.
     /// </summary>
     /// <exception cref="InvalidOperationException">The node was not compiled from a query tree, so its state has no id.</exception>
-    protected string StateIdFromStructure() =>
+    public string DerivedStateId =>
         $"{Kind}#{(StructuralHash ?? throw new InvalidOperationException($"The {Kind} node was not built from a query tree by the planner, so its state has no id."))[..12]}";
+
+    /// <summary>The state id of a stateful node: its <see cref="StateName"/>, or else its <see cref="DerivedStateId"/>.</summary>
+    /// <exception cref="InvalidOperationException">The node is unnamed and was not compiled from a query tree, so its state has no id.</exception>
+    protected string StateIdFromStructure() => StateName ?? DerivedStateId;
 
     /// <summary>The step's name in messages: its kind and detail.</summary>
     public string Description => $"{Kind} [{Detail}]";

@@ -12,7 +12,7 @@ namespace StreamLinq.Execution;
 /// <typeparam name="TValue">The type of the values.</typeparam>
 /// <typeparam name="TStored">The state as the update sees it: a reference type or a <see cref="Nullable{T}"/>, null meaning none.</typeparam>
 /// <typeparam name="TState">The state as the output carries it.</typeparam>
-internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : PlanNode, IStatefulOperator
+internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : PlanNode, IStatefulOperator, IShapedState
 {
     private readonly PlanNode _child;
     private readonly Func<IReadOnlyList<TValue>, TStored, TStored> _update;
@@ -51,6 +51,8 @@ internal sealed class UpdateStateByKeyNode<TKey, TValue, TStored, TState> : Plan
     public long? StateEntries => _states.Count;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TStored)];
+
+    public StateShape Shape => new(typeof(TKey), typeof(TStored));
 
     public override Array? Compute(BatchExecution batch)
     {

@@ -8,7 +8,7 @@ namespace StreamLinq.Execution;
 /// Spark's window: keeps each batch's records while the window covers them and, at every slide,
 /// yields the records of the window's batches in batch order. Between slides it yields no batch.
 /// </summary>
-internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNode, IStatefulOperator, IWindowedOperator
+internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly WindowBuffer<T[]> _batches = new();
 
@@ -31,6 +31,8 @@ internal sealed class WindowNode<T>(PlanNode child, WindowSpec window) : PlanNod
     public long? StateEntries => _batches.Count;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
+
+    public StateShape Shape => new(null, typeof(T), window.Length, window.Slide);
 
     public override Array? Compute(BatchExecution batch)
     {

@@ -14,7 +14,7 @@ namespace StreamLinq.Execution;
 /// is not exact) the kept partials are merged at each slide. Sums run in the wide accumulators of
 /// <see cref="WideSum"/>, so only the window's emitted value is checked for range.
 /// </summary>
-internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator, IWindowedOperator
+internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly HashAggregate<TIn, TKey, TOut> _perBatch;
     private readonly WindowSpec _window;
@@ -58,6 +58,8 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
     public override Type ElementType => typeof(TOut);
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey)];
+
+    public StateShape Shape => new(typeof(TKey), null, _window.Length, _window.Slide, "aggregate columns " + string.Join(", ", _perBatch.NewColumns().Select(c => State.Codecs.TypeNames.Of(c.GetType()))));
 
     public string StateId => field ??= StateIdFromStructure();
 

@@ -9,7 +9,7 @@ namespace StreamLinq.Execution;
 /// it. With an inverse function the window's value is kept running (the leaving partial removed,
 /// then the entering one added); without, the partials are combined in order at each slide.
 /// </summary>
-internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator, IWindowedOperator
+internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly PlanNode _child;
     private readonly WindowSpec _window;
@@ -52,6 +52,8 @@ internal sealed class WindowedReduce<T> : PlanNode, IStatefulOperator, IWindowed
     public long? StateEntries => _partials.Count;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(T)];
+
+    public StateShape Shape => new(null, typeof(T), _window.Length, _window.Slide);
 
     public override Array? Compute(BatchExecution batch)
     {

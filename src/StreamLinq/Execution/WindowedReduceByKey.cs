@@ -13,7 +13,7 @@ internal record struct KeyedPartial<TValue>(TValue Value, long Count);
 /// only leaves the output: removing its value would break later subtractions);
 /// without one, the partials are combined key by key, in batch order, at each slide.
 /// </summary>
-internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOperator, IWindowedOperator
+internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
     private readonly PlanNode _child;
     private readonly WindowSpec _window;
@@ -59,6 +59,8 @@ internal sealed class WindowedReduceByKey<TKey, TValue> : PlanNode, IStatefulOpe
     public long? StateEntries => _running.Count;
 
     public IEnumerable<Type> CheckpointedTypes => [typeof(TKey), typeof(TValue)];
+
+    public StateShape Shape => new(typeof(TKey), typeof(TValue), _window.Length, _window.Slide);
 
     public override Array? Compute(BatchExecution batch)
     {

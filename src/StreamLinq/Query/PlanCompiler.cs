@@ -31,8 +31,35 @@ internal sealed partial class PlanCompiler
     private readonly Dictionary<LogicalNode, PlanNode> _compiled = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<LogicalNode, string> _choices = new(ReferenceEqualityComparer.Instance);
 
-    public ExecutionPlan Compile(LogicalPlan plan) =>
-        new(plan.Outputs.Select(output => (output.Output, Compile(output.Root))).ToList());
+    public ExecutionPlan Compile(LogicalPlan plan)
+    {
+        var compiled = new ExecutionPlan(plan.Outputs.Select(output => (output.Output, Compile(output.Root))).ToList());
+        var named = new Dictionary<string, PlanNode>(StringComparer.Ordinal);
+        foreach (var node in plan.Outputs.SelectMany(o => LogicalPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).Cast<LogicalNode>().Where(n => n.Name is not null))
+        {
+            var physical = _compiled.GetValueOrDefault(node);
+            if (physical?.StateName != node.Name)
+            {
+                if (node.NamedByOutput)
+                {
+                    continue;
+                }
+
+                throw new NotSupportedException(physical is null
+                    ? $"Named(\"{node.Name}\") names {node.Operator} [{node.Detail}], which the operator above computes inside its own state ({ChoiceFor(node)}): name that operator instead."
+                    : $"Named(\"{node.Name}\") follows {node.Operator} [{node.Detail}], which keeps no state: name a stateful operator (a window, a windowed reduce or aggregation, UpdateStateByKey, MapWithState, an event-time window), or the stream right before an output.");
+            }
+
+            if (named.TryGetValue(node.Name!, out var other) && !ReferenceEquals(other, physical))
+            {
+                throw new NotSupportedException($"Two operators are named \"{node.Name}\": {other!.Description} and {physical!.Description}. A name identifies one operator's state.");
+            }
+
+            named[node.Name!] = physical!;
+        }
+
+        return compiled;
+    }
 
     public PlanNode Compile(LogicalNode node)
     {
@@ -46,6 +73,7 @@ internal sealed partial class PlanCompiler
         {
             // The id comes from the structure of the tree the operator was planned from, never from its rendering.
             physical.StructuralHash ??= CanonicalForm.Hash(node.Tree);
+            physical.StateName ??= node.Name;
         }
 
         _compiled[node] = physical;

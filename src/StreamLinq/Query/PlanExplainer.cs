@@ -41,7 +41,13 @@ internal static class PlanExplainer
 
     private static void Append(StringBuilder text, LogicalNode node, string indent, PlanCompiler compiler, IReadOnlyDictionary<LogicalNode, int> stages)
     {
-        text.Append(indent).Append("└─ ").Append(node.Operator).Append(": ").Append(node.Detail);
+        text.Append(indent).Append("└─ ").Append(node.Operator);
+        if (node.Name is { } name && (!node.NamedByOutput || node.IsStateful))
+        {
+            text.Append(" \"").Append(name).Append('"');
+        }
+
+        text.Append(": ").Append(node.Detail);
         if (node.IsStateful)
         {
             text.Append("; stateful");

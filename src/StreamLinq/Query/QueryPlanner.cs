@@ -26,16 +26,34 @@ internal sealed class QueryPlanner
     ];
 
     private readonly Dictionary<Expression, LogicalNode> _planned = new(ReferenceEqualityComparer.Instance);
+    private readonly OperatorNames _names = new();
 
     /// <summary>Whether the call is one of the operators that keep state across batches (or read such state).</summary>
     public static bool IsStatefulOperator(MethodCallExpression call) =>
         call.Method.DeclaringType == typeof(DStreamQueryable) && StatefulOperators.Contains(call.Method.Name);
 
-    public LogicalPlan Plan(IEnumerable<OutputOperation> outputs) =>
-        new(outputs.Select(output => (output, Plan(output.Query))).ToList());
+    public LogicalPlan Plan(IEnumerable<OutputOperation> outputs)
+    {
+        // Every tree is stripped of its names before any is planned, so that a node the outputs
+        // share has all its names when it is planned.
+        var stripped = outputs.Select(output => (output, Query: _names.Strip(output.Query, output: true))).ToList();
+        var plan = new LogicalPlan(stripped.Select(o => (o.output, Plan(o.Query))).ToList());
+
+        // A name inside a chain the planner fused into one node (Where(...).Named(...).Select(...)) names no node.
+        foreach (var (stream, name) in _names.Operators)
+        {
+            if (!_planned.ContainsKey(stream))
+            {
+                throw new NotSupportedException($"Named(\"{name}\") follows `{PlanText.Of(stream)}`, which keeps no state: name a stateful operator (a window, a windowed reduce or aggregation, UpdateStateByKey, MapWithState, an event-time window), or the stream right before an output.");
+            }
+        }
+
+        return plan;
+    }
 
     public LogicalNode Plan(Expression expression)
     {
+        expression = _names.Strip(expression);
         if (_planned.TryGetValue(expression, out var existing))
         {
             return existing;
@@ -43,7 +61,39 @@ internal sealed class QueryPlanner
 
         var node = Translate(expression);
         _planned[expression] = node;
+        Name(node, expression);
         return node;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="node"/> the name <c>Named</c> gave its stream. Whether it keeps state
+    /// shows only once compiled (an aggregation over a window does), so the compiler checks that.
+    /// </summary>
+    private void Name(LogicalNode node, Expression expression)
+    {
+        switch (_names.Of(expression))
+        {
+            case (null, _):
+                return;
+            case ({ } name, OutputOnly: true):
+                // An output's name names the operator before it only if it keeps state, and yields to an operator's own name.
+                if (node.Name is null)
+                {
+                    node.Name = name;
+                    node.NamedByOutput = true;
+                }
+
+                return;
+            case ({ } name, OutputOnly: false):
+                if (node.Name is { } given && given != name && !node.NamedByOutput)
+                {
+                    throw new NotSupportedException($"{node.Operator} [{node.Detail}] is named both \"{given}\" and \"{name}\". An operator has one name.");
+                }
+
+                node.Name = name;
+                node.NamedByOutput = false;
+                return;
+        }
     }
 
     private LogicalNode Translate(Expression expression)

@@ -5,8 +5,9 @@ namespace StreamLinq;
 /// recognised: the output, the batch time, and the offset ranges the batch read.
 /// </summary>
 /// <param name="OutputId">
-/// The output operation, stable across restarts of the same query (its kind and position, e.g.
-/// <c>WriteTo(PostgresSink) #1</c>).
+/// The output operation, stable across restarts of the same query: the name
+/// <see cref="DStreamQueryable.Named{TSource}"/> gave it, or else its kind and position, e.g.
+/// <c>WriteTo(PostgresSink) #1</c>.
 /// </param>
 /// <param name="Time">The batch time; a replay has the same.</param>
 /// <param name="Offsets">

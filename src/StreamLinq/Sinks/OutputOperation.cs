@@ -19,6 +19,12 @@ internal abstract class OutputOperation(string name, Expression query, object ta
 
     public string Description => $"{Name} #{Index}";
 
+    /// <summary>
+    /// The output's identity across restarts and upgrades, its commit id (<see cref="BatchCommit.OutputId"/>):
+    /// the name <c>.Named(...)</c> gave the stream it writes, or else <see cref="Description"/>.
+    /// </summary>
+    public string Id { get; set; } = "";
+
     /// <summary>Writes one batch; <paramref name="commit"/> identifies it (time, offsets) for transactional sinks.</summary>
     public abstract Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken);
 

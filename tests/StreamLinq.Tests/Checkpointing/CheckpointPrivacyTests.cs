@@ -14,7 +14,10 @@ public class CheckpointPrivacyTests
     private static void Define(StreamingContext context, string input, string secret)
     {
         var lines = context.TextFileStream(input);
-        lines.Where(l => l != secret).Select(l => l.Length).ForEachBatch((_, _) => { });
+        // Unnamed, the count's state id changes with the Where below it, so a changed secret is refused.
+        lines.Where(l => l != secret).Select(l => new KeyValuePair<int, int>(l.Length, 1))
+            .UpdateStateByKey((IReadOnlyList<int> ones, int? count) => (int?)((count ?? 0) + ones.Count))
+            .ForEachBatch((_, _) => { });
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class OperatorStateTests
         using var scratch = new Scratch();
         var fingerprint = new QueryFingerprint("h", []);
         var store = new CheckpointStore(scratch.Checkpoints, 3);
-        var writing = new BatchCheckpointing(store, fingerprint, null, new BatchIntervalSchedule(TimeSpan.FromSeconds(1)));
+        var writing = new BatchCheckpointing(store, fingerprint, new QuerySchema([], []), null, null, new BatchIntervalSchedule(TimeSpan.FromSeconds(1)));
         writing.Write(new Lock(), [], [], new BatchTime(10), [new Counter("Count#1", 42), new Counter("Gone#2", 7)]);
 
         var warnings = new List<string>();
@@ -26,7 +26,7 @@ public class OperatorStateTests
 
         var restored = new Counter("Count#1", 0);
         var added = new Counter("New#3", 5);
-        var reading = new BatchCheckpointing(store, fingerprint, recovered, new BatchIntervalSchedule(TimeSpan.FromSeconds(1)));
+        var reading = new BatchCheckpointing(store, fingerprint, new QuerySchema([], []), recovered, null, new BatchIntervalSchedule(TimeSpan.FromSeconds(1)));
         var pending = reading.Restore([], new ExecutionPlan([]), [restored, added], 0, warnings.Add);
         Assert.Empty(pending);
         Assert.Equal(42, restored.Value);

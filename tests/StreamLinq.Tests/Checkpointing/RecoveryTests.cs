@@ -190,12 +190,12 @@ public class RecoveryTests
     }
 
     [Fact]
-    public async Task A_changed_query_is_refused_with_a_message_naming_the_output_that_changed()
+    public async Task A_changed_query_whose_state_does_not_fit_is_refused_with_a_message_naming_the_output_that_changed()
     {
         using var scratch = new Scratch();
-        await RunTwoBatchesAsync(scratch);
+        await RunStatefulAsync(scratch, context => context.TextFileStream(scratch.Input));
         var error = Assert.Throws<InvalidOperationException>(() => new CheckpointHarness(scratch.Checkpoints, context =>
-            context.TextFileStream(scratch.Input).Where(l => l.Length > 3).ForEachBatch((_, _) => { })));
+            DefineStateful(context.TextFileStream(scratch.Input).Where(l => l.Length > 3))));
         Assert.Contains("different query", error.Message, StringComparison.Ordinal);
         Assert.Contains("ForEachBatch #1", error.Message, StringComparison.Ordinal);
         Assert.Contains("Where", error.Message, StringComparison.Ordinal);
@@ -205,10 +205,10 @@ public class RecoveryTests
     public async Task A_changed_query_starts_afresh_when_the_user_opts_in_to_a_reset()
     {
         using var scratch = new Scratch();
-        await RunTwoBatchesAsync(scratch);
+        await RunStatefulAsync(scratch, context => context.TextFileStream(scratch.Input));
         await using var second = new CheckpointHarness(
             scratch.Checkpoints,
-            context => context.TextFileStream(scratch.Input).Where(l => l.Length > 3).ForEachBatch((_, _) => { }),
+            context => DefineStateful(context.TextFileStream(scratch.Input).Where(l => l.Length > 3)),
             options: new CheckpointOptions { ResetOnQueryChange = true });
         Assert.Null(second.Context.RecoveredBatchTime);
         Assert.Contains("discarded", Assert.Single(second.Warnings), StringComparison.Ordinal);
@@ -303,6 +303,22 @@ public class RecoveryTests
                 seen.Enqueue(line);
             }
         });
+
+    /// <summary>An unnamed count per line over <paramref name="lines"/>: its state id changes with any change below it.</summary>
+    private static void DefineStateful(IDStream<string> lines) =>
+        lines.Select(l => new KeyValuePair<string, int>(l, 1))
+            .UpdateStateByKey((IReadOnlyList<int> ones, int? count) => (int?)((count ?? 0) + ones.Count))
+            .ForEachBatch((_, _) => { });
+
+    /// <summary>One batch of <see cref="DefineStateful"/>, leaving a checkpoint with its state.</summary>
+    private static async Task RunStatefulAsync(Scratch scratch, Func<StreamingContext, IDStream<string>> lines)
+    {
+        await using var first = new CheckpointHarness(scratch.Checkpoints, context => DefineStateful(lines(context)));
+        scratch.AddFile("a");
+        await first.StartAsync();
+        await first.RunUntilAsync(Second(1));
+        await first.Context.StopAsync(graceful: false);
+    }
 
     /// <summary>Two batches of one file each, leaving checkpoints after batch 1 and after batch 2.</summary>
     private static async Task RunTwoBatchesAsync(Scratch scratch)

@@ -33,6 +33,15 @@ internal abstract class LogicalNode(Expression tree, IReadOnlyList<LogicalNode> 
     /// <summary>The key the operator groups or partitions by, as C#; null for an unkeyed operator.</summary>
     public virtual string? Key => null;
 
+    /// <summary>
+    /// The identity <c>.Named(...)</c> gave this stateful operator, its state id in place of the
+    /// derived one; null when unnamed.
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>Whether <see cref="Name"/> came from the output right after this node, which names the node only if it keeps state.</summary>
+    public bool NamedByOutput { get; set; }
+
     /// <summary>Whether the operator keeps state across batches (so has a state id and is checkpointed).</summary>
     public virtual bool IsStateful => false;
 

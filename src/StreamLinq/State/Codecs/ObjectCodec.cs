@@ -17,7 +17,7 @@ namespace StreamLinq.State.Codecs;
 /// fails the write (and a type with subclasses is refused at start). Shared references come back
 /// as copies; a cycle fails the write once it nests deeper than <see cref="StateCodecs.MaxDepth"/>.
 /// </remarks>
-internal sealed class ObjectCodec<T> : ValueCodec<T>
+internal sealed class ObjectCodec<T> : ValueCodec<T>, IObjectCodec
 {
     private FieldCodec[] _fields = [];
     private Dictionary<string, FieldCodec> _byName = [];
@@ -32,6 +32,8 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
 
         _byName = _fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
     }
+
+    public IEnumerable<(string Name, FieldInfo Field)> Fields => _fields.Select(f => (f.Name, f.Field));
 
     public override void Write(Utf8JsonWriter writer, T value)
     {
@@ -71,14 +73,26 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
         }
 
         var value = typeof(T).IsValueType ? default! : (T)RuntimeHelpers.GetUninitializedObject(typeof(T));
+
+        // Only while an upgraded query's state is restored: fields the type gained, lost or widened.
+        var migration = SchemaMigration.Current?.For(typeof(T));
         Span<bool> seen = _fields.Length <= 256 ? stackalloc bool[_fields.Length] : new bool[_fields.Length];
         var next = 0;
         foreach (var property in element.EnumerateObject())
         {
             // Fields come back in the order they were written; the lookup by name is for the rest.
             var field = next < _fields.Length && property.NameEquals(_fields[next].Utf8Name) ? _fields[next]
-                : _byName.GetValueOrDefault(property.Name)
-                ?? throw new InvalidDataException($"The checkpoint holds a field '{property.Name}' that {TypeNames.Of(typeof(T))} does not have; was the type changed?");
+                : _byName.GetValueOrDefault(property.Name);
+            if (field is null)
+            {
+                if (migration?.Removed.Contains(property.Name) == true)
+                {
+                    continue;
+                }
+
+                throw new InvalidDataException($"The checkpoint holds a field '{property.Name}' that {TypeNames.Of(typeof(T))} does not have; was the type changed?");
+            }
+
             if (seen[field.Index])
             {
                 throw new InvalidDataException($"The checkpoint holds the field '{field.Name}' of {TypeNames.Of(typeof(T))} twice.");
@@ -86,7 +100,14 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
 
             try
             {
-                field.Read(property.Value, ref value);
+                if (migration?.Widened.TryGetValue(field.Name, out var written) == true)
+                {
+                    field.Set(ref value, Convert.ChangeType(StateCodecs.For(written).ReadBoxed(property.Value), field.Field.FieldType, System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    field.Read(property.Value, ref value);
+                }
             }
             catch (InvalidDataException error)
             {
@@ -97,10 +118,15 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
             next = field.Index + 1;
         }
 
-        var missing = seen.IndexOf(false);
-        if (missing >= 0)
+        for (var missing = seen.IndexOf(false); missing >= 0; missing = seen.IndexOf(false))
         {
-            throw new InvalidDataException($"The checkpoint holds no field '{_fields[missing].Name}' of {TypeNames.Of(typeof(T))}; was the type changed?");
+            if (migration?.Added.TryGetValue(_fields[missing].Name, out var initial) != true)
+            {
+                throw new InvalidDataException($"The checkpoint holds no field '{_fields[missing].Name}' of {TypeNames.Of(typeof(T))}; was the type changed?");
+            }
+
+            _fields[missing].Set(ref value, initial!());
+            seen[missing] = true;
         }
 
         return value;
@@ -117,6 +143,11 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
 
         public int Index { get; set; }
 
+        public abstract FieldInfo Field { get; }
+
+        /// <summary>Sets the field to a value of its type, boxed: a default or a widened number.</summary>
+        public abstract void Set(ref T owner, object? value);
+
         public abstract void Write(Utf8JsonWriter writer, ref T owner);
 
         public abstract void Read(JsonElement element, ref T owner);
@@ -127,10 +158,21 @@ internal sealed class ObjectCodec<T> : ValueCodec<T>
         private readonly FieldAccess.Get<T, TField> _get = FieldAccess.Getter<T, TField>(field);
         private readonly FieldAccess.Set<T, TField> _set = FieldAccess.Setter<T, TField>(field);
 
+        public override FieldInfo Field => @field;
+
+        public override void Set(ref T owner, object? value) => _set(ref owner, (TField)value!);
+
         public override void Write(Utf8JsonWriter writer, ref T owner) => codec.Write(writer, _get(ref owner));
 
         public override void Read(JsonElement element, ref T owner) => _set(ref owner, codec.Read(element));
     }
+}
+
+/// <summary>A codec that writes a type field by field, as the schema of a checkpoint describes it.</summary>
+internal interface IObjectCodec
+{
+    /// <summary>The fields in the order they are written, each under its name in the JSON.</summary>
+    IEnumerable<(string Name, FieldInfo Field)> Fields { get; }
 }
 
 /// <summary>Compiled access to any instance field, readonly and private ones included.</summary>
