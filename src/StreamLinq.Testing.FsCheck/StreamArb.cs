@@ -62,28 +62,46 @@ public static class StreamArb
     public static IEnumerable<BatchedInput<T>> Shrink<T>(BatchedInput<T> input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return Smaller(input).Select(s => s.Input);
+    }
+
+    /// <summary>
+    /// The inputs of <see cref="Shrink{T}"/>, each with what became of a run of batches
+    /// <c>From..After</c> (the run in the smaller input, or null when none of it is left): a removed
+    /// batch leaves the run shorter and the batches after it one earlier, merged neighbours become one.
+    /// </summary>
+    private static IEnumerable<(BatchedInput<T> Input, Func<Replay, Replay?> Run)> Smaller<T>(BatchedInput<T> input)
+    {
         var batches = input.Batches;
         for (var i = 0; i < batches.Count; i++)
         {
-            yield return new BatchedInput<T>(batches.Where((_, j) => j != i), input.Interval);
+            var removed = i;
+            yield return (new BatchedInput<T>(batches.Where((_, j) => j != removed), input.Interval), run => Without(run, removed));
         }
 
         for (var i = 0; i < batches.Count; i++)
         {
             for (var r = 0; r < batches[i].Count; r++)
             {
+                var batch = i;
                 var without = r;
-                yield return new BatchedInput<T>(batches.Select((b, j) => j == i ? b.Where((_, k) => k != without) : b), input.Interval);
+                yield return (new BatchedInput<T>(batches.Select((b, j) => j == batch ? b.Where((_, k) => k != without) : b), input.Interval), run => run);
             }
         }
 
         for (var i = 0; i + 1 < batches.Count; i++)
         {
             var merged = i;
-            yield return new BatchedInput<T>(
-                batches.Select((b, j) => j == merged ? b.Concat(batches[merged + 1]) : b).Where((_, j) => j != merged + 1),
-                input.Interval);
+            yield return (
+                new BatchedInput<T>(batches.Select((b, j) => j == merged ? b.Concat(batches[merged + 1]) : b).Where((_, j) => j != merged + 1), input.Interval),
+                run => new Replay(run.After > merged ? run.After - 1 : run.After, run.From > merged ? run.From - 1 : run.From));
         }
+
+        static Replay? Without(Replay run, int removed) =>
+            removed > run.After ? run
+            : removed < run.From ? new Replay(run.After - 1, run.From - 1)
+            : run.From == run.After ? null
+            : new Replay(run.After - 1, run.From);
     }
 
     private static IEnumerable<ReplayedInput<T>> ShrinkReplayed<T>(ReplayedInput<T> replayed)
@@ -98,10 +116,12 @@ public static class StreamArb
             yield return replayed with { Replays = replayed.Replays.Select((r, j) => j == replay.i ? r with { From = r.After } : r).ToArray() };
         }
 
-        foreach (var smaller in Shrink(replayed.Input))
+        // The replays follow the batches they write: without batch 0, a replay of batch 1 replays
+        // what is now batch 0. Kept at their old indexes, they would point past the smaller input
+        // (or at other batches), and the shrink could stop with an empty batch no replay needs.
+        foreach (var (smaller, run) in Smaller(replayed.Input))
         {
-            var count = smaller.Batches.Count;
-            var kept = replayed.Replays.Where(r => r.After < count).ToArray();
+            var kept = replayed.Replays.Select(run).OfType<Replay>().ToArray();
             if (kept.Length > 0)
             {
                 yield return new ReplayedInput<T>(smaller, kept);
