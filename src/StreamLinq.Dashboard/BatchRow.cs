@@ -6,6 +6,7 @@ internal sealed record BatchRow(
     long TimeMs,
     long Records,
     double InputRate,
+    double IntervalMs,
     double SchedulingMs,
     double ProcessingMs,
     double TotalMs,
@@ -13,14 +14,18 @@ internal sealed record BatchRow(
     IReadOnlyList<BatchRow.Input> Inputs,
     IReadOnlyList<BatchRow.Output> Outputs)
 {
+    /// <param name="batch">The completed batch.</param>
+    /// <param name="interval">The context's interval, for a batch that does not say which was in force.</param>
     public static BatchRow From(BatchInfo batch, TimeSpan interval)
     {
         var records = batch.RecordCount ?? 0;
+        var inForce = batch.Interval > TimeSpan.Zero ? batch.Interval : interval;
         return new BatchRow(
             batch.Time.ToString(),
             batch.Time.Milliseconds,
             records,
-            interval > TimeSpan.Zero ? records / interval.TotalSeconds : 0,
+            inForce > TimeSpan.Zero ? records / inForce.TotalSeconds : 0,
+            inForce.TotalMilliseconds,
             batch.SchedulingDelay?.TotalMilliseconds ?? 0,
             batch.ProcessingDelay?.TotalMilliseconds ?? 0,
             batch.TotalDelay?.TotalMilliseconds ?? 0,

@@ -12,6 +12,9 @@ internal sealed class JobView(string name, TimeSpan interval, string plan, int r
     private long _completed;
     private long _failed;
 
+    // The interval in force: it moves with SetBatchIntervalAsync and adaptive batching.
+    private double _intervalMs = interval.TotalMilliseconds;
+
     public string Name => name;
 
     public BatchRow Completed(BatchInfo batch)
@@ -26,6 +29,7 @@ internal sealed class JobView(string name, TimeSpan interval, string plan, int r
             }
 
             _completed++;
+            _intervalMs = row.IntervalMs;
             if (batch.Failure is not null)
             {
                 _failed++;
@@ -94,7 +98,7 @@ internal sealed class JobView(string name, TimeSpan interval, string plan, int r
             return new
             {
                 job = name,
-                batchIntervalMs = interval.TotalMilliseconds,
+                batchIntervalMs = _intervalMs,
                 plan,
                 batches = _batches.ToList(),
                 gauges = Gauges(),

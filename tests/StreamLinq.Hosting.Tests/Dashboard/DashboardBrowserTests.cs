@@ -98,6 +98,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         Assert.Contains("ForEachBatch", await page.TextContentAsync("#detail-body") ?? "", StringComparison.Ordinal);
         Assert.True(await page.Locator("#chart-total-delay circle.failed").CountAsync() >= 1, "the failed batch is marked on the timeline");
 
+        // The header follows the interval in force, changed at run time.
+        Assert.Contains("batch interval 200 ms", await page.TextContentAsync("#job-name") ?? "", StringComparison.Ordinal);
+        await context.SetBatchIntervalAsync(TimeSpan.FromMilliseconds(100));
+        await PollAsync(() => page.TextContentAsync("#job-name"), t => t?.Contains("batch interval 100 ms", StringComparison.Ordinal) == true, "the new interval in the header");
+
         var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts"));
         var screenshot = Path.Combine(artifacts.FullName, "dashboard.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
