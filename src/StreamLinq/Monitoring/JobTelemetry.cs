@@ -104,6 +104,9 @@ internal sealed class JobTelemetry : IStreamingListener
     public void ListenerFailed(IStreamingListener listener, Exception error) =>
         Log.ListenerFailed(Logger, Job, listener.GetType().Name, Redaction.Wrap(error));
 
+    public void ObserverFailedOnCompletion(Exception error) =>
+        Log.ObserverFailedOnCompletion(Logger, Job, Redaction.Wrap(error));
+
     public void Started(TimeSpan interval, int sources, int outputs) => Log.Started(Logger, Job, interval, sources, outputs);
 
     public void Recovered(long sequence, long? lastCompletedTicks, int pending) =>

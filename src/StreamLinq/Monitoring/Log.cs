@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(1400, LogLevel.Error, "Job {Job}: listener {Listener} threw; the batch is not affected.")]
     public static partial void ListenerFailed(ILogger logger, string job, string listener, Exception error);
+
+    [LoggerMessage(1401, LogLevel.Error, "Job {Job}: an observer of an output threw when told the context terminated; the other observers were still told.")]
+    public static partial void ObserverFailedOnCompletion(ILogger logger, string job, Exception error);
 }

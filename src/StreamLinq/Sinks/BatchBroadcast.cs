@@ -91,8 +91,8 @@ internal sealed class BatchBroadcast<T>(StreamingContext context)
             }
             catch (Exception error)
             {
-                // Nobody is left to fail (the context has terminated); the other subscribers must still complete.
-                Console.Error.WriteLine($"StreamLinq: an observer threw on completion: {error}");
+                // Nobody is left to fail (the context has terminated): logged, and the other subscribers must still complete.
+                context.Telemetry.ObserverFailedOnCompletion(error);
             }
         }
     }

@@ -50,7 +50,8 @@ public class DStreamObservablesTests
     [Fact]
     public async Task An_observer_that_throws_fails_the_batch_and_the_others_see_the_failure()
     {
-        await using var harness = new StreamHarness();
+        var logs = new CapturedLogs();
+        await using var harness = new StreamHarness(options: new StreamingOptions { LoggerFactory = logs });
         var stream = harness.Queue(Input).ToObservable();
         var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var throwing = stream.Subscribe(Observer.Create<StreamBatch<int>>(_ => throw new InvalidOperationException("observer broke")));
@@ -60,6 +61,9 @@ public class DStreamObservablesTests
         var failure = Assert.IsType<BatchFailedException>(batch.Failure);
         Assert.Contains("observer broke", failure.InnerException!.Message, StringComparison.Ordinal);
         Assert.IsType<BatchFailedException>(await failed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The throwing observer's default OnError rethrows at termination: logged, not lost, not fatal.
+        Assert.Contains(logs.Entries, e => e.Id.Id == 1401 && e.Exception is not null);
     }
 
     [Fact]
