@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StreamLinq.Orleans;
 
 namespace StreamLinq.ClusterBenchmark;
@@ -14,19 +13,7 @@ internal static class FanOutCost
     public static async Task<double> MeasureAsync(int partitions, TimeSpan duration)
     {
         await using var silos = await LocalSilos.StartAsync(1, jobs => jobs.AddBackToBack("fan-out", context => Jobs.CountByKey(context, partitions, perBatch: 0))).ConfigureAwait(false);
-        var job = silos.Grains.GetStreamJob("fan-out");
-        await job.StartAsync().ConfigureAwait(false);
-        await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-        var before = await job.GetStatusAsync().ConfigureAwait(false);
-        var watch = Stopwatch.StartNew();
-        await Task.Delay(duration).ConfigureAwait(false);
-        var after = await job.GetStatusAsync().ConfigureAwait(false);
-        var elapsed = watch.Elapsed;
-        if (after.Failures.Count > 0)
-        {
-            throw new InvalidOperationException($"the fan-out job failed: {after.Failures[^1]}");
-        }
-
+        var (before, after, elapsed) = await silos.RunAsync("fan-out", TimeSpan.FromSeconds(1), duration).ConfigureAwait(false);
         return elapsed.TotalMicroseconds / Math.Max(1, after.BatchesDone - before.BatchesDone);
     }
 }

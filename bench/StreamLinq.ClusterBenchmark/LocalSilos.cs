@@ -23,6 +23,28 @@ internal sealed class LocalSilos : IAsyncDisposable
     public IGrainFactory Grains => _hosts[0].Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>Starts <paramref name="count"/> silos, each registering the jobs <paramref name="jobs"/> adds.</summary>
+    /// <summary>
+    /// Starts job <paramref name="name"/>, lets it warm up, and returns its status before and after
+    /// <paramref name="duration"/> of running with the wall time between them; a failed job throws.
+    /// </summary>
+    public async Task<(StreamJobStatus Before, StreamJobStatus After, TimeSpan Elapsed)> RunAsync(string name, TimeSpan warmUp, TimeSpan duration)
+    {
+        var job = Grains.GetStreamJob(name);
+        await job.StartAsync().ConfigureAwait(false);
+        await Task.Delay(warmUp).ConfigureAwait(false);
+        var before = await job.GetStatusAsync().ConfigureAwait(false);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(duration).ConfigureAwait(false);
+        var after = await job.GetStatusAsync().ConfigureAwait(false);
+        var elapsed = watch.Elapsed;
+        if (after.Failures.Count > 0)
+        {
+            throw new InvalidOperationException($"the {name} job failed: {after.Failures[^1]}");
+        }
+
+        return (before, after, elapsed);
+    }
+
     public static async Task<LocalSilos> StartAsync(int count, Action<StreamJobRegistry> jobs)
     {
         var cluster = Guid.NewGuid().ToString("N");

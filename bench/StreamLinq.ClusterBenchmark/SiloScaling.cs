@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StreamLinq.Orleans;
 
 namespace StreamLinq.ClusterBenchmark;
@@ -16,19 +15,7 @@ internal static class SiloScaling
     public static async Task<(double EventsPerSecond, double FirstSiloShare)> MeasureAsync(int silos, TimeSpan duration)
     {
         await using var cluster = await LocalSilos.StartAsync(silos, jobs => jobs.AddBackToBack("ysb", context => Jobs.Ysb(context, Partitions, PerBatch))).ConfigureAwait(false);
-        var job = cluster.Grains.GetStreamJob("ysb");
-        await job.StartAsync().ConfigureAwait(false);
-        await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        var before = await job.GetStatusAsync().ConfigureAwait(false);
-        var watch = Stopwatch.StartNew();
-        await Task.Delay(duration).ConfigureAwait(false);
-        var after = await job.GetStatusAsync().ConfigureAwait(false);
-        var elapsed = watch.Elapsed;
-        if (after.Failures.Count > 0)
-        {
-            throw new InvalidOperationException($"the YSB job failed: {after.Failures[^1]}");
-        }
-
+        var (before, after, elapsed) = await cluster.RunAsync("ysb", TimeSpan.FromSeconds(2), duration).ConfigureAwait(false);
         var read = after.RecordsPerSilo.ToDictionary(s => s.Key, s => s.Value - before.RecordsPerSilo.GetValueOrDefault(s.Key));
         var total = read.Values.Sum();
         var first = read.Count == 0 ? 0 : read.Values.Max();
