@@ -36,6 +36,7 @@ public sealed class DistributedPlan
     private readonly IBatchSource[] _sources;
     private readonly IReadOnlyList<OutputCut> _cuts;
     private readonly Dictionary<int, Type> _shuffleTypes;
+    private readonly Dictionary<int, PartialAggregation> _aggregations;
     private readonly PlanBuilder _prefixBuilder = new();
     private ExecutionPlan? _reducePlan;
 
@@ -58,7 +59,8 @@ public sealed class DistributedPlan
         var planner = new QueryPlanner();
         var nextShuffleId = 0;
         _cuts = context.OutputOperations.Select(o => OutputCut.Create(context, o, planner, ref nextShuffleId)).ToArray();
-        _shuffleTypes = _cuts.SelectMany(c => c.Prefixes).ToDictionary(p => p.ShuffleId, p => p.ElementType);
+        _shuffleTypes = _cuts.SelectMany(c => c.Prefixes).ToDictionary(p => p.ShuffleId, p => p.ShuffledType);
+        _aggregations = _cuts.SelectMany(c => c.Prefixes).Where(p => p.Aggregation is not null).ToDictionary(p => p.ShuffleId, p => p.Aggregation!);
     }
 
     /// <summary>
@@ -110,7 +112,7 @@ public sealed class DistributedPlan
             {
                 var source = Sources[prefix.InputId];
                 var narrow = prefix.Top is Query.Logical.MapOperator map ? $"Map: {map.Detail}" : "Source";
-                text.AppendLine($"  map stage, {source.Partitions.Count} partition(s) of {source.Name}#{source.InputId}, one executor each: {narrow} ⇒ Shuffle#{prefix.ShuffleId}");
+                text.AppendLine($"  map stage, {source.Partitions.Count} partition(s) of {source.Name}#{source.InputId}, one executor each: {narrow} ⇒ Shuffle#{prefix.ShuffleId} ({prefix.Shipped})");
             }
 
             text.AppendLine(cut.Mode switch
@@ -120,6 +122,11 @@ public sealed class DistributedPlan
                 _ => "  ═ shuffle: gather into key partition 0 (the plan after the shuffle needs the whole batch in one place)",
             });
             text.AppendLine($"  reduce stage, {partitions} partition(s), output on {(partitions == 1 ? "key partition 0" : "every key partition for its slice")}:");
+            foreach (var prefix in cut.Prefixes.Where(p => p.Aggregation is not null))
+            {
+                text.AppendLine($"    Shuffle#{prefix.ShuffleId}: GroupAggregate [{prefix.Aggregation!.Detail}] merges the map tasks' partials per key, in map task order, and projects each group");
+            }
+
             foreach (var line in reduce.Explain([cut.Reduce]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
             {
                 text.AppendLine($"    {line.TrimEnd('\r')}");
@@ -310,7 +317,7 @@ public sealed class DistributedPlan
 
         var sourcePartition = Math.Max(0, Sources[task.InputId].Partitions.ToList().IndexOf(task.Partition));
         var execution = new BatchExecution(task.Time, new Dictionary<int, Array> { [task.InputId] = records }, _context.Options, cancellationToken);
-        var sections = new List<(int, Array)>[KeyPartitions];
+        var sections = new List<(int, Action<Utf8JsonWriter>)>[KeyPartitions];
         for (var k = 0; k < KeyPartitions; k++)
         {
             sections[k] = [];
@@ -320,7 +327,21 @@ public sealed class DistributedPlan
         {
             foreach (var prefix in cut.Prefixes.Where(p => p.InputId == task.InputId))
             {
-                prefix.Compiled ??= _prefixBuilder.Build(prefix.Top.Tree);
+                if (prefix.Aggregation is { } aggregation)
+                {
+                    var partials = aggregation.Compile(_prefixBuilder).Map(execution, cut.Mode == ShuffleMode.ByKey ? KeyPartitions : 1);
+                    for (var k = 0; k < partials.Length; k++)
+                    {
+                        if (partials[k] is { } partial)
+                        {
+                            sections[k].Add((prefix.ShuffleId, partial));
+                        }
+                    }
+
+                    continue;
+                }
+
+                prefix.Compiled ??= _prefixBuilder.Build(prefix.MapTree);
                 var mapped = execution.Evaluate(prefix.Compiled) ?? Array.CreateInstance(prefix.ElementType, 0);
                 switch (cut.Mode)
                 {
@@ -328,15 +349,15 @@ public sealed class DistributedPlan
                         var split = prefix.Router!(mapped, KeyPartitions);
                         for (var k = 0; k < KeyPartitions; k++)
                         {
-                            sections[k].Add((prefix.ShuffleId, split[k]));
+                            sections[k].Add((prefix.ShuffleId, ShuffleFrames.Records(split[k])));
                         }
 
                         break;
                     case ShuffleMode.BySourcePartition:
-                        sections[sourcePartition % KeyPartitions].Add((prefix.ShuffleId, mapped));
+                        sections[sourcePartition % KeyPartitions].Add((prefix.ShuffleId, ShuffleFrames.Records(mapped)));
                         break;
                     default:
-                        sections[0].Add((prefix.ShuffleId, mapped));
+                        sections[0].Add((prefix.ShuffleId, ShuffleFrames.Records(mapped)));
                         break;
                 }
             }
@@ -365,16 +386,20 @@ public sealed class DistributedPlan
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(keyPartition, KeyPartitions);
         ArgumentNullException.ThrowIfNull(partials);
         var plan = _reducePlan ??= new PlanBuilder().Build(_cuts.Select(c => c.Reduce));
-        var parts = _shuffleTypes.Keys.ToDictionary(id => id, _ => new List<Array>());
+        var parts = _shuffleTypes.Keys.ToDictionary(id => id, _ => new List<object>());
         foreach (var partial in partials)
         {
-            foreach (var (shuffleId, records) in ShuffleFrames.Read(partial, id => _shuffleTypes.TryGetValue(id, out var type) ? type : throw new InvalidDataException($"A map output names shuffle input {id}, which this job does not have: are the silos running different versions of the job?")))
+            foreach (var (shuffleId, section) in ShuffleFrames.Read(partial, Decode))
             {
-                parts[shuffleId].Add(records);
+                parts[shuffleId].Add(section);
             }
         }
 
-        var inputs = parts.ToDictionary(p => p.Key, p => Concat(_shuffleTypes[p.Key], p.Value));
+        var inputs = parts.ToDictionary(
+            p => p.Key,
+            p => _aggregations.TryGetValue(p.Key, out var aggregation)
+                ? aggregation.Compile(_prefixBuilder).Merge(time, p.Value)
+                : Concat(_shuffleTypes[p.Key], p.Value.Cast<Array>().ToList()));
         var execution = new BatchExecution(time, inputs, _context.Options, cancellationToken);
         long written = 0;
         for (var i = 0; i < _cuts.Count; i++)
@@ -404,6 +429,12 @@ public sealed class DistributedPlan
 
         return written;
     }
+
+    /// <summary>A section of a map output: a map task's partial aggregates, or its records.</summary>
+    private object Decode(int shuffleId, JsonElement section) =>
+        _aggregations.TryGetValue(shuffleId, out var aggregation) ? aggregation.Compile(_prefixBuilder).ReadPartial(section)
+        : _shuffleTypes.TryGetValue(shuffleId, out var type) ? ShuffleFrames.ReadRecords(section, type)
+        : throw new InvalidDataException($"A map output names shuffle input {shuffleId}, which this job does not have: are the silos running different versions of the job?");
 
     private static Array Concat(Type elementType, List<Array> parts)
     {

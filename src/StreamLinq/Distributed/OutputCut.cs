@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using StreamLinq.DStreams;
 using StreamLinq.Execution;
 using StreamLinq.Query;
@@ -22,11 +23,15 @@ internal enum ShuffleMode
 
 /// <summary>
 /// The narrow part of one output's plan over one input, which executors run: the input and the
-/// chain of per-record operators (Map) right above it. Its result is shuffle input
-/// <see cref="ShuffleId"/> of the reducers' plan.
+/// chain of per-record operators (Map) right above it, and the map-side combine of the operator
+/// above that where it has one. Its result is shuffle input <see cref="ShuffleId"/> of the
+/// reducers' plan.
 /// </summary>
 internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 {
+    private static readonly MethodInfo ReduceByKeyMethod = typeof(DStreamQueryable).GetMethods()
+        .Single(m => m.Name == nameof(DStreamQueryable.ReduceByKey) && m.GetGenericArguments().Length == 2);
+
     public int ShuffleId { get; } = shuffleId;
 
     public int InputId { get; } = inputId;
@@ -35,10 +40,38 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 
     public Type ElementType => Top.ElementType;
 
-    /// <summary>Splits the records by key partition; null unless the output is shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
+    /// <summary>The records' type on the wire, and the shuffle input's: the narrow part's, or the pre-aggregated operator's result.</summary>
+    public Type ShuffledType => Aggregation?.ResultType ?? ElementType;
+
+    /// <summary>What executors compile and run when they ship records: the narrow part, or a per-batch reduce by key of it (<see cref="Combine"/>).</summary>
+    public Expression MapTree => Combine is { } func
+        ? Expression.Call(ReduceByKeyMethod.MakeGenericMethod(ElementType.GetGenericArguments()), Top.Tree, Expression.Quote(func))
+        : Top.Tree;
+
+    /// <summary>
+    /// The GroupBy aggregate right above the narrow part, which executors pre-aggregate: they ship
+    /// partial aggregates, and the reducers' plan reads the merged groups in place of the
+    /// aggregate. Null when records are shipped.
+    /// </summary>
+    public PartialAggregation? Aggregation { get; set; }
+
+    /// <summary>
+    /// The associative function of the reduce by key right above the narrow part (ReduceByKey,
+    /// ReduceByKeyAndWindow), with which executors combine each key's values before shipping the
+    /// pairs; the reducers reduce the combined pairs as they would the records. Null otherwise.
+    /// </summary>
+    public LambdaExpression? Combine { get; set; }
+
+    /// <summary>What crosses the shuffle, for Explain.</summary>
+    public string Shipped =>
+        Aggregation is { } aggregation ? $"partial aggregation: {aggregation.Aggregates}"
+        : Combine is { } func ? $"partial reduce by key: {PlanText.Of(func)}"
+        : "records";
+
+    /// <summary>Splits the records by key partition; null unless records of the output are shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
     public Func<Array, int, Array[]>? Router { get; set; }
 
-    /// <summary>The compiled narrow part, built on first use (executors only).</summary>
+    /// <summary>The compiled <see cref="MapTree"/>, built on first use (executors only).</summary>
     public PlanNode? Compiled { get; set; }
 }
 
@@ -100,7 +133,10 @@ internal sealed class OutputCut
                 top = map;
             }
 
-            prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top));
+            prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top)
+            {
+                Aggregation = parents[top] is [GroupAggregateOperator aggregate] ? new PartialAggregation(aggregate) : null,
+            });
         }
 
         var boundaries = nodes.Where(n => n.Exchange.IsBoundary).ToList();
@@ -114,9 +150,14 @@ internal sealed class OutputCut
         {
             mode = ShuffleMode.ByKey;
             boundary = only;
+            var combine = Combine(only);
             for (var i = 0; i < prefixes.Count; i++)
             {
-                prefixes[i].Router = routers[i];
+                if (prefixes[i].Aggregation is null)
+                {
+                    prefixes[i].Router = routers[i];
+                    prefixes[i].Combine = combine;
+                }
             }
         }
 
@@ -158,6 +199,19 @@ internal sealed class OutputCut
         return prefixes.Select(p => byInput[boundary.Inputs.ToList().FindIndex(i => ReferenceEquals(i, p.Top))]).ToArray();
     }
 
+    /// <summary>
+    /// The function of a reduce by key, whose per-batch reduce executors may run on their records
+    /// first: it is associative (the operators' contract), and each partition's values are
+    /// combined in record order and the partials in map task order, so a key's values are
+    /// combined in the order one process combines them, only grouped otherwise.
+    /// </summary>
+    private static LambdaExpression? Combine(LogicalNode boundary) => boundary switch
+    {
+        ReduceByKeyAndWindowOperator reduce => reduce.Func,
+        RelationalOperator { Calls: [{ Method.Name: "ReduceByKey", Arguments: [_, var func] }] } => Lambda(func),
+        _ => null,
+    };
+
     private static Func<Array, int, Array[]>[]? RelationalRouters(MethodCallExpression call, RelationalOperator relational)
     {
         var inputs = relational.Inputs;
@@ -186,16 +240,16 @@ internal sealed class OutputCut
 
     private static bool IsPair(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(KeyValuePair<,>);
 
-    /// <summary>Puts a shuffle input in place of each narrow part, so a reducer plans only what follows the shuffle.</summary>
+    /// <summary>Puts a shuffle input in place of each narrow part (or the aggregate executors pre-aggregate), so a reducer plans only what follows the shuffle.</summary>
     private sealed class PrefixReplacer(StreamingContext context, IReadOnlyList<ShufflePrefix> prefixes) : ExpressionVisitor
     {
         private readonly Dictionary<Expression, Expression> _inputs = prefixes.ToDictionary<ShufflePrefix, Expression, Expression>(
-            p => p.Top.Tree,
+            p => p.Aggregation?.Tree ?? p.Top.Tree,
             p => ((IDStream)Activator.CreateInstance(
-                typeof(InputDStream<>).MakeGenericType(p.ElementType),
+                typeof(InputDStream<>).MakeGenericType(p.ShuffledType),
                 context,
                 p.ShuffleId,
-                Activator.CreateInstance(typeof(ShuffleInput<>).MakeGenericType(p.ElementType), $"Shuffle#{p.ShuffleId}")!)!).Expression,
+                Activator.CreateInstance(typeof(ShuffleInput<>).MakeGenericType(p.ShuffledType), $"Shuffle#{p.ShuffleId}")!)!).Expression,
             ReferenceEqualityComparer.Instance);
 
         public override Expression? Visit(Expression? node) =>
