@@ -17,7 +17,10 @@ namespace StreamLinq.Distributed;
 /// <para>The plan is cut at its first shuffle boundary (<see cref="Explain"/> shows where).
 /// Executors run the narrow part (each input and the chain of per-record operators right above
 /// it, the same compiled loop as in one process) over one source partition's offset range, and
-/// split the result by key partition. Reducers run the rest of the plan and the output
+/// split the result by key partition. A GroupBy aggregate right above the narrow part is
+/// aggregated there too (map-side combine: one partial per key is shipped, and the reducers merge
+/// the partials in map task order), and a reduce by key right above it is reduced per key there
+/// first; <see cref="Explain"/> says which outputs ship partials and which records. Reducers run the rest of the plan and the output
 /// operations: when one keyed operator (GroupBy aggregate, keyed state, a join of streams,
 /// Distinct) comes right after the narrow parts and no other boundary follows, every key
 /// partition runs it for its keys and keeps their state across batches in its plan's nodes;
@@ -293,7 +296,8 @@ public sealed class DistributedPlan
 
     /// <summary>
     /// Executor: reads <paramref name="task"/>'s range from its broker, runs the narrow part of
-    /// every output that reads the input over it, and encodes the results per key partition.
+    /// every output that reads the input over it (and the partial aggregation or reduce by key
+    /// above it, where the output has one), and encodes the results per key partition.
     /// Holds no state across batches; running a task again gives the same bytes.
     /// </summary>
     /// <param name="task">A task from <see cref="Cut"/>.</param>
