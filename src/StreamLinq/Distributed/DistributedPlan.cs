@@ -17,9 +17,9 @@ namespace StreamLinq.Distributed;
 /// <para>The plan is cut at its first shuffle boundary (<see cref="Explain"/> shows where).
 /// Executors run the narrow part (each input and the chain of per-record operators right above
 /// it, the same compiled loop as in one process) over one source partition's offset range, and
-/// split the result by key partition. A GroupBy aggregate right above the narrow part is
-/// aggregated there too (map-side combine: one partial per key is shipped, and the reducers merge
-/// the partials in map task order), and a reduce by key right above it is reduced per key there
+/// split the result by key partition. A GroupBy aggregate or a stream's Count, Sum, Min, Max or
+/// Average right above the narrow part is aggregated there too (map-side combine: one partial per
+/// key, or per map task, is shipped, and the reducers merge the partials in map task order), and a reduce by key right above it is reduced per key there
 /// first; <see cref="Explain"/> says which outputs ship partials and which records. Reducers run the rest of the plan and the output
 /// operations: when one keyed operator (GroupBy aggregate, keyed state, a join of streams,
 /// Distinct) comes right after the narrow parts and no other boundary follows, every key
@@ -127,7 +127,7 @@ public sealed class DistributedPlan
             text.AppendLine($"  reduce stage, {partitions} partition(s), output on {(partitions == 1 ? "key partition 0" : "every key partition for its slice")}:");
             foreach (var prefix in cut.Prefixes.Where(p => p.Aggregation is not null))
             {
-                text.AppendLine($"    Shuffle#{prefix.ShuffleId}: GroupAggregate [{prefix.Aggregation!.Detail}] merges the map tasks' partials per key, in map task order, and projects each group");
+                text.AppendLine($"    Shuffle#{prefix.ShuffleId}: {prefix.Aggregation!.Operator} [{prefix.Aggregation.Detail}] merges the map tasks' partials in map task order and finishes");
             }
 
             foreach (var line in reduce.Explain([cut.Reduce]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))

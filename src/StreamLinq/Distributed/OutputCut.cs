@@ -49,9 +49,9 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
         : Top.Tree;
 
     /// <summary>
-    /// The GroupBy aggregate right above the narrow part, which executors pre-aggregate: they ship
-    /// partial aggregates, and the reducers' plan reads the merged groups in place of the
-    /// aggregate. Null when records are shipped.
+    /// The aggregate right above the narrow part (a GroupBy aggregate, a stream's Count, Sum...),
+    /// which executors pre-aggregate: they ship partial aggregates, and the reducers' plan reads
+    /// the merged result in place of the aggregate. Null when records are shipped.
     /// </summary>
     public PartialAggregation? Aggregation { get; set; }
 
@@ -135,7 +135,7 @@ internal sealed class OutputCut
 
             prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top)
             {
-                Aggregation = parents[top] is [GroupAggregateOperator aggregate] ? new PartialAggregation(aggregate) : null,
+                Aggregation = parents[top] is [GroupAggregateOperator or AggregateOperator] ? new PartialAggregation(parents[top][0]) : null,
             });
         }
 

@@ -4,74 +4,102 @@ using StreamLinq.Execution;
 using StreamLinq.Query;
 using StreamLinq.Query.Logical;
 using StreamLinq.State;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Distributed;
 
 /// <summary>
-/// The map-side combine of a GroupBy aggregate right above the narrow part (Spark's): each map
-/// task aggregates its partition's records per key with the aggregate's own compiled loop, the
-/// one a single process runs (<see cref="HashAggregate{TIn,TKey,TOut}.Accumulate"/>, the narrow
-/// part fused in), and ships one partial per key (the key's slot of the group table: its record
-/// count, sums, minima, maxima) to the key's partition. The reducer merges the partials of every
-/// map task in task order (<see cref="GroupTable{TKey}.MergeFrom"/>: counts and sums add, minima
-/// and maxima compare, an average is its sum and the record count) and projects each group, in
-/// order of first appearance, as the aggregate would over the batch; the rest of the plan reads
-/// that in place of the aggregate.
+/// The map-side combine of an aggregate right above the narrow part (Spark's): each map task
+/// aggregates its partition's records with the aggregate's own compiled loop, the one a single
+/// process runs (the narrow part fused in), and ships partials instead of records; the reducer
+/// merges the partials of every map task in task order and finishes the aggregate as it would
+/// over the batch; the rest of the plan reads that in place of the aggregate. A GroupBy aggregate
+/// (<see cref="HashAggregate{TIn,TKey,TOut}.Accumulate"/>) ships one partial per key (the key's
+/// slot of the group table: its record count, sums, minima, maxima) to the key's partition, and
+/// the reducer merges them per key (<see cref="GroupTable{TKey}.MergeFrom"/>: counts and sums
+/// add, minima and maxima compare, an average is its sum and the record count) and projects each
+/// group, in order of first appearance. A stream's Count, Sum, Min, Max or Average
+/// (<see cref="BatchAggregate{TIn,TStorage,TOut}.Accumulate"/>) ships one partial (how many
+/// values, their accumulator) to key partition 0.
 /// </summary>
 /// <remarks>
 /// Integers are exact: sums are kept wide (<see cref="WideSum"/>) and narrowed, checked, only in
-/// the projection, on the group's value. A floating-point sum or average is the same sum added in
-/// another order (each map task's partial first, then the partials in task order), so it may
-/// differ from one process's in the last bits, as Spark's does.
+/// the result, on the group's or the batch's value. A floating-point sum or average is the same
+/// sum added in another order (each map task's partial first, then the partials in task order),
+/// so it may differ from one process's in the last bits, as Spark's does.
 /// </remarks>
-internal sealed class PartialAggregation(GroupAggregateOperator aggregate)
+internal sealed class PartialAggregation
 {
-    private Tables? _compiled;
+    private readonly LogicalNode _aggregate;
+    private Partials? _compiled;
+
+    /// <param name="aggregate">A <see cref="GroupAggregateOperator"/> or an <see cref="AggregateOperator"/>.</param>
+    public PartialAggregation(LogicalNode aggregate)
+    {
+        _aggregate = aggregate;
+        (Detail, Aggregates) = aggregate switch
+        {
+            GroupAggregateOperator group => (group.Aggregation.Detail, string.Join(", ", group.Aggregation.Aggregates.Select(Describe).Prepend("count").Distinct())),
+            AggregateOperator scalar => (scalar.Aggregation.Detail, $"{Describe(scalar.Aggregation.Kind, scalar.Aggregation.Selector)} of the batch"),
+            _ => throw new ArgumentException($"{aggregate.Operator} has no partial form.", nameof(aggregate)),
+        };
+    }
 
     /// <summary>The aggregate's subtree, which the reducers' plan reads from the shuffle instead.</summary>
-    public Expression Tree => aggregate.Tree;
+    public Expression Tree => _aggregate.Tree;
 
     /// <summary>The aggregate's result type: what the reducers' plan reads from the shuffle.</summary>
-    public Type ResultType => aggregate.ElementType;
+    public Type ResultType => _aggregate.ElementType;
 
-    /// <summary>The aggregate's key and aggregates, as the query wrote them.</summary>
-    public string Detail => aggregate.Detail;
+    /// <summary>The aggregate's operator, as plans name it.</summary>
+    public string Operator => _aggregate.Operator;
+
+    /// <summary>The aggregate as the query wrote it.</summary>
+    public string Detail { get; }
 
     /// <summary>What a partial holds, for <see cref="DistributedPlan.Explain"/>: <c>count, sum(x =&gt; x.Price), ...</c>.</summary>
-    public string Aggregates =>
-        string.Join(", ", aggregate.Aggregation.Aggregates.Select(a => a.Kind switch
-        {
-            AggregateKind.CountIf => $"count({PlanText.Of(a.Selector!)})",
-            AggregateKind.Average => $"average{Of(a)} (as sum and count)",
-            _ => $"{a.Kind.ToString().ToLowerInvariant()}{Of(a)}",
-        }).Prepend("count").Distinct());
+    public string Aggregates { get; }
 
     /// <summary>The aggregate compiled by <paramref name="builder"/>, on first use.</summary>
-    public Tables Compile(PlanBuilder builder)
+    public Partials Compile(PlanBuilder builder)
     {
         if (_compiled is null)
         {
-            var node = builder.Build(aggregate.Tree);
+            var node = builder.Build(_aggregate.Tree);
             var type = node.GetType();
-            if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HashAggregate<,,>))
+            var form = !type.IsGenericType ? null
+                : type.GetGenericTypeDefinition() == typeof(HashAggregate<,,>) ? typeof(GroupPartials<,,>)
+                : type.GetGenericTypeDefinition() == typeof(BatchAggregate<,,>) ? typeof(ScalarPartials<,,>)
+                : null;
+            if (form is null)
             {
-                throw new InvalidOperationException($"The aggregate {PlanText.Of(aggregate.Tree)} compiled to {node.Kind}, not a hash aggregation; it cannot be combined on the executors.");
+                throw new InvalidOperationException($"The aggregate {PlanText.Of(_aggregate.Tree)} compiled to {node.Kind}, which has no partial form; it cannot be combined on the executors.");
             }
 
-            _compiled = (Tables)Activator.CreateInstance(typeof(Tables<,,>).MakeGenericType(type.GetGenericArguments()), node)!;
+            _compiled = (Partials)Activator.CreateInstance(form.MakeGenericType(type.GetGenericArguments()), node)!;
         }
 
         return _compiled;
     }
 
-    private static string Of(AggregateSpec aggregate) => aggregate.Selector is null ? "" : $"({PlanText.Of(aggregate.Selector)})";
+    private static string Describe(AggregateSpec aggregate) => Describe(aggregate.Kind, aggregate.Selector);
+
+    private static string Describe(AggregateKind kind, LambdaExpression? selector)
+    {
+        var of = selector is null ? "" : $"({PlanText.Of(selector)})";
+        return kind == AggregateKind.Average ? $"average{of} (as sum and count)" : $"{kind.ToString().ToLowerInvariant()}{of}";
+    }
+
+    private static BatchFailedException Failed(BatchTime time, PlanNode aggregate, Exception error) =>
+        new(time, aggregate.Description, error is AggregateException { InnerExceptions: [var only] } ? only : error);
 
     /// <summary>The partial and merge forms of one compiled aggregate.</summary>
-    internal abstract class Tables
+    internal abstract class Partials
     {
         /// <summary>
-        /// Executor: the batch's partials per key partition, each written as a group table's state
-        /// (<see cref="GroupTableState"/>); null for a partition that gets no key.
+        /// Executor: the batch's partials per key partition (a GroupBy's split by key hash, a
+        /// stream's aggregate to partition 0), each written with the state codecs; null for a
+        /// partition that gets none.
         /// </summary>
         /// <param name="batch">The map task's batch.</param>
         /// <param name="partitions">Into how many key partitions to split the keys by their hash; 1 sends every key to partition 0.</param>
@@ -82,12 +110,12 @@ internal sealed class PartialAggregation(GroupAggregateOperator aggregate)
         /// <exception cref="InvalidDataException">The section is not a partial of this aggregate.</exception>
         public abstract object ReadPartial(JsonElement section);
 
-        /// <summary>Reducer: merges <paramref name="partials"/> (in map task order) and projects each group.</summary>
-        /// <exception cref="BatchFailedException">A projection threw (an overflowing narrowing, user code); the message names the aggregate.</exception>
+        /// <summary>Reducer: merges <paramref name="partials"/> (in map task order) and finishes the aggregate (projects each group).</summary>
+        /// <exception cref="BatchFailedException">A merge or the result threw (a decimal sum or a narrowing that overflows, user code in a projection); the message names the aggregate.</exception>
         public abstract Array Merge(BatchTime time, IReadOnlyList<object> partials);
     }
 
-    private sealed class Tables<TIn, TKey, TOut>(HashAggregate<TIn, TKey, TOut> aggregate) : Tables
+    private sealed class GroupPartials<TIn, TKey, TOut>(HashAggregate<TIn, TKey, TOut> aggregate) : Partials
     {
         public override Action<Utf8JsonWriter>?[] Map(BatchExecution batch, int partitions)
         {
@@ -104,7 +132,7 @@ internal sealed class PartialAggregation(GroupAggregateOperator aggregate)
             }
             catch (Exception error) when (error is not (BatchFailedException or OperationCanceledException))
             {
-                throw Failed(batch.Time, error);
+                throw Failed(batch.Time, aggregate, error);
             }
 
             if (table.Count == 0)
@@ -151,23 +179,79 @@ internal sealed class PartialAggregation(GroupAggregateOperator aggregate)
                 return Array.Empty<TOut>();
             }
 
-            var merged = (GroupTable<TKey>)partials[0];
-            for (var i = 1; i < partials.Count; i++)
-            {
-                merged.MergeFrom((GroupTable<TKey>)partials[i]);
-            }
-
             try
             {
+                var merged = (GroupTable<TKey>)partials[0];
+                for (var i = 1; i < partials.Count; i++)
+                {
+                    merged.MergeFrom((GroupTable<TKey>)partials[i]);
+                }
+
                 return aggregate.Project(merged, include: null);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                throw Failed(time, error);
+                throw Failed(time, aggregate, error);
             }
         }
+    }
 
-        private BatchFailedException Failed(BatchTime time, Exception error) =>
-            new(time, aggregate.Description, error is AggregateException { InnerExceptions: [var only] } ? only : error);
+    private sealed class ScalarPartials<TIn, TStorage, TOut>(BatchAggregate<TIn, TStorage, TOut> aggregate) : Partials
+    {
+        public override Action<Utf8JsonWriter>?[] Map(BatchExecution batch, int partitions)
+        {
+            var writers = new Action<Utf8JsonWriter>?[partitions];
+            if (batch.Records<TIn>(aggregate.Child) is not { } input)
+            {
+                return writers;
+            }
+
+            BatchAggregate<TIn, TStorage, TOut>.Partial partial;
+            try
+            {
+                partial = aggregate.Accumulate(input, batch);
+            }
+            catch (Exception error) when (error is not (BatchFailedException or OperationCanceledException))
+            {
+                throw Failed(batch.Time, aggregate, error);
+            }
+
+            if (partial.Count > 0)
+            {
+                writers[0] = writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("count", partial.Count);
+                    writer.WritePropertyName("value");
+                    StateCodecs.For<TStorage>().Write(writer, partial.Value);
+                    writer.WriteEndObject();
+                };
+            }
+
+            return writers;
+        }
+
+        public override object ReadPartial(JsonElement section) =>
+            section.ValueKind == JsonValueKind.Object && section.TryGetProperty("count", out var count) && section.TryGetProperty("value", out var value)
+                ? new BatchAggregate<TIn, TStorage, TOut>.Partial(count.GetInt64(), StateCodecs.For<TStorage>().Read(value))
+                : throw new InvalidDataException($"A partial of {aggregate.Description} needs a count and a value; the section holds {section.ValueKind}.");
+
+        public override Array Merge(BatchTime time, IReadOnlyList<object> partials)
+        {
+            try
+            {
+                var total = default(BatchAggregate<TIn, TStorage, TOut>.Partial);
+                foreach (var partial in partials)
+                {
+                    total = aggregate.Merge(total, (BatchAggregate<TIn, TStorage, TOut>.Partial)partial);
+                }
+
+                return aggregate.Finish(total);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                throw Failed(time, aggregate, error);
+            }
+        }
     }
 }

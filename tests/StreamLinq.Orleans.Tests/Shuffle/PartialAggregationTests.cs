@@ -5,7 +5,8 @@ using StreamLinq.Orleans.Tests.Support;
 namespace StreamLinq.Orleans.Tests.Shuffle;
 
 /// <summary>
-/// Executors pre-aggregate a GroupBy aggregate and pre-combine a reduce by key (map-side combine):
+/// Executors pre-aggregate a GroupBy aggregate or a stream's aggregate and pre-combine a reduce by
+/// key (map-side combine):
 /// the reducers merge the partials and give what one process gives (floating-point sums within
 /// their rounding bound), Explain says which outputs ship partials and which ship records, and a
 /// map task ships one partial per key whatever the number of records.
@@ -93,6 +94,22 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
         Assert.Equal(singleTop.Select(b => b.Select(r => r.ToString()).ToList()), clusterTop.Select(b => b.Select(r => r.ToString()).ToList()));
     }
 
+    [Property(MaxTest = 3, Arbitrary = [typeof(Scripts)])]
+    public void A_streams_sum_minimum_and_average_merge_from_one_partial_per_executor(Script<int> script)
+    {
+        // Dropping values below 40 leaves some executors nothing; the script's last batch is
+        // empty everywhere: its Sum is 0, its Min and Average are no record.
+        var (singleSum, clusterSum) = BothRuns.RunAsync(fixture, script, s => s.Where(x => x >= 40).Sum()).GetAwaiter().GetResult();
+        var (singleMin, clusterMin) = BothRuns.RunAsync(fixture, script, s => s.Where(x => x >= 40).Min()).GetAwaiter().GetResult();
+        var (singleAverage, clusterAverage) = BothRuns.RunAsync(fixture, script, s => s.Where(x => x >= 40).Average()).GetAwaiter().GetResult();
+
+        Assert.Equal(script.Batches.Select(b => new List<int> { b.SelectMany(p => p).Where(x => x >= 40).Sum() }), clusterSum);
+        Assert.Equal(singleSum, clusterSum);
+        Assert.Equal(singleMin, clusterMin);
+        Assert.Equal(singleAverage, clusterAverage);
+        Assert.Empty(clusterMin[^1]);
+    }
+
     [Property(MaxTest = 4, Arbitrary = [typeof(Scripts)])]
     public void ReduceByKey_combined_on_the_executors_combines_each_keys_values_in_record_order(Script<int> script)
     {
@@ -123,14 +140,17 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
         input.GroupBy(x => x % 3).Select(g => new { g.Key, N = g.Count(), S = g.Sum(), A = g.Average(x => x * 2.0), M = g.Max() }).ForEachBatch((_, _) => { });
         input.GroupBy(x => x % 3).Select(g => new { g.Key, All = g.ToList() }).ForEachBatch((_, _) => { });
         input.Select(x => new KeyValuePair<int, int>(x % 3, x)).ReduceByKey((a, b) => a + b).ForEachBatch((_, _) => { });
+        input.Where(x => x > 1).Count().ForEachBatch((_, _) => { });
 
         var outputs = DistributedPlan.Create(context, 2).Explain().Split("ForEachBatch", StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.Equal(3, outputs.Length);
+        Assert.Equal(4, outputs.Length);
         Assert.Contains("⇒ Shuffle#0 (partial aggregation: count, sum, average(x => x * 2.0) (as sum and count), max)", outputs[0]);
         Assert.Contains("Shuffle#0: GroupAggregate [key: x => x % 3", outputs[0]);
         Assert.Contains("⇒ Shuffle#1 (records)", outputs[1]);
         Assert.Contains("⇒ Shuffle#2 (partial reduce by key: (a, b) => a + b)", outputs[2]);
+        Assert.Contains("⇒ Shuffle#3 (partial aggregation: count of the batch)", outputs[3]);
+        Assert.Contains("Shuffle#3: Aggregate [Count()] merges the map tasks' partials", outputs[3]);
     }
 
     [Fact]
@@ -146,6 +166,35 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
         Assert.InRange(large, small, small + 40);
         Assert.True(largeRecords > 9 * smallRecords, $"records: {smallRecords} bytes for 1,000, {largeRecords} for 10,000");
         Assert.True(large * 100 < largeRecords, $"partials {large} bytes, records {largeRecords}");
+    }
+
+    [Fact]
+    public async Task A_key_that_throws_on_an_executor_and_a_merged_sum_that_overflows_fail_the_batch_naming_the_aggregate()
+    {
+        var throwing = new StreamingContext(TestJobs.Interval);
+        throwing.AddInput(new ScriptedSource<int>("Numbers", new Script<int>([[[1, 0]]]))).GroupBy(x => 10 / x).Select(g => new { g.Key, N = g.Count() }).ForEachBatch((_, _) => { });
+        var plan = DistributedPlan.Create(throwing, 2);
+
+        var error = await Assert.ThrowsAsync<BatchFailedException>(() => plan.RunMapAsync(plan.Cut(new BatchTime(TestJobs.Interval.Ticks)).Tasks[0], CancellationToken.None));
+
+        Assert.IsType<DivideByZeroException>(error.InnerException);
+        Assert.Contains("HashAggregate", error.Message);
+
+        // Each executor's partial sum fits (sums are kept in a long); the merged one does not fit the int the query asks for, as in one process.
+        var overflowing = new StreamingContext(TestJobs.Interval);
+        overflowing.AddInput(new ScriptedSource<int>("Numbers", new Script<int>([[[int.MaxValue], [int.MaxValue]]]))).GroupBy(x => 1).Select(g => g.Sum()).ForEachBatch((_, _) => { });
+        plan = DistributedPlan.Create(overflowing, 1);
+        var cut = plan.Cut(new BatchTime(TestJobs.Interval.Ticks));
+        var partials = new List<byte[]>();
+        foreach (var task in cut.Tasks)
+        {
+            partials.Add((await plan.RunMapAsync(task, CancellationToken.None)).Partitions[0]);
+        }
+
+        error = await Assert.ThrowsAsync<BatchFailedException>(() => plan.RunReduceAsync(cut.Time, 0, 1, cut.Offsets, partials, CancellationToken.None));
+
+        Assert.IsType<OverflowException>(error.InnerException);
+        Assert.Contains("HashAggregate", error.Message);
     }
 
     /// <summary>
