@@ -19,8 +19,9 @@ namespace StreamLinq.Distributed;
 /// it, the same compiled loop as in one process) over one source partition's offset range, and
 /// split the result by key partition. A GroupBy aggregate or a stream's Count, Sum, Min, Max or
 /// Average right above the narrow part is aggregated there too (map-side combine: one partial per
-/// key, or per map task, is shipped, and the reducers merge the partials in map task order), and a reduce by key right above it is reduced per key there
-/// first; <see cref="Explain"/> says which outputs ship partials and which records. Reducers run the rest of the plan and the output
+/// key, or per map task, is shipped, and the reducers merge the partials in map task order), and
+/// a reduce by key right above it is reduced per key there first; <see cref="Explain"/> says
+/// which outputs ship partials and which records. Reducers run the rest of the plan and the output
 /// operations: when one keyed operator (GroupBy aggregate, keyed state, a join of streams,
 /// Distinct) comes right after the narrow parts and no other boundary follows, every key
 /// partition runs it for its keys and keeps their state across batches in its plan's nodes;
