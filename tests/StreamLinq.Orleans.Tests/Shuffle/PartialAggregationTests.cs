@@ -27,6 +27,10 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
             g.Key, g.LongCount(), g.Count(x => x % 2 == 0), g.Sum(x => (long)x), g.Average(), g.Min(), g.Max()))).GetAwaiter().GetResult();
 
         Assert.Equal(BothRuns.Sorted(single), BothRuns.Sorted(cluster));
+
+        // A null key is a group of its own, as in LINQ, and crosses the shuffle as one.
+        var (singleNull, clusterNull) = BothRuns.RunAsync(fixture, script, s => s.GroupBy(x => x % 3 == 0 ? null : $"k{x % 5}").Select(g => new { g.Key, N = g.Count(), M = g.Min() })).GetAwaiter().GetResult();
+        Assert.Equal(BothRuns.Sorted(singleNull), BothRuns.Sorted(clusterNull));
     }
 
     [Property(MaxTest = 4, Arbitrary = [typeof(Scripts)])]
