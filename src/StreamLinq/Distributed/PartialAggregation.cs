@@ -87,7 +87,12 @@ internal sealed class PartialAggregation
     private static string Describe(AggregateKind kind, LambdaExpression? selector)
     {
         var of = selector is null ? "" : $"({PlanText.Of(selector)})";
-        return kind == AggregateKind.Average ? $"average{of} (as sum and count)" : $"{kind.ToString().ToLowerInvariant()}{of}";
+        return kind switch
+        {
+            AggregateKind.Average => $"average{of} (as sum and count)",
+            AggregateKind.CountIf => $"count{of}",
+            _ => $"{kind.ToString().ToLowerInvariant()}{of}",
+        };
     }
 
     private static BatchFailedException Failed(BatchTime time, PlanNode aggregate, Exception error) =>

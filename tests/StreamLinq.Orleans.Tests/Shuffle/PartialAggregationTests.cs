@@ -141,7 +141,7 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
     {
         var context = new StreamingContext(TestJobs.Interval);
         var input = context.AddInput(new ScriptedSource<int>("Numbers", new Script<int>([[[1, 2], [3]]])));
-        input.GroupBy(x => x % 3).Select(g => new { g.Key, N = g.Count(), S = g.Sum(), A = g.Average(x => x * 2.0), M = g.Max() }).ForEachBatch((_, _) => { });
+        input.GroupBy(x => x % 3).Select(g => new { g.Key, N = g.Count(), S = g.Sum(), A = g.Average(x => x * 2.0), M = g.Max(), E = g.Count(x => x > 1) }).ForEachBatch((_, _) => { });
         input.GroupBy(x => x % 3).Select(g => new { g.Key, All = g.ToList() }).ForEachBatch((_, _) => { });
         input.Select(x => new KeyValuePair<int, int>(x % 3, x)).ReduceByKey((a, b) => a + b).ForEachBatch((_, _) => { });
         input.Where(x => x > 1).Count().ForEachBatch((_, _) => { });
@@ -149,7 +149,7 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
         var outputs = DistributedPlan.Create(context, 2).Explain().Split("ForEachBatch", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(4, outputs.Length);
-        Assert.Contains("⇒ Shuffle#0 (partial aggregation: count, sum, average(x => x * 2.0) (as sum and count), max)", outputs[0]);
+        Assert.Contains("⇒ Shuffle#0 (partial aggregation: count, sum, average(x => x * 2.0) (as sum and count), max, count(x => x > 1))", outputs[0]);
         Assert.Contains("Shuffle#0: GroupAggregate [key: x => x % 3", outputs[0]);
         Assert.Contains("⇒ Shuffle#1 (records)", outputs[1]);
         Assert.Contains("⇒ Shuffle#2 (partial reduce by key: (a, b) => a + b)", outputs[2]);
