@@ -6,10 +6,10 @@ namespace StreamLinq.Orleans.Tests.Shuffle;
 
 /// <summary>
 /// Executors pre-aggregate a GroupBy aggregate or a stream's aggregate and pre-combine a reduce by
-/// key (map-side combine):
-/// the reducers merge the partials and give what one process gives (floating-point sums within
-/// their rounding bound), Explain says which outputs ship partials and which ship records, and a
-/// map task ships one partial per key whatever the number of records.
+/// key (map-side combine): the reducers merge the partials and give what one process gives
+/// (floating-point sums within their rounding bound), Explain says which outputs ship partials and
+/// which ship records, a map task ships one partial per key whatever the number of records, and
+/// errors name the aggregate.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class PartialAggregationTests(ClusterFixture fixture)
