@@ -128,7 +128,9 @@ public sealed class DistributedPlan
             text.AppendLine($"  reduce stage, {partitions} partition(s), output on {(partitions == 1 ? "key partition 0" : "every key partition for its slice")}:");
             foreach (var prefix in cut.Prefixes.Where(p => p.Aggregation is not null))
             {
-                text.AppendLine($"    Shuffle#{prefix.ShuffleId}: {prefix.Aggregation!.Operator} [{prefix.Aggregation.Detail}] merges the map tasks' partials in map task order and finishes");
+                text.AppendLine(prefix.Aggregation!.IsWindowed
+                    ? $"    Shuffle#{prefix.ShuffleId}: the map tasks' partial tables merged in map task order, taken in by the window's aggregation below as each batch's"
+                    : $"    Shuffle#{prefix.ShuffleId}: {prefix.Aggregation.Operator} [{prefix.Aggregation.Detail}] merges the map tasks' partials in map task order and finishes");
             }
 
             foreach (var line in reduce.Explain([cut.Reduce]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
@@ -400,12 +402,27 @@ public sealed class DistributedPlan
             }
         }
 
-        var inputs = parts.ToDictionary(
-            p => p.Key,
-            p => _aggregations.TryGetValue(p.Key, out var aggregation)
-                ? aggregation.Compile(_prefixBuilder).Merge(time, p.Value)
-                : Concat(_shuffleTypes[p.Key], p.Value.Cast<Array>().ToList()));
-        var execution = new BatchExecution(time, inputs, _context.Options, cancellationToken);
+        var inputs = new Dictionary<int, Array>();
+        var preAggregated = new Dictionary<int, object>();
+        foreach (var (shuffleId, sections) in parts)
+        {
+            if (!_aggregations.TryGetValue(shuffleId, out var aggregation))
+            {
+                inputs[shuffleId] = Concat(_shuffleTypes[shuffleId], sections.Cast<Array>().ToList());
+            }
+            else if (aggregation.IsWindowed)
+            {
+                // The window over the records stays in the plan; its batch arrives as a table.
+                inputs[shuffleId] = Array.CreateInstance(_shuffleTypes[shuffleId], 0);
+                preAggregated[shuffleId] = aggregation.Compile(_prefixBuilder).MergeTable(time, sections);
+            }
+            else
+            {
+                inputs[shuffleId] = aggregation.Compile(_prefixBuilder).Merge(time, sections);
+            }
+        }
+
+        var execution = new BatchExecution(time, inputs, _context.Options, cancellationToken) { PreAggregated = preAggregated };
         long written = 0;
         for (var i = 0; i < _cuts.Count; i++)
         {

@@ -40,8 +40,11 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 
     public Type ElementType => Top.ElementType;
 
-    /// <summary>The records' type on the wire, and the shuffle input's: the narrow part's, or the pre-aggregated operator's result.</summary>
-    public Type ShuffledType => Aggregation?.ResultType ?? ElementType;
+    /// <summary>The shuffle input's type: the narrow part's, or the pre-aggregated operator's result (the reducers then read that in its place).</summary>
+    public Type ShuffledType => Aggregation is { IsWindowed: false } aggregation ? aggregation.ResultType : ElementType;
+
+    /// <summary>The subtree the reducers read from the shuffle: the pre-aggregated operator, or the narrow part.</summary>
+    public Expression ShuffledTree => Aggregation is { IsWindowed: false } aggregation ? aggregation.Tree : Top.Tree;
 
     /// <summary>What executors compile and run when they ship records: the narrow part, or a per-batch reduce by key of it (<see cref="Combine"/>).</summary>
     public Expression MapTree => Combine is { } func
@@ -135,7 +138,7 @@ internal sealed class OutputCut
 
             prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top)
             {
-                Aggregation = parents[top] is [GroupAggregateOperator or AggregateOperator] ? new PartialAggregation(parents[top][0]) : null,
+                Aggregation = parents[top] is [GroupAggregateOperator or AggregateOperator] ? new PartialAggregation(parents[top][0], windowed: false) : null,
             });
         }
 
@@ -159,6 +162,12 @@ internal sealed class OutputCut
                     prefixes[i].Combine = combine;
                 }
             }
+        }
+        else if (boundaries is [GroupAggregateOperator aggregate] && WindowedPrefix(aggregate, prefixes, parents) is { } windowed)
+        {
+            mode = ShuffleMode.ByKey;
+            boundary = aggregate;
+            windowed.Aggregation = new PartialAggregation(aggregate, windowed: true);
         }
 
         var reduce = output.WithQuery(new PrefixReplacer(context, prefixes).Visit(output.Query)!);
@@ -197,6 +206,24 @@ internal sealed class OutputCut
         }
 
         return prefixes.Select(p => byInput[boundary.Inputs.ToList().FindIndex(i => ReferenceEquals(i, p.Top))]).ToArray();
+    }
+
+    /// <summary>
+    /// The one prefix when the plan before the aggregate is exactly the narrow part, a window and
+    /// a chain of per-record operators, each read by the next alone: the plan one process runs is
+    /// then a <see cref="WindowedAggregate{TIn,TKey,TOut}"/> keeping one partial table per batch,
+    /// which executors can compute and reducers can take in, each keeping the window for its keys.
+    /// </summary>
+    private static ShufflePrefix? WindowedPrefix(GroupAggregateOperator aggregate, List<ShufflePrefix> prefixes, Dictionary<LogicalNode, List<LogicalNode>> parents)
+    {
+        var below = aggregate.Input is MapOperator map && parents[map] is [_] ? map.Input : aggregate.Input;
+
+        // As the compiler decides: a window reached through WithEventTime is not absorbed.
+        QueryPlanner.StatelessChain(aggregate.Aggregation.Source, out var belowChain);
+        return below is WindowOperator window && ExpressionShapes.IsOperator(belowChain, "Window", out _) && parents[window] is [_]
+            && prefixes is [var prefix] && ReferenceEquals(window.Input, prefix.Top) && parents[prefix.Top] is [_]
+            ? prefix
+            : null;
     }
 
     /// <summary>
@@ -244,7 +271,7 @@ internal sealed class OutputCut
     private sealed class PrefixReplacer(StreamingContext context, IReadOnlyList<ShufflePrefix> prefixes) : ExpressionVisitor
     {
         private readonly Dictionary<Expression, Expression> _inputs = prefixes.ToDictionary<ShufflePrefix, Expression, Expression>(
-            p => p.Aggregation?.Tree ?? p.Top.Tree,
+            p => p.ShuffledTree,
             p => ((IDStream)Activator.CreateInstance(
                 typeof(InputDStream<>).MakeGenericType(p.ShuffledType),
                 context,

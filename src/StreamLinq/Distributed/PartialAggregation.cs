@@ -20,7 +20,10 @@ namespace StreamLinq.Distributed;
 /// add, minima and maxima compare, an average is its sum and the record count) and projects each
 /// group, in order of first appearance. A stream's Count, Sum, Min, Max or Average
 /// (<see cref="BatchAggregate{TIn,TStorage,TOut}.Accumulate"/>) ships one partial (how many
-/// values, their accumulator) to key partition 0.
+/// values, their accumulator) to key partition 0. A GroupBy aggregate over a window
+/// (<see cref="WindowedAggregate{TIn,TKey,TOut}"/>) ships its per-batch table alike; the reducer
+/// keeps the window for its keys and takes the merged table in as the batch's
+/// (<see cref="BatchExecution.PreAggregated"/>).
 /// </summary>
 /// <remarks>
 /// Integers are exact: sums are kept wide (<see cref="WideSum"/>) and narrowed, checked, only in
@@ -34,9 +37,11 @@ internal sealed class PartialAggregation
     private Partials? _compiled;
 
     /// <param name="aggregate">A <see cref="GroupAggregateOperator"/> or an <see cref="AggregateOperator"/>.</param>
-    public PartialAggregation(LogicalNode aggregate)
+    /// <param name="windowed">Whether the aggregate is a GroupBy aggregate over a window, which reducers keep.</param>
+    public PartialAggregation(LogicalNode aggregate, bool windowed)
     {
         _aggregate = aggregate;
+        IsWindowed = windowed;
         (Detail, Aggregates) = aggregate switch
         {
             GroupAggregateOperator group => (group.Aggregation.Detail, string.Join(", ", group.Aggregation.Aggregates.Select(Describe).Prepend("count").Distinct())),
@@ -45,11 +50,18 @@ internal sealed class PartialAggregation
         };
     }
 
-    /// <summary>The aggregate's subtree, which the reducers' plan reads from the shuffle instead.</summary>
+    /// <summary>The aggregate's subtree, which the reducers' plan reads from the shuffle instead (unless <see cref="IsWindowed"/>).</summary>
     public Expression Tree => _aggregate.Tree;
 
-    /// <summary>The aggregate's result type: what the reducers' plan reads from the shuffle.</summary>
+    /// <summary>The aggregate's result type: what the reducers' plan reads from the shuffle (unless <see cref="IsWindowed"/>).</summary>
     public Type ResultType => _aggregate.ElementType;
+
+    /// <summary>
+    /// Whether the aggregate is over a window: the reducers' plan keeps the window and the
+    /// aggregate over the narrow part's (empty) records, and takes each batch's merged table in
+    /// through <see cref="BatchExecution.PreAggregated"/>.
+    /// </summary>
+    public bool IsWindowed { get; }
 
     /// <summary>The aggregate's operator, as plans name it.</summary>
     public string Operator => _aggregate.Operator;
@@ -66,6 +78,11 @@ internal sealed class PartialAggregation
         if (_compiled is null)
         {
             var node = builder.Build(_aggregate.Tree);
+            if (node.GetType() is { IsGenericType: true } windowed && windowed.GetGenericTypeDefinition() == typeof(WindowedAggregate<,,>))
+            {
+                node = (PlanNode)windowed.GetProperty(nameof(WindowedAggregate<int, int, int>.PerBatch))!.GetValue(node)!;
+            }
+
             var type = node.GetType();
             var form = !type.IsGenericType ? null
                 : type.GetGenericTypeDefinition() == typeof(HashAggregate<,,>) ? typeof(GroupPartials<,,>)
@@ -114,6 +131,13 @@ internal sealed class PartialAggregation
         /// <summary>Reducer: one map task's partial, as <see cref="Map"/> wrote it.</summary>
         /// <exception cref="InvalidDataException">The section is not a partial of this aggregate.</exception>
         public abstract object ReadPartial(JsonElement section);
+
+        /// <summary>
+        /// Reducer, for a GroupBy aggregate over a window: merges <paramref name="partials"/> (in
+        /// map task order) into the batch's group table, which the reducer's windowed aggregate takes in.
+        /// </summary>
+        /// <exception cref="BatchFailedException">A merge threw (a decimal sum that overflows); the message names the aggregate.</exception>
+        public abstract object MergeTable(BatchTime time, IReadOnlyList<object> partials);
 
         /// <summary>Reducer: merges <paramref name="partials"/> (in map task order) and finishes the aggregate (projects each group).</summary>
         /// <exception cref="BatchFailedException">A merge or the result threw (a decimal sum or a narrowing that overflows, user code in a projection); the message names the aggregate.</exception>
@@ -177,21 +201,29 @@ internal sealed class PartialAggregation
 
         public override object ReadPartial(JsonElement section) => GroupTableState.Read<TKey>(section, aggregate.NewColumns());
 
-        public override Array Merge(BatchTime time, IReadOnlyList<object> partials)
+        public override object MergeTable(BatchTime time, IReadOnlyList<object> partials)
         {
-            if (partials.Count == 0)
-            {
-                return Array.Empty<TOut>();
-            }
-
             try
             {
-                var merged = (GroupTable<TKey>)partials[0];
+                var merged = partials.Count == 0 ? new GroupTable<TKey>(aggregate.NewColumns()) : (GroupTable<TKey>)partials[0];
                 for (var i = 1; i < partials.Count; i++)
                 {
                     merged.MergeFrom((GroupTable<TKey>)partials[i]);
                 }
 
+                return merged;
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                throw Failed(time, aggregate, error);
+            }
+        }
+
+        public override Array Merge(BatchTime time, IReadOnlyList<object> partials)
+        {
+            var merged = (GroupTable<TKey>)MergeTable(time, partials);
+            try
+            {
                 return aggregate.Project(merged, include: null);
             }
             catch (Exception error) when (error is not OperationCanceledException)
@@ -240,6 +272,9 @@ internal sealed class PartialAggregation
             section.ValueKind == JsonValueKind.Object && section.TryGetProperty("count", out var count) && section.TryGetProperty("value", out var value)
                 ? new BatchAggregate<TIn, TStorage, TOut>.Partial(count.GetInt64(), StateCodecs.For<TStorage>().Read(value))
                 : throw new InvalidDataException($"A partial of {aggregate.Description} needs a count and a value; the section holds {section.ValueKind}.");
+
+        public override object MergeTable(BatchTime time, IReadOnlyList<object> partials) =>
+            throw new NotSupportedException($"{aggregate.Description} keeps no group table; only a GroupBy aggregate over a window is merged into one.");
 
         public override Array Merge(BatchTime time, IReadOnlyList<object> partials)
         {

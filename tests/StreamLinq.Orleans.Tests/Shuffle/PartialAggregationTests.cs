@@ -87,6 +87,28 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
 
     public static int KeyOf(double value) => (int)(value * 10) % 4;
 
+    [Property(MaxTest = 3, Arbitrary = [typeof(Scripts)])]
+    public void A_windowed_GroupBy_aggregate_takes_in_each_batchs_merged_partials_and_gives_the_same_windows(Script<int> script)
+    {
+        var second = TimeSpan.FromSeconds(1);
+
+        // Min and Max: the window merges its batches' tables at each slide; counts and integer
+        // sums: it adds the entering table and subtracts the leaving ones.
+        var (single, cluster) = BothRuns.RunAsync(
+            fixture,
+            script,
+            s => s.Window(3 * second, second).Select(x => x + 1).GroupBy(x => x % 4).Select(g => new { g.Key, N = g.Count(), Lo = g.Min(), Hi = g.Max() }),
+            script.Batches.Length + 3).GetAwaiter().GetResult();
+        Assert.Equal(BothRuns.Sorted(single), BothRuns.Sorted(cluster));
+
+        var (singleRunning, clusterRunning) = BothRuns.RunAsync(
+            fixture,
+            script,
+            s => s.Where(x => x % 5 != 0).Window(2 * second, second).GroupBy(x => x % 3).Select(g => new { g.Key, N = g.Count(), S = g.Sum(), A = g.Average() }),
+            script.Batches.Length + 2).GetAwaiter().GetResult();
+        Assert.Equal(BothRuns.Sorted(singleRunning), BothRuns.Sorted(clusterRunning));
+    }
+
     [Property(MaxTest = 4, Arbitrary = [typeof(Scripts)])]
     public void CountByValue_and_a_top_k_over_a_pre_aggregated_GroupBy_give_the_same_results(Script<int> script)
     {
@@ -145,16 +167,21 @@ public sealed class PartialAggregationTests(ClusterFixture fixture)
         input.GroupBy(x => x % 3).Select(g => new { g.Key, All = g.ToList() }).ForEachBatch((_, _) => { });
         input.Select(x => new KeyValuePair<int, int>(x % 3, x)).ReduceByKey((a, b) => a + b).ForEachBatch((_, _) => { });
         input.Where(x => x > 1).Count().ForEachBatch((_, _) => { });
+        input.Window(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)).GroupBy(x => x % 3).Select(g => new { g.Key, N = g.Count() }).ForEachBatch((_, _) => { });
 
         var outputs = DistributedPlan.Create(context, 2).Explain().Split("ForEachBatch", StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.Equal(4, outputs.Length);
+        Assert.Equal(5, outputs.Length);
         Assert.Contains("⇒ Shuffle#0 (partial aggregation: count, sum, average(x => x * 2.0) (as sum and count), max, count(x => x > 1))", outputs[0]);
         Assert.Contains("Shuffle#0: GroupAggregate [key: x => x % 3", outputs[0]);
         Assert.Contains("⇒ Shuffle#1 (records)", outputs[1]);
         Assert.Contains("⇒ Shuffle#2 (partial reduce by key: (a, b) => a + b)", outputs[2]);
         Assert.Contains("⇒ Shuffle#3 (partial aggregation: count of the batch)", outputs[3]);
         Assert.Contains("Shuffle#3: Aggregate [Count()] merges the map tasks' partials", outputs[3]);
+        Assert.Contains("⇒ Shuffle#4 (partial aggregation: count)", outputs[4]);
+        Assert.Contains("hash by x => x % 3 into 2 key partitions", outputs[4]);
+        Assert.Contains("Shuffle#4: the map tasks' partial tables merged in map task order, taken in by the window's aggregation", outputs[4]);
+        Assert.Contains("WindowedAggregate", outputs[4]);
     }
 
     [Fact]
