@@ -83,8 +83,9 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 /// <see cref="ShufflePrefix"/> per input it reads), how its records are shuffled, and the same
 /// output over the shuffled records, which reducers run. The cut is made where the plan's first
 /// shuffle boundary is (<see cref="LogicalNode.Exchange"/>): with one keyed boundary right above the
-/// narrow parts, and none above it, each reducer runs the rest of the plan for its keys; with no
-/// boundary at all, for its source partitions' records; otherwise the rest runs in one place.
+/// narrow parts (or a GroupBy aggregate over a window of the one narrow part), and none above it,
+/// each reducer runs the rest of the plan for its keys; with no boundary at all, for its source
+/// partitions' records; otherwise the rest runs in one place.
 /// </summary>
 internal sealed class OutputCut
 {
