@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
 
@@ -22,7 +23,9 @@ namespace StreamLinq.Orleans;
 /// stops the job, reported in its status. A driver activated again (by
 /// <see cref="IStreamJob.StartAsync"/> or the failover probe, <see cref="IJobDriver.KeepRunningAsync"/>)
 /// takes the next epoch and goes on from the newest checkpoint whose parts are all written.
+/// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
 /// </remarks>
+[HashBasedPlacement]
 internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
 {
     private const int RetainedRecords = 3;
