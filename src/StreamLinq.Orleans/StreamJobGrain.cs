@@ -119,7 +119,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         return Task.FromResult(_plan.Explain());
     }
 
-    private async Task StartFromAsync((long Sequence, DriverCheckpoint Checkpoint)? newest)
+    private async Task StartFromAsync((long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)? newest)
     {
         var options = Options;
         var plan = _plan ??= registry.Build(Job, services);
@@ -133,7 +133,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
             var checkpoint = found.Checkpoint;
             plan.RestoreSourcePositions(checkpoint.Positions);
             _sequence = found.Sequence;
-            _epoch = checkpoint.Epoch + 1;
+            _epoch = found.MaxEpoch + 1;
             _completed = checkpoint.Completed;
             _stateSequence = checkpoint.StateSequence;
             _stateTime = checkpoint.StateTime;
@@ -425,9 +425,10 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
     /// <summary>
     /// The newest record whose reducer parts are all written (one that does not read is passed
-    /// over for the one before it); null when the store holds none or the job has no store.
+    /// over for the one before it), with the highest epoch any record holds; null when the store
+    /// holds none or the job has no store.
     /// </summary>
-    private async Task<(long Sequence, DriverCheckpoint Checkpoint)?> ReadNewestAsync()
+    private async Task<(long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)?> ReadNewestAsync()
     {
         if (Options.CheckpointStore is not { } store)
         {
@@ -436,6 +437,11 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
         var keyPartitions = Options.KeyPartitions;
         var listed = (await store.ListAsync(CancellationToken.None)).ToHashSet();
+        (long Sequence, DriverCheckpoint Checkpoint)? newest = null;
+        long maxEpoch = 0;
+
+        // Every record is read, not only the newest valid one: a zombie driver may have written a
+        // record of its older epoch after a newer driver's, and the next epoch must exceed both.
         foreach (var record in listed.Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).OrderDescending())
         {
             if (await store.ReadAsync(CheckpointLayout.Record(record), CancellationToken.None) is not { } bytes)
@@ -454,15 +460,23 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
                 continue;
             }
 
-            if (checkpoint.StateSequence is not { } state || Enumerable.Range(0, keyPartitions).All(k => listed.Contains(CheckpointLayout.Part(state, k))))
+            maxEpoch = Math.Max(maxEpoch, checkpoint.Epoch);
+            if (newest is not null)
             {
-                return (record, checkpoint);
+                continue;
             }
 
-            Report($"Checkpoint {record} of {store.Description} passed over: a reducer's state of checkpoint {state} is missing.");
+            if (checkpoint.StateSequence is not { } state || Enumerable.Range(0, keyPartitions).All(k => listed.Contains(CheckpointLayout.Part(state, k))))
+            {
+                newest = (record, checkpoint);
+            }
+            else
+            {
+                Report($"Checkpoint {record} of {store.Description} passed over: a reducer's state of checkpoint {state} is missing.");
+            }
         }
 
-        return null;
+        return newest is { } found ? (found.Sequence, found.Checkpoint, maxEpoch) : null;
     }
 
     /// <summary>Writes the next record: the epoch, the reducers' last state, the kept cuts and the sources' positions.</summary>
