@@ -101,6 +101,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         RecordsPerSilo = new Dictionary<string, long>(_recordsPerSilo),
         Failures = _failures.ToArray(),
         Epoch = _epoch,
+        DriverSilo = RuntimeIdentity,
     });
 
     public Task<string> ExplainAsync()

@@ -30,4 +30,8 @@ public sealed record StreamJobStatus
     /// <summary>The driver's epoch: one more than the epoch of the checkpoint it started from; commits carry it (<see cref="BatchCommit.Epoch"/>).</summary>
     [Id(5)]
     public long Epoch { get; init; }
+
+    /// <summary>The silo the driver runs on (its Orleans address, <c>S127.0.0.1:port:generation</c>): where a failover starts when that silo dies.</summary>
+    [Id(6)]
+    public string DriverSilo { get; init; } = "";
 }
