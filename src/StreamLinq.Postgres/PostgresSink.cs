@@ -12,7 +12,10 @@ namespace StreamLinq.Postgres;
 /// <remarks>
 /// Commit tokens live in the table <c>streamlinq_commits</c> (created when missing), one row per
 /// sink id and output: the last batch time committed and its offsets as JSON. Two queries must
-/// not share a sink id. At start the context reads that row back
+/// not share a sink id. In cluster mode every key partition writes its own slice of each batch
+/// (<see cref="BatchCommit.Partition"/>): each partition's commits are kept apart, in the row of
+/// output id <c>output#partition</c>, so one partition's commit never makes another's slice look
+/// written. At start the context reads that row back
 /// (<see cref="ReadLastCommitAsync"/>): a replayable source resumes after it and a batch it covers
 /// is not written again, even when the checkpoint directory was lost or damaged.
 /// </remarks>
@@ -83,6 +86,7 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
         ArgumentNullException.ThrowIfNull(commit);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var outputKey = commit.Partition is { } partition ? $"{commit.OutputId}#{partition.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : commit.OutputId;
 
         // The output's row exists before it is locked: on its first commit there is no row for
         // FOR UPDATE to lock, and two writers of the same batch (a retry beside an attempt that
@@ -95,14 +99,14 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
             transaction))
         {
             claim.Parameters.Add(new() { Value = _sinkId });
-            claim.Parameters.Add(new() { Value = commit.OutputId });
+            claim.Parameters.Add(new() { Value = outputKey });
             await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await using (var last = new NpgsqlCommand("SELECT batch_time FROM streamlinq_commits WHERE sink_id = $1 AND output_id = $2 FOR UPDATE", connection, transaction))
         {
             last.Parameters.Add(new() { Value = _sinkId });
-            last.Parameters.Add(new() { Value = commit.OutputId });
+            last.Parameters.Add(new() { Value = outputKey });
             if (await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long committed && committed >= commit.Time.Ticks)
             {
                 // A replay of a batch that committed before the crash: its rows are already there.
@@ -119,7 +123,7 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
             transaction))
         {
             record.Parameters.Add(new() { Value = _sinkId });
-            record.Parameters.Add(new() { Value = commit.OutputId });
+            record.Parameters.Add(new() { Value = outputKey });
             record.Parameters.Add(new() { Value = commit.Time.Ticks });
             record.Parameters.Add(new() { Value = commit.Offsets });
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
