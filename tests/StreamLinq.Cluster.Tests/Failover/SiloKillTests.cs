@@ -94,7 +94,8 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
                 var status = await StatusAsync(cluster);
                 var driver = kill % 3 == 0 ? cluster.SiloOf(status) : null;
                 var target = driver ?? cluster.Live[random.Next(cluster.Live.Count)];
-                if (cluster.SiloOf(status) == target)
+                var driverKilled = cluster.SiloOf(status) == target;
+                if (driverKilled)
                 {
                     driverKills++;
                 }
@@ -104,6 +105,7 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
                 var recovered = SinceKillAsync(NextBatchAsync(cluster, status.LastBatchTime), killed);
                 detections.Add(await cluster.WaitForDeathAsync(target, RecoveryTimeout));
                 recoveries.Add(await recovered);
+                log.WriteLine($"kill {kill + 1}: silo {target.Number}{(driverKilled ? " (the driver's)" : "")} at batch {status.LastBatchTime:HH:mm:ss.fff}, epoch {status.Epoch}: declared dead after {detections[^1].TotalSeconds:F2} s, the next batch after {recoveries[^1].TotalSeconds:F2} s");
                 await cluster.WaitForMembershipAsync(RecoveryTimeout);
                 await Task.Delay(random.Next(200, 1_000));
             }
@@ -153,7 +155,10 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
 
         if (lost.Count > 0)
         {
-            log.WriteLine($"first numbers lost: {string.Join(", ", lost.Take(20))}");
+            // Runs of consecutive numbers lost, and per stream, say which batches and partitions lost them.
+            log.WriteLine($"numbers lost, by stream: {string.Join("; ", lost.GroupBy(n => n % Streams).Select(g => $"stream {g.Key}: {g.Count()} from {g.Min()} to {g.Max()}"))}");
+            var final = await cluster.StatusAsync();
+            log.WriteLine($"the job's last failures: {string.Join(" | ", final?.Failures.TakeLast(10) ?? ["(no answer)"])}");
         }
 
         return new Outcome(
