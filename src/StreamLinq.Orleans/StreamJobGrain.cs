@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
@@ -38,6 +39,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
     private readonly List<(BatchCut Cut, long? StateSequence)> _cuts = [];
     private readonly Queue<(long Record, long? State)> _written = new();
     private DistributedPlan? _plan;
+    private PlacementRebalancer? _rebalancer;
     private IGrainTimer? _timer;
     private CancellationTokenSource? _stopping;
     private BatchTime _next;
@@ -231,6 +233,12 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         var recorded = true;
         if (_cuts.Count == 0 || _cuts[^1].Cut.Time != time)
         {
+            // Rescaling happens here, at a boundary, with no batch in flight.
+            if (options.CheckpointStore is not null && (_rebalancer ??= new PlacementRebalancer(services.GetRequiredService<IClusterMembershipService>())).SilosChanged())
+            {
+                await _rebalancer.MoveAsync(GrainFactory, Job, _plan!);
+            }
+
             var cut = _plan!.Cut(time);
             var stateDue = options.CheckpointStore is not null && _cuts.Count + 1 >= options.CheckpointEvery;
 

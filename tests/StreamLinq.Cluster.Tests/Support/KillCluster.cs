@@ -147,6 +147,10 @@ internal sealed partial class KillCluster : IAsyncDisposable
         return port.Success ? Live.FirstOrDefault(s => s.SiloPort == int.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture)) : null;
     }
 
+    /// <summary>How many records the executors on <paramref name="silo"/> read since the driver activated.</summary>
+    public long RecordsReadOn(StreamJobStatus status, SiloProcess silo) =>
+        status.RecordsPerSilo.Where(p => SiloPort().Match(p.Key) is { Success: true } port && int.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture) == silo.SiloPort).Sum(p => p.Value);
+
     /// <summary>The last lines the silos printed.</summary>
     public string Tail(int lines = 60)
     {
