@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
 
@@ -23,7 +24,9 @@ namespace StreamLinq.Orleans;
 /// stops the job, reported in its status. A driver activated again (by
 /// <see cref="IStreamJob.StartAsync"/> or the failover probe, <see cref="IJobDriver.KeepRunningAsync"/>)
 /// takes the next epoch and goes on from the newest checkpoint whose parts are all written.
+/// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
 /// </remarks>
+[HashBasedPlacement]
 internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
 {
     private const int RetainedRecords = 3;
@@ -119,7 +122,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         return Task.FromResult(_plan.Explain());
     }
 
-    private async Task StartFromAsync((long Sequence, DriverCheckpoint Checkpoint)? newest)
+    private async Task StartFromAsync((long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)? newest)
     {
         var options = Options;
         var plan = _plan ??= registry.Build(Job, services);
@@ -133,7 +136,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
             var checkpoint = found.Checkpoint;
             plan.RestoreSourcePositions(checkpoint.Positions);
             _sequence = found.Sequence;
-            _epoch = checkpoint.Epoch + 1;
+            _epoch = found.MaxEpoch + 1;
             _completed = checkpoint.Completed;
             _stateSequence = checkpoint.StateSequence;
             _stateTime = checkpoint.StateTime;
@@ -431,9 +434,10 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
     /// <summary>
     /// The newest record whose reducer parts are all written (one that does not read is passed
-    /// over for the one before it); null when the store holds none or the job has no store.
+    /// over for the one before it), with the highest epoch any record holds; null when the store
+    /// holds none or the job has no store.
     /// </summary>
-    private async Task<(long Sequence, DriverCheckpoint Checkpoint)?> ReadNewestAsync()
+    private async Task<(long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)?> ReadNewestAsync()
     {
         if (Options.CheckpointStore is not { } store)
         {
@@ -442,6 +446,11 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
         var keyPartitions = Options.KeyPartitions;
         var listed = (await store.ListAsync(CancellationToken.None)).ToHashSet();
+        (long Sequence, DriverCheckpoint Checkpoint)? newest = null;
+        long maxEpoch = 0;
+
+        // Every record is read, not only the newest valid one: a zombie driver may have written a
+        // record of its older epoch after a newer driver's, and the next epoch must exceed both.
         foreach (var record in listed.Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).OrderDescending())
         {
             if (await store.ReadAsync(CheckpointLayout.Record(record), CancellationToken.None) is not { } bytes)
@@ -460,15 +469,23 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
                 continue;
             }
 
-            if (checkpoint.StateSequence is not { } state || Enumerable.Range(0, keyPartitions).All(k => listed.Contains(CheckpointLayout.Part(state, k))))
+            maxEpoch = Math.Max(maxEpoch, checkpoint.Epoch);
+            if (newest is not null)
             {
-                return (record, checkpoint);
+                continue;
             }
 
-            Report($"Checkpoint {record} of {store.Description} passed over: a reducer's state of checkpoint {state} is missing.");
+            if (checkpoint.StateSequence is not { } state || Enumerable.Range(0, keyPartitions).All(k => listed.Contains(CheckpointLayout.Part(state, k))))
+            {
+                newest = (record, checkpoint);
+            }
+            else
+            {
+                Report($"Checkpoint {record} of {store.Description} passed over: a reducer's state of checkpoint {state} is missing.");
+            }
         }
 
-        return null;
+        return newest is { } found ? (found.Sequence, found.Checkpoint, maxEpoch) : null;
     }
 
     /// <summary>Writes the next record: the epoch, the reducers' last state, the kept cuts and the sources' positions.</summary>

@@ -10,6 +10,7 @@ namespace StreamLinq.Orleans;
 public sealed class StreamJobRegistry
 {
     private readonly Dictionary<string, (Action<StreamingContext, IServiceProvider> Build, StreamJobOptions Options)> _jobs = new(StringComparer.Ordinal);
+    private TimeSpan _driverProbeInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Registers a job: <paramref name="build"/> defines its sources, queries and outputs on a
@@ -54,7 +55,16 @@ public sealed class StreamJobRegistry
     /// driver whose silo died is activated again elsewhere and resumes the job (Orleans activates a
     /// grain only when it is called). Default 1 second.
     /// </summary>
-    public TimeSpan DriverProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <exception cref="ArgumentOutOfRangeException">The interval set is not positive.</exception>
+    public TimeSpan DriverProbeInterval
+    {
+        get => _driverProbeInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _driverProbeInterval = value;
+        }
+    }
 
     /// <summary>The jobs that checkpoint, whose drivers the failover probe calls.</summary>
     internal IEnumerable<string> CheckpointedJobs => _jobs.Where(j => j.Value.Options.CheckpointStore is not null).Select(j => j.Key);

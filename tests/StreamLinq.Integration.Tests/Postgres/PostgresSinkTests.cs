@@ -34,26 +34,6 @@ public sealed class PostgresSinkTests(PostgresServerFixture postgres)
     }
 
     [Fact]
-    public async Task Each_key_partition_of_a_cluster_batch_is_written_once_however_the_partitions_interleave()
-    {
-        var table = $"sink_{Guid.NewGuid():N}";
-        await postgres.ExecuteAsync($"CREATE TABLE {table} (n bigint NOT NULL)");
-        var sink = new PostgresSink<long>(postgres.DataSource, table, PostgresCopy.Rows<long>(table, ["n"], n => [n]));
-        BatchCommit Commit(int second, int partition) => new("numbers", new BatchTime(TimeSpan.FromSeconds(second).Ticks), "{}") { Partition = partition, Epoch = 1 };
-
-        // Partition 1 commits batch 1 after partition 0 committed batch 2, then both replay what they wrote.
-        await sink.CommitBatchAsync([10], Commit(1, 0), CancellationToken.None);
-        await sink.CommitBatchAsync([20], Commit(2, 0), CancellationToken.None);
-        await sink.CommitBatchAsync([11], Commit(1, 1), CancellationToken.None);
-        await sink.CommitBatchAsync([21], Commit(2, 1), CancellationToken.None);
-        await sink.CommitBatchAsync([10], Commit(1, 0), CancellationToken.None);
-        await sink.CommitBatchAsync([21], Commit(2, 1), CancellationToken.None);
-
-        await using var rows = postgres.DataSource.CreateCommand($"SELECT string_agg(n::text, ',' ORDER BY n) FROM {table}");
-        Assert.Equal("10,11,20,21", await rows.ExecuteScalarAsync());
-    }
-
-    [Fact]
     public async Task The_last_commit_reads_back_as_stored_per_output_and_is_null_before_any()
     {
         var table = $"sink_{Guid.NewGuid():N}";
