@@ -1,5 +1,6 @@
 using Orleans;
 using Orleans.Core.Internal;
+using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
@@ -17,15 +18,24 @@ namespace StreamLinq.Orleans;
 /// and replays the batches since, outputs off, so nothing is lost or written twice. A job without
 /// a checkpoint store is never moved: its reducers would lose their state.
 /// </summary>
-internal sealed class PlacementRebalancer(IClusterMembershipService membership)
+internal sealed class PlacementRebalancer(IClusterMembershipService membership, IClusterManifestProvider manifests)
 {
     private string[]? _silos;
 
-    /// <summary>Whether the active silos differ from those of the last call (never at the first, when the job's grains were just placed).</summary>
+    /// <summary>How many moves completed.</summary>
+    public long Moves { get; private set; }
+
+    /// <summary>
+    /// Whether the silos placement can use differ from those of the last call (never at the
+    /// first, when the job's grains were just placed). Those are the active silos whose manifest
+    /// this silo has: a silo that just joined is active a moment before its manifest arrives,
+    /// and placement ignores it until then, so moving at once would place nothing on it.
+    /// </summary>
     public bool SilosChanged()
     {
+        var described = manifests.Current.Silos;
         var silos = membership.CurrentSnapshot.Members.Values
-            .Where(member => member.Status == SiloStatus.Active)
+            .Where(member => member.Status == SiloStatus.Active && described.ContainsKey(member.SiloAddress))
             .Select(member => member.SiloAddress.ToParsableString())
             .Order(StringComparer.Ordinal)
             .ToArray();
@@ -52,6 +62,7 @@ internal sealed class PlacementRebalancer(IClusterMembershipService membership)
         try
         {
             await Task.WhenAll(moves);
+            Moves++;
         }
         catch (Exception error) when (error is OrleansException or TimeoutException)
         {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
+using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
@@ -114,6 +115,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         ReducerRecoveries = _reducerRecoveries,
         SpeculativeTasks = _speculativeTasks,
         DriverSilo = RuntimeIdentity,
+        Rebalances = _rebalancer?.Moves ?? 0,
     });
 
     public Task<string> ExplainAsync()
@@ -237,7 +239,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         if (_cuts.Count == 0 || _cuts[^1].Cut.Time != time)
         {
             // Rescaling happens here, at a boundary, with no batch in flight.
-            if (options.CheckpointStore is not null && (_rebalancer ??= new PlacementRebalancer(services.GetRequiredService<IClusterMembershipService>())).SilosChanged())
+            if (options.CheckpointStore is not null && (_rebalancer ??= new PlacementRebalancer(services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<IClusterManifestProvider>())).SilosChanged())
             {
                 await _rebalancer.MoveAsync(GrainFactory, Job, _plan!);
             }

@@ -46,4 +46,8 @@ public sealed record StreamJobStatus
     /// <summary>The silo the driver runs on (its Orleans address, <c>S127.0.0.1:port:generation</c>): where a failover starts when that silo dies.</summary>
     [Id(9)]
     public string DriverSilo { get; init; } = "";
+
+    /// <summary>How many times the job's executors and reducers were placed again over the silos after the cluster's active silos changed (rescaling, at a batch boundary), since the driver activated.</summary>
+    [Id(10)]
+    public long Rebalances { get; init; }
 }

@@ -34,6 +34,7 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
     private const int RecordsPerSecond = 1_000;
     private static readonly bool Soak = Environment.GetEnvironmentVariable("STREAMLINQ_SOAK") == "1";
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Exactly_once_into_postgres_loses_and_doubles_no_record_across_silo_kills_restarts_and_rescaling()
@@ -84,11 +85,13 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
                 if (kill == kills / 3)
                 {
                     var watch = Stopwatch.StartNew();
+                    var before = await StatusAsync(cluster);
                     var joined = await cluster.JoinAsync();
                     var active = watch.Elapsed;
+                    await RebalancedAsync(cluster, before);
+                    var moved = watch.Elapsed;
                     var next = await NextBatchAsync(cluster, (await StatusAsync(cluster)).LastBatchTime);
-                    var share = await ReadsOnAsync(cluster, joined);
-                    log.WriteLine($"silo {joined.Number} joined gracefully (active {active.TotalSeconds:F2} s after its start), the next batch completed {next.TotalSeconds:F2} s later; its executors had read {share:N0} records {watch.Elapsed.TotalSeconds:F2} s after its start");
+                    log.WriteLine($"silo {joined.Number} joined gracefully: active {active.TotalSeconds:F2} s after its start, the job's grains placed again over the silos {moved.TotalSeconds:F2} s after it (it hosts {await cluster.JobGrainsOnAsync(joined)} of the executors and reducers), the next batch {next.TotalSeconds:F2} s later");
                 }
 
                 if (kill == 2 * kills / 3)
@@ -107,7 +110,7 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
                 var driver = cluster.SiloOf(status);
                 var others = cluster.Live.Where(s => s != driver).ToList();
                 var target = kill % 3 == 0 && driver is not null ? driver : others[random.Next(others.Count)];
-                var driverKilled = cluster.SiloOf(status) == target;
+                var driverKilled = driver == target;
                 if (driverKilled)
                 {
                     driverKills++;
@@ -170,7 +173,7 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
         {
             // Runs of consecutive numbers lost, and per stream, say which batches and partitions lost them.
             log.WriteLine($"numbers lost, by stream: {string.Join("; ", lost.GroupBy(n => n % Streams).Select(g => $"stream {g.Key}: {g.Count()} from {g.Min()} to {g.Max()}"))}");
-            var final = await cluster.StatusAsync();
+            var final = await cluster.StatusAsync(CallTimeout);
             log.WriteLine($"the job's last failures: {string.Join(" | ", final?.Failures.TakeLast(10) ?? ["(no answer)"])}");
         }
 
@@ -190,7 +193,7 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
         StreamJobStatus? status = null;
         while (watch.Elapsed < RecoveryTimeout)
         {
-            status = await cluster.StatusAsync();
+            status = await cluster.StatusAsync(CallTimeout);
             if (status is { LastBatchTime: { } last } && (after is null || last > after))
             {
                 return watch.Elapsed;
@@ -205,22 +208,22 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
             $"{Environment.NewLine}the silos' output:{Environment.NewLine}{cluster.Tail()}");
     }
 
-    // Rescaling moves source partitions to a silo that joins, at a batch boundary: its executors
-    // read records before any kill could move one there by failover.
-    private static async Task<long> ReadsOnAsync(KillCluster cluster, SiloProcess joined)
+    // Rescaling: the driver places the job's grains again at the first batch boundary after a
+    // silo joins (the driver did not move: no kill runs meanwhile).
+    private static async Task RebalancedAsync(KillCluster cluster, StreamJobStatus before)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < RecoveryTimeout)
         {
-            if (await cluster.StatusAsync() is { } status && cluster.RecordsReadOn(status, joined) is > 0 and var records)
+            if (await cluster.StatusAsync(CallTimeout) is { } status && status.DriverSilo == before.DriverSilo && status.Rebalances > before.Rebalances)
             {
-                return records;
+                return;
             }
 
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"silo {joined.Number} joined but no source partition moved to it within {RecoveryTimeout.TotalSeconds} s.{Environment.NewLine}{cluster.Tail()}");
+        throw new TimeoutException($"a silo joined but the job's grains were not placed again within {RecoveryTimeout.TotalSeconds} s.{Environment.NewLine}{cluster.Tail()}");
     }
 
     private static async Task<TimeSpan> SinceKillAsync(Task wait, Stopwatch killed)
@@ -230,7 +233,7 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
     }
 
     private static async Task<StreamJobStatus> StatusAsync(KillCluster cluster) =>
-        await cluster.StatusAsync() ?? throw new TimeoutException($"the job's driver did not answer.{Environment.NewLine}{cluster.Tail()}");
+        await cluster.StatusAsync(RecoveryTimeout) ?? throw new TimeoutException($"the job's driver did not answer within {RecoveryTimeout.TotalSeconds} s.{Environment.NewLine}{cluster.Tail()}");
 
     private async Task<long> ScalarAsync(string sql)
     {

@@ -137,8 +137,11 @@ internal sealed partial class KillCluster : IAsyncDisposable
         throw new TimeoutException($"silo {killed.Number} (port {killed.SiloPort}) was not declared dead within {timeout.TotalSeconds} s.{Environment.NewLine}{Tail()}");
     }
 
-    /// <summary>The job's status, asked again until a silo answers (a call can fail while a silo dies); null if none answered within the time-out.</summary>
-    public Task<StreamJobStatus?> StatusAsync() => TryAsync(() => Job.GetStatusAsync());
+    /// <summary>
+    /// The job's status, asked again until the driver answers (a call fails while a silo dies, and
+    /// waits while the driver comes back elsewhere); null if it did not within <paramref name="timeout"/>.
+    /// </summary>
+    public Task<StreamJobStatus?> StatusAsync(TimeSpan timeout) => TryAsync(() => Job.GetStatusAsync(), timeout);
 
     /// <summary>The live silo hosting the driver, or null when the driver's silo is not a live one (it is being failed over).</summary>
     public SiloProcess? SiloOf(StreamJobStatus status)
@@ -147,9 +150,14 @@ internal sealed partial class KillCluster : IAsyncDisposable
         return port.Success ? Live.FirstOrDefault(s => s.SiloPort == int.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture)) : null;
     }
 
-    /// <summary>How many records the executors on <paramref name="silo"/> read since the driver activated.</summary>
-    public long RecordsReadOn(StreamJobStatus status, SiloProcess silo) =>
-        status.RecordsPerSilo.Where(p => SiloPort().Match(p.Key) is { Success: true } port && int.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture) == silo.SiloPort).Sum(p => p.Value);
+    /// <summary>How many of the job's executor and reducer activations <paramref name="silo"/> hosts now.</summary>
+    public async Task<int> JobGrainsOnAsync(SiloProcess silo)
+    {
+        var statistics = await TryAsync(() => Client.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics());
+        return statistics?
+            .Where(s => s.SiloAddress.Endpoint.Port == silo.SiloPort && (s.GrainType.Contains("executor", StringComparison.OrdinalIgnoreCase) || s.GrainType.Contains("reducer", StringComparison.OrdinalIgnoreCase)))
+            .Sum(s => s.ActivationCount) ?? 0;
+    }
 
     /// <summary>The last lines the silos printed.</summary>
     public string Tail(int lines = 60)
@@ -193,11 +201,12 @@ internal sealed partial class KillCluster : IAsyncDisposable
             (siloPort, gatewayPort) => (_worker with { SiloPort = siloPort, GatewayPort = gatewayPort }).Format(),
             Output);
 
-    private static async Task<T?> TryAsync<T>(Func<Task<T>> call)
+    // Calls until an answer, each call bounded by CallTimeout, for `total` at most (CallTimeout by default).
+    private static async Task<T?> TryAsync<T>(Func<Task<T>> call, TimeSpan? total = null)
         where T : class
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (watch.Elapsed < CallTimeout)
+        while (watch.Elapsed < (total ?? CallTimeout))
         {
             try
             {
