@@ -11,8 +11,10 @@ namespace StreamLinq.Orleans;
 /// ignores it) or, once Orleans has declared the old silo dead, activates the driver on a live
 /// silo, which resumes the job from its newest checkpoint. A call still outstanding is not repeated.
 /// </summary>
-internal sealed partial class DriverProbe(StreamJobRegistry registry, IGrainFactory grains, ILogger<DriverProbe> logger) : BackgroundService
+internal sealed partial class DriverProbe(StreamJobRegistry registry, IGrainFactory grains, ILoggerFactory loggers) : BackgroundService
 {
+    private readonly ILogger _logger = loggers.CreateLogger("StreamLinq.Orleans");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var calls = new Dictionary<string, Task>(StringComparer.Ordinal);
@@ -40,10 +42,10 @@ internal sealed partial class DriverProbe(StreamJobRegistry registry, IGrainFact
         catch (Exception error)
         {
             // The silo is still starting, or the driver's old silo is not yet declared dead: the next tick tries again.
-            LogProbeFailed(logger, job, error.Message);
+            LogProbeFailed(_logger, job, error.Message);
         }
     }
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "The failover probe of job '{Job}' failed: {Reason}")]
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "The failover probe of job '{Job}' failed: {Reason}")]
     private static partial void LogProbeFailed(ILogger logger, string job, string reason);
 }

@@ -21,7 +21,7 @@ public sealed class StreamJobRegistry
     /// <param name="configure">Sets the job's options; defaults when null.</param>
     /// <returns>This registry, to add more jobs.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or already registered.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The options' batch interval, key partitions, checkpoint frequency, attempts or speculation multiplier are out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The options' batch interval, key partitions, checkpoint frequency, attempts, backoff or speculation settings are out of range.</exception>
     public StreamJobRegistry AddJob(string name, Action<StreamingContext, IServiceProvider> build, Action<StreamJobOptions>? configure = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -37,6 +37,8 @@ public sealed class StreamJobRegistry
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.KeyPartitions, CheckpointLayout.MaxKeyPartitions, nameof(configure));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.CheckpointEvery, 1, nameof(configure));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchAttempts, 1, nameof(configure));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryBackoff, TimeSpan.Zero, nameof(configure));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SpeculationMinimum, TimeSpan.Zero, nameof(configure));
         if (options.SpeculationMultiplier is <= 1 or double.NaN)
         {
             throw new ArgumentOutOfRangeException(nameof(configure), options.SpeculationMultiplier, $"Job '{name}': the speculation multiplier must be above 1 (a task slower than the median by that factor), or null for none.");
