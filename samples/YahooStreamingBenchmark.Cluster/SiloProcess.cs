@@ -33,9 +33,6 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The process id.</summary>
-    public int ProcessId => _process.Id;
-
     /// <summary>Starts silo <paramref name="number"/> of this sample's run on free loopback ports.</summary>
     public static SiloProcess Start(int number, string redisEndpoint, ClusterLayout layout, TextWriter output) =>
         Start(number, typeof(SiloProcess).Assembly.Location, (siloPort, gatewayPort) => SiloArguments.Format(new SiloArguments(number, redisEndpoint, layout, siloPort, gatewayPort)), output);

@@ -239,7 +239,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         if (_cuts.Count == 0 || _cuts[^1].Cut.Time != time)
         {
             // Rescaling happens here, at a boundary, with no batch in flight.
-            if (options.CheckpointStore is not null && (_rebalancer ??= new PlacementRebalancer(services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<IClusterManifestProvider>())).SilosChanged())
+            if (options.CheckpointStore is not null && (_rebalancer ??= new PlacementRebalancer(services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<IClusterManifestProvider>())).SiloJoined())
             {
                 await _rebalancer.MoveAsync(GrainFactory, Job, _plan!);
             }

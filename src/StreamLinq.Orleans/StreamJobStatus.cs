@@ -47,7 +47,7 @@ public sealed record StreamJobStatus
     [Id(9)]
     public string DriverSilo { get; init; } = "";
 
-    /// <summary>How many times the job's executors and reducers were placed again over the silos after the cluster's active silos changed (rescaling, at a batch boundary), since the driver activated.</summary>
+    /// <summary>How many times the job's executors and reducers were placed again over the silos after a silo joined (rescaling, at a batch boundary), since the driver activated.</summary>
     [Id(10)]
     public long Rebalances { get; init; }
 }

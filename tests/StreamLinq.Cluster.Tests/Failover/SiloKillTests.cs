@@ -14,9 +14,8 @@ namespace StreamLinq.Cluster.Tests.Failover;
 /// membership in Redis) run a job reading uniquely numbered records from 6 Redis streams into
 /// PostgreSQL while a producer keeps appending; the test kills silos with SIGKILL (every third
 /// kill the silo hosting the driver, the others a random one of the rest), restarts each killed
-/// silo, adds a silo a third of the way through (its executors must read records before the next
-/// kill: rescaling moved partitions to it) and removes one gracefully two thirds of the way
-/// through. At the end every number produced must be in the table, once. It prints the failure
+/// silo, adds a silo a third of the way through (the driver must place the job's grains again over
+/// the silos before the next kill) and removes one gracefully two thirds of the way through. At the end every number produced must be in the table, once. It prints the failure
 /// detection and recovery times (kill to the next batch the driver completes) as min / median / max.
 /// </summary>
 /// <remarks>
@@ -171,7 +170,8 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
 
         if (lost.Count > 0)
         {
-            // Runs of consecutive numbers lost, and per stream, say which batches and partitions lost them.
+            // Per stream (a source partition), how many and from where to where: a lost batch shows on
+            // every stream over the same span, a lost key partition on its streams alone.
             log.WriteLine($"numbers lost, by stream: {string.Join("; ", lost.GroupBy(n => n % Streams).Select(g => $"stream {g.Key}: {g.Count()} from {g.Min()} to {g.Max()}"))}");
             var final = await cluster.StatusAsync(CallTimeout);
             log.WriteLine($"the job's last failures: {string.Join(" | ", final?.Failures.TakeLast(10) ?? ["(no answer)"])}");
@@ -185,8 +185,8 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
             [.. seen.Keys.Where(n => n < 1 || n > produced).Order()]);
     }
 
-    // Until the driver has completed a batch later than `after`; a job that stopped, or no batch
-    // within the time-out, fails the test with the job's failures and the silos' output.
+    // Until the driver has completed a batch later than `after`; no batch within the time-out (the
+    // job stopped or hangs) fails the test with the job's last failures and the silos' output.
     private async Task<TimeSpan> NextBatchAsync(KillCluster cluster, DateTimeOffset? after)
     {
         var watch = Stopwatch.StartNew();
