@@ -85,6 +85,7 @@ internal static class FusedLoopBuilder
                 Expression.Label(next),
                 Expression.PreIncrementAssign(i),
                 Expression.IfThen(Expression.LessThan(i, stop), Expression.Goto(top))));
+
         // i is the batch's index of the segment's first record to read, then its index in the
         // segment's array; start is not read past the first segment, so it holds no register
         // through the inner loop.
