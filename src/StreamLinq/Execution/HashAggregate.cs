@@ -76,7 +76,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
             return RadixPartitioned(input, batch, parts);
         }
 
-        var (merged, tables) = Accumulate(input, batch, reuse: true);
+        var (merged, tables) = AccumulateTables(input, batch, reuse: true);
         var result = Project(merged, include: null);
         Keep(tables);
         return result;
@@ -97,10 +97,10 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     /// on the degree of parallelism (<see cref="BatchExecution.RunPartitions"/>): the same records
     /// give the same bits on every machine, and a replayed batch reproduces them.
     /// </remarks>
-    public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch) => Accumulate(input, batch, reuse: false).Merged;
+    public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch) => AccumulateTables(input, batch, reuse: false).Merged;
 
     /// <summary>The partial aggregates, and every table used (the merged one first); with <paramref name="reuse"/>, in tables the last batch <see cref="Keep"/>s.</summary>
-    private (GroupTable<TKey> Merged, GroupTable<TKey>[] Tables) Accumulate(BatchRecords<TIn> input, BatchExecution batch, bool reuse)
+    private (GroupTable<TKey> Merged, GroupTable<TKey>[] Tables) AccumulateTables(BatchRecords<TIn> input, BatchExecution batch, bool reuse)
     {
         StaticJoinTable.LoadFor(joinTables, input.Count);
         var capacity = Math.Min(_expectedKeys, input.Count);
