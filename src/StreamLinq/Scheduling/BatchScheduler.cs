@@ -10,9 +10,10 @@ using StreamLinq.State;
 namespace StreamLinq.Scheduling;
 
 /// <summary>
-/// Spark's job generator and job scheduler in one: a generator thread seals every input at each
-/// batch time and queues the batch; a runner thread processes the queued batches one at a time,
-/// in order, running every output operation of the plan.
+/// Spark's job generator and job scheduler in one: at each batch time every input is sealed and
+/// the batch queued (by the runner thread when it is idle, by a generator thread while it is
+/// busy); the runner processes the queued batches one at a time, in order, running every output
+/// operation of the plan.
 /// </summary>
 /// <remarks>
 /// <para>The generator only waits on the clock and seals; sealing never calls out (a pull source
@@ -31,9 +32,11 @@ namespace StreamLinq.Scheduling;
 /// <para>A failed batch is retried under <see cref="StreamingOptions.RestartStrategy"/> (Polly)
 /// when it failed transiently; a retry resumes the batch where it failed (see
 /// <see cref="BatchProgress"/>).</para>
-/// <para>A batch that needs nothing of the pool costs one thread wake: the runner waits on a
-/// monitor the generator pulses, its first attempt makes its calls on the runner's thread under
-/// <see cref="RunnerDeadline"/>, and the retry pipeline is entered only after a failure.</para>
+/// <para>A batch that needs nothing of the pool costs one thread wake: a runner out of batches
+/// sleeps to the next boundary itself and seals the batch there (the generator, meanwhile, sleeps
+/// without a time set), its first attempt makes its calls on the runner's thread under
+/// <see cref="RunnerDeadline"/>, and the retry pipeline is entered only after a failure. While the
+/// runner has a batch to run, the generator holds the boundary instead.</para>
 /// </remarks>
 internal sealed class BatchScheduler
 {
@@ -49,8 +52,17 @@ internal sealed class BatchScheduler
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _runnerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>What the runner waits on between batches: pulsed when a batch is queued, the queue completes or the context aborts.</summary>
-    private readonly object _queued = new();
+    /// <summary>
+    /// Guards the next boundary and which thread holds it: the runner while it has no batch to
+    /// run, the generator while it has one (and during recovery and after the stop).
+    /// </summary>
+    private readonly Lock _timing = new();
+    private BatchTime _next;
+    private bool _runnerTimes;
+    private bool _recovering = true;
+    private bool _nextHeldBack;
+    private readonly BoundaryWait _generatorWait;
+    private readonly BoundaryWait _runnerWait;
     private readonly RunnerDeadline _deadline;
     private readonly Lock _gate = new();
     private readonly BatchRetry _retry;
@@ -62,7 +74,6 @@ internal sealed class BatchScheduler
     private volatile bool _graceful;
     private volatile bool _abandoned;
     private BatchFailedException? _failure;
-    private BatchTime _firstBatch;
     private readonly IStatefulOperator[] _operators;
     private readonly CommitProtocol _protocol;
     private readonly bool _checkpoints;
@@ -87,7 +98,7 @@ internal sealed class BatchScheduler
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
             SingleReader = true,
-            SingleWriter = true,
+            SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
 
@@ -96,7 +107,10 @@ internal sealed class BatchScheduler
         _snapshotState = _operators.Length > 0 && context.Options.IsTransient is not null && context.Options.RestartStrategy.Kind != RestartStrategyKind.None;
         _retry = new BatchRetry(context.Options.RestartStrategy, ShouldRetry, OnRetry, _time);
         _deadline = new RunnerDeadline(_time, context.Options.OperationTimeout, _abort.Token, TakeOver);
-        _abort.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeRunner(), this);
+        _generatorWait = BoundaryWait.Create(_time);
+        _runnerWait = BoundaryWait.Create(_time);
+        _abort.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeBoth(), this);
+        _stopGenerating.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeBoth(), this);
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
@@ -147,7 +161,7 @@ internal sealed class BatchScheduler
         // Fixed here, not on the generator's thread, so that the first batch time is the first
         // interval boundary after the start, however late that thread begins.
         var interval = _intervals.Current;
-        _firstBatch = _protocol.FirstBatch(new BatchTime(BatchIntervalSchedule.NextBoundary(_time.UnixTicks(), interval.Ticks)), interval);
+        _next = _protocol.FirstBatch(new BatchTime(BatchIntervalSchedule.NextBoundary(_time.UnixTicks(), interval.Ticks)), interval);
 
         _lifetime = RunAsync();
     }
@@ -289,6 +303,8 @@ internal sealed class BatchScheduler
 
         var failure = _failure ?? (crash is null ? null : new BatchFailedException(_protocol.LastCompleted ?? default, "Scheduler", crash, BatchStage.Scheduler));
         _deadline.Dispose();
+        _generatorWait.Dispose();
+        _runnerWait.Dispose();
         if (failure is not null)
         {
             _termination.TrySetException(failure);
@@ -300,10 +316,9 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>
-    /// Runs the generator on a thread of its own (Spark's <c>RecurringTimer</c> thread): it sleeps
-    /// to each boundary there, sealing and queueing the batch on waking, so that a batch costs one
-    /// thread wake and one hand-off to the runner; a timer on the thread pool would cost a hop
-    /// through the pool (and its workers' spinning) per wait, which dominates 10 ms batches.
+    /// Runs the generator on a thread of its own (Spark's <c>RecurringTimer</c> thread). It seals
+    /// the boundaries that come while the runner has a batch to run, so that sealing the next
+    /// batch overlaps running this one; while the runner is idle it sleeps, and the runner seals.
     /// </summary>
     private Task StartGenerator()
     {
@@ -341,7 +356,6 @@ internal sealed class BatchScheduler
 
     private void Generate()
     {
-        var next = _firstBatch;
         var stopping = _stopGenerating.Token;
         try
         {
@@ -352,31 +366,45 @@ internal sealed class BatchScheduler
                 WakeRunner();
             }
 
+            lock (_timing)
+            {
+                // The generator holds the boundary until the runner, out of batches, takes it.
+                _recovering = false;
+                _generatorWait.Arm(_next.Ticks);
+            }
+
+            WakeRunner();
             while (true)
             {
-                BatchTimer.WaitUntil(_time, next.Ticks, stopping);
-
                 // A time provider is user code: one that returns at once for a past deadline must
                 // not let a generator that is behind miss the stop.
                 stopping.ThrowIfCancellationRequested();
+                if (!Due(byRunner: false))
+                {
+                    _generatorWait.Wait();
+                    continue;
+                }
 
-                // Single writer: room seen here stays until this batch is written.
-                var heldBack = _queue.Reader.Count >= _context.Options.MaxQueuedBatches;
-                if (heldBack)
+                // Room seen here stays until this batch is written: the runner writes only while it
+                // holds the boundary, and then this thread does not.
+                if (_queue.Reader.Count >= _context.Options.MaxQueuedBatches)
                 {
                     StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
+                    lock (_timing)
+                    {
+                        _nextHeldBack = true;
+                    }
+
                     if (!Block(_queue.Writer.WaitToWriteAsync(stopping)))
                     {
                         return;
                     }
                 }
 
-                // The next time is fixed before this batch is queued, so that a change asked for
-                // once this batch completed applies at the boundary after it, not at this one.
-                var interval = _intervals.Current;
-                var following = _intervals.After(next);
-                Submit(next, interval, heldBack);
-                next = following;
+                if (SubmitDue(byRunner: false))
+                {
+                    WakeRunner();
+                }
             }
         }
         catch (OperationCanceledException)
@@ -389,7 +417,10 @@ internal sealed class BatchScheduler
                 if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending)
                     && Block(_queue.Writer.WaitToWriteAsync(_abort.Token)))
                 {
-                    Submit(next, _intervals.Current, heldBack: false);
+                    lock (_timing)
+                    {
+                        Submit(_next, _intervals.Current, heldBack: false);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -397,10 +428,93 @@ internal sealed class BatchScheduler
             }
             finally
             {
-                _intervals.Stop();
-                _queue.Writer.TryComplete();
+                lock (_timing)
+                {
+                    // Under the lock that a runner's seal holds: no seal writes after the completion.
+                    _intervals.Stop();
+                    _queue.Writer.TryComplete();
+                }
+
                 WakeRunner();
             }
+        }
+    }
+
+    /// <summary>Whether the runner (or the generator) holds the boundary and it has come.</summary>
+    private bool Due(bool byRunner)
+    {
+        lock (_timing)
+        {
+            return _runnerTimes == byRunner && _time.UnixTicks() >= _next.Ticks;
+        }
+    }
+
+    /// <summary>
+    /// Seals and queues the batch at the boundary if the caller holds it, it has come and the
+    /// context is not stopping; sets the caller's wait to the boundary after. Says whether it did.
+    /// A batch the generator held back for a full queue counts as submitted when it was due.
+    /// </summary>
+    private bool SubmitDue(bool byRunner)
+    {
+        lock (_timing)
+        {
+            // A stop wins over a due time: the final batch is the generator's, at its end.
+            if (_runnerTimes != byRunner || _stopGenerating.IsCancellationRequested || _time.UnixTicks() < _next.Ticks)
+            {
+                return false;
+            }
+
+            // The next time is fixed before this batch is queued, so that a change asked for once
+            // this batch completed applies at the boundary after it, not at this one.
+            var interval = _intervals.Current;
+            var following = _intervals.After(_next);
+            // Held back, the batch is late however it ends (the runner may take the boundary and
+            // seal it once the queue emptied).
+            Submit(_next, interval, _nextHeldBack);
+            _nextHeldBack = false;
+            _next = following;
+            (byRunner ? _runnerWait : _generatorWait).Arm(_next.Ticks);
+            return true;
+        }
+    }
+
+    /// <summary>The runner has a batch to run: the generator takes the boundary, to seal it if the batch is still running then.</summary>
+    private void HandBoundaryToGenerator()
+    {
+        lock (_timing)
+        {
+            if (_runnerTimes)
+            {
+                // The runner's own wait stays set: if it fires during the batch, the runner's next
+                // wait returns at once, which costs less than clearing it now and setting it again.
+                _runnerTimes = false;
+                _generatorWait.Arm(_next.Ticks);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The runner is out of batches: it takes the boundary, and the generator sleeps through it.
+    /// Not during recovery (the recovered batches go first), once generation stopped, nor when
+    /// the generator queued a batch since the runner looked (its wake is pending).
+    /// </summary>
+    private bool TakeBoundary()
+    {
+        lock (_timing)
+        {
+            if (_recovering || _stopGenerating.IsCancellationRequested || _queue.Reader.Count > 0)
+            {
+                return false;
+            }
+
+            if (!_runnerTimes)
+            {
+                _runnerTimes = true;
+                _generatorWait.Disarm();
+                _runnerWait.Arm(_next.Ticks);
+            }
+
+            return true;
         }
     }
 
@@ -417,11 +531,10 @@ internal sealed class BatchScheduler
         _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime) { Interval = job.Interval }));
         if (!_queue.Writer.TryWrite(job))
         {
-            // Single writer, and room was seen just before: only a completed channel refuses.
+            // One writer at a time (under _timing, or the generator during recovery), and room was
+            // seen just before (the runner writes only to an empty queue): only a completed channel refuses.
             throw new InvalidOperationException("The batch queue refused a batch.");
         }
-
-        WakeRunner();
     }
 
     /// <summary>
@@ -454,10 +567,12 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>
-    /// Runs the batches on a thread of its own, like the generator: between batches it waits on
-    /// <see cref="_queued"/>, which the generator pulses, so that a batch costs one thread wake and
-    /// no thread-pool hop, and a batch whose calls complete synchronously runs on it from start to
-    /// end. <paramref name="resume"/>, for a runner that takes over from one left to a call (see
+    /// Runs the batches on a thread of its own, like the generator. Out of batches, it holds the
+    /// next boundary itself: it sleeps to it, seals the batch and runs it, so that an idle
+    /// context's batch costs one thread wake and, when its calls complete synchronously, no
+    /// thread-pool hop; with a batch to run it hands the boundary to the generator, which seals it
+    /// if the batch is still running then (see <see cref="BoundaryWait"/>).
+    /// <paramref name="resume"/>, for a runner that takes over from one left to a call (see
     /// <see cref="TakeOver"/>), finishes the batch in progress first; it says whether to go on.
     /// </summary>
     private void StartRunner(Func<bool>? resume)
@@ -503,6 +618,7 @@ internal sealed class BatchScheduler
         {
             if (reader.TryRead(out var job))
             {
+                HandBoundaryToGenerator();
                 if (!ProcessBatch(job))
                 {
                     return;
@@ -511,28 +627,27 @@ internal sealed class BatchScheduler
                 continue;
             }
 
-            lock (_queued)
-            {
-                // Checked under the lock the generator pulses under: no wake-up is lost.
-                while (reader.Count == 0 && !reader.Completion.IsCompleted && !_abort.IsCancellationRequested)
-                {
-                    Monitor.Wait(_queued);
-                }
-            }
-
             if (reader.Completion.IsCompleted)
             {
                 return;
             }
+
+            if (TakeBoundary() && SubmitDue(byRunner: true))
+            {
+                continue;
+            }
+
+            // A wake before the wait is kept: a batch queued since the read is not missed.
+            _runnerWait.Wait();
         }
     }
 
-    private void WakeRunner()
+    private void WakeRunner() => _runnerWait.Wake();
+
+    private void WakeBoth()
     {
-        lock (_queued)
-        {
-            Monitor.Pulse(_queued);
-        }
+        _generatorWait.Wake();
+        _runnerWait.Wake();
     }
 
     /// <summary>Runs one batch on the runner's thread; says whether to go on with the next.</summary>
