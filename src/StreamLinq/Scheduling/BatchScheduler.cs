@@ -82,6 +82,14 @@ internal sealed class BatchScheduler
     private readonly BatchIntervalSchedule _intervals;
     private readonly CheckpointData? _checkpoint;
 
+    /// <summary>The batch's plan and output writes as the commit protocol calls them, made once rather than per batch.</summary>
+    private readonly Func<PlanNode, Array?> _evaluate;
+    private readonly Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> _writeOnRunner;
+    private readonly Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> _writeRetrying;
+
+    /// <summary>Each source's name in a failure or a time-out of its read, made once rather than per batch.</summary>
+    private readonly string[] _sourceCalls;
+
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
         _context = context;
@@ -93,6 +101,10 @@ internal sealed class BatchScheduler
         _protocol = new CommitProtocol(checkpointing, sources, plan, _operators, context.Telemetry);
         _checkpoints = checkpointing is not null;
         _checkpoint = checkpointing?.Recovered;
+        _sourceCalls = [.. sources.Select((source, i) => $"Source [{source.Name}#{i}]")];
+        _evaluate = Evaluate;
+        _writeOnRunner = (output, batch, commit, token) => WriteAsync(output, batch, commit, token, onRunner: true);
+        _writeRetrying = (output, batch, commit, token) => WriteAsync(output, batch, commit, token, onRunner: false);
         _intervals = context.Intervals;
         _intervals.Attach(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)));
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
@@ -361,7 +373,7 @@ internal sealed class BatchScheduler
         {
             foreach (var job in _recovered)
             {
-                _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime) { Interval = job.Interval }));
+                _listeners.BatchSubmitted(job.Time, job.SubmissionTime, job.Interval);
                 Block(_queue.Writer.WriteAsync(job, _abort.Token));
                 WakeRunner();
             }
@@ -379,7 +391,7 @@ internal sealed class BatchScheduler
                 // A time provider is user code: one that returns at once for a past deadline must
                 // not let a generator that is behind miss the stop.
                 stopping.ThrowIfCancellationRequested();
-                if (!Due(byRunner: false))
+                if (!GeneratorDue())
                 {
                     _generatorWait.Wait();
                     continue;
@@ -440,12 +452,26 @@ internal sealed class BatchScheduler
         }
     }
 
-    /// <summary>Whether the runner (or the generator) holds the boundary and it has come.</summary>
-    private bool Due(bool byRunner)
+    /// <summary>
+    /// Whether the generator holds the boundary and it has come; if it holds it and it has not,
+    /// its wait is set to it (a wait may have ended early, spending its timer).
+    /// </summary>
+    private bool GeneratorDue()
     {
         lock (_timing)
         {
-            return _runnerTimes == byRunner && _time.UnixTicks() >= _next.Ticks;
+            if (_runnerTimes)
+            {
+                return false;
+            }
+
+            if (_time.UnixTicks() >= _next.Ticks)
+            {
+                return true;
+            }
+
+            _generatorWait.Arm(_next.Ticks);
+            return false;
         }
     }
 
@@ -511,9 +537,10 @@ internal sealed class BatchScheduler
             {
                 _runnerTimes = true;
                 _generatorWait.Disarm();
-                _runnerWait.Arm(_next.Ticks);
             }
 
+            // Set before every wait, not only at the take: a wait may have ended early, spending its timer.
+            _runnerWait.Arm(_next.Ticks);
             return true;
         }
     }
@@ -522,13 +549,20 @@ internal sealed class BatchScheduler
     {
         // Held back by a full queue, the batch counts as submitted when it was due, so that the
         // hold shows as scheduling delay (and the rate controller sees the backlog).
-        var job = _protocol.Seal(
-            time,
-            interval,
-            () => heldBack ? Math.Min(time.Ticks, _time.UnixTicks()) : _time.UnixTicks(),
-            () => _sources.Select(s => Seal(s, time)).ToArray());
+        var job = _protocol.Seal(time, interval, (Scheduler: this, Time: time, HeldBack: heldBack), static state =>
+        {
+            var sources = state.Scheduler._sources;
+            var inputs = new ISealedInput[sources.Length];
+            for (var i = 0; i < sources.Length; i++)
+            {
+                inputs[i] = Seal(sources[i], state.Time);
+            }
 
-        _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime) { Interval = job.Interval }));
+            var now = state.Scheduler._time.UnixTicks();
+            return (state.HeldBack ? Math.Min(state.Time.Ticks, now) : now, inputs);
+        });
+
+        _listeners.BatchSubmitted(time, job.SubmissionTime, job.Interval);
         if (!_queue.Writer.TryWrite(job))
         {
             // One writer at a time (under _timing, or the generator during recovery), and room was
@@ -656,7 +690,7 @@ internal sealed class BatchScheduler
     {
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks()) { Interval = job.Interval };
         using var span = _context.Telemetry.StartBatch(job.Time);
-        _listeners.Post(l => l.OnBatchStarted(info));
+        _listeners.Post(info, static (listener, info) => listener.OnBatchStarted(info));
         var progress = new BatchProgress(_protocol.Begin(job), info);
         Volatile.Write(ref _current, progress);
         Exception? error = null;
@@ -760,8 +794,17 @@ internal sealed class BatchScheduler
             }
         }
 
-        var done = progress.Info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
-        _listeners.Post(l => l.OnBatchCompleted(done));
+        // The inputs' and outputs' details are kept only for a listener besides the telemetry.
+        var details = _listeners.HasOthers;
+        var done = progress.Info with
+        {
+            ProcessingEndTime = _time.UnixTicks(),
+            RecordCount = progress.Records,
+            Failure = failure,
+            Inputs = details ? _context.Telemetry.Inputs() : null,
+            Outputs = details ? _context.Telemetry.Outputs(failure) : null,
+        };
+        _listeners.Post(done, static (listener, done) => listener.OnBatchCompleted(done));
         if (failure is not null && _context.Options.StopOnBatchFailure)
         {
             _failure = failure;
@@ -807,7 +850,7 @@ internal sealed class BatchScheduler
             }
 
             var input = job.Inputs[i];
-            var name = $"Source [{_sources[i].Name}#{i}]";
+            var name = _sourceCalls[i];
             try
             {
                 progress.Inputs[i] = onRunner
@@ -845,47 +888,51 @@ internal sealed class BatchScheduler
             progress.Execution = new BatchExecution(job.Time, progress.Inputs, _context.Options, cancellation);
         }
 
-        var execution = progress.Execution;
-        await _protocol.RunOutputsAsync(
-            progress.Commit,
-            root =>
-            {
-                try
-                {
-                    return execution.Evaluate(root);
-                }
-                catch (BatchFailedException)
-                {
-                    progress.PlanFailed = true;
-                    throw;
-                }
-            },
-            async (output, batch, commit, token) =>
-            {
-                try
-                {
-                    using var timing = _context.Telemetry.StartOutput(output.Description);
-                    if (onRunner)
-                    {
-                        await _deadline.CallAsync((output, batch, commit), static (call, limited) => Written(call.output.WriteAsync(call.batch, call.commit, limited)), output.Description, BatchStage.Output).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WithTimeoutAsync(output.Description, async limited =>
-                        {
-                            await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
-                            return batch;
-                        }, token).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !token.IsCancellationRequested))
-                {
-                    throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
-                }
-            },
-            cancellation).ConfigureAwait(false);
-
+        await _protocol.RunOutputsAsync(progress.Commit, _evaluate, onRunner ? _writeOnRunner : _writeRetrying, cancellation).ConfigureAwait(false);
         _protocol.Commit(progress.Commit);
+    }
+
+    /// <summary>Evaluates an output's plan for the batch in progress (one at a time: the runner's).</summary>
+    private Array? Evaluate(PlanNode root)
+    {
+        var progress = Volatile.Read(ref _current)!;
+        try
+        {
+            return progress.Execution!.Evaluate(root);
+        }
+        catch (BatchFailedException)
+        {
+            progress.PlanFailed = true;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes an output's results for the batch in progress: on the runner's thread under
+    /// <see cref="_deadline"/> in the first attempt, started on the pool in a retry.
+    /// </summary>
+    private async Task WriteAsync(OutputOperation output, Array batch, BatchCommit commit, CancellationToken token, bool onRunner)
+    {
+        try
+        {
+            using var timing = _context.Telemetry.StartOutput(output.Description);
+            if (onRunner)
+            {
+                await _deadline.CallAsync((output, batch, commit), static (call, limited) => Written(call.output.WriteAsync(call.batch, call.commit, limited)), output.Description, BatchStage.Output).ConfigureAwait(false);
+            }
+            else
+            {
+                await WithTimeoutAsync(output.Description, async limited =>
+                {
+                    await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
+                    return batch;
+                }, token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !token.IsCancellationRequested))
+        {
+            throw new BatchFailedException(commit.Time, output.Description, error, BatchStage.Output);
+        }
     }
 
     /// <summary>

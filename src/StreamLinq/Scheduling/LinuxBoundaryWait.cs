@@ -92,7 +92,15 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
             if (Poll(_polled, (nuint)_polled.Length, -1) > 0)
             {
                 // Both are non-blocking: reading one that is not ready just fails.
-                _ = Read(_timer, out _, sizeof(ulong));
+                if (Read(_timer, out _, sizeof(ulong)) == sizeof(ulong))
+                {
+                    lock (_gate)
+                    {
+                        // Spent: setting the same time again sets the timer again.
+                        _armed = long.MinValue;
+                    }
+                }
+
                 _ = Read(_wake, out _, sizeof(ulong));
             }
         }
@@ -141,8 +149,8 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
     {
         lock (_gate)
         {
-            // The scheduler sets the same boundary again and again (at each hand-over): only a
-            // change costs the system call.
+            // The scheduler sets the same boundary again and again (at each hand-over and before
+            // each wait): only a change, or a timer already spent, costs the system call.
             if (_disposed || unixTicks == _armed)
             {
                 return;

@@ -22,6 +22,13 @@ internal sealed class ProviderBoundaryWait : BoundaryWait
     {
         lock (_gate)
         {
+            // Set again and again for the same boundary (see BatchScheduler): the timer set for it
+            // still stands, or has fired, and the wait checks the clock itself.
+            if (_due == unixTicks)
+            {
+                return;
+            }
+
             _due = unixTicks;
         }
 
