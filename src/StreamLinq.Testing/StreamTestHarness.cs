@@ -58,7 +58,10 @@ public sealed class StreamTestHarness : IAsyncDisposable
     /// </summary>
     public FakeTimeProvider Clock => _clock.Provider;
 
-    /// <summary>The time of the batch the next <see cref="RunBatchAsync"/> runs.</summary>
+    /// <summary>
+    /// The time of the batch the next <see cref="RunBatchAsync"/> runs: the first multiple of the
+    /// interval in force after the last batch run (it follows a change of interval at run time).
+    /// </summary>
     public BatchTime NextBatchTime { get; private set; }
 
     /// <summary>Every batch run so far, across restarts, in order.</summary>
@@ -102,8 +105,7 @@ public sealed class StreamTestHarness : IAsyncDisposable
         context.AddListener(_listener);
         _context = context;
         await context.StartAsync().ConfigureAwait(false);
-        var interval = context.BatchInterval.Ticks;
-        NextBatchTime = new BatchTime((_clock.NowTicks / interval * interval) + interval);
+        NextBatchTime = BoundaryAfter(_clock.NowTicks, context.BatchInterval);
     }
 
     /// <summary>Advances the clock to the next batch time and waits until that batch has completed.</summary>
@@ -114,7 +116,7 @@ public sealed class StreamTestHarness : IAsyncDisposable
         var context = Context;
         var time = NextBatchTime;
         var done = _listener!.Completion(time);
-        NextBatchTime += context.BatchInterval;
+        NextBatchTime = BoundaryAfter(time.Ticks, context.BatchInterval);
         _clock.AdvanceTo(time.Ticks);
         BatchInfo info;
         try
@@ -126,9 +128,17 @@ public sealed class StreamTestHarness : IAsyncDisposable
             throw new TimeoutException($"Batch {time} did not complete within {_options.BatchTimeout} (context state {context.State}).");
         }
 
+        // The engine fixed the batch after this one when it cut this one, under the interval in
+        // force then: a change asked for at run time (SetBatchIntervalAsync, adaptive batching)
+        // moves the next time, which adding the old interval would miss.
+        NextBatchTime = BoundaryAfter(time.Ticks, context.BatchInterval);
         _batches.Add(info);
         return info;
     }
+
+    /// <summary>The first multiple of <paramref name="interval"/> after <paramref name="ticks"/>, as the engine cuts batches.</summary>
+    private static BatchTime BoundaryAfter(long ticks, TimeSpan interval) =>
+        new((Math.DivRem(ticks, interval.Ticks, out var rest) - (rest < 0 ? 1 : 0) + 1) * interval.Ticks);
 
     // A retry waits on the clock, which only the harness moves: each retry announced moves the
     // clock by its delay, so the retry runs at once (later batches due by then are sealed as the

@@ -31,6 +31,33 @@ public class StreamTestHarnessTests
     }
 
     [Fact]
+    public async Task After_the_interval_changes_at_run_time_the_harness_runs_the_batch_times_the_engine_cuts()
+    {
+        var input = new TestInput<int>();
+        var output = new TestOutput<int>();
+        await using var harness = new StreamTestHarness(options =>
+        {
+            var context = new StreamingContext(Second, options);
+            context.AddInput(input).WriteTo(output);
+            return context;
+        });
+        await harness.StartAsync();
+        await harness.RunBatchAsync();
+        var change = harness.Context.SetBatchIntervalAsync(4 * Second);
+        input.PushAt(new BatchTime(5 * Second.Ticks), 5);
+
+        var batches = await harness.RunBatchesAsync(4);
+
+        // Batch 2 was already due under 1 s when the change was asked for; from there on every
+        // batch ends at a multiple of 4 s (the first one holds 2 s), and the record stamped 5 s
+        // lands in the batch ending at 8 s.
+        Assert.Equal([2, 4, 8, 12], batches.Select(b => b.Time.Ticks / Second.Ticks));
+        Assert.Equal(4 * Second.Ticks, (await change).Ticks);
+        Assert.Equal([5], output.Batches[batches[2].Time]);
+        Assert.Equal(16 * Second.Ticks, harness.NextBatchTime.Ticks);
+    }
+
+    [Fact]
     public async Task A_thousand_batches_run_without_waiting_on_real_time()
     {
         var input = new TestInput<int>();
