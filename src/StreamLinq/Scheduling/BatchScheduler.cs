@@ -134,6 +134,21 @@ internal sealed class BatchScheduler
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never started, the scheduler never ends either: its waits' descriptors go now.
+            _generatorWait.Dispose();
+            _runnerWait.Dispose();
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
         // Positions, state and the sinks' commits are restored before the sources start, so
         // that they resume there (past the commits, when the checkpoint is behind them).
         _recovered = await _protocol.RecoverAsync(_time.UnixTicks(), _context.Options.SinkCommitReadTimeout, _time, Warn, cancellationToken).ConfigureAwait(false);

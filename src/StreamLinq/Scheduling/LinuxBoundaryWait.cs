@@ -88,11 +88,11 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
 
         try
         {
-            // Returns on a signal too (EINTR): the caller checks what it waits for.
+            // Returns on a signal too (EINTR): the caller checks what it waits for. Only what is
+            // ready is read (each read is a system call); both are non-blocking regardless.
             if (Poll(_polled, (nuint)_polled.Length, -1) > 0)
             {
-                // Both are non-blocking: reading one that is not ready just fails.
-                if (Read(_timer, out _, sizeof(ulong)) == sizeof(ulong))
+                if ((_polled[0].Revents & PollIn) != 0 && Read(_timer, out _, sizeof(ulong)) == sizeof(ulong))
                 {
                     lock (_gate)
                     {
@@ -101,7 +101,10 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
                     }
                 }
 
-                _ = Read(_wake, out _, sizeof(ulong));
+                if ((_polled[1].Revents & PollIn) != 0)
+                {
+                    _ = Read(_wake, out _, sizeof(ulong));
+                }
             }
         }
         finally

@@ -9,12 +9,18 @@ internal sealed class ProviderBoundaryWait : BoundaryWait
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly object _gate = new();
+    private readonly int _recheck;
     private long _due = long.MaxValue;
     private bool _woken;
 
     public ProviderBoundaryWait(TimeProvider time)
     {
         _time = time;
+
+        // Any provider but the system's is user code (a test's fake clock): a callback it loses or
+        // delays, when it is advanced while a timer is being set on another thread, must not stall
+        // the scheduler, so the wait also looks at its clock every few real milliseconds.
+        _recheck = time == TimeProvider.System ? Timeout.Infinite : 5;
         _timer = time.CreateTimer(static wait => ((ProviderBoundaryWait)wait!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -73,7 +79,7 @@ internal sealed class ProviderBoundaryWait : BoundaryWait
         {
             while (!_woken && _time.UnixTicks() < _due)
             {
-                Monitor.Wait(_gate);
+                Monitor.Wait(_gate, _recheck);
             }
 
             _woken = false;
