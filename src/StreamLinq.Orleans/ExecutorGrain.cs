@@ -9,6 +9,8 @@ namespace StreamLinq.Orleans;
 /// narrow part of the plan (the same compiled code as in one process) and pushes each key
 /// partition's bytes straight to its reducer, so records never pass through the driver. Holds
 /// no state across batches: placed by the hash of its key over the silos, so partitions spread over them.
+/// A task runs again wherever the driver sends it (a retry, a replay into one recovering reducer,
+/// a speculative copy on a second executor of the partition): it reads the same range again.
 /// </summary>
 [HashBasedPlacement]
 internal sealed class ExecutorGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IExecutorGrain
@@ -30,18 +32,20 @@ internal sealed class ExecutorGrain(StreamJobRegistry registry, IServiceProvider
         }
 
         var sends = new List<Task>();
+        var sentTo = new List<int>();
         long bytes = 0;
         for (var k = 0; k < output.Partitions.Count; k++)
         {
             var records = output.Partitions[k];
-            if (records.Length > 0)
+            if (records.Length > 0 && (task.OnlyPartition < 0 || task.OnlyPartition == k))
             {
                 bytes += records.Length;
+                sentTo.Add(k);
                 sends.Add(GrainFactory.GetGrain<IReducerGrain>(StreamJobGrain.ReducerKey(task.Job, k)).AddPartialAsync(task.TimeTicks, task.TaskIndex, records));
             }
         }
 
         await Task.WhenAll(sends);
-        return new MapTaskDone(RuntimeIdentity, output.RecordsRead, bytes);
+        return new MapTaskDone(RuntimeIdentity, output.RecordsRead, bytes, [.. sentTo]);
     }
 }

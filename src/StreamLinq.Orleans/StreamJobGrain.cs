@@ -1,4 +1,7 @@
+using System.Data.Common;
+using System.Diagnostics;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
 
@@ -8,67 +11,151 @@ namespace StreamLinq.Orleans;
 /// The driver of one job (key: the job's name). It owns the clock: a grain timer wakes it every
 /// interval and, on the job's <see cref="StreamingOptions.TimeProvider"/>, it runs every batch
 /// that is due, in order, batch times consecutive. Per batch it cuts one map task per source
-/// partition (offsets only), waits for the executors (which push their records to the reducers
-/// themselves), orders every reducer to reduce and output, then checkpoints and acknowledges
-/// the sources. A failed batch stops the job and is reported in its status.
+/// partition (offsets only), writes its checkpoint record (so the cut is durable before anything
+/// runs), waits for the executors (which push their records to the reducers themselves), orders
+/// every reducer to reduce and output, then acknowledges the sources.
 /// </summary>
-internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob
+/// <remarks>
+/// Failures: a batch whose task failed for a reason a retry may get past (a silo died, a
+/// timeout, I/O) is tried again with backoff, up to <see cref="StreamJobOptions.MaxBatchAttempts"/>;
+/// a reducer that answers "behind" (a new activation, or a new driver's epoch) is restored from
+/// the reducers' last state and the batches after it are replayed into it. User code that throws
+/// stops the job, reported in its status. A driver activated again (by
+/// <see cref="IStreamJob.StartAsync"/> or the failover probe, <see cref="IJobDriver.KeepRunningAsync"/>)
+/// takes the next epoch and goes on from the newest checkpoint whose parts are all written.
+/// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
+/// </remarks>
+[HashBasedPlacement]
+internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
 {
-    private const int RetainedCheckpoints = 3;
+    private const int RetainedRecords = 3;
     private const double PollMilliseconds = 10;
     private const int KeptFailures = 100;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, long> _recordsPerSilo = new(StringComparer.Ordinal);
     private readonly List<string> _failures = [];
+
+    // The batches since the reducers' last state (the newest possibly in flight): what a restored
+    // reducer has replayed into it, and what the driver's record keeps.
+    private readonly List<(BatchCut Cut, long? StateSequence)> _cuts = [];
+    private readonly Queue<(long Record, long? State)> _written = new();
     private DistributedPlan? _plan;
     private IGrainTimer? _timer;
     private CancellationTokenSource? _stopping;
     private BatchTime _next;
     private long _epoch;
     private long _sequence;
+    private BatchTime? _completed;
+    private long? _stateSequence;
+    private BatchTime? _stateTime;
     private long _batchesDone;
-    private BatchTime? _lastBatch;
+    private long _batchRetries;
+    private long _reducerRecoveries;
+    private long _speculativeTasks;
+    private bool _resumeChecked;
+    private bool _fenced;
 
     private string Job => this.GetPrimaryKeyString();
+
+    private StreamJobOptions Options => registry.Options(Job);
 
     internal static string ReducerKey(string job, int partition) => $"{job}/{partition}";
 
     internal static string ExecutorKey(string job, int input, string partition) => $"{job}/{input}/{partition}";
 
-    public async Task StartAsync()
+    /// <summary>A second executor of the partition, for speculative copies: another grain, so it runs beside a straggling first.</summary>
+    internal static string SpeculativeExecutorKey(string job, int input, string partition) => $"{ExecutorKey(job, input, partition)}/speculative";
+
+    public Task StartAsync()
     {
-        if (_timer is not null)
+        _resumeChecked = true;
+        return _timer is null ? StartFromAsync(null) : Task.CompletedTask;
+    }
+
+    public async Task KeepRunningAsync()
+    {
+        if (_timer is not null || _resumeChecked || _fenced)
         {
             return;
         }
 
-        var options = registry.Options(Job);
+        var newest = await ReadNewestAsync();
+        _resumeChecked = true;
+        if (newest is { Checkpoint.Running: true })
+        {
+            await StartFromAsync(newest);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        _resumeChecked = true;
+        if (_timer is null)
+        {
+            return;
+        }
+
+        await HaltAsync();
+        await WriteRecordAsync(running: false);
+    }
+
+    public Task<StreamJobStatus> GetStatusAsync() => Task.FromResult(new StreamJobStatus
+    {
+        IsRunning = _timer is not null,
+        BatchesDone = _batchesDone,
+        LastBatchTime = _completed?.ToDateTimeOffset(),
+        RecordsPerSilo = new Dictionary<string, long>(_recordsPerSilo),
+        Failures = _failures.ToArray(),
+        Epoch = _epoch,
+        BatchRetries = _batchRetries,
+        ReducerRecoveries = _reducerRecoveries,
+        SpeculativeTasks = _speculativeTasks,
+    });
+
+    public Task<string> ExplainAsync()
+    {
+        _plan ??= registry.Build(Job, services);
+        return Task.FromResult(_plan.Explain());
+    }
+
+    private async Task StartFromAsync((long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)? newest)
+    {
+        var options = Options;
         var plan = _plan ??= registry.Build(Job, services);
         var clock = options.Streaming.TimeProvider;
         var interval = plan.BatchInterval;
-        BatchTime? completed = null;
-        long previousEpoch = 0;
-        if (options.CheckpointStore is { } store)
+        newest ??= await ReadNewestAsync();
+        _cuts.Clear();
+        _epoch = 1;
+        if (newest is { } found)
         {
-            var sequences = await store.ListAsync(CancellationToken.None);
-            if (sequences.Count > 0)
-            {
-                _sequence = sequences.Max();
-                var bytes = await store.ReadAsync(_sequence, CancellationToken.None)
-                    ?? throw new InvalidDataException($"Job '{Job}': checkpoint {_sequence} of {store.Description} is listed but cannot be read.");
-                (var last, previousEpoch) = plan.RestoreCheckpoint(bytes);
-                completed = last;
-            }
+            var checkpoint = found.Checkpoint;
+            plan.RestoreSourcePositions(checkpoint.Positions);
+            _sequence = found.Sequence;
+            _epoch = found.MaxEpoch + 1;
+            _completed = checkpoint.Completed;
+            _stateSequence = checkpoint.StateSequence;
+            _stateTime = checkpoint.StateTime;
+            _cuts.AddRange(checkpoint.Cuts.Select(c => (plan.RestoreCut(c.Time, c.Offsets), c.StateSequence)));
         }
 
-        _epoch = previousEpoch + 1;
+        // The new epoch is durable before this driver gives any order, so no later driver reuses it.
+        await WriteRecordAsync(running: true);
+        if (newest is not null)
+        {
+            await SweepAsync(keep: _sequence);
+        }
+
         _stopping = new CancellationTokenSource();
         await plan.StartSourcesAsync((source, error) => Report($"{source}: {error.Message}"), _stopping.Token, CancellationToken.None);
 
-        // The first batch after a checkpoint follows the batch it completed; otherwise it is the
-        // first boundary after now, as in one process.
+        // A batch the checkpoint holds in flight runs again first, with its own cut; then the
+        // batch after the last completed one; otherwise the first boundary after now, as in one process.
         var now = clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.Ticks;
-        _next = completed is { } done ? done + interval : new BatchTime((now / interval.Ticks + 1) * interval.Ticks);
+        _next = _cuts.Count > 0 && _cuts[^1].Cut.Time > (_completed ?? default) ? _cuts[^1].Cut.Time
+            : _completed is { } done ? done + interval
+            : new BatchTime((now / interval.Ticks + 1) * interval.Ticks);
 
         // On the system clock the timer wakes at each boundary; another clock (a test's fake
         // one) moves on its own, so the driver looks at it often instead.
@@ -78,35 +165,17 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         _timer = this.RegisterGrainTimer(RunDueBatchesAsync, new GrainTimerCreationOptions(due, period) { KeepAlive = true });
     }
 
-    public async Task StopAsync()
+    private async Task HaltAsync()
     {
-        if (_timer is null)
-        {
-            return;
-        }
-
-        _timer.Dispose();
+        _timer?.Dispose();
         _timer = null;
-        await _stopping!.CancelAsync();
-        _stopping.Dispose();
-        _stopping = null;
-        await _plan!.StopSourcesAsync();
-    }
-
-    public Task<StreamJobStatus> GetStatusAsync() => Task.FromResult(new StreamJobStatus
-    {
-        IsRunning = _timer is not null,
-        BatchesDone = _batchesDone,
-        LastBatchTime = _lastBatch?.ToDateTimeOffset(),
-        RecordsPerSilo = new Dictionary<string, long>(_recordsPerSilo),
-        Failures = _failures.ToArray(),
-        Epoch = _epoch,
-    });
-
-    public Task<string> ExplainAsync()
-    {
-        _plan ??= registry.Build(Job, services);
-        return Task.FromResult(_plan.Explain());
+        if (_stopping is not null)
+        {
+            await _stopping.CancelAsync();
+            _stopping.Dispose();
+            _stopping = null;
+            await _plan!.StopSourcesAsync();
+        }
     }
 
     /// <summary>Keeps the newest failures only: a source that fails every second must not grow the status without bound.</summary>
@@ -122,17 +191,35 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
     private async Task RunDueBatchesAsync(CancellationToken cancellationToken)
     {
-        var clock = registry.Options(Job).Streaming.TimeProvider;
+        var clock = Options.Streaming.TimeProvider;
         while (_timer is not null && !cancellationToken.IsCancellationRequested && _next.ToDateTimeOffset() <= clock.GetUtcNow())
         {
             try
             {
                 await RunBatchAsync(_next);
             }
+            catch (StaleEpochException error)
+            {
+                // A newer driver runs the job: this one is a zombie and must write nothing more.
+                _fenced = true;
+                Report($"Batch {_next}: {error.Message}");
+                await HaltAsync();
+                DeactivateOnIdle();
+                return;
+            }
             catch (Exception error)
             {
                 Report($"Batch {_next}: {error.Message}");
-                await StopAsync();
+                await HaltAsync();
+                try
+                {
+                    await WriteRecordAsync(running: false);
+                }
+                catch (Exception store) when (IsTransient(store))
+                {
+                    Report($"The record of the stop could not be written ({store.Message}): the failover probe will start the job again.");
+                }
+
                 return;
             }
 
@@ -142,31 +229,300 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
     private async Task RunBatchAsync(BatchTime time)
     {
-        var plan = _plan!;
-        var cut = plan.Cut(time);
-        var done = await Task.WhenAll(cut.Tasks.Select((task, index) =>
-            GrainFactory.GetGrain<IExecutorGrain>(ExecutorKey(Job, task.InputId, task.Partition))
-                .RunAsync(new MapTaskMessage(Job, time.Ticks, index, task.InputId, task.Partition, task.Range))));
-        await Task.WhenAll(Enumerable.Range(0, plan.KeyPartitions).Select(k =>
-            GrainFactory.GetGrain<IReducerGrain>(ReducerKey(Job, k))
-                .ReduceAsync(new ReduceOrder(Job, time.Ticks, k, cut.Tasks.Count, _epoch, cut.Offsets))));
-
-        if (registry.Options(Job).CheckpointStore is { } store)
+        var options = Options;
+        var recorded = true;
+        if (_cuts.Count == 0 || _cuts[^1].Cut.Time != time)
         {
-            await store.WriteAsync(++_sequence, plan.WriteCheckpoint(time, _epoch), CancellationToken.None);
-            if (_sequence > RetainedCheckpoints)
+            var cut = _plan!.Cut(time);
+            var stateDue = options.CheckpointStore is not null && _cuts.Count + 1 >= options.CheckpointEvery;
+
+            // Without a store there is nothing to restore a reducer from, so nothing to replay.
+            if (options.CheckpointStore is null)
             {
-                await store.DeleteAsync(_sequence - RetainedCheckpoints, CancellationToken.None);
+                _cuts.Clear();
+            }
+
+            _cuts.Add((cut, stateDue ? _sequence + 1 : null));
+            recorded = false;
+        }
+
+        var (current, stateSequence) = _cuts[^1];
+        var backoff = options.RetryBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (!recorded)
+                {
+                    // Durable before anything runs: a driver that takes over replays this very cut.
+                    await WriteRecordAsync(running: true);
+                    recorded = true;
+                }
+
+                await RunAttemptAsync(current, stateSequence);
+                break;
+            }
+            catch (Exception error) when (attempt < options.MaxBatchAttempts && IsTransient(error))
+            {
+                _batchRetries++;
+                Report($"Batch {time}, attempt {attempt}: {error.GetType().Name}: {error.Message}; trying again in {backoff.TotalMilliseconds:0} ms");
+                await Task.Delay(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
 
-        plan.Acknowledge(cut);
+        _completed = time;
+        if (stateSequence is not null)
+        {
+            _stateSequence = stateSequence;
+            _stateTime = time;
+            _cuts.Clear();
+        }
+
+        _plan!.Acknowledge(current);
+        _batchesDone++;
+    }
+
+    private static bool IsTransient(Exception error) => error is
+        TaskFailedException { IsTransient: true } or OrleansException or TimeoutException or IOException or DbException { IsTransient: true };
+
+    private async Task RunAttemptAsync(BatchCut cut, long? stateSequence)
+    {
+        var done = await RunMapTasksAsync(cut, onlyPartition: -1);
         foreach (var task in done)
         {
             _recordsPerSilo[task.Silo] = _recordsPerSilo.GetValueOrDefault(task.Silo) + task.RecordsRead;
         }
 
-        _batchesDone++;
-        _lastBatch = time;
+        var previous = _completed;
+        await Task.WhenAll(Enumerable.Range(0, _plan!.KeyPartitions).Select(async k =>
+        {
+            var order = Order(cut, k, Expected(done, k), previous, stateSequence, replay: false);
+            var reducer = GrainFactory.GetGrain<IReducerGrain>(ReducerKey(Job, k));
+            if ((await reducer.ReduceAsync(order)).Behind)
+            {
+                await RecoverAsync(k, cut.Time);
+                if ((await reducer.ReduceAsync(order)).Behind)
+                {
+                    throw new TaskFailedException($"Key partition {k} is still behind batch {cut.Time} after its recovery") { IsTransient = true };
+                }
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Restores key partition <paramref name="k"/> from the reducers' last state and replays into it,
+    /// outputs off, every kept batch before <paramref name="before"/>: those every output already wrote.
+    /// </summary>
+    private async Task RecoverAsync(int k, BatchTime before)
+    {
+        var reducer = GrainFactory.GetGrain<IReducerGrain>(ReducerKey(Job, k));
+        var replays = _cuts.Where(c => c.Cut.Time < before).Select(c => c.Cut).ToList();
+        if (Options.CheckpointStore is null && _completed is not null)
+        {
+            Report($"Key partition {k} lost its state at batch {before}: the job has no checkpoint store to restore it from, so it goes on empty.");
+        }
+
+        var asOf = Options.CheckpointStore is null ? _completed : _stateTime;
+        await reducer.RestoreAsync(new RestoreOrder(Job, k, _epoch, _stateSequence, asOf?.Ticks));
+
+        // A job's first batch finds every reducer new: that is a start, not a recovery.
+        if (_completed is not null)
+        {
+            _reducerRecoveries++;
+        }
+
+        var previous = asOf;
+        foreach (var cut in replays)
+        {
+            var done = await RunMapTasksAsync(cut, onlyPartition: k);
+            await reducer.ReduceAsync(Order(cut, k, Expected(done, k), previous, stateSequence: null, replay: true));
+            previous = cut.Time;
+        }
+    }
+
+    private ReduceOrder Order(BatchCut cut, int k, int[] expected, BatchTime? previous, long? stateSequence, bool replay) =>
+        new(Job, cut.Time.Ticks, k, cut.Tasks.Count, _epoch, cut.Offsets, previous?.Ticks, expected, stateSequence, replay);
+
+    private static int[] Expected(MapTaskDone[] done, int k) =>
+        Enumerable.Range(0, done.Length).Where(i => done[i].SentTo.Contains(k)).ToArray();
+
+    /// <summary>
+    /// Runs the cut's map tasks; with speculation on, a task still running after the multiple of
+    /// the median time of the half that finished is sent to a second executor, and the first copy
+    /// to finish counts.
+    /// </summary>
+    private async Task<MapTaskDone[]> RunMapTasksAsync(BatchCut cut, int onlyPartition)
+    {
+        var options = Options;
+        var count = cut.Tasks.Count;
+        MapTaskMessage Message(int i) => new(Job, cut.Time.Ticks, i, cut.Tasks[i].InputId, cut.Tasks[i].Partition, cut.Tasks[i].Range, onlyPartition);
+        var first = new Task<MapTaskDone>[count];
+        for (var i = 0; i < count; i++)
+        {
+            first[i] = GrainFactory.GetGrain<IExecutorGrain>(ExecutorKey(Job, cut.Tasks[i].InputId, cut.Tasks[i].Partition)).RunAsync(Message(i));
+        }
+
+        if (options.SpeculationMultiplier is not { } multiplier || count < 2)
+        {
+            return await Task.WhenAll(first);
+        }
+
+        var copies = new Task<MapTaskDone>?[count];
+        var results = new MapTaskDone?[count];
+        var times = new List<double>();
+        var watch = Stopwatch.StartNew();
+        while (times.Count < count)
+        {
+            var running = Enumerable.Range(0, count).Where(i => results[i] is null).SelectMany(i => copies[i] is { } copy ? new Task[] { first[i], copy } : [first[i]]).ToList();
+            await Task.WhenAny([.. running, Task.Delay(TimeSpan.FromMilliseconds(PollMilliseconds))]);
+            for (var i = 0; i < count; i++)
+            {
+                if (results[i] is not null)
+                {
+                    continue;
+                }
+
+                var winner = first[i].IsCompletedSuccessfully ? first[i] : copies[i] is { IsCompletedSuccessfully: true } copy ? copy : null;
+                if (winner is not null)
+                {
+                    results[i] = winner.Result;
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+                else if (first[i].IsFaulted && (copies[i] is null || copies[i]!.IsFaulted))
+                {
+                    Observe(copies[i]);
+                    await first[i];
+                }
+            }
+
+            if (times.Count * 2 >= count && times.Count < count)
+            {
+                var median = times.Order().ElementAt(times.Count / 2);
+                var threshold = Math.Max(median * multiplier, options.SpeculationMinimum.TotalMilliseconds);
+                for (var i = 0; i < count; i++)
+                {
+                    if (results[i] is null && copies[i] is null && watch.Elapsed.TotalMilliseconds > threshold)
+                    {
+                        copies[i] = GrainFactory.GetGrain<IExecutorGrain>(SpeculativeExecutorKey(Job, cut.Tasks[i].InputId, cut.Tasks[i].Partition)).RunAsync(Message(i));
+                        _speculativeTasks++;
+                    }
+                }
+            }
+        }
+
+        // The copies that lost may still fail (their silo died): nobody waits for them.
+        for (var i = 0; i < count; i++)
+        {
+            Observe(first[i]);
+            Observe(copies[i]);
+        }
+
+        return results.Select(r => r!).ToArray();
+    }
+
+    private static void Observe(Task? task) => task?.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+
+    /// <summary>
+    /// The newest record whose reducer parts are all written (one that does not read is passed
+    /// over for the one before it), with the highest epoch any record holds; null when the store
+    /// holds none or the job has no store.
+    /// </summary>
+    private async Task<(long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)?> ReadNewestAsync()
+    {
+        if (Options.CheckpointStore is not { } store)
+        {
+            return null;
+        }
+
+        var keyPartitions = Options.KeyPartitions;
+        var listed = (await store.ListAsync(CancellationToken.None)).ToHashSet();
+        (long Sequence, DriverCheckpoint Checkpoint)? newest = null;
+        long maxEpoch = 0;
+
+        // Every record is read, not only the newest valid one: a zombie driver may have written a
+        // record of its older epoch after a newer driver's, and the next epoch must exceed both.
+        foreach (var record in listed.Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).OrderDescending())
+        {
+            if (await store.ReadAsync(CheckpointLayout.Record(record), CancellationToken.None) is not { } bytes)
+            {
+                continue;
+            }
+
+            DriverCheckpoint checkpoint;
+            try
+            {
+                checkpoint = DriverCheckpoint.Read(bytes);
+            }
+            catch (InvalidDataException error)
+            {
+                Report($"Checkpoint {record} of {store.Description} passed over: {error.Message}");
+                continue;
+            }
+
+            maxEpoch = Math.Max(maxEpoch, checkpoint.Epoch);
+            if (newest is not null)
+            {
+                continue;
+            }
+
+            if (checkpoint.StateSequence is not { } state || Enumerable.Range(0, keyPartitions).All(k => listed.Contains(CheckpointLayout.Part(state, k))))
+            {
+                newest = (record, checkpoint);
+            }
+            else
+            {
+                Report($"Checkpoint {record} of {store.Description} passed over: a reducer's state of checkpoint {state} is missing.");
+            }
+        }
+
+        return newest is { } found ? (found.Sequence, found.Checkpoint, maxEpoch) : null;
+    }
+
+    /// <summary>Writes the next record: the epoch, the reducers' last state, the kept cuts and the sources' positions.</summary>
+    private async Task WriteRecordAsync(bool running)
+    {
+        if (Options.CheckpointStore is not { } store)
+        {
+            return;
+        }
+
+        var bytes = DriverCheckpoint.Write(_plan!, _epoch, running, _completed, _stateSequence, _stateTime, _cuts.Select(c => new DriverCheckpoint.KeptCut(c.Cut.Time, c.Cut.Offsets, c.StateSequence)));
+        await store.WriteAsync(CheckpointLayout.Record(++_sequence), bytes, CancellationToken.None);
+        _written.Enqueue((_sequence, _stateSequence));
+        while (_written.Count > RetainedRecords)
+        {
+            var (old, state) = _written.Dequeue();
+            await store.DeleteAsync(CheckpointLayout.Record(old), CancellationToken.None);
+            if (state is { } parts && _written.All(w => w.State != parts))
+            {
+                await DeletePartsAsync(parts);
+            }
+        }
+    }
+
+    /// <summary>After a restart: deletes what earlier drivers left that neither the record restored from nor a newer one needs.</summary>
+    private async Task SweepAsync(long keep)
+    {
+        var store = Options.CheckpointStore!;
+        var needed = _stateSequence;
+        foreach (var sequence in await store.ListAsync(CancellationToken.None))
+        {
+            var record = CheckpointLayout.RecordOf(sequence);
+            var stale = CheckpointLayout.IsRecord(sequence) ? record < keep : record != needed && record < keep;
+            if (stale)
+            {
+                await store.DeleteAsync(sequence, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task DeletePartsAsync(long state)
+    {
+        var store = Options.CheckpointStore!;
+        for (var k = 0; k < Options.KeyPartitions; k++)
+        {
+            await store.DeleteAsync(CheckpointLayout.Part(state, k), CancellationToken.None);
+        }
     }
 }

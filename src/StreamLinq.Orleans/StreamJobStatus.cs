@@ -30,4 +30,16 @@ public sealed record StreamJobStatus
     /// <summary>The driver's epoch: one more than the epoch of the checkpoint it started from; commits carry it (<see cref="BatchCommit.Epoch"/>).</summary>
     [Id(5)]
     public long Epoch { get; init; }
+
+    /// <summary>How many batch attempts failed for a reason a retry gets past (a silo died, a timeout) and were tried again, since the driver activated.</summary>
+    [Id(6)]
+    public long BatchRetries { get; init; }
+
+    /// <summary>How many times a reducer was restored from the last checkpoint and had the batches after it replayed into it (a new activation, a new driver), since the driver activated.</summary>
+    [Id(7)]
+    public long ReducerRecoveries { get; init; }
+
+    /// <summary>How many straggling map tasks were sent again to a second executor (<see cref="StreamJobOptions.SpeculationMultiplier"/>), since the driver activated.</summary>
+    [Id(8)]
+    public long SpeculativeTasks { get; init; }
 }

@@ -10,6 +10,9 @@ public static class StreamLinqSiloBuilderExtensions
     /// Adds the engine's grains (a driver per job, executors per source partition, reducers per
     /// key partition) and the jobs <paramref name="jobs"/> registers. Every silo of the cluster
     /// must add the same jobs. A job runs only once started (<see cref="IStreamJob.StartAsync"/>).
+    /// Each silo also runs the failover probe: it calls the driver of every job that has a
+    /// checkpoint store every <see cref="StreamJobRegistry.DriverProbeInterval"/>, so that a driver
+    /// whose silo died comes back on a live one and resumes the job.
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="jobs">Registers the jobs (<see cref="StreamJobRegistry.AddJob"/>).</param>
@@ -22,6 +25,7 @@ public static class StreamLinqSiloBuilderExtensions
         var registry = new StreamJobRegistry();
         jobs(registry);
         builder.Services.AddSingleton(registry);
+        builder.Services.AddHostedService<DriverProbe>();
         return builder;
     }
 }

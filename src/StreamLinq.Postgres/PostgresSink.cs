@@ -10,17 +10,23 @@ namespace StreamLinq.Postgres;
 /// </summary>
 /// <typeparam name="T">The type of the records written.</typeparam>
 /// <remarks>
-/// Commit tokens live in the table <c>streamlinq_commits</c> (created when missing), one row per
-/// sink id and output: the last batch time committed and its offsets as JSON. Two queries must
-/// not share a sink id. At start the context reads that row back
+/// <para>Commit tokens live in the table <c>streamlinq_commits</c> (created when missing), one row per
+/// sink id and output: the last batch time committed, its offsets as JSON and the writer's epoch.
+/// Two queries must not share a sink id. At start the context reads that row back
 /// (<see cref="ReadLastCommitAsync"/>): a replayable source resumes after it and a batch it covers
-/// is not written again, even when the checkpoint directory was lost or damaged.
+/// is not written again, even when the checkpoint directory was lost or damaged.</para>
+/// <para>In cluster mode every key partition writes its slice of a batch: its row is the output's
+/// id followed by <c>#</c> and the partition (<see cref="BatchCommit.Partition"/>). A commit whose
+/// <see cref="BatchCommit.Epoch"/> is older than the epoch the row holds comes from a zombie (a
+/// driver that another has replaced) and is refused with an <see cref="InvalidOperationException"/>,
+/// in the transaction that would have written it.</para>
 /// </remarks>
 public sealed class PostgresSink<T> : ITransactionalSink<T>
 {
     private const string CreateCommits =
         "CREATE TABLE IF NOT EXISTS streamlinq_commits (sink_id text NOT NULL, output_id text NOT NULL, batch_time bigint NOT NULL, " +
-        "offsets jsonb NOT NULL, committed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sink_id, output_id))";
+        "offsets jsonb NOT NULL, committed_at timestamptz NOT NULL DEFAULT now(), epoch bigint NOT NULL DEFAULT 0, PRIMARY KEY (sink_id, output_id)); " +
+        "ALTER TABLE streamlinq_commits ADD COLUMN IF NOT EXISTS epoch bigint NOT NULL DEFAULT 0";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _sinkId;
@@ -71,16 +77,19 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
     }
 
     /// <summary>
-    /// In one transaction: skips the batch when a batch at or after its time is already
-    /// committed for the output; otherwise writes its rows and records the commit.
+    /// In one transaction: refuses a commit of an older epoch than the output's (partition's)
+    /// last; skips the batch when a batch at or after its time is already committed for it;
+    /// otherwise writes its rows and records the commit.
     /// </summary>
     /// <param name="batch">The batch's records.</param>
     /// <param name="commit">The batch's commit token.</param>
     /// <param name="cancellationToken">Cancels the write; the transaction rolls back.</param>
+    /// <exception cref="InvalidOperationException">The commit's epoch is older than the one committed last: a zombie writer's.</exception>
     public async Task CommitBatchAsync(IReadOnlyList<T> batch, BatchCommit commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(commit);
+        var outputId = commit.Partition is { } partition ? $"{commit.OutputId}#{partition}" : commit.OutputId;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
@@ -95,15 +104,29 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
             transaction))
         {
             claim.Parameters.Add(new() { Value = _sinkId });
-            claim.Parameters.Add(new() { Value = commit.OutputId });
+            claim.Parameters.Add(new() { Value = outputId });
             await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var last = new NpgsqlCommand("SELECT batch_time FROM streamlinq_commits WHERE sink_id = $1 AND output_id = $2 FOR UPDATE", connection, transaction))
+        await using (var last = new NpgsqlCommand("SELECT batch_time, epoch FROM streamlinq_commits WHERE sink_id = $1 AND output_id = $2 FOR UPDATE", connection, transaction))
         {
             last.Parameters.Add(new() { Value = _sinkId });
-            last.Parameters.Add(new() { Value = commit.OutputId });
-            if (await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long committed && committed >= commit.Time.Ticks)
+            last.Parameters.Add(new() { Value = outputId });
+            long committed, epoch;
+            await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (committed, epoch) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+
+            if (epoch > commit.Epoch)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"Sink '{_sinkId}' refused batch {commit.Time} of {outputId} from epoch {commit.Epoch}: epoch {epoch} has committed to it since, so the writer is a zombie of a replaced driver.");
+            }
+
+            if (committed >= commit.Time.Ticks)
             {
                 // A replay of a batch that committed before the crash: its rows are already there.
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -113,15 +136,16 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
 
         await _writeRows(batch, connection, transaction, cancellationToken).ConfigureAwait(false);
         await using (var record = new NpgsqlCommand(
-            "INSERT INTO streamlinq_commits (sink_id, output_id, batch_time, offsets) VALUES ($1, $2, $3, $4::jsonb) " +
-            "ON CONFLICT (sink_id, output_id) DO UPDATE SET batch_time = excluded.batch_time, offsets = excluded.offsets, committed_at = now()",
+            "INSERT INTO streamlinq_commits (sink_id, output_id, batch_time, offsets, epoch) VALUES ($1, $2, $3, $4::jsonb, $5) " +
+            "ON CONFLICT (sink_id, output_id) DO UPDATE SET batch_time = excluded.batch_time, offsets = excluded.offsets, epoch = excluded.epoch, committed_at = now()",
             connection,
             transaction))
         {
             record.Parameters.Add(new() { Value = _sinkId });
-            record.Parameters.Add(new() { Value = commit.OutputId });
+            record.Parameters.Add(new() { Value = outputId });
             record.Parameters.Add(new() { Value = commit.Time.Ticks });
             record.Parameters.Add(new() { Value = commit.Offsets });
+            record.Parameters.Add(new() { Value = commit.Epoch });
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -4,6 +4,7 @@ using StreamLinq.Execution;
 using StreamLinq.Query;
 using StreamLinq.Sources;
 using StreamLinq.State;
+using StreamLinq.State.Codecs;
 
 namespace StreamLinq.Distributed;
 
@@ -25,9 +26,12 @@ namespace StreamLinq.Distributed;
 /// other plan (a second shuffle, ordering, per-batch scalars, event-time windows, whose
 /// watermark spans all keys) runs after the shuffle on key partition 0 alone, with the batch's
 /// records in the order one process reads them, so it gives the same answer.</para>
-/// <para>State: a reducer's keyed state lives in its plan's nodes, across batches; it is not yet
-/// checkpointed (the driver checkpoints the sources' positions and the last completed batch).
-/// Replaying a batch on a reducer that has taken it in is the caller's to avoid.</para>
+/// <para>State: a reducer's keyed state lives in its plan's nodes, across batches; the reducer
+/// writes it with <see cref="WriteReduceState"/> into the job's checkpoint store and a new
+/// instance reads it back with <see cref="RestoreReduceState"/>, then takes in the batches after
+/// it with <see cref="ReplayReduceAsync"/> (outputs off). The driver checkpoints the sources'
+/// positions (<see cref="WriteSourcePositions"/>) and the cuts it may have to replay
+/// (<see cref="RestoreCut"/>). Replaying a batch on a reducer that has taken it in is the caller's to avoid.</para>
 /// <para>Threading: one batch at a time per instance, in batch order.</para>
 /// </remarks>
 public sealed class DistributedPlan
@@ -219,28 +223,111 @@ public sealed class DistributedPlan
     }
 
     /// <summary>
-    /// Driver: the checkpoint after <paramref name="completed"/>: the last completed batch time,
-    /// the driver's <paramref name="epoch"/> and every input's position, as UTF-8 JSON for an
-    /// <see cref="Checkpointing.ICheckpointStore"/>.
+    /// Driver: every input's position (where the next seal begins), as one JSON object keyed by
+    /// the inputs' state ids, for the driver's checkpoint.
     /// </summary>
-    /// <param name="completed">The batch all of whose outputs ran.</param>
-    /// <param name="epoch">The driver's epoch (its fencing token).</param>
-    /// <returns>The checkpoint's bytes.</returns>
-    public byte[] WriteCheckpoint(BatchTime completed, long epoch)
+    /// <param name="writer">Where to write the object.</param>
+    public void WriteSourcePositions(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        foreach (var source in _sources.Cast<IStatefulOperator>())
+        {
+            writer.WriteStartObject(source.StateId);
+            writer.WriteNumber("version", source.StateVersion);
+            writer.WritePropertyName("state");
+            source.WriteState(writer);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Driver, before <see cref="StartSourcesAsync"/>: restores the inputs' positions
+    /// <see cref="WriteSourcePositions"/> wrote, so that the next seal begins where the last one
+    /// the checkpoint holds ended.
+    /// </summary>
+    /// <param name="positions">The object <see cref="WriteSourcePositions"/> wrote.</param>
+    /// <exception cref="InvalidDataException">The object names no state for an input, or a state is malformed; the message says which.</exception>
+    public void RestoreSourcePositions(JsonElement positions)
+    {
+        foreach (var source in _sources.Cast<IStatefulOperator>())
+        {
+            if (positions.ValueKind != JsonValueKind.Object || !positions.TryGetProperty(source.StateId, out var entry))
+            {
+                throw new InvalidDataException($"The cluster checkpoint holds no position for the input {source.StateId}.");
+            }
+
+            try
+            {
+                source.ReadState(entry.GetProperty("state"), entry.GetProperty("version").GetInt32());
+            }
+            catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"The cluster checkpoint's position of the input {source.StateId} is malformed: {error.Message}", error);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Driver: the cut of a batch <see cref="Cut"/> made before, rebuilt from its offsets
+    /// (<see cref="BatchCut.Offsets"/>, kept in the driver's checkpoint) without sealing anything:
+    /// the same tasks over the same ranges, so a replay reads the same records.
+    /// </summary>
+    /// <param name="time">The batch time the cut was made for.</param>
+    /// <param name="offsets">Its <see cref="BatchCut.Offsets"/>.</param>
+    /// <returns>The cut.</returns>
+    /// <exception cref="InvalidDataException">The offsets name no range for an input, or a range the source cannot read.</exception>
+    public BatchCut RestoreCut(BatchTime time, string offsets)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        var tasks = new List<MapTask>();
+        var inputs = new ISealedInput[_sources.Length];
+        try
+        {
+            using var document = JsonDocument.Parse(offsets);
+            for (var i = 0; i < _sources.Length; i++)
+            {
+                var source = (IOffsetRangeSource)_sources[i];
+                if (!document.RootElement.TryGetProperty(i.ToString(System.Globalization.CultureInfo.InvariantCulture), out var range))
+                {
+                    throw new InvalidDataException($"The cluster checkpoint's batch {time} holds no range for input {i} ({source.Name}).");
+                }
+
+                inputs[i] = source.ReadRange(range);
+                tasks.AddRange(Split(i, source, range.GetRawText()).Select(p => new MapTask(time, i, p.Partition, p.Range)));
+            }
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"The cluster checkpoint's batch {time} is malformed: {error.Message}", error);
+        }
+
+        return new BatchCut(time, tasks, offsets, inputs);
+    }
+
+    /// <summary>
+    /// Reducer: the keyed state of this reducer's plan (every stateful node's state: windows,
+    /// UpdateStateByKey, MapWithState, joins' tables...) as of the last batch it reduced, written
+    /// with the engine's state codecs, for the job's checkpoint store.
+    /// </summary>
+    /// <param name="time">The last batch reduced, recorded in the bytes and checked when they are read back.</param>
+    /// <returns>The state's bytes (UTF-8 JSON).</returns>
+    public byte[] WriteReduceState(BatchTime time)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, StateCodecs.WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("completed", completed.Ticks);
-            writer.WriteNumber("epoch", epoch);
-            writer.WriteStartObject("sources");
-            foreach (var source in _sources.Cast<IStatefulOperator>())
+            writer.WriteNumber("time", time.Ticks);
+            writer.WriteStartObject("state");
+            foreach (var node in ReduceState())
             {
-                writer.WriteStartObject(source.StateId);
-                writer.WriteNumber("version", source.StateVersion);
+                writer.WriteStartObject(node.StateId);
+                writer.WriteNumber("version", node.StateVersion);
                 writer.WritePropertyName("state");
-                source.WriteState(writer);
+                node.WriteState(writer);
                 writer.WriteEndObject();
             }
 
@@ -252,35 +339,38 @@ public sealed class DistributedPlan
     }
 
     /// <summary>
-    /// Driver, before <see cref="StartSourcesAsync"/>: restores the inputs' positions from a
-    /// checkpoint <see cref="WriteCheckpoint"/> wrote, so that the next batch begins where the last
-    /// completed one ended.
+    /// Reducer, on a plan that has reduced nothing yet: restores the keyed state
+    /// <see cref="WriteReduceState"/> wrote after <paramref name="time"/>.
     /// </summary>
-    /// <param name="checkpoint">The checkpoint's bytes.</param>
-    /// <returns>The last completed batch time and the epoch of the driver that wrote it.</returns>
-    /// <exception cref="InvalidDataException">The checkpoint is malformed or names no state for an input; the message says which.</exception>
-    public (BatchTime Completed, long Epoch) RestoreCheckpoint(ReadOnlySpan<byte> checkpoint)
+    /// <param name="state">The bytes <see cref="WriteReduceState"/> wrote.</param>
+    /// <param name="time">The batch the state must be as of.</param>
+    /// <exception cref="InvalidDataException">The bytes are malformed, are of another batch, or lack a stateful node's state; the message says which.</exception>
+    public void RestoreReduceState(ReadOnlySpan<byte> state, BatchTime time)
     {
         try
         {
-            using var document = JsonDocument.Parse(checkpoint.ToArray());
+            using var document = JsonDocument.Parse(state.ToArray(), StateCodecs.DocumentOptions);
             var root = document.RootElement;
-            var sources = root.GetProperty("sources");
-            foreach (var source in _sources.Cast<IStatefulOperator>())
+            var written = new BatchTime(root.GetProperty("time").GetInt64());
+            if (written != time)
             {
-                if (!sources.TryGetProperty(source.StateId, out var entry))
-                {
-                    throw new InvalidDataException($"The cluster checkpoint holds no position for the input {source.StateId}.");
-                }
-
-                source.ReadState(entry.GetProperty("state"), entry.GetProperty("version").GetInt32());
+                throw new InvalidDataException($"The reducer state is of batch {written}, not of batch {time} as the driver's checkpoint says.");
             }
 
-            return (new BatchTime(root.GetProperty("completed").GetInt64()), root.GetProperty("epoch").GetInt64());
+            var states = root.GetProperty("state");
+            foreach (var node in ReduceState())
+            {
+                if (!states.TryGetProperty(node.StateId, out var entry))
+                {
+                    throw new InvalidDataException($"The reducer state holds nothing for the operator {node.StateId}.");
+                }
+
+                node.ReadState(entry.GetProperty("state"), entry.GetProperty("version").GetInt32());
+            }
         }
         catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"The cluster checkpoint is malformed: {error.Message}", error);
+            throw new InvalidDataException($"The reducer state is malformed: {error.Message}", error);
         }
     }
 
@@ -359,12 +449,29 @@ public sealed class DistributedPlan
     /// <param name="cancellationToken">Cancels the run and the writes.</param>
     /// <returns>How many records the outputs were given.</returns>
     /// <exception cref="BatchFailedException">User code in the plan or an output threw; the message names it and the batch.</exception>
-    public async Task<long> RunReduceAsync(BatchTime time, int keyPartition, long epoch, string offsets, IReadOnlyList<byte[]> partials, CancellationToken cancellationToken)
+    public Task<long> RunReduceAsync(BatchTime time, int keyPartition, long epoch, string offsets, IReadOnlyList<byte[]> partials, CancellationToken cancellationToken) =>
+        ReduceAsync(time, keyPartition, epoch, offsets, partials, writeOutputs: true, cancellationToken);
+
+    /// <summary>
+    /// Reducer, recovering: takes in a batch every output already wrote (a batch after the
+    /// checkpoint its state was restored from) as <see cref="RunReduceAsync"/> does, for the
+    /// state, but hands nothing to the outputs.
+    /// </summary>
+    /// <param name="time">The batch time.</param>
+    /// <param name="keyPartition">This reducer's key partition, from 0.</param>
+    /// <param name="partials">This partition's bytes from every map task of the batch, in <see cref="BatchCut.Tasks"/> order.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>A task that completes when the batch is taken in.</returns>
+    /// <exception cref="BatchFailedException">User code in the plan threw; the message names it and the batch.</exception>
+    public Task ReplayReduceAsync(BatchTime time, int keyPartition, IReadOnlyList<byte[]> partials, CancellationToken cancellationToken) =>
+        ReduceAsync(time, keyPartition, 0, "{}", partials, writeOutputs: false, cancellationToken);
+
+    private async Task<long> ReduceAsync(BatchTime time, int keyPartition, long epoch, string offsets, IReadOnlyList<byte[]> partials, bool writeOutputs, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keyPartition);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(keyPartition, KeyPartitions);
         ArgumentNullException.ThrowIfNull(partials);
-        var plan = _reducePlan ??= new PlanBuilder().Build(_cuts.Select(c => c.Reduce));
+        var plan = ReducePlan;
         var parts = _shuffleTypes.Keys.ToDictionary(id => id, _ => new List<Array>());
         foreach (var partial in partials)
         {
@@ -385,7 +492,7 @@ public sealed class DistributedPlan
             }
 
             var (output, root) = plan.Outputs[i];
-            if (execution.Evaluate(root) is not { } result)
+            if (execution.Evaluate(root) is not { } result || !writeOutputs)
             {
                 continue;
             }
@@ -404,6 +511,12 @@ public sealed class DistributedPlan
 
         return written;
     }
+
+    private ExecutionPlan ReducePlan => _reducePlan ??= new PlanBuilder().Build(_cuts.Select(c => c.Reduce));
+
+    /// <summary>The reduce plan's stateful nodes, each once, under ids unique in the plan.</summary>
+    private IStatefulOperator[] ReduceState() =>
+        StateIds.Distinct(ReducePlan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
 
     private static Array Concat(Type elementType, List<Array> parts)
     {

@@ -38,6 +38,16 @@ public static class BothRuns
     public static async Task<(List<TOut>[] Single, List<TOut>[] Cluster)> RunAsync<TOut>(
         ClusterFixture fixture, Func<StreamingContext, IDStream<TOut>> define, int batches)
     {
+        var single = await SingleAsync(define, batches);
+        var cluster = new BatchCollector<TOut>();
+        var job = TestJobs.Define(context => define(context).ForEachBatch(cluster.Add));
+        await RunJobAsync(fixture, job, batches);
+        return (single, cluster.Batches(batches));
+    }
+
+    /// <summary>The query's output per batch on the single-process engine (the testing harness), batch times one interval apart from the epoch.</summary>
+    public static async Task<List<TOut>[]> SingleAsync<TOut>(Func<StreamingContext, IDStream<TOut>> define, int batches)
+    {
         var single = new BatchCollector<TOut>();
         await using (var harness = new StreamTestHarness(options =>
         {
@@ -50,10 +60,7 @@ public static class BothRuns
             await harness.RunBatchesAsync(batches);
         }
 
-        var cluster = new BatchCollector<TOut>();
-        var job = TestJobs.Define(context => define(context).ForEachBatch(cluster.Add));
-        await RunJobAsync(fixture, job, batches);
-        return (single.Batches(batches), cluster.Batches(batches));
+        return single.Batches(batches);
     }
 
     /// <summary>Starts the job, moves its clock one interval at a time until <paramref name="batches"/> batches are done, stops it.</summary>

@@ -28,9 +28,10 @@ public sealed class Script<T>(T[][][] batches)
 /// A replayable partitioned source over a <see cref="Script{T}"/>, in memory: each seal takes
 /// the next batch's range in every partition; a range is read back from the script, so any
 /// instance (the driver's, an executor's) reads the same records. The records of a batch come in
-/// partition order, as one process reads them.
+/// partition order, as one process reads them. <paramref name="beforeRead"/>, when given, is
+/// awaited before each read with the partitions it reads (a test holds a straggler with it).
 /// </summary>
-public sealed class ScriptedSource<T>(string name, Script<T> script) : IPartitionedSource, IBatchSource<T>
+public sealed class ScriptedSource<T>(string name, Script<T> script, Func<IReadOnlyList<int>, Task>? beforeRead = null) : IPartitionedSource, IBatchSource<T>
 {
     private int _sealed;
 
@@ -85,9 +86,18 @@ public sealed class ScriptedSource<T>(string name, Script<T> script) : IPartitio
     {
         public (int Partition, int From, int To)[] Entries { get; } = entries;
 
-        public ValueTask<Array> ReadAsync(CancellationToken cancellationToken) =>
-            ValueTask.FromResult<Array>(Entries.SelectMany(e => source.Log(e.Partition)[e.From..e.To]).ToArray());
+        public async ValueTask<Array> ReadAsync(CancellationToken cancellationToken)
+        {
+            if (source.BeforeRead is { } wait)
+            {
+                await wait(Entries.Select(e => e.Partition).ToArray());
+            }
+
+            return Entries.SelectMany(e => source.Log(e.Partition)[e.From..e.To]).ToArray();
+        }
     }
+
+    private Func<IReadOnlyList<int>, Task>? BeforeRead => beforeRead;
 
     private T[] Log(int partition) => script.Log(partition);
 }

@@ -11,6 +11,10 @@ namespace StreamLinq.Tests.Sources;
 /// </summary>
 public class ReceiverTests
 {
+    // How long the racing seals wait for the producers: far past their time on a loaded machine,
+    // so that a producer that never finishes fails the test instead of spinning it forever.
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
     [Property(MaxTest = 100)]
     public void A_full_buffer_under_DropNewest_keeps_a_prefix_of_each_interval_and_reports_the_rest(PositiveInt capacity, int[] runs)
     {
@@ -79,8 +83,10 @@ public class ReceiverTests
             }
         });
         var sealedRecords = new List<int>(Count);
+        var deadline = DateTime.UtcNow + Patience;
         while (!producer.IsCompleted)
         {
+            Assert.True(DateTime.UtcNow < deadline, $"The producer had not stored its {Count} records after {Patience} of seals; {sealedRecords.Count} were sealed.");
             sealedRecords.AddRange(Seal(receiver));
         }
 
@@ -109,8 +115,10 @@ public class ReceiverTests
         }).ToArray();
         var sealedRecords = new List<(int Producer, int Index)>();
         var all = Task.WhenAll(producers);
+        var deadline = DateTime.UtcNow + Patience;
         while (!all.IsCompleted)
         {
+            Assert.True(DateTime.UtcNow < deadline, $"The producers had not stored their {Producers * PerProducer} records after {Patience} of seals; {sealedRecords.Count} were sealed.");
             sealedRecords.AddRange(Seal(receiver));
             await Task.Yield();
         }

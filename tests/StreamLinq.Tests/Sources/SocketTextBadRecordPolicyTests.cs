@@ -53,8 +53,10 @@ public sealed class SocketTextBadRecordPolicyTests : IDisposable
         await Eventually.RunBatchesUntilAsync(harness, () => !harness.SourceErrors.IsEmpty);
 
         BatchInfo batch;
+        var batches = 0;
         do
         {
+            Assert.True(++batches <= 200, "No batch failed in 200 batches after the bad line was reported.");
             batch = await harness.RunBatchAsync();
         }
         while (batch.Failure is null);
