@@ -24,7 +24,12 @@ case "$command" in
     ;;
   test)
     bash .ci/install-deps
-    exec dotnet test StreamLinq.sln -c Release "${blame[@]}" --blame-hang-timeout 5m "$@"
+    # The cluster kill test still fails in about half its runs (docs/cluster.md): its own command.
+    exec dotnet test StreamLinq.sln -c Release --filter "Category!=ClusterKill" "${blame[@]}" --blame-hang-timeout 5m "$@"
+    ;;
+  cluster-kill)
+    bash .ci/install-deps
+    exec dotnet test tests/StreamLinq.Cluster.Tests -c Release --filter "Category=ClusterKill" --logger "console;verbosity=detailed" "${blame[@]}" --blame-hang-timeout 30m "$@"
     ;;
   soak)
     bash .ci/install-deps
@@ -33,7 +38,7 @@ case "$command" in
     exec dotnet test StreamLinq.sln -c Release --filter "Category=Soak" --logger "console;verbosity=detailed" "${blame[@]}" --blame-hang-timeout 30m "$@"
     ;;
   *)
-    echo "usage: ./build.sh [test|soak|deps] [dotnet test arguments]" >&2
+    echo "usage: ./build.sh [test|soak|cluster-kill|deps] [dotnet test arguments]" >&2
     exit 2
     ;;
 esac

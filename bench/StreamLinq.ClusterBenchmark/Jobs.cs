@@ -24,6 +24,21 @@ internal static class Jobs
     public static void Ysb(StreamingContext context, int partitions, int perBatch) =>
         AdvertisingJob.Counts(YsbEvents(context, partitions, perBatch), Campaigns).ForEachBatch(static (_, _) => { });
 
+    /// <summary>
+    /// The YSB query with its count written as <c>g.ToList().Count</c>, which executors cannot
+    /// pre-aggregate: each view's campaign window crosses the shuffle as a record, as every YSB
+    /// view did before map-side combining. The same-run baseline of the partials.
+    /// </summary>
+    public static void YsbShippingRecords(StreamingContext context, int partitions, int perBatch) =>
+        YsbEvents(context, partitions, perBatch)
+            .Select(json => AdEvent.Parse(json))
+            .Where(e => e.EventType == AdEventType.View)
+            .Select(e => new AdView(e.AdId, e.EventTime))
+            .Join(Campaigns, v => v.AdId, c => c.AdId, (v, c) => new CampaignWindow(c.CampaignId, AdvertisingJob.WindowStart(v.EventTime)))
+            .GroupBy(w => w)
+            .Select(g => new WindowCount(g.Key.CampaignId, g.Key.WindowStart, g.ToList().Count))
+            .ForEachBatch(static (_, _) => { });
+
     /// <summary>The YSB query's views, distinct: every view crosses the shuffle as a record.</summary>
     public static void DistinctViews(StreamingContext context, int partitions, int perBatch) =>
         YsbEvents(context, partitions, perBatch)

@@ -6,10 +6,11 @@ namespace StreamLinq.ClusterBenchmark;
 
 /// <summary>
 /// One map task (<see cref="DistributedPlan.RunMapAsync"/>) over one partition's range: the bytes
-/// it hands the shuffle per record read and its time per record, for the YSB query (each view's
-/// campaign window crosses: the executors do not pre-aggregate) and for the YSB views made
-/// distinct (each view crosses), beside the baseline: the YSB query in LINQ to Objects over the
-/// same events in this process, with no shuffle.
+/// it hands the shuffle per record read and its time per record, for the YSB query (executors
+/// pre-aggregate: one partial count per campaign window crosses), for the same query written so
+/// that it cannot be pre-aggregated (each view's campaign window crosses) and for the YSB views
+/// made distinct (each view crosses), beside the baseline: the YSB query in LINQ to Objects over
+/// the same events in this process, with no shuffle.
 /// </summary>
 internal static class ShuffleCost
 {
@@ -18,7 +19,8 @@ internal static class ShuffleCost
         return
         [
             Baseline(records),
-            await MeasureAsync("YSB map task (each view's CampaignWindow crosses)", context => Jobs.Ysb(context, 1, records), records).ConfigureAwait(false),
+            await MeasureAsync("YSB map task (pre-aggregated: one partial count per campaign window crosses)", context => Jobs.Ysb(context, 1, records), records).ConfigureAwait(false),
+            await MeasureAsync("YSB map task, count as g.ToList().Count (records: each view's CampaignWindow crosses)", context => Jobs.YsbShippingRecords(context, 1, records), records).ConfigureAwait(false),
             await MeasureAsync("YSB views, Distinct: map task (each AdView crosses)", context => Jobs.DistinctViews(context, 1, records), records).ConfigureAwait(false),
         ];
     }

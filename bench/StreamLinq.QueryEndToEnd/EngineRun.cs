@@ -38,7 +38,7 @@ internal sealed class EngineRun : IAsyncDisposable
     }
 
     /// <param name="query">The query to run.</param>
-    /// <param name="parallelism">The context's <see cref="StreamingOptions.MaxDegreeOfParallelism"/>: 1 (one core, as the loop) unless a run measures scaling.</param>
+    /// <param name="parallelism">The context's <see cref="StreamingOptions.MaxDegreeOfParallelism"/>: 1 (one core, as the loop) unless a run measures scaling or the radix-partitioned aggregation.</param>
     public static async Task<EngineRun> StartAsync(QueryCase query, int parallelism = 1)
     {
         var run = new EngineRun(query, parallelism);

@@ -10,13 +10,18 @@ var full = args.Contains("--full");
 var only = args.Zip(args.Skip(1)).Where(p => p.First == "--only").Select(p => p.Second).ToList();
 var sizesGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--sizes").Select(p => p.Second).LastOrDefault();
 var emptyGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--empty").Select(p => p.Second).LastOrDefault();
-bool TakesValue(string option) => option is "--only" or "--sizes" or "--empty";
+var countWay = args.Zip(args.Skip(1)).Where(p => p.First == "--count").Select(p => p.Second).LastOrDefault();
+var batchesGiven = args.Zip(args.Skip(1)).Where(p => p.First == "--batches").Select(p => p.Second).LastOrDefault();
+bool TakesValue(string option) => option is "--only" or "--sizes" or "--empty" or "--count" or "--batches";
 var emptyOnly = 0;
+var countBatches = 10;
 if (args.Where((a, i) => a is not "--full" and not "--quick" and not "--allocation" and not "--scaling" && !(TakesValue(a) && i + 1 < args.Length) && !(i > 0 && TakesValue(args[i - 1]))).Any()
     || (sizesGiven is not null && !sizesGiven.Split(',').All(size => int.TryParse(size, out var n) && n > 0))
-    || (emptyGiven is not null && !(int.TryParse(emptyGiven, CultureInfo.InvariantCulture, out emptyOnly) && emptyOnly > 0)))
+    || (emptyGiven is not null && !(int.TryParse(emptyGiven, CultureInfo.InvariantCulture, out emptyOnly) && emptyOnly > 0))
+    || (countWay is not null && countWay is not "hand" and not "engine")
+    || (batchesGiven is not null && !(int.TryParse(batchesGiven, CultureInfo.InvariantCulture, out countBatches) && countBatches > 0)))
 {
-    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...] | --allocation | --empty BATCHES | --scaling   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions; --scaling: each query at 1 M records per batch on one partition and on every core, interleaved)");
+    Console.Error.WriteLine("usage: StreamLinq.QueryEndToEnd [--quick | --full] [--only TEXT]... [--sizes N,N...] | --allocation | --empty BATCHES | --scaling   (--quick, the default: 5 repetitions of about 2 M records per cell; --full: 9 of about 8 M; --only: the queries whose name contains TEXT; --sizes: records per batch, default 1000,10000,100000,1000000; --allocation: only the push source's allocation check; --empty: only the empty-batch row, BATCHES batches in 5 repetitions; --scaling: each query at 1 M records per batch on one partition and on every core, interleaved; --count hand|engine [--batches N]: only that way of the --only queries at the --sizes, N batches (default 10) after 3 of warm-up, the driver for counting instructions)");
     return 1;
 }
 
@@ -33,7 +38,7 @@ if (args.Contains("--scaling"))
     var (scaleLeft, scaleRight) = (Workload.Records(size), Workload.Records(QueryCase.RightSize(size), seed: 7));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Scaling end to end, {size:N0} records per batch, {scalingBatches} batches, {scalingRepetitions} repetitions, 1 against {Environment.ProcessorCount} partitions, load average {LoadAverage()}"));
-    foreach (var query in Queries.All)
+    foreach (var query in Queries.All.Where(q => q.Parallelism == 1))
     {
         await using var one = await EngineRun.StartAsync(query, parallelism: 1);
         await using var all = await EngineRun.StartAsync(query, parallelism: Environment.ProcessorCount);
@@ -57,6 +62,37 @@ if (args.Contains("--scaling"))
     }
 
     Console.WriteLine($"load average at the end: {LoadAverage()}");
+    return 0;
+}
+
+if (countWay is not null)
+{
+    // One way alone, for an instruction count (callgrind is repeatable under load, a clock is
+    // not): the difference between two counts over the difference in batches is the way's cost
+    // per batch, the process's fixed costs cancel.
+    var counted = only.Count == 0 ? Queries.All : [.. Queries.All.Where(q => only.Any(text => q.Name.Contains(text, StringComparison.OrdinalIgnoreCase)))];
+    foreach (var size in sizesGiven is null ? [100_000] : sizesGiven.Split(',').Select(int.Parse))
+    {
+        var (left, right) = (Workload.Records(size), Workload.Records(QueryCase.RightSize(size), seed: 7));
+        foreach (var query in counted)
+        {
+            var expected = query.Hand(left, right);
+            if (countWay == "hand")
+            {
+                for (var b = 0; b < 3 + countBatches; b++)
+                {
+                    Check(query, size, "hand", expected, query.Hand(left, right));
+                }
+            }
+            else
+            {
+                await using var run = await EngineRun.StartAsync(query, query.Parallelism);
+                Check(query, size, "end to end", expected, run.Run(left, right, 3));
+                Check(query, size, "end to end", expected, run.Run(left, right, countBatches));
+            }
+        }
+    }
+
     return 0;
 }
 
@@ -94,7 +130,7 @@ var inputs = sizes.ToDictionary(s => s, s => (Left: Workload.Records(s), Right: 
 var runs = new Dictionary<string, EngineRun>();
 foreach (var query in queries)
 {
-    runs[query.Name] = await EngineRun.StartAsync(query);
+    runs[query.Name] = await EngineRun.StartAsync(query, query.Parallelism);
 }
 
 // Warm-up (JIT, tiering, the plans' first compilation) and the check that the four ways agree.
@@ -183,7 +219,7 @@ foreach (var run in runs.Values)
 }
 
 Console.WriteLine();
-Console.WriteLine("Speed against the hand-written loop, min / median / max over the repetitions (higher is faster); engine = end to end through the public API, one partition");
+Console.WriteLine("Speed against the hand-written loop, min / median / max over the repetitions (higher is faster); engine = end to end through the public API, one partition unless the row says otherwise");
 Console.WriteLine();
 Console.WriteLine("| records per batch | query | end to end | LINQ to Objects | Rx.NET | end to end vs Rx.NET (median) | end to end µs per batch (median) | end to end B/record (median) | gen-2 GCs | end to end, by CPU time |");
 Console.WriteLine("|---:|---|---|---|---|---:|---:|---:|---:|---|");

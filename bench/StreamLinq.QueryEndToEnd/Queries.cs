@@ -20,6 +20,10 @@ internal static class Queries
         Grouped("GroupBy count+sum, 10 keys", 10),
         Grouped("GroupBy count+sum, 1k keys", Workload.KeyCount),
         GroupedManyKeys(),
+
+        // With two partitions and many keys the aggregation partitions the keys by hash (radix)
+        // instead of merging per-partition tables: the same query, against the same one-core loop.
+        GroupedManyKeys() with { Name = "GroupBy count+sum, 1M keys, 2 partitions (radix)", Parallelism = 2 },
         new("stream join", HandJoin, (l, r) => l.Join(r, a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum(),
             (l, r) =>
             {

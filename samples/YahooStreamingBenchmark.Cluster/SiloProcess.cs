@@ -6,10 +6,11 @@ using System.Net.Sockets;
 namespace YahooStreamingBenchmark.Cluster;
 
 /// <summary>
-/// One silo: this same program in <c>--silo</c> mode, a process of its own on loopback. Its
-/// standard input is a pipe from the launcher, and the silo shuts down when that pipe closes, so
-/// it never outlives the launcher, however the launcher ends (even killed outright). Its output
-/// goes to the launcher's, each line tagged with the silo's number.
+/// One silo: a program (this sample in <c>--silo</c> mode, or a test's silo worker) run as a
+/// process of its own on loopback ports picked for it. Its standard input is a pipe from the
+/// launcher, and the silo program shuts down when that pipe closes, so it never outlives the
+/// launcher, however the launcher ends (even killed outright). Its output goes to the launcher's,
+/// each line tagged with the silo's number.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -32,9 +33,20 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts silo <paramref name="number"/> of the run on free loopback ports.</summary>
-    public static SiloProcess Start(int number, string redisEndpoint, ClusterLayout layout, TextWriter output)
+    /// <summary>Starts silo <paramref name="number"/> of this sample's run on free loopback ports.</summary>
+    public static SiloProcess Start(int number, string redisEndpoint, ClusterLayout layout, TextWriter output) =>
+        Start(number, typeof(SiloProcess).Assembly.Location, (siloPort, gatewayPort) => SiloArguments.Format(new SiloArguments(number, redisEndpoint, layout, siloPort, gatewayPort)), output);
+
+    /// <summary>
+    /// Starts silo <paramref name="number"/>: the .NET program <paramref name="program"/> (an
+    /// assembly path) with the arguments <paramref name="arguments"/> makes of a free silo port and
+    /// a free gateway port on loopback. The program must stop when its standard input closes.
+    /// </summary>
+    public static SiloProcess Start(int number, string program, Func<int, int, IEnumerable<string>> arguments, TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(output);
         var siloPort = FreePort();
         var gatewayPort = FreePort();
         var info = new ProcessStartInfo(DotnetHost())
@@ -44,9 +56,8 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // The entry assembly is this program whether it runs as the sample or inside a test's output folder.
-        info.ArgumentList.Add(typeof(SiloProcess).Assembly.Location);
-        foreach (var argument in SiloArguments.Format(new SiloArguments(number, redisEndpoint, layout, siloPort, gatewayPort)))
+        info.ArgumentList.Add(program);
+        foreach (var argument in arguments(siloPort, gatewayPort))
         {
             info.ArgumentList.Add(argument);
         }
@@ -61,8 +72,26 @@ public sealed class SiloProcess : IAsyncDisposable
         return new SiloProcess(number, siloPort, process);
     }
 
-    /// <summary>Asks the silo to shut down (closes its input), and kills it if it has not within 15 seconds.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the silo outright (SIGKILL on Linux): it leaves no word to the cluster, whose failure detection must find out.</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It had already ended.
+        }
+
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the silo to shut down (closes its input: the silo leaves the cluster gracefully), and
+    /// kills it if it has not within 15 seconds. The process object stays for <see cref="HasExited"/>.
+    /// </summary>
+    public async Task StopAsync()
     {
         try
         {
@@ -84,6 +113,15 @@ public sealed class SiloProcess : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // The process ended between the check and the close: nothing is left to stop.
+        }
+    }
+
+    /// <summary>Stops the silo (<see cref="StopAsync"/>) and lets go of the process.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
         }
         finally
         {

@@ -6,8 +6,9 @@ namespace StreamLinq.Orleans;
 
 /// <summary>
 /// Runs map tasks of one source partition: reads the range from the broker itself, runs the
-/// narrow part of the plan (the same compiled code as in one process) and pushes each key
-/// partition's bytes straight to its reducer, so records never pass through the driver. Holds
+/// narrow part of the plan and the partial aggregation above it where there is one (the same
+/// compiled code as in one process) and pushes each key partition's bytes (records or one
+/// partial per key) straight to its reducer, so records never pass through the driver. Holds
 /// no state across batches: placed by the hash of its key over the silos, so partitions spread over them.
 /// A task runs again wherever the driver sends it (a retry, a replay into one recovering reducer,
 /// a speculative copy on a second executor of the partition): it reads the same range again.

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans;
+using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime;
 using StreamLinq.Distributed;
@@ -41,6 +43,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
     private readonly List<(BatchCut Cut, long? StateSequence)> _cuts = [];
     private readonly Queue<(long Record, long? State)> _written = new();
     private DistributedPlan? _plan;
+    private PlacementRebalancer? _rebalancer;
     private IGrainTimer? _timer;
     private CancellationTokenSource? _stopping;
     private BatchTime _next;
@@ -111,6 +114,8 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         BatchRetries = _batchRetries,
         ReducerRecoveries = _reducerRecoveries,
         SpeculativeTasks = _speculativeTasks,
+        DriverSilo = RuntimeIdentity,
+        Rebalances = _rebalancer?.Moves ?? 0,
     });
 
     public Task<string> ExplainAsync()
@@ -233,6 +238,12 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
         var recorded = true;
         if (_cuts.Count == 0 || _cuts[^1].Cut.Time != time)
         {
+            // Rescaling happens here, at a boundary, with no batch in flight.
+            if (options.CheckpointStore is not null && (_rebalancer ??= new PlacementRebalancer(services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<IClusterManifestProvider>())).SiloJoined())
+            {
+                await _rebalancer.MoveAsync(GrainFactory, Job, _plan!);
+            }
+
             var cut = _plan!.Cut(time);
             var stateDue = options.CheckpointStore is not null && _cuts.Count + 1 >= options.CheckpointEvery;
 

@@ -42,4 +42,12 @@ public sealed record StreamJobStatus
     /// <summary>How many straggling map tasks were sent again to a second executor (<see cref="StreamJobOptions.SpeculationMultiplier"/>), since the driver activated.</summary>
     [Id(8)]
     public long SpeculativeTasks { get; init; }
+
+    /// <summary>The silo the driver runs on (its Orleans address, <c>S127.0.0.1:port:generation</c>): where a failover starts when that silo dies.</summary>
+    [Id(9)]
+    public string DriverSilo { get; init; } = "";
+
+    /// <summary>How many times the job's executors and reducers were placed again over the silos after a silo joined (rescaling, at a batch boundary), since the driver activated.</summary>
+    [Id(10)]
+    public long Rebalances { get; init; }
 }

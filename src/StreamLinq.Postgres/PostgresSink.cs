@@ -161,7 +161,16 @@ public sealed class PostgresSink<T> : ITransactionalSink<T>
             if (!_created)
             {
                 await using var create = new NpgsqlCommand(CreateCommits, connection);
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException error) when (error.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DuplicateColumn)
+                {
+                    // IF NOT EXISTS is no lock: another writer (in cluster mode, a reducer on
+                    // another silo) created the table or its column at the same moment, and it is there.
+                }
+
                 _created = true;
             }
 

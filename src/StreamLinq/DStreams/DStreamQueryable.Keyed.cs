@@ -14,7 +14,11 @@ public static partial class DStreamQueryable
     /// A stream whose batch holds one pair per key present in the batch, its values combined in
     /// record order; keys in order of first appearance (as LINQ's <c>GroupBy</c>), a null key as any other.
     /// </returns>
-    /// <remarks>Per batch, no state; a replayed batch gives the same result.</remarks>
+    /// <remarks>
+    /// Per batch, no state; a replayed batch gives the same result. In cluster mode each executor
+    /// first reduces its partition's values per key (map-side combine), relying on
+    /// <paramref name="func"/> being associative; values still meet in record order.
+    /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IDStream<KeyValuePair<TKey, TValue>> ReduceByKey<TKey, TValue>(
         this IDStream<KeyValuePair<TKey, TValue>> source,

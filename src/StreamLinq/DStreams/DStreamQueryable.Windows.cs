@@ -155,6 +155,8 @@ public static partial class DStreamQueryable
     /// <remarks>
     /// Across batches. Each batch is reduced by key once, when it arrives; the window keeps those
     /// partials per batch (checkpointed) and combines them at each slide, never re-reading records.
+    /// In cluster mode each executor first reduces its partition's values per key (map-side
+    /// combine), relying on <paramref name="func"/> being associative; values still meet in record order.
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The length or slide is not a positive multiple of the batch interval.</exception>
@@ -196,6 +198,8 @@ public static partial class DStreamQueryable
     /// removed with <paramref name="inverseFunc"/> when it leaves, so a slide's cost grows with the
     /// batches' sizes, not with the window's length. The running values, each key's record count
     /// and one partial per batch are kept in state stores that checkpoints write and restore.
+    /// In cluster mode each executor first reduces its partition's values per key (map-side
+    /// combine), relying on <paramref name="func"/> being associative.
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument other than <paramref name="filter"/> is null.</exception>
     /// <exception cref="ArgumentException">The length or slide is not a positive multiple of the batch interval.</exception>

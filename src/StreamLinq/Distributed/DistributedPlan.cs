@@ -18,7 +18,11 @@ namespace StreamLinq.Distributed;
 /// <para>The plan is cut at its first shuffle boundary (<see cref="Explain"/> shows where).
 /// Executors run the narrow part (each input and the chain of per-record operators right above
 /// it, the same compiled loop as in one process) over one source partition's offset range, and
-/// split the result by key partition. Reducers run the rest of the plan and the output
+/// split the result by key partition. A GroupBy aggregate or a stream's Count, Sum, Min, Max or
+/// Average right above the narrow part is aggregated there too (map-side combine: one partial per
+/// key, or per map task, is shipped, and the reducers merge the partials in map task order), and
+/// a reduce by key right above it is reduced per key there first; <see cref="Explain"/> says
+/// which outputs ship partials and which records. Reducers run the rest of the plan and the output
 /// operations: when one keyed operator (GroupBy aggregate, keyed state, a join of streams,
 /// Distinct) comes right after the narrow parts and no other boundary follows, every key
 /// partition runs it for its keys and keeps their state across batches in its plan's nodes;
@@ -40,6 +44,7 @@ public sealed class DistributedPlan
     private readonly IBatchSource[] _sources;
     private readonly IReadOnlyList<OutputCut> _cuts;
     private readonly Dictionary<int, Type> _shuffleTypes;
+    private readonly Dictionary<int, PartialAggregation> _aggregations;
     private readonly PlanBuilder _prefixBuilder = new();
     private ExecutionPlan? _reducePlan;
 
@@ -62,7 +67,8 @@ public sealed class DistributedPlan
         var planner = new QueryPlanner();
         var nextShuffleId = 0;
         _cuts = context.OutputOperations.Select(o => OutputCut.Create(context, o, planner, ref nextShuffleId)).ToArray();
-        _shuffleTypes = _cuts.SelectMany(c => c.Prefixes).ToDictionary(p => p.ShuffleId, p => p.ElementType);
+        _shuffleTypes = _cuts.SelectMany(c => c.Prefixes).ToDictionary(p => p.ShuffleId, p => p.ShuffledType);
+        _aggregations = _cuts.SelectMany(c => c.Prefixes).Where(p => p.Aggregation is not null).ToDictionary(p => p.ShuffleId, p => p.Aggregation!);
     }
 
     /// <summary>
@@ -114,7 +120,7 @@ public sealed class DistributedPlan
             {
                 var source = Sources[prefix.InputId];
                 var narrow = prefix.Top is Query.Logical.MapOperator map ? $"Map: {map.Detail}" : "Source";
-                text.AppendLine($"  map stage, {source.Partitions.Count} partition(s) of {source.Name}#{source.InputId}, one executor each: {narrow} ⇒ Shuffle#{prefix.ShuffleId}");
+                text.AppendLine($"  map stage, {source.Partitions.Count} partition(s) of {source.Name}#{source.InputId}, one executor each: {narrow} ⇒ Shuffle#{prefix.ShuffleId} ({prefix.Shipped})");
             }
 
             text.AppendLine(cut.Mode switch
@@ -124,6 +130,13 @@ public sealed class DistributedPlan
                 _ => "  ═ shuffle: gather into key partition 0 (the plan after the shuffle needs the whole batch in one place)",
             });
             text.AppendLine($"  reduce stage, {partitions} partition(s), output on {(partitions == 1 ? "key partition 0" : "every key partition for its slice")}:");
+            foreach (var prefix in cut.Prefixes.Where(p => p.Aggregation is not null))
+            {
+                text.AppendLine(prefix.Aggregation!.IsWindowed
+                    ? $"    Shuffle#{prefix.ShuffleId}: the map tasks' partial tables merged in map task order, taken in by the window's aggregation below as each batch's"
+                    : $"    Shuffle#{prefix.ShuffleId}: {prefix.Aggregation.Operator} [{prefix.Aggregation.Detail}] merges the map tasks' partials in map task order and finishes");
+            }
+
             foreach (var line in reduce.Explain([cut.Reduce]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
             {
                 text.AppendLine($"    {line.TrimEnd('\r')}");
@@ -376,7 +389,8 @@ public sealed class DistributedPlan
 
     /// <summary>
     /// Executor: reads <paramref name="task"/>'s range from its broker, runs the narrow part of
-    /// every output that reads the input over it, and encodes the results per key partition.
+    /// every output that reads the input over it (and the partial aggregation or reduce by key
+    /// above it, where the output has one), and encodes the results per key partition.
     /// Holds no state across batches; running a task again gives the same bytes.
     /// </summary>
     /// <param name="task">A task from <see cref="Cut"/>.</param>
@@ -400,7 +414,7 @@ public sealed class DistributedPlan
 
         var sourcePartition = Math.Max(0, Sources[task.InputId].Partitions.ToList().IndexOf(task.Partition));
         var execution = new BatchExecution(task.Time, new Dictionary<int, Array> { [task.InputId] = records }, _context.Options, cancellationToken);
-        var sections = new List<(int, Array)>[KeyPartitions];
+        var sections = new List<(int, Action<Utf8JsonWriter>)>[KeyPartitions];
         for (var k = 0; k < KeyPartitions; k++)
         {
             sections[k] = [];
@@ -410,7 +424,21 @@ public sealed class DistributedPlan
         {
             foreach (var prefix in cut.Prefixes.Where(p => p.InputId == task.InputId))
             {
-                prefix.Compiled ??= _prefixBuilder.Build(prefix.Top.Tree);
+                if (prefix.Aggregation is { } aggregation)
+                {
+                    var partials = aggregation.Compile(_prefixBuilder).Map(execution, cut.Mode == ShuffleMode.ByKey ? KeyPartitions : 1);
+                    for (var k = 0; k < partials.Length; k++)
+                    {
+                        if (partials[k] is { } partial)
+                        {
+                            sections[k].Add((prefix.ShuffleId, partial));
+                        }
+                    }
+
+                    continue;
+                }
+
+                prefix.Compiled ??= _prefixBuilder.Build(prefix.MapTree);
                 var mapped = execution.Evaluate(prefix.Compiled) ?? Array.CreateInstance(prefix.ElementType, 0);
                 switch (cut.Mode)
                 {
@@ -418,15 +446,15 @@ public sealed class DistributedPlan
                         var split = prefix.Router!(mapped, KeyPartitions);
                         for (var k = 0; k < KeyPartitions; k++)
                         {
-                            sections[k].Add((prefix.ShuffleId, split[k]));
+                            sections[k].Add((prefix.ShuffleId, ShuffleFrames.Records(split[k])));
                         }
 
                         break;
                     case ShuffleMode.BySourcePartition:
-                        sections[sourcePartition % KeyPartitions].Add((prefix.ShuffleId, mapped));
+                        sections[sourcePartition % KeyPartitions].Add((prefix.ShuffleId, ShuffleFrames.Records(mapped)));
                         break;
                     default:
-                        sections[0].Add((prefix.ShuffleId, mapped));
+                        sections[0].Add((prefix.ShuffleId, ShuffleFrames.Records(mapped)));
                         break;
                 }
             }
@@ -472,17 +500,36 @@ public sealed class DistributedPlan
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(keyPartition, KeyPartitions);
         ArgumentNullException.ThrowIfNull(partials);
         var plan = ReducePlan;
-        var parts = _shuffleTypes.Keys.ToDictionary(id => id, _ => new List<Array>());
+        var parts = _shuffleTypes.Keys.ToDictionary(id => id, _ => new List<object>());
         foreach (var partial in partials)
         {
-            foreach (var (shuffleId, records) in ShuffleFrames.Read(partial, id => _shuffleTypes.TryGetValue(id, out var type) ? type : throw new InvalidDataException($"A map output names shuffle input {id}, which this job does not have: are the silos running different versions of the job?")))
+            foreach (var (shuffleId, section) in ShuffleFrames.Read(partial, Decode))
             {
-                parts[shuffleId].Add(records);
+                parts[shuffleId].Add(section);
             }
         }
 
-        var inputs = parts.ToDictionary(p => p.Key, p => Concat(_shuffleTypes[p.Key], p.Value));
-        var execution = new BatchExecution(time, inputs, _context.Options, cancellationToken);
+        var inputs = new Dictionary<int, Array>();
+        var preAggregated = new Dictionary<int, object>();
+        foreach (var (shuffleId, sections) in parts)
+        {
+            if (!_aggregations.TryGetValue(shuffleId, out var aggregation))
+            {
+                inputs[shuffleId] = Concat(_shuffleTypes[shuffleId], sections.Cast<Array>().ToList());
+            }
+            else if (aggregation.IsWindowed)
+            {
+                // The window over the records stays in the plan; its batch arrives as a table.
+                inputs[shuffleId] = Array.CreateInstance(_shuffleTypes[shuffleId], 0);
+                preAggregated[shuffleId] = aggregation.Compile(_prefixBuilder).MergeTable(time, sections);
+            }
+            else
+            {
+                inputs[shuffleId] = aggregation.Compile(_prefixBuilder).Merge(time, sections);
+            }
+        }
+
+        var execution = new BatchExecution(time, inputs, _context.Options, cancellationToken) { PreAggregated = preAggregated };
         long written = 0;
         for (var i = 0; i < _cuts.Count; i++)
         {
@@ -511,6 +558,12 @@ public sealed class DistributedPlan
 
         return written;
     }
+
+    /// <summary>A section of a map output: a map task's partial aggregates, or its records.</summary>
+    private object Decode(int shuffleId, JsonElement section) =>
+        _aggregations.TryGetValue(shuffleId, out var aggregation) ? aggregation.Compile(_prefixBuilder).ReadPartial(section)
+        : _shuffleTypes.TryGetValue(shuffleId, out var type) ? ShuffleFrames.ReadRecords(section, type)
+        : throw new InvalidDataException($"A map output names shuffle input {shuffleId}, which this job does not have: are the silos running different versions of the job?");
 
     private ExecutionPlan ReducePlan => _reducePlan ??= new PlanBuilder().Build(_cuts.Select(c => c.Reduce));
 

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using StreamLinq.DStreams;
 using StreamLinq.Execution;
 using StreamLinq.Query;
@@ -22,11 +23,15 @@ internal enum ShuffleMode
 
 /// <summary>
 /// The narrow part of one output's plan over one input, which executors run: the input and the
-/// chain of per-record operators (Map) right above it. Its result is shuffle input
-/// <see cref="ShuffleId"/> of the reducers' plan.
+/// chain of per-record operators (Map) right above it, and the map-side combine of the operator
+/// above that where it has one. Its result is shuffle input <see cref="ShuffleId"/> of the
+/// reducers' plan.
 /// </summary>
 internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 {
+    private static readonly MethodInfo ReduceByKeyMethod = typeof(DStreamQueryable).GetMethods()
+        .Single(m => m.Name == nameof(DStreamQueryable.ReduceByKey) && m.GetGenericArguments().Length == 2);
+
     public int ShuffleId { get; } = shuffleId;
 
     public int InputId { get; } = inputId;
@@ -35,10 +40,41 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 
     public Type ElementType => Top.ElementType;
 
-    /// <summary>Splits the records by key partition; null unless the output is shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
+    /// <summary>The shuffle input's type: the narrow part's, or the pre-aggregated operator's result (the reducers then read that in its place).</summary>
+    public Type ShuffledType => Aggregation is { IsWindowed: false } aggregation ? aggregation.ResultType : ElementType;
+
+    /// <summary>The subtree the reducers read from the shuffle: the pre-aggregated operator, or the narrow part.</summary>
+    public Expression ShuffledTree => Aggregation is { IsWindowed: false } aggregation ? aggregation.Tree : Top.Tree;
+
+    /// <summary>What executors compile and run when they ship records: the narrow part, or a per-batch reduce by key of it (<see cref="Combine"/>).</summary>
+    public Expression MapTree => Combine is { } func
+        ? Expression.Call(ReduceByKeyMethod.MakeGenericMethod(ElementType.GetGenericArguments()), Top.Tree, Expression.Quote(func))
+        : Top.Tree;
+
+    /// <summary>
+    /// The aggregate right above the narrow part (a GroupBy aggregate, a stream's Count, Sum...),
+    /// which executors pre-aggregate: they ship partial aggregates, and the reducers' plan reads
+    /// the merged result in place of the aggregate. Null when records are shipped.
+    /// </summary>
+    public PartialAggregation? Aggregation { get; set; }
+
+    /// <summary>
+    /// The associative function of the reduce by key right above the narrow part (ReduceByKey,
+    /// ReduceByKeyAndWindow), with which executors combine each key's values before shipping the
+    /// pairs; the reducers reduce the combined pairs as they would the records. Null otherwise.
+    /// </summary>
+    public LambdaExpression? Combine { get; set; }
+
+    /// <summary>What crosses the shuffle, for Explain.</summary>
+    public string Shipped =>
+        Aggregation is { } aggregation ? $"partial aggregation: {aggregation.Aggregates}"
+        : Combine is { } func ? $"partial reduce by key: {PlanText.Of(func)}"
+        : "records";
+
+    /// <summary>Splits the records by key partition; null unless records of the output are shuffled <see cref="ShuffleMode.ByKey"/>.</summary>
     public Func<Array, int, Array[]>? Router { get; set; }
 
-    /// <summary>The compiled narrow part, built on first use (executors only).</summary>
+    /// <summary>The compiled <see cref="MapTree"/>, built on first use (executors only).</summary>
     public PlanNode? Compiled { get; set; }
 }
 
@@ -47,8 +83,9 @@ internal sealed class ShufflePrefix(int shuffleId, int inputId, LogicalNode top)
 /// <see cref="ShufflePrefix"/> per input it reads), how its records are shuffled, and the same
 /// output over the shuffled records, which reducers run. The cut is made where the plan's first
 /// shuffle boundary is (<see cref="LogicalNode.Exchange"/>): with one keyed boundary right above the
-/// narrow parts, and none above it, each reducer runs the rest of the plan for its keys; with no
-/// boundary at all, for its source partitions' records; otherwise the rest runs in one place.
+/// narrow parts (or a GroupBy aggregate over a window of the one narrow part), and none above it,
+/// each reducer runs the rest of the plan for its keys; with no boundary at all, for its source
+/// partitions' records; otherwise the rest runs in one place.
 /// </summary>
 internal sealed class OutputCut
 {
@@ -100,7 +137,10 @@ internal sealed class OutputCut
                 top = map;
             }
 
-            prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top));
+            prefixes.Add(new ShufflePrefix(nextShuffleId++, source.InputId, top)
+            {
+                Aggregation = parents[top] is [GroupAggregateOperator or AggregateOperator] ? new PartialAggregation(parents[top][0], windowed: false) : null,
+            });
         }
 
         var boundaries = nodes.Where(n => n.Exchange.IsBoundary).ToList();
@@ -114,10 +154,21 @@ internal sealed class OutputCut
         {
             mode = ShuffleMode.ByKey;
             boundary = only;
+            var combine = Combine(only);
             for (var i = 0; i < prefixes.Count; i++)
             {
-                prefixes[i].Router = routers[i];
+                if (prefixes[i].Aggregation is null)
+                {
+                    prefixes[i].Router = routers[i];
+                    prefixes[i].Combine = combine;
+                }
             }
+        }
+        else if (boundaries is [GroupAggregateOperator aggregate] && WindowedPrefix(aggregate, prefixes, parents) is { } windowed)
+        {
+            mode = ShuffleMode.ByKey;
+            boundary = aggregate;
+            windowed.Aggregation = new PartialAggregation(aggregate, windowed: true);
         }
 
         var reduce = output.WithQuery(new PrefixReplacer(context, prefixes).Visit(output.Query)!);
@@ -158,6 +209,37 @@ internal sealed class OutputCut
         return prefixes.Select(p => byInput[boundary.Inputs.ToList().FindIndex(i => ReferenceEquals(i, p.Top))]).ToArray();
     }
 
+    /// <summary>
+    /// The one prefix when the plan before the aggregate is exactly the narrow part, a window and
+    /// a chain of per-record operators, each read by the next alone: the plan one process runs is
+    /// then a <see cref="WindowedAggregate{TIn,TKey,TOut}"/> keeping one partial table per batch,
+    /// which executors can compute and reducers can take in, each keeping the window for its keys.
+    /// </summary>
+    private static ShufflePrefix? WindowedPrefix(GroupAggregateOperator aggregate, List<ShufflePrefix> prefixes, Dictionary<LogicalNode, List<LogicalNode>> parents)
+    {
+        var below = aggregate.Input is MapOperator map && parents[map] is [_] ? map.Input : aggregate.Input;
+
+        // As the compiler decides: a window reached through WithEventTime is not absorbed.
+        QueryPlanner.StatelessChain(aggregate.Aggregation.Source, out var belowChain);
+        return below is WindowOperator window && ExpressionShapes.IsOperator(belowChain, "Window", out _) && parents[window] is [_]
+            && prefixes is [var prefix] && ReferenceEquals(window.Input, prefix.Top) && parents[prefix.Top] is [_]
+            ? prefix
+            : null;
+    }
+
+    /// <summary>
+    /// The function of a reduce by key, whose per-batch reduce executors may run on their records
+    /// first: it is associative (the operators' contract), and each partition's values are
+    /// combined in record order and the partials in map task order, so a key's values are
+    /// combined in the order one process combines them, only grouped otherwise.
+    /// </summary>
+    private static LambdaExpression? Combine(LogicalNode boundary) => boundary switch
+    {
+        ReduceByKeyAndWindowOperator reduce => reduce.Func,
+        RelationalOperator { Calls: [{ Method.Name: "ReduceByKey", Arguments: [_, var func] }] } => Lambda(func),
+        _ => null,
+    };
+
     private static Func<Array, int, Array[]>[]? RelationalRouters(MethodCallExpression call, RelationalOperator relational)
     {
         var inputs = relational.Inputs;
@@ -186,16 +268,16 @@ internal sealed class OutputCut
 
     private static bool IsPair(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(KeyValuePair<,>);
 
-    /// <summary>Puts a shuffle input in place of each narrow part, so a reducer plans only what follows the shuffle.</summary>
+    /// <summary>Puts a shuffle input in place of each narrow part (or the aggregate executors pre-aggregate), so a reducer plans only what follows the shuffle.</summary>
     private sealed class PrefixReplacer(StreamingContext context, IReadOnlyList<ShufflePrefix> prefixes) : ExpressionVisitor
     {
         private readonly Dictionary<Expression, Expression> _inputs = prefixes.ToDictionary<ShufflePrefix, Expression, Expression>(
-            p => p.Top.Tree,
+            p => p.ShuffledTree,
             p => ((IDStream)Activator.CreateInstance(
-                typeof(InputDStream<>).MakeGenericType(p.ElementType),
+                typeof(InputDStream<>).MakeGenericType(p.ShuffledType),
                 context,
                 p.ShuffleId,
-                Activator.CreateInstance(typeof(ShuffleInput<>).MakeGenericType(p.ElementType), $"Shuffle#{p.ShuffleId}")!)!).Expression,
+                Activator.CreateInstance(typeof(ShuffleInput<>).MakeGenericType(p.ShuffledType), $"Shuffle#{p.ShuffleId}")!)!).Expression,
             ReferenceEqualityComparer.Instance);
 
         public override Expression? Visit(Expression? node) =>

@@ -5,15 +5,23 @@ using StreamLinq.State.Codecs;
 namespace StreamLinq.Distributed;
 
 /// <summary>
-/// The bytes one map task sends one key partition: per shuffle input, its records as the state
-/// codecs write an array of them (JSON), framed as <c>[count] ([shuffle id] [length] [bytes])*</c>,
+/// The bytes one map task sends one key partition: per shuffle input, a section written with the
+/// state codecs (JSON): an array of its records, or the partial aggregates of a map-side combine
+/// (<see cref="PartialAggregation"/>), framed as <c>[count] ([shuffle id] [length] [bytes])*</c>,
 /// little-endian 32-bit integers. The same codecs write checkpoints, so every record type a
 /// checkpoint takes (records, classes, anonymous types, tuples, collections) crosses silos, and
 /// one that cannot is refused with the codec's reason.
 /// </summary>
 internal static class ShuffleFrames
 {
-    public static byte[] Write(IReadOnlyList<(int ShuffleId, Array Records)> sections)
+    /// <summary>A section of records: the codec's array of them.</summary>
+    public static Action<Utf8JsonWriter> Records(Array records) =>
+        writer => StateCodecs.ArrayOf(records.GetType().GetElementType()!).WritePrefix(writer, records, records.Length);
+
+    /// <summary>Reads a section <see cref="Records"/> wrote.</summary>
+    public static Array ReadRecords(JsonElement section, Type elementType) => StateCodecs.ArrayOf(elementType).ReadArray(section);
+
+    public static byte[] Write(IReadOnlyList<(int ShuffleId, Action<Utf8JsonWriter> Write)> sections)
     {
         if (sections.Count == 0)
         {
@@ -23,12 +31,12 @@ internal static class ShuffleFrames
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), sections.Count);
         buffer.Advance(4);
-        foreach (var (shuffleId, records) in sections)
+        foreach (var (shuffleId, write) in sections)
         {
             var json = new System.Buffers.ArrayBufferWriter<byte>();
             using (var writer = new Utf8JsonWriter(json, StateCodecs.WriterOptions))
             {
-                StateCodecs.ArrayOf(records.GetType().GetElementType()!).WritePrefix(writer, records, records.Length);
+                write(writer);
             }
 
             var header = buffer.GetSpan(8);
@@ -41,9 +49,9 @@ internal static class ShuffleFrames
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads the sections of <paramref name="bytes"/>, decoding each with <paramref name="elementType"/>'s codec.</summary>
+    /// <summary>Reads the sections of <paramref name="bytes"/>, each decoded by <paramref name="decode"/> (shuffle id, section) while its JSON is parsed.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a frame this writes.</exception>
-    public static IEnumerable<(int ShuffleId, Array Records)> Read(byte[] bytes, Func<int, Type> elementType)
+    public static IEnumerable<(int ShuffleId, T Section)> Read<T>(byte[] bytes, Func<int, JsonElement, T> decode)
     {
         if (bytes.Length == 0)
         {
@@ -73,7 +81,7 @@ internal static class ShuffleFrames
             }
 
             using var document = JsonDocument.Parse(bytes.AsMemory(position, length), StateCodecs.DocumentOptions);
-            yield return (shuffleId, StateCodecs.ArrayOf(elementType(shuffleId)).ReadArray(document.RootElement));
+            yield return (shuffleId, decode(shuffleId, document.RootElement));
             position += length;
         }
     }

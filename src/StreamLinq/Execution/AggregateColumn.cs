@@ -11,6 +11,9 @@ internal abstract class AggregateColumn
 {
     public abstract void Grow(int capacity);
 
+    /// <summary>Empties the first <paramref name="count"/> slots for a table that starts again (<see cref="GroupTable{TKey}.Reset"/>): a slot's aggregate starts from zero.</summary>
+    public abstract void Clear(int count);
+
     /// <summary>Folds slot <paramref name="from"/> of <paramref name="other"/> into slot <paramref name="into"/> of this column.</summary>
     /// <param name="into">The slot in this column.</param>
     /// <param name="other">The same aggregate of another partition.</param>
@@ -66,6 +69,8 @@ internal abstract class AggregateColumn<T> : AggregateColumn
             Array.Resize(ref Values, Math.Max(capacity, Values.Length * 2));
         }
     }
+
+    public override void Clear(int count) => Array.Clear(Values, 0, count);
 }
 
 /// <summary>

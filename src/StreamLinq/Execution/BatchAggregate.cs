@@ -41,6 +41,9 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
 
     public override Type ElementType => typeof(TOut);
 
+    /// <summary>The child node, whose records the aggregate reads.</summary>
+    public PlanNode Child => _child;
+
     public override Array? Compute(BatchExecution batch)
     {
         if (batch.Records<TIn>(_child) is not { } input || (streamJoin is not null && !streamJoin.Build(batch, input)))
@@ -48,19 +51,34 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
             return null;
         }
 
+        return Finish(Accumulate(input, batch));
+    }
+
+    /// <summary>
+    /// The partial of <paramref name="input"/>: the partitions' partials merged in partition order.
+    /// Cluster executors ship it rather than the records (map-side combine).
+    /// </summary>
+    public Partial Accumulate(BatchRecords<TIn> input, BatchExecution batch)
+    {
         StaticJoinTable.LoadFor(tables, input.Count);
         var partials = batch.RunPartitions(input.Count, (start, end) => loop(input, start, end), fixedChunks);
         var total = partials[0];
         for (var p = 1; p < partials.Length; p++)
         {
-            var next = partials[p];
-            total = total.Count == 0 ? next
-                : next.Count == 0 ? total
-                : new Partial(checked(total.Count + next.Count), combine(total.Value, next.Value));
+            total = Merge(total, partials[p]);
         }
 
-        return total.Count == 0 && !yieldsOnEmpty ? Array.Empty<TOut>() : [finish(total.Value, total.Count)];
+        return total;
     }
+
+    /// <summary>Two partials combined, <paramref name="earlier"/>'s records first; an empty partial changes nothing.</summary>
+    public Partial Merge(Partial earlier, Partial later) =>
+        earlier.Count == 0 ? later
+        : later.Count == 0 ? earlier
+        : new Partial(checked(earlier.Count + later.Count), combine(earlier.Value, later.Value));
+
+    /// <summary>The batch's result from the merged partial: one record, or none for an empty batch's Min, Max or Average.</summary>
+    public TOut[] Finish(Partial total) => total.Count == 0 && !yieldsOnEmpty ? [] : [finish(total.Value, total.Count)];
 
     /// <summary>One partition's result: how many values it aggregated, and their accumulator.</summary>
     internal readonly record struct Partial(long Count, TStorage Value);

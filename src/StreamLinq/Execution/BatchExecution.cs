@@ -22,6 +22,17 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ba
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>
+    /// Inputs that arrive already aggregated, by input id: a cluster reducer's merge of the map
+    /// tasks' partial tables for a windowed aggregation (<see cref="WindowedAggregate{TIn,TKey,TOut}"/>),
+    /// whose records input is then empty. Null in one process.
+    /// </summary>
+    public IReadOnlyDictionary<int, object>? PreAggregated { get; init; }
+
+    /// <summary>The pre-aggregated form of <paramref name="node"/>'s records, when it is an input that arrived so (<see cref="PreAggregated"/>).</summary>
+    public object? PreAggregatedOf(PlanNode node) =>
+        PreAggregated is { } preAggregated && node is SourceNode source && preAggregated.TryGetValue(source.InputId, out var partial) ? partial : null;
+
     /// <summary>An input's records as one array, made on first request when they arrived in several segments or pooled ones.</summary>
     public Array Input(int id) => inputs[id].ToArray();
 

@@ -1,10 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace StreamLinq.Execution;
 
 /// <summary>
 /// The k records that come first by a key chain, as a max-heap by (keys, arrival): its root is
 /// the record that would come last of those kept. The compiled loop of <see cref="TopK{TIn, T, TKey}"/>
-/// compares a record's first key with <see cref="RootKey"/> inline and calls <see cref="Offer"/>
-/// only for a record that enters, so most records cost one comparison and no call.
+/// compares a record's first key with <see cref="RootKey"/> inline and hands over only a record
+/// that enters (<see cref="Pending"/>, then <see cref="OfferPending"/>; <see cref="Offer"/> from a
+/// loop that cannot stop at a record), so most records cost one comparison and no call.
 /// </summary>
 /// <param name="capacity">k, at least 1.</param>
 /// <param name="compare">The whole key chain's comparison (descending keys inverted).</param>
@@ -21,6 +24,18 @@ internal sealed class BoundedHeap<T, TKey>(int capacity, Func<T, T, int> compare
     /// <summary>The first key of <see cref="Root"/>, once <see cref="Full"/>.</summary>
     public TKey RootKey = default!;
 
+    /// <summary>How many values the loop saw before the next one; the next value's place in arrival order.</summary>
+    public int Arrival;
+
+    /// <summary>Whether the loop left a value that enters in <see cref="Pending"/> for <see cref="OfferPending"/>.</summary>
+    public bool HasPending;
+
+    /// <summary>A value that enters, left by the loop (see <see cref="HasPending"/>).</summary>
+    public T Pending = default!;
+
+    /// <summary>The first key of <see cref="Pending"/>.</summary>
+    public TKey PendingKey = default!;
+
     /// <summary>The record that would come last of those kept, once <see cref="Full"/>.</summary>
     public T Root => _records[0];
 
@@ -28,6 +43,8 @@ internal sealed class BoundedHeap<T, TKey>(int capacity, Func<T, T, int> compare
     public Func<T, T, int> Compare { get; } = compare;
 
     /// <summary>Keeps <paramref name="record"/> (first key <paramref name="key"/>, the <paramref name="arrival"/>-th offered), dropping the root when full.</summary>
+    /// <remarks>Never inlined: it runs for the few records that enter, and inlined into the compiled loop it took the registers of the loop every record runs.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public void Offer(T record, TKey key, int arrival)
     {
         if (_size < _records.Length)
@@ -41,6 +58,19 @@ internal sealed class BoundedHeap<T, TKey>(int capacity, Func<T, T, int> compare
         }
 
         RootKey = _keys[0];
+    }
+
+    /// <summary>Offers <see cref="Pending"/> (the <see cref="Arrival"/>-th value), if the loop left one; false when it had not.</summary>
+    public bool OfferPending()
+    {
+        if (!HasPending)
+        {
+            return false;
+        }
+
+        HasPending = false;
+        Offer(Pending, PendingKey, Arrival++);
+        return true;
     }
 
     /// <summary>The kept records in order: by the key chain, then by arrival.</summary>

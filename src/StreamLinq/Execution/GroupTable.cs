@@ -25,8 +25,8 @@ internal sealed class GroupTable<TKey>
     private int _nullSlot = -1;
 
     // Radix partitioning: _parts is 0 for a table that owns every key.
-    private readonly int _part;
-    private readonly int _parts;
+    private int _part;
+    private int _parts;
     private long _seen;
     private long[]? _firstSeen;
 
@@ -120,6 +120,36 @@ internal sealed class GroupTable<TKey>
 
             bucket = (bucket + 1) & mask;
         }
+    }
+
+    /// <summary>The number of keys the table holds without growing.</summary>
+    public int Capacity => Keys.Length;
+
+    /// <summary>
+    /// Empties the table for another batch, keeping its arrays, and makes it own partition
+    /// <paramref name="part"/> of <paramref name="parts"/> (0 parts: every key): a table of a
+    /// million keys is about 60 MB of arrays, which a new table per batch allocated (and the
+    /// collector then reclaimed) every batch.
+    /// </summary>
+    public void Reset(int part, int parts)
+    {
+        Array.Clear(_buckets);
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TKey>())
+        {
+            Array.Clear(Keys, 0, Count);
+        }
+
+        foreach (var column in Columns)
+        {
+            column.Clear(Count);
+        }
+
+        Count = 0;
+        _nullSlot = -1;
+        _seen = 0;
+        _part = part;
+        _parts = parts;
+        _firstSeen = parts == 0 ? null : _firstSeen is { } firstSeen && firstSeen.Length >= Keys.Length ? firstSeen : new long[Keys.Length];
     }
 
     /// <summary>Completes the columns after the compiled loop filled them (<see cref="AggregateColumn.Seal"/>).</summary>

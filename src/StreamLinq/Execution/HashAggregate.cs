@@ -18,7 +18,11 @@ namespace StreamLinq.Execution;
 /// reads the whole batch but aggregates only the keys whose hash falls in it, and the partitions'
 /// groups are interleaved back in order of first appearance, with no merge. Radix partitioning is
 /// not used with a floating-point sum or average, whose bits would then depend on the previous
-/// batch. Tables are sized for the keys expected. Per batch; nothing is kept but that estimate.
+/// batch. Tables are sized for the keys expected. Per batch; nothing is kept but that estimate
+/// and, for the next batch, the tables of the last one, emptied (<see cref="GroupTable{TKey}.Reset"/>):
+/// a batch of many keys then neither allocates its tables nor leaves them to the collector.
+/// Kept tables are memory, not state: never checkpointed, and a replayed batch starts from
+/// empty tables as a new one does.
 /// </para>
 /// <para>The planner's compiler builds the loop and the projection (<c>Query/PlanCompiler</c>); this node runs them.</para>
 /// </remarks>
@@ -45,6 +49,10 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     // The number of groups of the last batch: the next batch's estimate.
     private int _expectedKeys;
 
+    // The tables of the last batch, emptied, for the next. Only Compute's tables come back here:
+    // those of Accumulate may be kept by a window for its length.
+    private readonly List<GroupTable<TKey>> _spares = [];
+
     public override string Kind => "HashAggregate";
 
     public override string Detail { get; } = detail + "; partial aggregates per partition";
@@ -63,9 +71,15 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
         }
 
         var parts = batch.PartitionCount(input.Count);
-        return parts > 1 && !sumsFloatingPoint && _expectedKeys * 8L >= input.Count / parts
-            ? RadixPartitioned(input, batch, parts)
-            : Project(Accumulate(input, batch), include: null);
+        if (parts > 1 && !sumsFloatingPoint && _expectedKeys * 8L >= input.Count / parts)
+        {
+            return RadixPartitioned(input, batch, parts);
+        }
+
+        var (merged, tables) = AccumulateTables(input, batch, reuse: true);
+        var result = Project(merged, include: null);
+        Keep(tables);
+        return result;
     }
 
     /// <summary>The child node, whose records the aggregation reads.</summary>
@@ -83,7 +97,10 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     /// on the degree of parallelism (<see cref="BatchExecution.RunPartitions"/>): the same records
     /// give the same bits on every machine, and a replayed batch reproduces them.
     /// </remarks>
-    public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch)
+    public GroupTable<TKey> Accumulate(BatchRecords<TIn> input, BatchExecution batch) => AccumulateTables(input, batch, reuse: false).Merged;
+
+    /// <summary>The partial aggregates, and every table used (the merged one first); with <paramref name="reuse"/>, in tables the last batch <see cref="Keep"/>s.</summary>
+    private (GroupTable<TKey> Merged, GroupTable<TKey>[] Tables) AccumulateTables(BatchRecords<TIn> input, BatchExecution batch, bool reuse)
     {
         StaticJoinTable.LoadFor(joinTables, input.Count);
         var capacity = Math.Min(_expectedKeys, input.Count);
@@ -91,7 +108,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
             input.Count,
             (start, end) =>
             {
-                var table = new GroupTable<TKey>(newColumns(), Math.Min(capacity, end - start), part: 0, parts: 0);
+                var table = reuse ? Take(Math.Min(capacity, end - start), part: 0, parts: 0) : new GroupTable<TKey>(newColumns(), Math.Min(capacity, end - start), part: 0, parts: 0);
                 accumulate(input, start, end, table);
                 table.Seal();
                 return table;
@@ -104,7 +121,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
         }
 
         _expectedKeys = merged.Count;
-        return merged;
+        return (merged, tables);
     }
 
     /// <summary>
@@ -117,7 +134,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
         var capacity = Math.Min(_expectedKeys, input.Count) / parts;
         var tables = batch.RunEach(parts, part =>
         {
-            var table = new GroupTable<TKey>(newColumns(), capacity, part, parts);
+            var table = Take(capacity, part, parts);
             accumulate(input, 0, input.Count, table);
             table.Seal();
             return table;
@@ -140,7 +157,44 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
             result[r] = project(tables[from], next[from]++);
         }
 
+        Keep(tables);
         return result;
+    }
+
+    /// <summary>
+    /// A table of the last batch, emptied, when one is kept that holds <paramref name="capacity"/>
+    /// keys and is not more than eight times that (a batch of few keys after one of many gives
+    /// the big table back to the collector); otherwise a new one.
+    /// </summary>
+    private GroupTable<TKey> Take(int capacity, int part, int parts)
+    {
+        GroupTable<TKey>? table = null;
+        lock (_spares)
+        {
+            if (_spares.Count > 0)
+            {
+                table = _spares[^1];
+                _spares.RemoveAt(_spares.Count - 1);
+            }
+        }
+
+        if (table is null || table.Capacity < capacity || table.Capacity > 8L * Math.Max(16, capacity))
+        {
+            return new GroupTable<TKey>(newColumns(), capacity, part, parts);
+        }
+
+        table.Reset(part, parts);
+        return table;
+    }
+
+    /// <summary>Keeps <paramref name="tables"/>, whose results were projected, for the next batch.</summary>
+    private void Keep(GroupTable<TKey>[] tables)
+    {
+        lock (_spares)
+        {
+            _spares.Clear();
+            _spares.AddRange(tables);
+        }
     }
 
     /// <summary>The result of every slot of <paramref name="table"/> that <paramref name="include"/> accepts (all when null), in slot order.</summary>

@@ -16,14 +16,19 @@ namespace StreamLinq.Execution;
 /// </remarks>
 /// <param name="input">The node whose records the loop reads.</param>
 /// <param name="count">k; zero or less keeps nothing.</param>
-/// <param name="loop">Offers the ordered records from records <c>[start, end)</c> of the batch (walking their segments) to the heap.</param>
+/// <param name="loop">
+/// Offers the ordered records from records <c>[from, end)</c> of the batch (walking their
+/// segments) to the heap; returns <c>end</c>, or the index after a record whose value enters,
+/// left as the heap's <see cref="BoundedHeap{T, TKey}.Pending"/> for the caller to offer before
+/// it calls the loop again from there.
+/// </param>
 /// <param name="compare">The key chain's comparison (keys read from both records, descending keys inverted).</param>
 /// <param name="tables">The static join tables the loop reads, loaded before each batch's loops run.</param>
 /// <param name="detail">The operators, as the query wrote them.</param>
 internal sealed class TopK<TIn, T, TKey>(
     PlanNode input,
     int count,
-    Action<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>> loop,
+    Func<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>, int> loop,
     Func<T, T, int> compare,
     IReadOnlyList<StaticJoinTable> tables,
     string detail) : PlanNode
@@ -56,7 +61,13 @@ internal sealed class TopK<TIn, T, TKey>(
         var parts = batch.RunPartitions(records.Count, (start, end) =>
         {
             var heap = new BoundedHeap<T, TKey>(count, compare);
-            loop(records, start, end, heap);
+            var from = start;
+            do
+            {
+                from = loop(records, from, end, heap);
+            }
+            while (heap.OfferPending());
+
             return heap.Sorted();
         });
         if (parts.Length == 1)

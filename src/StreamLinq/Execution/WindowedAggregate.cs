@@ -12,7 +12,9 @@ namespace StreamLinq.Execution;
 /// running table subtracts each leaving partial and adds each entering one, and keys whose count
 /// drops to zero are removed; otherwise (Min, Max, floating and decimal sums, whose subtraction
 /// is not exact) the kept partials are merged at each slide. Sums run in the wide accumulators of
-/// <see cref="WideSum"/>, so only the window's emitted value is checked for range.
+/// <see cref="WideSum"/>, so only the window's emitted value is checked for range. On a cluster
+/// reducer a batch's table arrives merged from the executors' partials
+/// (<see cref="BatchExecution.PreAggregated"/>) instead of being aggregated here.
 /// </summary>
 internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOperator, IWindowedOperator, IShapedState
 {
@@ -41,6 +43,9 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
             _running = new GroupTable<TKey>(perBatch.NewColumns());
         }
     }
+
+    /// <summary>Aggregates each batch: cluster executors run it alone (map-side combine) and ship its table.</summary>
+    public HashAggregate<TIn, TKey, TOut> PerBatch => _perBatch;
 
     /// <summary>Whether the window adds and subtracts rather than merging its partials at each slide.</summary>
     public bool IsIncremental => _subtract is not null;
@@ -73,7 +78,9 @@ internal sealed class WindowedAggregate<TIn, TKey, TOut> : PlanNode, IStatefulOp
 
     public override Array? Compute(BatchExecution batch)
     {
-        var entering = batch.Records<TIn>(_perBatch.Child) is { Count: > 0 } input ? _perBatch.Accumulate(input, batch) : null;
+        var entering = batch.PreAggregatedOf(_perBatch.Child) is GroupTable<TKey> arrived ? arrived
+            : batch.Records<TIn>(_perBatch.Child) is { Count: > 0 } input ? _perBatch.Accumulate(input, batch)
+            : null;
 
         // The leaving batches are subtracted before the entering one is added, so that a running
         // sum only ever holds batches of one window.

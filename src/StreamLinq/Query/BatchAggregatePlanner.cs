@@ -97,18 +97,24 @@ internal sealed class BatchAggregatePlanner
             Expression.Assign(accumulator, next));
     }
 
-    /// <summary>Whether the loop keeps the sum as a wrapping <c>long</c> and a carry (<see cref="UpdateWide"/>) rather than in <see cref="StorageType"/>.</summary>
-    public bool AccumulatesWithCarry => StorageType == typeof(Int128);
+    /// <summary>Whether the loop keeps the sum in two <c>long</c> halves (<see cref="UpdateWide"/>) rather than in <see cref="StorageType"/>.</summary>
+    public bool AccumulatesInHalves => StorageType == typeof(Int128);
 
-    /// <summary>The update of a <c>long</c> sum kept as <paramref name="low"/> and <paramref name="carry"/> (<see cref="WideSum.AddWithCarry"/>).</summary>
-    public Expression UpdateWide(Expression record, ParameterExpression low, ParameterExpression carry)
+    /// <summary>
+    /// Whether the loop counts the values: a sum's partial needs no count (the sum of no value is
+    /// 0, and an empty batch yields it), so its loop saves an increment per record.
+    /// </summary>
+    public bool Counts => Kind != AggregateKind.Sum;
+
+    /// <summary>The update of a <c>long</c> sum kept as <paramref name="low"/> and <paramref name="high"/> (<see cref="WideSum.AddHalves"/>).</summary>
+    public Expression UpdateWide(Expression record, ParameterExpression low, ParameterExpression high)
     {
         var value = Expression.Variable(typeof(long), "v");
         var read = Selector is null ? record : ParameterReplacer.Inline(Selector, record);
         return Expression.Block(
             [value],
             Expression.Assign(value, read.Type == typeof(long) ? read : Expression.Convert(read, typeof(long))),
-            WideSum.AddWithCarry(low, carry, value));
+            WideSum.AddHalves(low, high, value));
     }
 
     /// <summary>Combines two non-empty partials: <c>(left, right)</c>, left from the earlier partition.</summary>

@@ -14,16 +14,23 @@ namespace StreamLinq.Query;
 internal static class FusedLoopBuilder
 {
     /// <summary>
-    /// <c>for (s = segment of start; s &lt; segments &amp;&amp; starts[s] &lt; end; s++) { items = arrays[s]; for (i = ...; i &lt; stop; i++) { x = items[i]; ...ops...; emit(value); } }</c>:
+    /// <c>for (s = segment of start; s &lt; segments &amp;&amp; starts[s] &lt; end; s++) { items = arrays[s]; if (i &lt; stop) do { ...ops on items[i]...; emit(value); next: i++; } while (i &lt; stop); }</c>:
     /// the outer loop runs once per segment, the inner one is the same tight array loop whatever
     /// the segments, and locals of the loop (an accumulator) carry across segments, so the result
     /// does not depend on where the records were cut into segments.
     /// </summary>
+    /// <remarks>
+    /// The inner loop is tested at its bottom and its index moves after the chain ran (a Where
+    /// that drops the record jumps to the increment), the shape the JIT makes of a C# <c>for</c>
+    /// loop. A record the loop cannot change (a class, a primitive, a <c>readonly</c> struct) is
+    /// read in place (<c>items[i].Field</c>) rather than copied into a local first: a copied
+    /// struct local's fields were kept on the stack, a store and a load per field per record.
+    /// </remarks>
     /// <param name="records">The batch's records, a <see cref="Sources.BatchRecords{T}"/>.</param>
     /// <param name="start">The first record of the range, counted over the whole batch.</param>
     /// <param name="end">One past the last record of the range.</param>
     /// <param name="ops">The Where/Select/SelectMany calls, innermost first.</param>
-    /// <param name="emit">The statement for one output value (a variable).</param>
+    /// <param name="emit">The statement for one output value (a variable, or a record read in place: free of side effects, cheap to read again).</param>
     /// <param name="tables">
     /// Receives the static tables of the joins the loop holds; the node must <see cref="StaticJoinTable.Load"/>
     /// them before each batch's loops run. Null when the chain may hold no join with static data.
@@ -33,7 +40,16 @@ internal static class FusedLoopBuilder
     /// loop runs (the records are its outer records); the node must <see cref="StreamJoinTable.Build"/>
     /// it before each batch's loops run. Null when the chain holds no join of two streams.
     /// </param>
-    public static Expression Loop(ParameterExpression records, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null, StreamJoinTable? streamJoin = null)
+    public static Expression Loop(ParameterExpression records, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null, StreamJoinTable? streamJoin = null) =>
+        Loop(records, start, end, ops, (value, _) => emit(value), tables, streamJoin);
+
+    /// <summary>
+    /// The same loop, <paramref name="emit"/> also given the index in the batch of the record
+    /// that gave the value, so that it can leave the loop (a <c>return</c>) and a later call
+    /// resume it at the next record: for chains of Where and Select only, where a record gives
+    /// at most one value.
+    /// </summary>
+    public static Expression Loop(ParameterExpression records, ParameterExpression start, ParameterExpression end, IReadOnlyList<MethodCallExpression> ops, Func<Expression, Expression, Expression> emit, ICollection<StaticJoinTable>? tables = null, StreamJoinTable? streamJoin = null)
     {
         var state = new LoopState(tables, streamJoin);
         var elementType = records.Type.GetGenericArguments()[0];
@@ -46,27 +62,45 @@ internal static class FusedLoopBuilder
         var items = Expression.Variable(elementType.MakeArrayType(), "items");
         var stop = Expression.Variable(typeof(int), "stop");
         var i = Expression.Variable(typeof(int), "i");
-        var x = Expression.Variable(elementType, "x");
-        var breakLabel = Expression.Label("break");
-        var continueLabel = Expression.Label("continue");
+        var top = Expression.Label("top");
+        var next = Expression.Label("next");
         var segmentsDone = Expression.Label("segmentsDone");
-        var body = Expression.Block(
-            [x],
-            Expression.IfThen(Expression.GreaterThanOrEqual(i, stop), Expression.Break(breakLabel)),
-            Expression.Assign(x, Expression.ArrayIndex(items, i)),
-            Expression.PreIncrementAssign(i),
-            Step(ops, 0, x, continueLabel, emit, state));
-        var next = Expression.ArrayIndex(starts, Expression.Add(s, Expression.Constant(1)));
+        var index = Expression.Subtract(i, delta);
+        Expression body;
+        if (ReadInPlace(elementType))
+        {
+            body = Step(ops, 0, Expression.ArrayAccess(items, i), next, value => emit(value, index), state);
+        }
+        else
+        {
+            var x = Expression.Variable(elementType, "x");
+            body = Expression.Block([x], Expression.Assign(x, Expression.ArrayIndex(items, i)), Step(ops, 0, x, next, value => emit(value, index), state));
+        }
+
+        var inner = Expression.IfThen(
+            Expression.LessThan(i, stop),
+            Expression.Block(
+                Expression.Label(top),
+                body,
+                Expression.Label(next),
+                Expression.PreIncrementAssign(i),
+                Expression.IfThen(Expression.LessThan(i, stop), Expression.Goto(top))));
+
+        // i is the batch's index of the segment's first record to read, then its index in the
+        // segment's array; start is not read past the first segment, so it holds no register
+        // through the inner loop.
+        var following = Expression.ArrayIndex(starts, Expression.Add(s, Expression.Constant(1)));
         var segment = Expression.Block(
             Expression.IfThen(Expression.GreaterThanOrEqual(s, Expression.ArrayLength(arrays)), Expression.Break(segmentsDone)),
             Expression.Assign(first, Expression.ArrayIndex(starts, s)),
             Expression.IfThen(Expression.GreaterThanOrEqual(first, end), Expression.Break(segmentsDone)),
             Expression.Assign(delta, Expression.Subtract(Expression.ArrayIndex(offsets, s), first)),
             Expression.Assign(items, Expression.ArrayIndex(arrays, s)),
-            Expression.Assign(i, Expression.Add(Expression.Condition(Expression.GreaterThan(start, first), start, first), delta)),
-            Expression.Assign(stop, Expression.Add(Expression.Condition(Expression.LessThan(end, next), end, next), delta)),
+            Expression.AddAssign(i, delta),
+            Expression.Assign(stop, Expression.Add(Expression.Condition(Expression.LessThan(end, following), end, following), delta)),
             Expression.PreIncrementAssign(s),
-            Expression.Loop(body, breakLabel, continueLabel));
+            inner,
+            Expression.Assign(i, Expression.ArrayIndex(starts, s)));
         var type = records.Type;
         return Expression.Block(
             state.Variables.Concat([arrays, offsets, starts, s, first, delta, items, stop, i]),
@@ -76,11 +110,20 @@ internal static class FusedLoopBuilder
                 Expression.Assign(offsets, Expression.Property(records, type.GetProperty("Offsets", BindingFlags.NonPublic | BindingFlags.Instance)!)),
                 Expression.Assign(starts, Expression.Property(records, type.GetProperty("Starts", BindingFlags.NonPublic | BindingFlags.Instance)!)),
                 Expression.Assign(s, Expression.Call(records, type.GetMethod("SegmentOf", BindingFlags.NonPublic | BindingFlags.Instance)!, start)),
+                Expression.Assign(i, start),
                 Expression.Loop(segment, segmentsDone),
             ]));
     }
 
-    private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
+    /// <summary>
+    /// Whether the chain may read a record of <paramref name="type"/> where it lies in the batch's
+    /// array: nothing the chain does to it can change the array (a struct that is not
+    /// <c>readonly</c> could be changed by one of its methods, so it is copied first).
+    /// </summary>
+    private static bool ReadInPlace(Type type) =>
+        !type.IsValueType || type.IsPrimitive || type.IsEnum || type.IsDefined(typeof(System.Runtime.CompilerServices.IsReadOnlyAttribute), inherit: false);
+
+    private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
     {
         if (k == ops.Count)
         {
@@ -119,7 +162,7 @@ internal static class FusedLoopBuilder
         }
     }
 
-    private static Expression FlatMap(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
+    private static Expression FlatMap(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var collectionSelector = Lambda(op.Arguments[1]);
@@ -189,7 +232,7 @@ internal static class FusedLoopBuilder
     /// batch's <see cref="StaticJoinTable{TKey, TInner}"/> and continue the chain once per match,
     /// in the inner collection's order, as LINQ's Join yields them.
     /// </summary>
-    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
+    private static Expression JoinStatic(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var outerKey = Lambda(op.Arguments[2]);
@@ -243,7 +286,7 @@ internal static class FusedLoopBuilder
     /// in the batch's <see cref="StreamJoinTable{TOuter, TInner, TKey}"/> index and continue the
     /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them.
     /// </summary>
-    private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, ParameterExpression value, Func<Expression, Expression> emit, LoopState state)
+    private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, Func<Expression, Expression> emit, LoopState state)
     {
         var op = ops[k];
         var join = state.StreamJoin!;

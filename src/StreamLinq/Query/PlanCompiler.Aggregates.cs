@@ -125,21 +125,23 @@ internal sealed partial class PlanCompiler
         var count = Expression.Variable(typeof(long), "count");
         var accumulator = Expression.Variable(typeof(TStorage), "accumulator");
         var low = Expression.Variable(typeof(long), "low");
-        var carry = Expression.Variable(typeof(long), "carry");
-        var wide = aggregation.AccumulatesWithCarry;
+        var high = Expression.Variable(typeof(long), "high");
+        var wide = aggregation.AccumulatesInHalves;
         var tables = new List<StaticJoinTable>();
         var body = FusedLoopBuilder.Loop(records, start, end, prefix, value => Expression.Block(
-            Expression.PreIncrementAssign(count),
-            wide ? aggregation.UpdateWide(value, low, carry) : aggregation.Update(value, count, accumulator)), tables, streamJoin);
+            aggregation.Counts ? Expression.PreIncrementAssign(count) : Expression.Empty(),
+            wide ? aggregation.UpdateWide(value, low, high) : aggregation.Update(value, count, accumulator)), tables, streamJoin);
         var loop = Expression.Lambda<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
             Expression.Block(
-                [count, accumulator, low, carry],
-                Expression.Assign(count, Expression.Constant(0L)),
+                [count, accumulator, low, high],
+
+                // A partial that does not count is never empty: it merges as what it is, a sum.
+                Expression.Assign(count, Expression.Constant(aggregation.Counts ? 0L : 1L)),
                 Expression.Assign(accumulator, Expression.Default(typeof(TStorage))),
                 Expression.Assign(low, Expression.Constant(0L)),
-                Expression.Assign(carry, Expression.Constant(0L)),
+                Expression.Assign(high, Expression.Constant(0L)),
                 body,
-                wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.Join))!, low, carry)) : Expression.Empty(),
+                wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.JoinHalves))!, low, high)) : Expression.Empty(),
                 Expression.New(typeof(BatchAggregate<TIn, TStorage, TOut>.Partial).GetConstructors()[0], count, accumulator)),
             records,
             start,

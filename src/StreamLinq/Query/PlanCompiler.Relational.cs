@@ -152,7 +152,13 @@ internal sealed partial class PlanCompiler
     /// The bounded heap's loop: the Map below (if any) fused, then per record its first key
     /// computed inline and compared inline with the heap root's (with <c>&lt;</c> / <c>&gt;</c> for an
     /// integer key, <c>Comparer&lt;K&gt;.Default</c> otherwise); the whole chain's comparison runs only
-    /// on a tie of first keys, and <see cref="BoundedHeap{T, TKey}.Offer"/> only for a record that enters.
+    /// on a tie of first keys. A value that enters is offered to the heap outside the loop: the
+    /// loop stores it in the heap as <see cref="BoundedHeap{T, TKey}.Pending"/> and returns the
+    /// index of the next record, and <see cref="TopK{TIn, T, TKey}"/> offers it and calls the loop
+    /// again from there. So the loop holds no call, and the JIT keeps its variables in registers
+    /// (a call in the loop, even one a few records in a million reach, made it keep them on the
+    /// stack, a load and a store per record). A chain with SelectMany or a join, whose record can
+    /// give several values, cannot resume at a record: its loop calls <see cref="BoundedHeap{T, TKey}.Offer"/> in place.
     /// </summary>
     private PlanNode TopOf<TIn, T, TKey>(LogicalNode node)
     {
@@ -166,11 +172,21 @@ internal sealed partial class PlanCompiler
         var heap = Expression.Parameter(typeof(BoundedHeap<T, TKey>), "heap");
         var arrival = Expression.Variable(typeof(int), "arrival");
         var key = Expression.Variable(typeof(TKey), "key");
-        var rootKey = Expression.Field(heap, nameof(BoundedHeap<T, TKey>.RootKey));
+        var heapType = typeof(BoundedHeap<T, TKey>);
+
+        // The root's key and whether the heap is full, in locals read when the loop starts (and
+        // after an offer in place): read from the heap per record, they were two loads.
+        var rootKey = Expression.Variable(typeof(TKey), "rootKey");
+        var full = Expression.Variable(typeof(bool), "full");
+        var reload = Expression.Block(
+            Expression.Assign(rootKey, Expression.Field(heap, nameof(BoundedHeap<T, TKey>.RootKey))),
+            Expression.Assign(full, Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Full))));
+        var resumable = prefix.All(op => op.Method.Name is "Where" or "Select");
+        var done = Expression.Label(typeof(int), "done");
         var firstKey = Lambda(orderings[0].Arguments[1]);
         var descending = IsDescending(orderings[0]);
         var tables = new List<StaticJoinTable>();
-        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value =>
+        var loop = FusedLoopBuilder.Loop(records, start, end, prefix, (value, index) =>
         {
             var record = value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T));
             Expression before, tie;
@@ -191,16 +207,32 @@ internal sealed partial class PlanCompiler
             var enters = orderings.Count == 1 ? before : Expression.OrElse(before, Expression.AndAlso(tie, Expression.LessThan(
                 Expression.Invoke(Expression.Property(heap, nameof(BoundedHeap<T, TKey>.Compare)), record, Expression.Property(heap, nameof(BoundedHeap<T, TKey>.Root))),
                 Expression.Constant(0))));
+            var offer = resumable
+                ? Expression.Block(
+                    Expression.Assign(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Pending)), record),
+                    Expression.Assign(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.PendingKey)), key),
+                    Expression.Assign(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Arrival)), arrival),
+                    Expression.Assign(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.HasPending)), Expression.Constant(true)),
+                    Expression.Return(done, Expression.Add(index, Expression.Constant(1))))
+                : Expression.Block(Expression.Call(heap, heapType.GetMethod(nameof(BoundedHeap<T, TKey>.Offer))!, record, key, arrival), reload);
             return Expression.Block(
                 [key],
                 Expression.Assign(key, ParameterReplacer.Inline(firstKey, record)),
-                Expression.IfThen(
-                    Expression.OrElse(Expression.Not(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Full))), enters),
-                    Expression.Call(heap, typeof(BoundedHeap<T, TKey>).GetMethod(nameof(BoundedHeap<T, TKey>.Offer))!, record, key, arrival)),
+                Expression.IfThen(Expression.OrElse(Expression.Not(full), enters), offer),
                 Expression.PreIncrementAssign(arrival));
         }, tables);
-        var compiled = Expression.Lambda<Action<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>>>(
-            Expression.Block([arrival], Expression.Assign(arrival, Expression.Constant(0)), loop), records, start, end, heap).Compile();
+        var compiled = Expression.Lambda<Func<BatchRecords<TIn>, int, int, BoundedHeap<T, TKey>, int>>(
+            Expression.Block(
+                [arrival, rootKey, full],
+                Expression.Assign(arrival, Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Arrival))),
+                reload,
+                loop,
+                Expression.Assign(Expression.Field(heap, nameof(BoundedHeap<T, TKey>.Arrival)), arrival),
+                Expression.Label(done, end)),
+            records,
+            start,
+            end,
+            heap).Compile();
         var count = (int)((ConstantExpression)relational.Calls[^1].Arguments[1]).Value!;
         return new TopK<TIn, T, TKey>(Compile(below), count, compiled, compare, tables, relational.Detail);
     }

@@ -1,3 +1,4 @@
+using Npgsql;
 using StreamLinq.Integration.Tests.Support;
 using StreamLinq.Postgres;
 
@@ -31,6 +32,26 @@ public sealed class PostgresSinkTests(PostgresServerFixture postgres)
         Assert.True(await reader.ReadAsync());
         Assert.Equal(TimeSpan.FromSeconds(3).Ticks, reader.GetInt64(0));
         Assert.Equal("3", reader.GetString(1));
+    }
+
+    [Fact]
+    public async Task Sinks_committing_at_once_into_a_database_without_the_commit_table_all_commit()
+    {
+        // Each round a fresh schema, so the commit table does not exist yet and eight sinks (the
+        // reducers of a cluster job) create it at the same moment.
+        for (var round = 0; round < 10; round++)
+        {
+            var schema = $"fresh_{Guid.NewGuid():N}";
+            var table = $"{schema}.rows";
+            await postgres.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {table} (n bigint NOT NULL)");
+            await using var fresh = NpgsqlDataSource.Create($"{postgres.ConnectionString};Search Path={schema}");
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(k => Task.Run(() =>
+                new PostgresSink<long>(fresh, "race", PostgresCopy.Rows<long>(table, ["n"], n => [n]))
+                    .CommitBatchAsync([k], new BatchCommit("out", new BatchTime(1), "{}") { Partition = k, Epoch = 1 }, CancellationToken.None))));
+
+            await using var rows = postgres.DataSource.CreateCommand($"SELECT count(*) FROM {table}");
+            Assert.Equal(8L, await rows.ExecuteScalarAsync());
+        }
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class StreamJobTests(ClusterFixture fixture)
 
         var plan = await fixture.Cluster.Client.GetStreamJob(job).ExplainAsync();
 
-        Assert.Contains("map stage, 6 partition(s) of Spread#0, one executor each: Map: Where(x => x > 3)", plan);
+        Assert.Contains("map stage, 6 partition(s) of Spread#0, one executor each: Map: Where(x => x > 3) ⇒ Shuffle#0 (partial aggregation: count)", plan);
         Assert.Contains($"shuffle: hash by x => x % 7 into {TestJobs.KeyPartitions} key partitions", plan);
         Assert.Contains($"reduce stage, {TestJobs.KeyPartitions} partition(s)", plan);
         Assert.Contains("GroupAggregate", plan);

@@ -68,6 +68,28 @@ public class HashAggregateTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public async Task Tables_kept_from_batch_to_batch_start_empty_whether_the_key_count_grows_shrinks_or_the_batch_is_empty(byte partitionSize)
+    {
+        // Many keys (the kept tables grow, and with partitions the keys are radix-partitioned),
+        // few (a table eight times too big is dropped), many others, none, and a null key.
+        int[][] batches =
+        [
+            [.. Enumerable.Range(0, 6_000).Select(i => i * 7 % 5_003)],
+            [1, 2, 3, 1, 2, 3],
+            [.. Enumerable.Range(0, 6_000).Select(i => 10_000 + (i * 11 % 4_001))],
+            [],
+            [.. Enumerable.Range(0, 3_000).Select(i => 10_000 + (i % 1_500))],
+            [0, 5, 0, 10, 5],
+        ];
+        var actual = await RunAsync(batches, partitionSize, s => s.GroupBy(x => x % 5 == 0 ? null : "k" + (x % 2_000)).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x) }));
+        var expected = batches.Select(b => b.GroupBy(x => x % 5 == 0 ? null : "k" + (x % 2_000)).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x) }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
     private static async Task<List<T[]>> RunAsync<T>(int[][] batches, byte partitionSize, Func<IDStream<int>, IDStream<T>> query)
     {
         var options = new StreamingOptions { MinPartitionSize = 1 + (partitionSize % 8), MaxDegreeOfParallelism = 3 };

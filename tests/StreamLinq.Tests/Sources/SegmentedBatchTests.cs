@@ -29,6 +29,8 @@ public class SegmentedBatchTests
             ["Count"] = stream.Where(x => x > 0).Count().Select(c => (long)c),
             ["Max"] = stream.Select(x => x - 1).Max(),
             ["GroupBy"] = stream.GroupBy(x => x % 5).Select(g => g.Key * 1_000_000_000 + g.Count() * 1_000_000 + g.Sum()),
+            ["Where.OrderByDescending.Take"] = stream.Where(x => x % 3 != 0).OrderByDescending(x => x).Take(5),
+            ["SelectMany.OrderBy.Take"] = stream.SelectMany(x => new[] { x, -x }).OrderBy(x => x).Take(5),
         }).GetAwaiter().GetResult();
 
         var expected = new Dictionary<string, long[]>
@@ -39,6 +41,8 @@ public class SegmentedBatchTests
             ["Count"] = [records.Count(x => x > 0)],
             ["Max"] = records.Length == 0 ? [] : [records.Select(x => x - 1).Max()],
             ["GroupBy"] = [.. records.GroupBy(x => x % 5).Select(g => g.Key * 1_000_000_000 + g.Count() * 1_000_000 + g.Sum())],
+            ["Where.OrderByDescending.Take"] = [.. records.Where(x => x % 3 != 0).OrderByDescending(x => x).Take(5)],
+            ["SelectMany.OrderBy.Take"] = [.. records.SelectMany(x => new[] { x, -x }).OrderBy(x => x).Take(5)],
         };
         foreach (var (shape, answer) in expected)
         {

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace StreamLinq.ClusterWorker;
+
+/// <summary>What the kill test tells a silo worker on its command line.</summary>
+/// <param name="Redis">host:port of the run's redis-server: Orleans membership and the source streams.</param>
+/// <param name="Cluster">The Orleans cluster id (one per run, so that runs sharing a server never join each other).</param>
+/// <param name="Postgres">The connection string of the PostgreSQL database: the sink's table, its commits and the driver's checkpoints.</param>
+/// <param name="Streams">How many source streams (source partitions).</param>
+/// <param name="KeyPartitions">How many key partitions (reducers).</param>
+/// <param name="IntervalMilliseconds">The batch interval.</param>
+/// <param name="Sink"><c>exactly-once</c> (the transactional PostgreSQL sink) or <c>idempotent</c> (an upsert by record number, at least once).</param>
+/// <param name="SiloPort">The silo-to-silo port on loopback.</param>
+/// <param name="GatewayPort">The client gateway port on loopback.</param>
+public sealed record WorkerArguments(string Redis, string Cluster, string Postgres, int Streams, int KeyPartitions, int IntervalMilliseconds, string Sink, int SiloPort, int GatewayPort)
+{
+    /// <summary>The job's name in every silo's registry.</summary>
+    public const string JobName = "numbers";
+
+    /// <summary>The sink's table: one row per record written, <c>n bigint</c>.</summary>
+    public string Table => "numbers_" + Cluster;
+
+    /// <summary>The source streams, one per partition.</summary>
+    public IReadOnlyList<string> StreamKeys => [.. Enumerable.Range(0, Streams).Select(p => $"numbers:{Cluster}:{p.ToString(CultureInfo.InvariantCulture)}")];
+
+    /// <summary>The command line.</summary>
+    public IEnumerable<string> Format() =>
+    [
+        "--redis", Redis,
+        "--cluster", Cluster,
+        "--postgres", Postgres,
+        "--streams", Streams.ToString(CultureInfo.InvariantCulture),
+        "--key-partitions", KeyPartitions.ToString(CultureInfo.InvariantCulture),
+        "--interval-ms", IntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
+        "--sink", Sink,
+        "--silo-port", SiloPort.ToString(CultureInfo.InvariantCulture),
+        "--gateway-port", GatewayPort.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    /// <summary>Reads what <see cref="Format"/> wrote.</summary>
+    /// <exception cref="ArgumentException">A flag is missing or malformed; the message names it.</exception>
+    public static WorkerArguments Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Count; i += 2)
+        {
+            values[args[i]] = args[i + 1];
+        }
+
+        string Text(string flag) => values.TryGetValue(flag, out var value) && value.Length > 0 ? value : throw new ArgumentException($"the silo worker needs {flag}.");
+        int Number(string flag) => int.TryParse(Text(flag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"the silo worker's {flag} takes a positive whole number, not '{values[flag]}'.");
+        var sink = Text("--sink");
+        if (sink is not ("exactly-once" or "idempotent"))
+        {
+            throw new ArgumentException($"the silo worker's --sink is exactly-once or idempotent, not '{sink}'.");
+        }
+
+        return new WorkerArguments(Text("--redis"), Text("--cluster"), Text("--postgres"), Number("--streams"), Number("--key-partitions"), Number("--interval-ms"), sink, Number("--silo-port"), Number("--gateway-port"));
+    }
+}
