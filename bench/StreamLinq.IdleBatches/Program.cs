@@ -6,8 +6,9 @@ using StreamLinq;
 // What an idle context costs at short batch intervals, through the public API only: a context
 // whose one input never receives anything (an observable that never pushes) and one output.
 // Prints the process CPU time over wall time (the share of one core) for the context, and for
-// the same process doing nothing for as long (the baseline measured in the same run), and the
-// lag of each batch's output call behind its batch boundary (p50, p99, max).
+// the same process doing nothing for as long (the baseline measured in the same run), the bytes
+// allocated and the thread wakes (voluntary context switches of all the process's threads, Linux)
+// per batch, and the lag of each batch's output call behind its batch boundary (p50, p99, max).
 //
 //   dotnet run -c Release --project bench/StreamLinq.IdleBatches -- [--seconds 20] [--interval-ms 10]
 var seconds = Argument("--seconds", 20);
@@ -23,12 +24,18 @@ await context.StartAsync();
 await Task.Delay(TimeSpan.FromSeconds(3)); // JIT, tiering up to optimised code and the first batches out of the measure
 lags.Clear();
 starts.Clear();
+var allocated = GC.GetTotalAllocatedBytes(precise: true);
+var switches = VoluntarySwitches();
 var busy = Measure(TimeSpan.FromSeconds(seconds), () => Task.Delay(TimeSpan.FromSeconds(seconds)));
+allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+switches = VoluntarySwitches() - switches;
+var batches = lags.Count;
 await context.StopAsync();
 
 Console.WriteLine(FormattableString.Invariant($"interval {intervalMs} ms, {seconds} s, {Environment.ProcessorCount} cores"));
 Console.WriteLine(FormattableString.Invariant($"idle process (baseline): {idle:P2} of a core"));
 Console.WriteLine(FormattableString.Invariant($"idle context:            {busy:P2} of a core ({busy - idle:P2} above the baseline)"));
+Console.WriteLine(FormattableString.Invariant($"per batch: {allocated / (double)Math.Max(1, batches):N0} B allocated, {(switches < 0 ? "n/a" : (switches / (double)Math.Max(1, batches)).ToString("F2", CultureInfo.InvariantCulture))} thread wakes (all the process's threads)"));
 Print("output call lag behind the boundary", lags);
 Print("processing start lag (BatchInfo)", starts);
 
@@ -41,6 +48,27 @@ static double Measure(TimeSpan span, Func<Task> run)
     run().GetAwaiter().GetResult();
     process.Refresh();
     return (process.TotalProcessorTime - cpu) / wall.Elapsed;
+}
+
+// Voluntary context switches of every thread of the process: each is a thread going to sleep,
+// so over many batches, the wakes. -1 where /proc does not say (not Linux).
+static long VoluntarySwitches()
+{
+    try
+    {
+        return Directory.GetDirectories("/proc/self/task")
+            .SelectMany(task => File.ReadLines(Path.Combine(task, "status")))
+            .Where(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+            .Sum(line => long.Parse(line.AsSpan("voluntary_ctxt_switches:".Length).Trim(), CultureInfo.InvariantCulture));
+    }
+    catch (IOException)
+    {
+        return -1;
+    }
+    catch (UnauthorizedAccessException)
+    {
+        return -1;
+    }
 }
 
 static void Print(string what, ConcurrentQueue<TimeSpan> values)

@@ -146,14 +146,17 @@ internal sealed class CommitProtocol
     }
 
     /// <summary>
-    /// Seals a batch: <paramref name="seal"/> runs under the protocol's lock, so that no checkpoint
-    /// captures the sources' positions past records that are in no pending batch.
+    /// Seals a batch: <paramref name="seal"/> (which gives the submission time and the sealed
+    /// inputs, and takes its arguments as <paramref name="state"/>, so that a static lambda
+    /// allocates no closure) runs under the protocol's lock, so that no checkpoint captures the
+    /// sources' positions past records that are in no pending batch.
     /// </summary>
-    public BatchJob Seal(BatchTime time, TimeSpan interval, Func<long> submitted, Func<IReadOnlyList<ISealedInput>> seal)
+    public BatchJob Seal<TState>(BatchTime time, TimeSpan interval, TState state, Func<TState, (long Submitted, IReadOnlyList<ISealedInput> Inputs)> seal)
     {
         lock (_gate)
         {
-            var job = new BatchJob(time, seal(), submitted(), [], interval);
+            var (submitted, inputs) = seal(state);
+            var job = new BatchJob(time, inputs, submitted, [], interval);
             if (_checkpointing is not null)
             {
                 _pending.Add(job);

@@ -30,8 +30,8 @@ internal sealed class JobTelemetry : IStreamingListener
     private long[] _lastRecords = [];
     private long _queued;
     private Activity? _batchSpan;
-    private List<BatchInputInfo> _inputs = [];
-    private List<OutputOperationInfo> _outputs = [];
+    private readonly List<BatchInputInfo> _inputs = [];
+    private readonly List<OutputOperationInfo> _outputs = [];
 
     public JobTelemetry(StreamingOptions options)
     {
@@ -39,6 +39,12 @@ internal sealed class JobTelemetry : IStreamingListener
         Logger = options.LoggerFactory?.CreateLogger("StreamLinq") ?? NullLogger.Instance;
         _job = new("job", Job);
     }
+
+    /// <summary>
+    /// Whether the current batch's inputs and outputs are kept for its <see cref="BatchInfo"/>:
+    /// only a listener besides this one reads them (see <see cref="ListenerBus"/>).
+    /// </summary>
+    public bool KeepsBatchDetails { get; set; }
 
     /// <summary>The <c>job</c> tag and the name in log messages.</summary>
     public string Job { get; }
@@ -59,7 +65,10 @@ internal sealed class JobTelemetry : IStreamingListener
         Live[this] = 0;
     }
 
-    public void OnBatchSubmitted(BatchInfo batch) => Interlocked.Increment(ref _queued);
+    public void OnBatchSubmitted(BatchInfo batch) => CountSubmitted();
+
+    /// <summary>A batch was queued (the <c>streamlinq.batches.queued</c> gauge).</summary>
+    public void CountSubmitted() => Interlocked.Increment(ref _queued);
 
     public void OnBatchStarted(BatchInfo batch) => Interlocked.Decrement(ref _queued);
 
@@ -138,12 +147,16 @@ internal sealed class JobTelemetry : IStreamingListener
     {
         lock (_gate)
         {
-            _inputs = [];
-            _outputs = [];
+            _inputs.Clear();
+            _outputs.Clear();
         }
 
         Activity.Current = null;
-        var span = StreamingMetrics.Traces.StartActivity("streamlinq.batch", ActivityKind.Internal, default(ActivityContext), [_job, new("streamlinq.batch.time", time.ToString())]);
+
+        // Without a trace listener there is no span: its tags are not even built.
+        var span = StreamingMetrics.Traces.HasListeners()
+            ? StreamingMetrics.Traces.StartActivity("streamlinq.batch", ActivityKind.Internal, default(ActivityContext), [_job, new("streamlinq.batch.time", time.ToString())])
+            : null;
         _batchSpan = span;
         return span;
     }
@@ -157,31 +170,47 @@ internal sealed class JobTelemetry : IStreamingListener
             Volatile.Write(ref _lastRecords[index], records);
         }
 
-        lock (_gate)
+        if (KeepsBatchDetails)
         {
-            _inputs.Add(new BatchInputInfo(source, records));
+            lock (_gate)
+            {
+                _inputs.Add(new BatchInputInfo(source, records));
+            }
         }
     }
 
     /// <summary>Times one output's write of the current batch: a child span and <c>streamlinq.output.duration</c>.</summary>
-    public IDisposable StartOutput(string output)
+    public OutputTiming StartOutput(string output)
     {
-        var span = StreamingMetrics.Traces.StartActivity("streamlinq.output", ActivityKind.Internal, default(ActivityContext), [_job, new("output", output)]);
-        return new Timing(span, elapsed =>
-        {
-            StreamingMetrics.OutputDuration.Record(elapsed.TotalSeconds, _job, new("output", output));
-            lock (_gate)
-            {
-                var previous = _outputs.FindIndex(o => o.Output == output);
-                if (previous >= 0)
-                {
-                    elapsed += _outputs[previous].Duration;
-                    _outputs.RemoveAt(previous);
-                }
+        var span = StreamingMetrics.Traces.HasListeners()
+            ? StreamingMetrics.Traces.StartActivity("streamlinq.output", ActivityKind.Internal, default(ActivityContext), [_job, new("output", output)])
+            : null;
+        return new OutputTiming(this, output, span);
+    }
 
-                _outputs.Add(new OutputOperationInfo(output, elapsed, false));
+    private void OutputWritten(string output, TimeSpan elapsed)
+    {
+        StreamingMetrics.OutputDuration.Record(elapsed.TotalSeconds, _job, new("output", output));
+        if (!KeepsBatchDetails)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            // A retry writes an output again: its time adds to the earlier attempts'.
+            for (var i = 0; i < _outputs.Count; i++)
+            {
+                if (_outputs[i].Output == output)
+                {
+                    elapsed += _outputs[i].Duration;
+                    _outputs.RemoveAt(i);
+                    break;
+                }
             }
-        });
+
+            _outputs.Add(new OutputOperationInfo(output, elapsed, false));
+        }
     }
 
     /// <summary>Times one checkpoint write: a child span and <c>streamlinq.checkpoint.duration</c>.</summary>
@@ -255,6 +284,18 @@ internal sealed class JobTelemetry : IStreamingListener
     }
 
     private static string Known(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of";
+
+    /// <summary>One output's write: its span, its <c>streamlinq.output.duration</c> and its <see cref="OutputOperationInfo"/> end together.</summary>
+    internal readonly struct OutputTiming(JobTelemetry telemetry, string output, Activity? span) : IDisposable
+    {
+        private readonly long _start = Stopwatch.GetTimestamp();
+
+        public void Dispose()
+        {
+            telemetry.OutputWritten(output, Stopwatch.GetElapsedTime(_start));
+            span?.Dispose();
+        }
+    }
 
     /// <summary>A span and a histogram measurement that end together.</summary>
     private sealed class Timing(Activity? span, Action<TimeSpan> record) : IDisposable

@@ -1,30 +1,55 @@
 namespace StreamLinq.Monitoring;
 
 /// <summary>Delivers monitoring events to the registered listeners, isolating the engine from their failures.</summary>
+/// <remarks>
+/// The context's telemetry is always the first listener. While it is the only one, the events it
+/// does not read are not built: a batch's submission is a count, and the telemetry keeps no
+/// per-input or per-output details for a <see cref="BatchInfo"/> nobody else reads, so that an
+/// idle batch allocates as little as possible.
+/// </remarks>
 internal sealed class ListenerBus(JobTelemetry telemetry)
 {
     private volatile IStreamingListener[] _listeners = [];
+
+    /// <summary>Whether a listener besides the context's telemetry hears the events.</summary>
+    public bool HasOthers => _listeners.Length > 1;
 
     public void Add(IStreamingListener listener)
     {
         lock (this)
         {
             _listeners = [.. _listeners, listener];
+            telemetry.KeepsBatchDetails = _listeners.Length > 1;
         }
     }
 
-    public void Post(Action<IStreamingListener> deliver)
+    public void Post(Action<IStreamingListener> deliver) => Post(deliver, static (listener, deliver) => deliver(listener));
+
+    /// <summary>Delivers an event whose arguments travel as <paramref name="state"/>: a static lambda allocates no closure.</summary>
+    public void Post<TState>(TState state, Action<IStreamingListener, TState> deliver)
     {
         foreach (var listener in _listeners)
         {
             try
             {
-                deliver(listener);
+                deliver(listener, state);
             }
             catch (Exception error)
             {
                 telemetry.ListenerFailed(listener, error);
             }
         }
+    }
+
+    /// <summary>A batch was queued: a <see cref="BatchInfo"/> for the listeners, or only the telemetry's count when nobody else listens.</summary>
+    public void BatchSubmitted(BatchTime time, long submissionTime, TimeSpan interval)
+    {
+        if (!HasOthers)
+        {
+            telemetry.CountSubmitted();
+            return;
+        }
+
+        Post(new BatchInfo(time, submissionTime) { Interval = interval }, static (listener, batch) => listener.OnBatchSubmitted(batch));
     }
 }

@@ -10,9 +10,10 @@ using StreamLinq.State;
 namespace StreamLinq.Scheduling;
 
 /// <summary>
-/// Spark's job generator and job scheduler in one: a generator thread seals every input at each
-/// batch time and queues the batch; a runner thread processes the queued batches one at a time,
-/// in order, running every output operation of the plan.
+/// Spark's job generator and job scheduler in one: at each batch time every input is sealed and
+/// the batch queued (by the runner thread when it is idle, by a generator thread while it is
+/// busy); the runner processes the queued batches one at a time, in order, running every output
+/// operation of the plan.
 /// </summary>
 /// <remarks>
 /// <para>The generator only waits on the clock and seals; sealing never calls out (a pull source
@@ -31,9 +32,11 @@ namespace StreamLinq.Scheduling;
 /// <para>A failed batch is retried under <see cref="StreamingOptions.RestartStrategy"/> (Polly)
 /// when it failed transiently; a retry resumes the batch where it failed (see
 /// <see cref="BatchProgress"/>).</para>
-/// <para>A batch that needs nothing of the pool costs one thread wake: the runner waits on a
-/// monitor the generator pulses, its first attempt makes its calls on the runner's thread under
-/// <see cref="RunnerDeadline"/>, and the retry pipeline is entered only after a failure.</para>
+/// <para>A batch that needs nothing of the pool costs one thread wake: a runner out of batches
+/// sleeps to the next boundary itself and seals the batch there (the generator, meanwhile, sleeps
+/// without a time set), its first attempt makes its calls on the runner's thread under
+/// <see cref="RunnerDeadline"/>, and the retry pipeline is entered only after a failure. While the
+/// runner has a batch to run, the generator holds the boundary instead.</para>
 /// </remarks>
 internal sealed class BatchScheduler
 {
@@ -49,8 +52,17 @@ internal sealed class BatchScheduler
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _runnerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>What the runner waits on between batches: pulsed when a batch is queued, the queue completes or the context aborts.</summary>
-    private readonly object _queued = new();
+    /// <summary>
+    /// Guards the next boundary and which thread holds it: the runner while it has no batch to
+    /// run, the generator while it has one (and during recovery and after the stop).
+    /// </summary>
+    private readonly Lock _timing = new();
+    private BatchTime _next;
+    private bool _runnerTimes;
+    private bool _recovering = true;
+    private bool _nextHeldBack;
+    private readonly BoundaryWait _generatorWait;
+    private readonly BoundaryWait _runnerWait;
     private readonly RunnerDeadline _deadline;
     private readonly Lock _gate = new();
     private readonly BatchRetry _retry;
@@ -62,7 +74,6 @@ internal sealed class BatchScheduler
     private volatile bool _graceful;
     private volatile bool _abandoned;
     private BatchFailedException? _failure;
-    private BatchTime _firstBatch;
     private readonly IStatefulOperator[] _operators;
     private readonly CommitProtocol _protocol;
     private readonly bool _checkpoints;
@@ -70,6 +81,14 @@ internal sealed class BatchScheduler
     private BatchProgress? _current;
     private readonly BatchIntervalSchedule _intervals;
     private readonly CheckpointData? _checkpoint;
+
+    /// <summary>The batch's plan and output writes as the commit protocol calls them, made once rather than per batch.</summary>
+    private readonly Func<PlanNode, Array?> _evaluate;
+    private readonly Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> _writeOnRunner;
+    private readonly Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> _writeRetrying;
+
+    /// <summary>Each source's name in a failure or a time-out of its read, made once rather than per batch.</summary>
+    private readonly string[] _sourceCalls;
 
     public BatchScheduler(StreamingContext context, IBatchSource[] sources, ExecutionPlan plan, ListenerBus listeners, BatchCheckpointing? checkpointing = null)
     {
@@ -82,12 +101,16 @@ internal sealed class BatchScheduler
         _protocol = new CommitProtocol(checkpointing, sources, plan, _operators, context.Telemetry);
         _checkpoints = checkpointing is not null;
         _checkpoint = checkpointing?.Recovered;
+        _sourceCalls = [.. sources.Select((source, i) => $"Source [{source.Name}#{i}]")];
+        _evaluate = Evaluate;
+        _writeOnRunner = (output, batch, commit, token) => WriteAsync(output, batch, commit, token, onRunner: true);
+        _writeRetrying = (output, batch, commit, token) => WriteAsync(output, batch, commit, token, onRunner: false);
         _intervals = context.Intervals;
         _intervals.Attach(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)));
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
             SingleReader = true,
-            SingleWriter = true,
+            SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
 
@@ -96,7 +119,10 @@ internal sealed class BatchScheduler
         _snapshotState = _operators.Length > 0 && context.Options.IsTransient is not null && context.Options.RestartStrategy.Kind != RestartStrategyKind.None;
         _retry = new BatchRetry(context.Options.RestartStrategy, ShouldRetry, OnRetry, _time);
         _deadline = new RunnerDeadline(_time, context.Options.OperationTimeout, _abort.Token, TakeOver);
-        _abort.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeRunner(), this);
+        _generatorWait = BoundaryWait.Create(_time);
+        _runnerWait = BoundaryWait.Create(_time);
+        _abort.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeBoth(), this);
+        _stopGenerating.Token.UnsafeRegister(static scheduler => ((BatchScheduler)scheduler!).WakeBoth(), this);
     }
 
     /// <summary>Completes when the scheduler has stopped; faults with the failure that stopped it.</summary>
@@ -107,6 +133,21 @@ internal sealed class BatchScheduler
     /// then the generator and runner. A failure stops the sources already started and is thrown.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never started, the scheduler never ends either: its waits' descriptors go now.
+            _generatorWait.Dispose();
+            _runnerWait.Dispose();
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         // Positions, state and the sinks' commits are restored before the sources start, so
         // that they resume there (past the commits, when the checkpoint is behind them).
@@ -147,7 +188,7 @@ internal sealed class BatchScheduler
         // Fixed here, not on the generator's thread, so that the first batch time is the first
         // interval boundary after the start, however late that thread begins.
         var interval = _intervals.Current;
-        _firstBatch = _protocol.FirstBatch(new BatchTime(BatchIntervalSchedule.NextBoundary(_time.UnixTicks(), interval.Ticks)), interval);
+        _next = _protocol.FirstBatch(new BatchTime(BatchIntervalSchedule.NextBoundary(_time.UnixTicks(), interval.Ticks)), interval);
 
         _lifetime = RunAsync();
     }
@@ -289,6 +330,8 @@ internal sealed class BatchScheduler
 
         var failure = _failure ?? (crash is null ? null : new BatchFailedException(_protocol.LastCompleted ?? default, "Scheduler", crash, BatchStage.Scheduler));
         _deadline.Dispose();
+        _generatorWait.Dispose();
+        _runnerWait.Dispose();
         if (failure is not null)
         {
             _termination.TrySetException(failure);
@@ -300,10 +343,9 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>
-    /// Runs the generator on a thread of its own (Spark's <c>RecurringTimer</c> thread): it sleeps
-    /// to each boundary there, sealing and queueing the batch on waking, so that a batch costs one
-    /// thread wake and one hand-off to the runner; a timer on the thread pool would cost a hop
-    /// through the pool (and its workers' spinning) per wait, which dominates 10 ms batches.
+    /// Runs the generator on a thread of its own (Spark's <c>RecurringTimer</c> thread). It seals
+    /// the boundaries that come while the runner has a batch to run, so that sealing the next
+    /// batch overlaps running this one; while the runner is idle it sleeps, and the runner seals.
     /// </summary>
     private Task StartGenerator()
     {
@@ -341,42 +383,55 @@ internal sealed class BatchScheduler
 
     private void Generate()
     {
-        var next = _firstBatch;
         var stopping = _stopGenerating.Token;
         try
         {
             foreach (var job in _recovered)
             {
-                _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(job.Time, job.SubmissionTime) { Interval = job.Interval }));
+                _listeners.BatchSubmitted(job.Time, job.SubmissionTime, job.Interval);
                 Block(_queue.Writer.WriteAsync(job, _abort.Token));
                 WakeRunner();
             }
 
+            lock (_timing)
+            {
+                // The generator holds the boundary until the runner, out of batches, takes it.
+                _recovering = false;
+                _generatorWait.Arm(_next.Ticks);
+            }
+
+            WakeRunner();
             while (true)
             {
-                BatchTimer.WaitUntil(_time, next.Ticks, stopping);
-
                 // A time provider is user code: one that returns at once for a past deadline must
                 // not let a generator that is behind miss the stop.
                 stopping.ThrowIfCancellationRequested();
+                if (!GeneratorDue())
+                {
+                    _generatorWait.Wait();
+                    continue;
+                }
 
-                // Single writer: room seen here stays until this batch is written.
-                var heldBack = _queue.Reader.Count >= _context.Options.MaxQueuedBatches;
-                if (heldBack)
+                // Room seen here stays until this batch is written: the runner writes only while it
+                // holds the boundary, and then this thread does not.
+                if (_queue.Reader.Count >= _context.Options.MaxQueuedBatches)
                 {
                     StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
+                    lock (_timing)
+                    {
+                        _nextHeldBack = true;
+                    }
+
                     if (!Block(_queue.Writer.WaitToWriteAsync(stopping)))
                     {
                         return;
                     }
                 }
 
-                // The next time is fixed before this batch is queued, so that a change asked for
-                // once this batch completed applies at the boundary after it, not at this one.
-                var interval = _intervals.Current;
-                var following = _intervals.After(next);
-                Submit(next, interval, heldBack);
-                next = following;
+                if (SubmitDue(byRunner: false))
+                {
+                    WakeRunner();
+                }
             }
         }
         catch (OperationCanceledException)
@@ -389,7 +444,10 @@ internal sealed class BatchScheduler
                 if (_graceful && !_abort.IsCancellationRequested && _sources.Any(HasPending)
                     && Block(_queue.Writer.WaitToWriteAsync(_abort.Token)))
                 {
-                    Submit(next, _intervals.Current, heldBack: false);
+                    lock (_timing)
+                    {
+                        Submit(_next, _intervals.Current, heldBack: false);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -397,10 +455,108 @@ internal sealed class BatchScheduler
             }
             finally
             {
-                _intervals.Stop();
-                _queue.Writer.TryComplete();
+                lock (_timing)
+                {
+                    // Under the lock that a runner's seal holds: no seal writes after the completion.
+                    _intervals.Stop();
+                    _queue.Writer.TryComplete();
+                }
+
                 WakeRunner();
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the generator holds the boundary and it has come; if it holds it and it has not,
+    /// its wait is set to it (a wait may have ended early, spending its timer).
+    /// </summary>
+    private bool GeneratorDue()
+    {
+        lock (_timing)
+        {
+            if (_runnerTimes)
+            {
+                return false;
+            }
+
+            if (_time.UnixTicks() >= _next.Ticks)
+            {
+                return true;
+            }
+
+            _generatorWait.Arm(_next.Ticks);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Seals and queues the batch at the boundary if the caller holds it, it has come and the
+    /// context is not stopping; sets the caller's wait to the boundary after. Says whether it did.
+    /// A batch the generator held back for a full queue counts as submitted when it was due.
+    /// </summary>
+    private bool SubmitDue(bool byRunner)
+    {
+        lock (_timing)
+        {
+            // A stop wins over a due time: the final batch is the generator's, at its end.
+            if (_runnerTimes != byRunner || _stopGenerating.IsCancellationRequested || _time.UnixTicks() < _next.Ticks)
+            {
+                return false;
+            }
+
+            // The next time is fixed before this batch is queued, so that a change asked for once
+            // this batch completed applies at the boundary after it, not at this one.
+            var interval = _intervals.Current;
+            var following = _intervals.After(_next);
+            // Held back, the batch is late however it ends (the runner may take the boundary and
+            // seal it once the queue emptied).
+            Submit(_next, interval, _nextHeldBack);
+            _nextHeldBack = false;
+            _next = following;
+            (byRunner ? _runnerWait : _generatorWait).Arm(_next.Ticks);
+            return true;
+        }
+    }
+
+    /// <summary>The runner has a batch to run: the generator takes the boundary, to seal it if the batch is still running then.</summary>
+    private void HandBoundaryToGenerator()
+    {
+        lock (_timing)
+        {
+            if (_runnerTimes)
+            {
+                // The runner's own wait stays set: if it fires during the batch, the runner's next
+                // wait returns at once, which costs less than clearing it now and setting it again.
+                _runnerTimes = false;
+                _generatorWait.Arm(_next.Ticks);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The runner is out of batches: it takes the boundary, and the generator sleeps through it.
+    /// Not during recovery (the recovered batches go first), once generation stopped, nor when
+    /// the generator queued a batch since the runner looked (its wake is pending).
+    /// </summary>
+    private bool TakeBoundary()
+    {
+        lock (_timing)
+        {
+            if (_recovering || _stopGenerating.IsCancellationRequested || _queue.Reader.Count > 0)
+            {
+                return false;
+            }
+
+            if (!_runnerTimes)
+            {
+                _runnerTimes = true;
+                _generatorWait.Disarm();
+            }
+
+            // Set before every wait, not only at the take: a wait may have ended early, spending its timer.
+            _runnerWait.Arm(_next.Ticks);
+            return true;
         }
     }
 
@@ -408,20 +564,26 @@ internal sealed class BatchScheduler
     {
         // Held back by a full queue, the batch counts as submitted when it was due, so that the
         // hold shows as scheduling delay (and the rate controller sees the backlog).
-        var job = _protocol.Seal(
-            time,
-            interval,
-            () => heldBack ? Math.Min(time.Ticks, _time.UnixTicks()) : _time.UnixTicks(),
-            () => _sources.Select(s => Seal(s, time)).ToArray());
+        var job = _protocol.Seal(time, interval, (Scheduler: this, Time: time, HeldBack: heldBack), static state =>
+        {
+            var sources = state.Scheduler._sources;
+            var inputs = new ISealedInput[sources.Length];
+            for (var i = 0; i < sources.Length; i++)
+            {
+                inputs[i] = Seal(sources[i], state.Time);
+            }
 
-        _listeners.Post(l => l.OnBatchSubmitted(new BatchInfo(time, job.SubmissionTime) { Interval = job.Interval }));
+            var now = state.Scheduler._time.UnixTicks();
+            return (state.HeldBack ? Math.Min(state.Time.Ticks, now) : now, inputs);
+        });
+
+        _listeners.BatchSubmitted(time, job.SubmissionTime, job.Interval);
         if (!_queue.Writer.TryWrite(job))
         {
-            // Single writer, and room was seen just before: only a completed channel refuses.
+            // One writer at a time (under _timing, or the generator during recovery), and room was
+            // seen just before (the runner writes only to an empty queue): only a completed channel refuses.
             throw new InvalidOperationException("The batch queue refused a batch.");
         }
-
-        WakeRunner();
     }
 
     /// <summary>
@@ -454,10 +616,12 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>
-    /// Runs the batches on a thread of its own, like the generator: between batches it waits on
-    /// <see cref="_queued"/>, which the generator pulses, so that a batch costs one thread wake and
-    /// no thread-pool hop, and a batch whose calls complete synchronously runs on it from start to
-    /// end. <paramref name="resume"/>, for a runner that takes over from one left to a call (see
+    /// Runs the batches on a thread of its own, like the generator. Out of batches, it holds the
+    /// next boundary itself: it sleeps to it, seals the batch and runs it, so that an idle
+    /// context's batch costs one thread wake and, when its calls complete synchronously, no
+    /// thread-pool hop; with a batch to run it hands the boundary to the generator, which seals it
+    /// if the batch is still running then (see <see cref="BoundaryWait"/>).
+    /// <paramref name="resume"/>, for a runner that takes over from one left to a call (see
     /// <see cref="TakeOver"/>), finishes the batch in progress first; it says whether to go on.
     /// </summary>
     private void StartRunner(Func<bool>? resume)
@@ -503,6 +667,7 @@ internal sealed class BatchScheduler
         {
             if (reader.TryRead(out var job))
             {
+                HandBoundaryToGenerator();
                 if (!ProcessBatch(job))
                 {
                     return;
@@ -511,28 +676,27 @@ internal sealed class BatchScheduler
                 continue;
             }
 
-            lock (_queued)
-            {
-                // Checked under the lock the generator pulses under: no wake-up is lost.
-                while (reader.Count == 0 && !reader.Completion.IsCompleted && !_abort.IsCancellationRequested)
-                {
-                    Monitor.Wait(_queued);
-                }
-            }
-
             if (reader.Completion.IsCompleted)
             {
                 return;
             }
+
+            if (TakeBoundary() && SubmitDue(byRunner: true))
+            {
+                continue;
+            }
+
+            // A wake before the wait is kept: a batch queued since the read is not missed.
+            _runnerWait.Wait();
         }
     }
 
-    private void WakeRunner()
+    private void WakeRunner() => _runnerWait.Wake();
+
+    private void WakeBoth()
     {
-        lock (_queued)
-        {
-            Monitor.Pulse(_queued);
-        }
+        _generatorWait.Wake();
+        _runnerWait.Wake();
     }
 
     /// <summary>Runs one batch on the runner's thread; says whether to go on with the next.</summary>
@@ -541,7 +705,7 @@ internal sealed class BatchScheduler
     {
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks()) { Interval = job.Interval };
         using var span = _context.Telemetry.StartBatch(job.Time);
-        _listeners.Post(l => l.OnBatchStarted(info));
+        _listeners.Post(info, static (listener, info) => listener.OnBatchStarted(info));
         var progress = new BatchProgress(_protocol.Begin(job), info);
         Volatile.Write(ref _current, progress);
         Exception? error = null;
@@ -645,8 +809,17 @@ internal sealed class BatchScheduler
             }
         }
 
-        var done = progress.Info with { ProcessingEndTime = _time.UnixTicks(), RecordCount = progress.Records, Failure = failure, Inputs = _context.Telemetry.Inputs(), Outputs = _context.Telemetry.Outputs(failure) };
-        _listeners.Post(l => l.OnBatchCompleted(done));
+        // The inputs' and outputs' details are kept only for a listener besides the telemetry.
+        var details = _listeners.HasOthers;
+        var done = progress.Info with
+        {
+            ProcessingEndTime = _time.UnixTicks(),
+            RecordCount = progress.Records,
+            Failure = failure,
+            Inputs = details ? _context.Telemetry.Inputs() : null,
+            Outputs = details ? _context.Telemetry.Outputs(failure) : null,
+        };
+        _listeners.Post(done, static (listener, done) => listener.OnBatchCompleted(done));
         if (failure is not null && _context.Options.StopOnBatchFailure)
         {
             _failure = failure;
@@ -692,7 +865,7 @@ internal sealed class BatchScheduler
             }
 
             var input = job.Inputs[i];
-            var name = $"Source [{_sources[i].Name}#{i}]";
+            var name = _sourceCalls[i];
             try
             {
                 progress.Inputs[i] = onRunner
@@ -730,47 +903,51 @@ internal sealed class BatchScheduler
             progress.Execution = new BatchExecution(job.Time, progress.Inputs, _context.Options, cancellation);
         }
 
-        var execution = progress.Execution;
-        await _protocol.RunOutputsAsync(
-            progress.Commit,
-            root =>
-            {
-                try
-                {
-                    return execution.Evaluate(root);
-                }
-                catch (BatchFailedException)
-                {
-                    progress.PlanFailed = true;
-                    throw;
-                }
-            },
-            async (output, batch, commit, token) =>
-            {
-                try
-                {
-                    using var timing = _context.Telemetry.StartOutput(output.Description);
-                    if (onRunner)
-                    {
-                        await _deadline.CallAsync((output, batch, commit), static (call, limited) => Written(call.output.WriteAsync(call.batch, call.commit, limited)), output.Description, BatchStage.Output).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WithTimeoutAsync(output.Description, async limited =>
-                        {
-                            await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
-                            return batch;
-                        }, token).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !token.IsCancellationRequested))
-                {
-                    throw new BatchFailedException(job.Time, output.Description, error, BatchStage.Output);
-                }
-            },
-            cancellation).ConfigureAwait(false);
-
+        await _protocol.RunOutputsAsync(progress.Commit, _evaluate, onRunner ? _writeOnRunner : _writeRetrying, cancellation).ConfigureAwait(false);
         _protocol.Commit(progress.Commit);
+    }
+
+    /// <summary>Evaluates an output's plan for the batch in progress (one at a time: the runner's).</summary>
+    private Array? Evaluate(PlanNode root)
+    {
+        var progress = Volatile.Read(ref _current)!;
+        try
+        {
+            return progress.Execution!.Evaluate(root);
+        }
+        catch (BatchFailedException)
+        {
+            progress.PlanFailed = true;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes an output's results for the batch in progress: on the runner's thread under
+    /// <see cref="_deadline"/> in the first attempt, started on the pool in a retry.
+    /// </summary>
+    private async Task WriteAsync(OutputOperation output, Array batch, BatchCommit commit, CancellationToken token, bool onRunner)
+    {
+        try
+        {
+            using var timing = _context.Telemetry.StartOutput(output.Description);
+            if (onRunner)
+            {
+                await _deadline.CallAsync((output, batch, commit), static (call, limited) => Written(call.output.WriteAsync(call.batch, call.commit, limited)), output.Description, BatchStage.Output).ConfigureAwait(false);
+            }
+            else
+            {
+                await WithTimeoutAsync(output.Description, async limited =>
+                {
+                    await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
+                    return batch;
+                }, token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !token.IsCancellationRequested))
+        {
+            throw new BatchFailedException(commit.Time, output.Description, error, BatchStage.Output);
+        }
     }
 
     /// <summary>

@@ -169,18 +169,6 @@ public class BoundedStopTests
     }
 
     [Fact]
-    public async Task A_wait_on_either_clock_with_a_cancelled_token_throws_even_for_a_past_deadline()
-    {
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-        var manual = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddTicks(1_000));
-        Assert.ThrowsAny<OperationCanceledException>(() => BatchTimer.WaitUntil(manual, 10, cancelled.Token));
-        Assert.ThrowsAny<OperationCanceledException>(() => BatchTimer.WaitUntil(TimeProvider.System, 0, cancelled.Token));
-        BatchTimer.WaitUntil(manual, 10, CancellationToken.None);
-        BatchTimer.WaitUntil(TimeProvider.System, 0, CancellationToken.None);
-    }
-
-    [Fact]
     public async Task A_slow_output_fails_its_batch_with_a_time_out_naming_it()
     {
         await using var harness = new StreamHarness(options: new StreamingOptions
