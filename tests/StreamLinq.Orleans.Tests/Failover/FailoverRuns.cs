@@ -10,11 +10,26 @@ public static class FailoverRuns
     /// <summary>Long enough for failure detection (a few seconds), the driver probe (1 s) and the retries' backoff.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
 
-    /// <summary>The silo hosting the activation keyed <paramref name="key"/> (the driver: the job's name; reducer k: job/k); null when none is active.</summary>
+    /// <summary>
+    /// The silo hosting the activation keyed <paramref name="key"/> (the driver: the job's name;
+    /// reducer k: job/k); null when none is active. A call that fails because a silo died (the
+    /// client's gateway, or a silo asked for its statistics) is tried again until <see cref="Patience"/>.
+    /// </summary>
     public static async Task<SiloAddress?> SiloOfAsync(TestCluster cluster, string key)
     {
-        var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return statistics.FirstOrDefault(s => s.GrainId.Key.ToString() == key)?.SiloAddress;
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+                return statistics.FirstOrDefault(s => s.GrainId.Key.ToString() == key)?.SiloAddress;
+            }
+            catch (Exception error) when (error is OrleansException or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     /// <summary>Moves the job's clock one interval at a time and waits for each batch, from batch <paramref name="from"/> to <paramref name="to"/>.</summary>
