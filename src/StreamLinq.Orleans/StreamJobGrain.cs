@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
-using Orleans.GrainDirectory;
 using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -31,7 +30,6 @@ namespace StreamLinq.Orleans;
 /// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
 /// </remarks>
 [HashBasedPlacement]
-[GrainDirectory(StreamLinqSiloBuilderExtensions.DriverDirectory)]
 internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
 {
     private const int RetainedRecords = 3;

@@ -6,19 +6,16 @@ namespace StreamLinq.Orleans;
 /// <summary>Adds StreamLinq's cluster mode to an Orleans silo.</summary>
 public static class StreamLinqSiloBuilderExtensions
 {
-    internal const string DriverDirectory = "streamlinq-drivers";
-
     /// <summary>
     /// Adds the engine's grains (a driver per job, executors per source partition, reducers per
     /// key partition) and the jobs <paramref name="jobs"/> registers. Every silo of the cluster
     /// must add the same jobs. A job runs only once started (<see cref="IStreamJob.StartAsync"/>).
     /// Each silo also runs the failover probe: it calls the driver of every job that has a
     /// checkpoint store every <see cref="StreamJobRegistry.DriverProbeInterval"/>, so that a driver
-    /// whose silo died comes back on a live one and resumes the job. The drivers are registered in
-    /// Orleans' strongly consistent distributed grain directory (under the name
-    /// <c>streamlinq-drivers</c>; the silo's other grains keep their directory): with the default
-    /// directory, the entries a dead silo held are lost, so the probe's next call could activate a
-    /// second driver of a job while the first still runs on a live silo.
+    /// whose silo died comes back on a live one and resumes the job. It also makes Orleans' strongly
+    /// consistent distributed grain directory the silo's default: with the default directory, the
+    /// entries a dead silo held are lost, so the probe's next call could activate a second driver of
+    /// a job while the first still runs on a live silo.
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="jobs">Registers the jobs (<see cref="StreamJobRegistry.AddJob"/>).</param>
@@ -35,10 +32,8 @@ public static class StreamLinqSiloBuilderExtensions
 
         // Experimental in Orleans 10 (ORLEANSEXP003), and the only directory in the box that keeps
         // one activation per grain across silo deaths, which a job's single driver relies on.
-        // Executors and reducers stay in the default one: a second activation of theirs is fenced
-        // by the epoch, and the default directory answers faster after a death.
 #pragma warning disable ORLEANSEXP003
-        builder.AddDistributedGrainDirectory(DriverDirectory);
+        builder.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         return builder;
     }
