@@ -1,10 +1,12 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime;
+using StreamLinq.Checkpointing;
 using StreamLinq.Distributed;
 
 namespace StreamLinq.Orleans;
@@ -28,13 +30,14 @@ namespace StreamLinq.Orleans;
 /// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
 /// </remarks>
 [HashBasedPlacement]
-internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
+internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
 {
     private const int RetainedRecords = 3;
     private const double PollMilliseconds = 10;
     private const int KeptFailures = 100;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("StreamLinq.Orleans");
     private readonly Dictionary<string, long> _recordsPerSilo = new(StringComparer.Ordinal);
     private readonly List<string> _failures = [];
 
@@ -147,6 +150,7 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
 
         // The new epoch is durable before this driver gives any order, so no later driver reuses it.
         await WriteRecordAsync(running: true);
+        LogDriverStarted(_logger, Job, RuntimeIdentity, _epoch, _sequence);
         if (newest is not null)
         {
             await SweepAsync(keep: _sequence);
@@ -205,11 +209,9 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
             }
             catch (StaleEpochException error)
             {
-                // A newer driver runs the job: this one is a zombie and must write nothing more.
-                _fenced = true;
                 Report($"Batch {_next}: {error.Message}");
                 await HaltAsync();
-                DeactivateOnIdle();
+                Fence(error);
                 return;
             }
             catch (Exception error)
@@ -223,6 +225,10 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
                 catch (Exception store) when (IsTransient(store))
                 {
                     Report($"The record of the stop could not be written ({store.Message}): the failover probe will start the job again.");
+                }
+                catch (StaleEpochException stale)
+                {
+                    Fence(stale);
                 }
 
                 return;
@@ -498,9 +504,18 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
             return;
         }
 
+        await CheckEpochAsync(store);
         var bytes = DriverCheckpoint.Write(_plan!, _epoch, running, _completed, _stateSequence, _stateTime, _cuts.Select(c => new DriverCheckpoint.KeptCut(c.Cut.Time, c.Cut.Offsets, c.StateSequence)));
         await store.WriteAsync(CheckpointLayout.Record(++_sequence), bytes, CancellationToken.None);
         _written.Enqueue((_sequence, _stateSequence));
+        if (_written.Count <= RetainedRecords)
+        {
+            return;
+        }
+
+        // Checked again before deleting: a driver that took over while this one wrote may
+        // reference the parts this one would prune.
+        await CheckEpochAsync(store);
         while (_written.Count > RetainedRecords)
         {
             var (old, state) = _written.Dequeue();
@@ -511,6 +526,60 @@ internal sealed class StreamJobGrain(StreamJobRegistry registry, IServiceProvide
             }
         }
     }
+
+    /// <summary>
+    /// The store-side fence: throws <see cref="StaleEpochException"/> when the store holds a record
+    /// after this driver's newest whose epoch is newer than this driver's (another driver took over,
+    /// and this one must neither write nor delete anything more). A newer record of an older epoch
+    /// (a zombie's) is stepped over: this driver's next record goes after it, so no driver ever
+    /// replaces another's record.
+    /// </summary>
+    private async Task CheckEpochAsync(ICheckpointStore store)
+    {
+        var newer = (await store.ListAsync(CancellationToken.None))
+            .Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).Where(r => r > _sequence).OrderDescending().ToList();
+        foreach (var record in newer)
+        {
+            if (await store.ReadAsync(CheckpointLayout.Record(record), CancellationToken.None) is not { } bytes)
+            {
+                continue;
+            }
+
+            long epoch;
+            try
+            {
+                epoch = DriverCheckpoint.Read(bytes).Epoch;
+            }
+            catch (InvalidDataException)
+            {
+                continue;
+            }
+
+            if (epoch > _epoch)
+            {
+                throw new StaleEpochException($"Checkpoint {record} of {store.Description} was written by the driver of epoch {epoch}: this driver (epoch {_epoch}, on {RuntimeIdentity}) has been replaced.");
+            }
+        }
+
+        if (newer.Count > 0)
+        {
+            _sequence = newer[0];
+        }
+    }
+
+    /// <summary>A newer driver runs the job: this one is a zombie and must write nothing more.</summary>
+    private void Fence(StaleEpochException error)
+    {
+        _fenced = true;
+        LogDriverFenced(_logger, Job, RuntimeIdentity, _epoch, error.Message);
+        DeactivateOnIdle();
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "The driver of job '{Job}' runs on {Silo} under epoch {Epoch} (record {Sequence})")]
+    private static partial void LogDriverStarted(ILogger logger, string job, string silo, long epoch, long sequence);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "The driver of job '{Job}' on {Silo} (epoch {Epoch}) stops: {Reason}")]
+    private static partial void LogDriverFenced(ILogger logger, string job, string silo, long epoch, string reason);
 
     /// <summary>After a restart: deletes what earlier drivers left that neither the record restored from nor a newer one needs.</summary>
     private async Task SweepAsync(long keep)

@@ -12,7 +12,10 @@ public static class StreamLinqSiloBuilderExtensions
     /// must add the same jobs. A job runs only once started (<see cref="IStreamJob.StartAsync"/>).
     /// Each silo also runs the failover probe: it calls the driver of every job that has a
     /// checkpoint store every <see cref="StreamJobRegistry.DriverProbeInterval"/>, so that a driver
-    /// whose silo died comes back on a live one and resumes the job.
+    /// whose silo died comes back on a live one and resumes the job. It also makes Orleans' strongly
+    /// consistent distributed grain directory the silo's default: with the default directory, the
+    /// entries a dead silo held are lost, so the probe's next call could activate a second driver of
+    /// a job while the first still runs on a live silo.
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="jobs">Registers the jobs (<see cref="StreamJobRegistry.AddJob"/>).</param>
@@ -26,6 +29,12 @@ public static class StreamLinqSiloBuilderExtensions
         jobs(registry);
         builder.Services.AddSingleton(registry);
         builder.Services.AddHostedService<DriverProbe>();
+
+        // Experimental in Orleans 10 (ORLEANSEXP003), and the only directory in the box that keeps
+        // one activation per grain across silo deaths, which a job's single driver relies on.
+#pragma warning disable ORLEANSEXP003
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         return builder;
     }
 }

@@ -29,6 +29,8 @@ using var redis = await ConnectionMultiplexer.ConnectAsync(worker.Redis);
 await using var postgres = NpgsqlDataSource.Create(worker.Postgres);
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Error);
+// Which silo runs the driver, under which epoch, and when one is fenced: the silos' output a failing kill test prints.
+builder.Logging.AddFilter("StreamLinq.Orleans", LogLevel.Information);
 builder.UseOrleans(orleans => orleans
     .UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(worker.Redis))
     .Configure<ClusterOptions>(options =>
