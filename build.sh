@@ -24,7 +24,7 @@ case "$command" in
     ;;
   test)
     bash .ci/install-deps
-    # The cluster kill test still fails in about half its runs (docs/cluster.md): its own command.
+    # The cluster kill test (about 24 s per kill, too few runs yet to trust; docs/cluster.md): its own command.
     exec dotnet test StreamLinq.sln -c Release --filter "Category!=ClusterKill" "${blame[@]}" --blame-hang-timeout 5m "$@"
     ;;
   cluster-kill)
