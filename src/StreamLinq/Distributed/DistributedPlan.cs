@@ -243,17 +243,7 @@ public sealed class DistributedPlan
     public void WriteSourcePositions(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        foreach (var source in _sources.Cast<IStatefulOperator>())
-        {
-            writer.WriteStartObject(source.StateId);
-            writer.WriteNumber("version", source.StateVersion);
-            writer.WritePropertyName("state");
-            source.WriteState(writer);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
+        WriteStates(writer, _sources.Cast<IStatefulOperator>());
     }
 
     /// <summary>
@@ -334,17 +324,8 @@ public sealed class DistributedPlan
         {
             writer.WriteStartObject();
             writer.WriteNumber("time", time.Ticks);
-            writer.WriteStartObject("state");
-            foreach (var node in ReduceState())
-            {
-                writer.WriteStartObject(node.StateId);
-                writer.WriteNumber("version", node.StateVersion);
-                writer.WritePropertyName("state");
-                node.WriteState(writer);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
+            writer.WritePropertyName("state");
+            WriteStates(writer, ReduceState());
             writer.WriteEndObject();
         }
 
@@ -568,6 +549,22 @@ public sealed class DistributedPlan
     private ExecutionPlan ReducePlan => _reducePlan ??= new PlanBuilder().Build(_cuts.Select(c => c.Reduce));
 
     /// <summary>The reduce plan's stateful nodes, each once, under ids unique in the plan.</summary>
+    /// <summary>One object: each operator's state under its id, with its version.</summary>
+    private static void WriteStates(Utf8JsonWriter writer, IEnumerable<IStatefulOperator> operators)
+    {
+        writer.WriteStartObject();
+        foreach (var node in operators)
+        {
+            writer.WriteStartObject(node.StateId);
+            writer.WriteNumber("version", node.StateVersion);
+            writer.WritePropertyName("state");
+            node.WriteState(writer);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
     private IStatefulOperator[] ReduceState() =>
         StateIds.Distinct(ReducePlan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).Distinct(ReferenceEqualityComparer.Instance).OfType<IStatefulOperator>());
 
