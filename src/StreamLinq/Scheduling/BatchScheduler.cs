@@ -397,7 +397,7 @@ internal sealed class BatchScheduler
             {
                 // The generator holds the boundary until the runner, out of batches, takes it.
                 _recovering = false;
-                _generatorWait.Arm(_next.Ticks);
+                Arm(_generatorWait);
             }
 
             WakeRunner();
@@ -485,7 +485,7 @@ internal sealed class BatchScheduler
                 return true;
             }
 
-            _generatorWait.Arm(_next.Ticks);
+            Arm(_generatorWait);
             return false;
         }
     }
@@ -514,7 +514,7 @@ internal sealed class BatchScheduler
             Submit(_next, interval, _nextHeldBack);
             _nextHeldBack = false;
             _next = following;
-            (byRunner ? _runnerWait : _generatorWait).Arm(_next.Ticks);
+            Arm(byRunner ? _runnerWait : _generatorWait);
             return true;
         }
     }
@@ -529,7 +529,7 @@ internal sealed class BatchScheduler
                 // The runner's own wait stays set: if it fires during the batch, the runner's next
                 // wait returns at once, which costs less than clearing it now and setting it again.
                 _runnerTimes = false;
-                _generatorWait.Arm(_next.Ticks);
+                Arm(_generatorWait);
             }
         }
     }
@@ -555,10 +555,13 @@ internal sealed class BatchScheduler
             }
 
             // Set before every wait, not only at the take: a wait may have ended early, spending its timer.
-            _runnerWait.Arm(_next.Ticks);
+            Arm(_runnerWait);
             return true;
         }
     }
+
+    /// <summary>Sets a wait to the next boundary; the boundaries after it are likely one interval apart (see <see cref="BoundaryWait.Arm"/>).</summary>
+    private void Arm(BoundaryWait wait) => wait.Arm(_next.Ticks, _intervals.Current.Ticks);
 
     private void Submit(BatchTime time, TimeSpan interval, bool heldBack)
     {

@@ -12,16 +12,22 @@ namespace StreamLinq.Scheduling;
 internal abstract class BoundaryWait : IDisposable
 {
     /// <summary>
-    /// A <c>timerfd</c> on Linux with the system clock (a boundary costs one wake, to within the
-    /// kernel's timer slack); a timer of the provider elsewhere, and for any other provider.
+    /// A periodic <c>timerfd</c> on Linux with the system clock (a boundary costs one wake, to
+    /// within the kernel's timer slack, and no setting of the timer); a timer of the provider
+    /// elsewhere, and for any other provider.
     /// </summary>
     public static BoundaryWait Create(TimeProvider time) =>
         time == TimeProvider.System && OperatingSystem.IsLinux() && LinuxBoundaryWait.TryCreate() is { } linux
             ? linux
             : new ProviderBoundaryWait(time);
 
-    /// <summary>Ends the wait when the clock reaches <paramref name="unixTicks"/>, instead of any time set before.</summary>
-    public abstract void Arm(long unixTicks);
+    /// <summary>
+    /// Ends the wait when the clock reaches <paramref name="unixTicks"/>, instead of any time set
+    /// before. <paramref name="periodTicks"/> is how far apart the boundaries that follow are
+    /// likely to be: a wait may keep its timer running from one to the next (a boundary off that
+    /// period only costs setting the timer again).
+    /// </summary>
+    public abstract void Arm(long unixTicks, long periodTicks);
 
     /// <summary>Clears the time set: only a <see cref="Wake"/> ends the wait.</summary>
     public abstract void Disarm();

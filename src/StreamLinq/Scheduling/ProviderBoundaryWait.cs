@@ -24,7 +24,8 @@ internal sealed class ProviderBoundaryWait : BoundaryWait
         _timer = time.CreateTimer(static wait => ((ProviderBoundaryWait)wait!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    public override void Arm(long unixTicks)
+    /// <remarks>A timer per boundary: the period is not used (a fake clock's periodic timer would fire for every boundary it is advanced past).</remarks>
+    public override void Arm(long unixTicks, long periodTicks)
     {
         lock (_gate)
         {

@@ -11,13 +11,14 @@ namespace StreamLinq.Tests.Scheduling;
 public sealed class BoundaryWaitTests
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
+    private static readonly long Period = TimeSpan.FromMilliseconds(20).Ticks;
 
     [Fact]
     public async Task A_wait_on_the_system_clock_ends_once_the_time_set_has_come()
     {
         using var wait = BoundaryWait.Create(TimeProvider.System);
         var due = TimeProvider.System.UnixTicks() + TimeSpan.FromMilliseconds(30).Ticks;
-        wait.Arm(due);
+        wait.Arm(due, Period);
         await WaitUntilAsync(wait, TimeProvider.System, due).WaitAsync(Hang);
         Assert.True(TimeProvider.System.UnixTicks() >= due);
     }
@@ -27,9 +28,9 @@ public sealed class BoundaryWaitTests
     {
         using var wait = BoundaryWait.Create(TimeProvider.System);
         var now = TimeProvider.System.UnixTicks();
-        wait.Arm(now + TimeSpan.FromMilliseconds(20).Ticks);
+        wait.Arm(now + TimeSpan.FromMilliseconds(20).Ticks, Period);
         var later = now + TimeSpan.FromMilliseconds(200).Ticks;
-        wait.Arm(later);
+        wait.Arm(later, Period);
 
         // Had the earlier time stayed, the wait would end there and, waited again, never.
         await WaitUntilAsync(wait, TimeProvider.System, later).WaitAsync(Hang);
@@ -41,8 +42,8 @@ public sealed class BoundaryWaitTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         using var wait = BoundaryWait.Create(clock);
-        wait.Arm(TimeSpan.FromSeconds(10).Ticks);
-        wait.Arm(TimeSpan.FromSeconds(20).Ticks);
+        wait.Arm(TimeSpan.FromSeconds(10).Ticks, Period);
+        wait.Arm(TimeSpan.FromSeconds(20).Ticks, Period);
         var waiting = Task.Factory.StartNew(wait.Wait, TaskCreationOptions.LongRunning);
 
         clock.Advance(TimeSpan.FromSeconds(15));
@@ -59,7 +60,7 @@ public sealed class BoundaryWaitTests
     {
         var clock = systemClock ? TimeProvider.System : new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         using var wait = BoundaryWait.Create(clock);
-        wait.Arm(clock.UnixTicks() + TimeSpan.FromMilliseconds(10).Ticks);
+        wait.Arm(clock.UnixTicks() + TimeSpan.FromMilliseconds(10).Ticks, Period);
         wait.Disarm();
         (clock as FakeTimeProvider)?.Advance(TimeSpan.FromSeconds(1));
         var waiting = Task.Factory.StartNew(wait.Wait, TaskCreationOptions.LongRunning);
@@ -70,6 +71,71 @@ public sealed class BoundaryWaitTests
 
         wait.Wake();
         await Task.Factory.StartNew(wait.Wait, TaskCreationOptions.LongRunning).WaitAsync(Hang);
+    }
+
+    [Fact]
+    public async Task Boundaries_one_period_apart_set_the_system_timer_once_and_a_disarmed_wait_skips_the_boundaries_it_missed()
+    {
+        using var wait = Assert.IsType<LinuxBoundaryWait>(BoundaryWait.Create(TimeProvider.System));
+        var due = TimeProvider.System.UnixTicks() + TimeSpan.FromMilliseconds(30).Ticks;
+        for (var i = 0; i < 3; i++, due += Period)
+        {
+            wait.Arm(due, Period);
+            await WaitUntilAsync(wait, TimeProvider.System, due).WaitAsync(Hang);
+        }
+
+        // Out of the set for five boundaries: their expiries must not end the next wait early.
+        wait.Disarm();
+        await Task.Delay(TimeSpan.FromTicks(5 * Period));
+        due += ((TimeProvider.System.UnixTicks() - due) / Period + 1) * Period;
+        wait.Arm(due, Period);
+        await Task.Factory.StartNew(wait.Wait, TaskCreationOptions.LongRunning).WaitAsync(Hang);
+        Assert.True(TimeProvider.System.UnixTicks() >= due);
+        Assert.Equal(1, wait.TimerSets);
+    }
+
+    [Fact]
+    public async Task A_wait_armed_again_for_a_boundary_that_passed_while_it_was_disarmed_ends_at_once()
+    {
+        using var wait = BoundaryWait.Create(TimeProvider.System);
+        var second = TimeSpan.TicksPerSecond;
+        var due = TimeProvider.System.UnixTicks() + TimeSpan.FromMilliseconds(30).Ticks;
+        wait.Arm(due, second);
+        await WaitUntilAsync(wait, TimeProvider.System, due).WaitAsync(Hang);
+        wait.Disarm();
+        await Task.Delay(TimeSpan.FromTicks(second + TimeSpan.FromMilliseconds(50).Ticks));
+
+        // Had dropping the missed expiries dropped this one, the wait would end a second later.
+        wait.Arm(due + second, second);
+        await Task.Factory.StartNew(wait.Wait, TaskCreationOptions.LongRunning).WaitAsync(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task A_new_period_sets_the_system_timer_again_and_the_old_periods_boundaries_wake_nobody()
+    {
+        using var wait = Assert.IsType<LinuxBoundaryWait>(BoundaryWait.Create(TimeProvider.System));
+        var due = TimeProvider.System.UnixTicks() + TimeSpan.FromMilliseconds(30).Ticks;
+        wait.Arm(due, Period);
+        await WaitUntilAsync(wait, TimeProvider.System, due).WaitAsync(Hang);
+
+        // Ten of the old period later, on its grid: one wait, not one per old boundary.
+        var later = due + 10 * Period;
+        wait.Arm(later, 10 * Period);
+        var returns = await Task.Factory.StartNew(
+            () =>
+            {
+                var count = 0;
+                while (TimeProvider.System.UnixTicks() < later)
+                {
+                    wait.Wait();
+                    count++;
+                }
+
+                return count;
+            },
+            TaskCreationOptions.LongRunning).WaitAsync(Hang);
+        Assert.InRange(returns, 1, 3);
+        Assert.Equal(2, wait.TimerSets);
     }
 
     /// <summary>Waits as the scheduler does: a wait may end early, so it is repeated until the time has come.</summary>
