@@ -49,10 +49,19 @@ internal sealed class CommitProtocol
     /// <summary>Guards the pending batches and the sources' positions: held while sealing and while a checkpoint captures them.</summary>
     private readonly Lock _gate = new();
     private readonly List<BatchJob> _pending = [];
+
+    /// <summary>
+    /// The done outputs of every batch sealed without checkpointing: always empty, since only a
+    /// checkpoint marks an output done (<see cref="BeforeOutputs"/>), so one set serves them all.
+    /// </summary>
+    private readonly HashSet<int> _noneDone = [];
     private SinkCommits? _commits;
     private BatchTime? _lastCompleted;
     private readonly Monitoring.JobTelemetry _telemetry;
     private volatile bool _abandoned;
+
+    /// <summary>Whether an output is transactional (and needs the batch's offsets), known once rather than asked per batch.</summary>
+    private readonly bool _transactional;
 
     public CommitProtocol(BatchCheckpointing? checkpointing, IBatchSource[] sources, ExecutionPlan plan, IStatefulOperator[] operators, Monitoring.JobTelemetry telemetry)
     {
@@ -61,6 +70,7 @@ internal sealed class CommitProtocol
         _plan = plan;
         _operators = operators;
         _telemetry = telemetry;
+        _transactional = plan.Outputs.Any(o => o.Output.Target is ITransactionalSink);
     }
 
     /// <summary>The last batch committed (completed, or failed and moved past), in this run or the checkpoint's.</summary>
@@ -156,7 +166,7 @@ internal sealed class CommitProtocol
         lock (_gate)
         {
             var (submitted, inputs) = seal(state);
-            var job = new BatchJob(time, inputs, submitted, [], interval);
+            var job = new BatchJob(time, inputs, submitted, _checkpointing is null ? _noneDone : [], interval);
             if (_checkpointing is not null)
             {
                 _pending.Add(job);
@@ -166,8 +176,11 @@ internal sealed class CommitProtocol
         }
     }
 
-    /// <summary>Starts (or, for a retry, resumes) a batch's way through the protocol.</summary>
-    public Batch Begin(BatchJob job) => new(job);
+    /// <summary>
+    /// Starts a batch's way through the protocol (a retry resumes the batch it has);
+    /// <paramref name="spare"/>, a finished batch's that nothing refers to any more, is reused.
+    /// </summary>
+    public Batch Begin(BatchJob job, Batch? spare = null) => spare?.Restart(job) ?? new(job);
 
     /// <summary>
     /// Sealed to Logged: writes the pre-output checkpoint when an output is at most once or
@@ -193,7 +206,7 @@ internal sealed class CommitProtocol
             Checkpoint(job.Time);
         }
 
-        batch.Offsets = _plan.Outputs.Any(o => o.Output.Target is ITransactionalSink) ? BatchCheckpointing.Offsets(_sources, job) : "{}";
+        batch.Offsets = _transactional ? BatchCheckpointing.Offsets(_sources, job) : "{}";
         batch.Stage = CommitStage.Logged;
     }
 
@@ -210,8 +223,12 @@ internal sealed class CommitProtocol
     public async Task RunOutputsAsync(Batch batch, Func<PlanNode, Array?> evaluate, Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var job = batch.Job;
-        foreach (var (output, root) in _plan.Outputs)
+        var outputs = _plan.Outputs;
+
+        // By index: a foreach over the list's interface would allocate its enumerator every batch.
+        for (var i = 0; i < outputs.Count; i++)
         {
+            var (output, root) = outputs[i];
             if (batch.Written.Contains(output.Index))
             {
                 continue;
@@ -338,7 +355,7 @@ internal sealed class CommitProtocol
     /// </summary>
     internal sealed class Batch(BatchJob job)
     {
-        public BatchJob Job { get; } = job;
+        public BatchJob Job { get; private set; } = job;
 
         public CommitStage Stage { get; set; }
 
@@ -354,5 +371,19 @@ internal sealed class CommitProtocol
         public OutputOperation? FailedOutput { get; set; }
 
         public int Acknowledged { get; set; }
+
+        /// <summary>This record made the start of another batch's, its sets kept (cleared) rather than made again.</summary>
+        public Batch Restart(BatchJob job)
+        {
+            Job = job;
+            Stage = CommitStage.Sealed;
+            Skipped.Clear();
+            Skipped.UnionWith(job.DoneOutputs);
+            Offsets = null;
+            Written.Clear();
+            FailedOutput = null;
+            Acknowledged = 0;
+            return this;
+        }
     }
 }

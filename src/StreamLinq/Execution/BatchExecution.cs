@@ -6,9 +6,18 @@ namespace StreamLinq.Execution;
 /// The processing of one batch: its time, its sealed inputs, and the records each plan node
 /// produced for it, so that a node shared by several outputs runs once.
 /// </summary>
-internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, BatchRecords> inputs, StreamingOptions options, CancellationToken cancellationToken)
+internal sealed class BatchExecution
 {
     private readonly Dictionary<PlanNode, Array?> _results = new(ReferenceEqualityComparer.Instance);
+    private IReadOnlyDictionary<int, BatchRecords> _inputs;
+
+    public BatchExecution(BatchTime time, IReadOnlyDictionary<int, BatchRecords> inputs, StreamingOptions options, CancellationToken cancellationToken)
+    {
+        Time = time;
+        _inputs = inputs;
+        Options = options;
+        CancellationToken = cancellationToken;
+    }
 
     /// <summary>A batch whose inputs are each one array (the plan alone, in benchmarks and tests).</summary>
     public BatchExecution(BatchTime time, IReadOnlyDictionary<int, Array> inputs, StreamingOptions options, CancellationToken cancellationToken)
@@ -16,11 +25,25 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ba
     {
     }
 
-    public BatchTime Time { get; } = time;
+    public BatchTime Time { get; private set; }
 
-    public StreamingOptions Options { get; } = options;
+    public StreamingOptions Options { get; }
 
-    public CancellationToken CancellationToken { get; } = cancellationToken;
+    public CancellationToken CancellationToken { get; private set; }
+
+    /// <summary>
+    /// Makes this the processing of another batch, the previous one's results forgotten: the
+    /// scheduler's, once nothing reads the previous batch any more, so that a batch builds no
+    /// new memo. Not for a pre-aggregated execution (<see cref="PreAggregated"/> stays).
+    /// </summary>
+    public BatchExecution Restart(BatchTime time, IReadOnlyDictionary<int, BatchRecords> inputs, CancellationToken cancellationToken)
+    {
+        Time = time;
+        _inputs = inputs;
+        CancellationToken = cancellationToken;
+        _results.Clear();
+        return this;
+    }
 
     /// <summary>
     /// Inputs that arrive already aggregated, by input id: a cluster reducer's merge of the map
@@ -34,7 +57,7 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ba
         PreAggregated is { } preAggregated && node is SourceNode source && preAggregated.TryGetValue(source.InputId, out var partial) ? partial : null;
 
     /// <summary>An input's records as one array, made on first request when they arrived in several segments or pooled ones.</summary>
-    public Array Input(int id) => inputs[id].ToArray();
+    public Array Input(int id) => _inputs[id].ToArray();
 
     /// <summary>
     /// The records <paramref name="node"/> produces for this batch as segments: an input's
@@ -43,7 +66,7 @@ internal sealed class BatchExecution(BatchTime time, IReadOnlyDictionary<int, Ba
     /// <returns>The records, or null when the node's stream has no batch at this time.</returns>
     /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
     public BatchRecords<T>? Records<T>(PlanNode node) =>
-        node is SourceNode source && inputs[source.InputId] is BatchRecords<T> segments ? segments
+        node is SourceNode source && _inputs[source.InputId] is BatchRecords<T> segments ? segments
         : Evaluate(node) is T[] records ? new BatchRecords<T>(records)
         : null;
 

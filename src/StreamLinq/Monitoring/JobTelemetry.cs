@@ -232,7 +232,7 @@ internal sealed class JobTelemetry : IStreamingListener
     {
         lock (_gate)
         {
-            return [.. _inputs];
+            return _inputs.ToArray();
         }
     }
 
@@ -241,7 +241,15 @@ internal sealed class JobTelemetry : IStreamingListener
     {
         lock (_gate)
         {
-            return [.. _outputs.Select(o => failure is { Stage: BatchStage.Output } && failure.Operation == o.Output ? o with { Failed = true } : o)];
+            // A loop, not a query: a lambda over the failure would make a closure every batch.
+            var outputs = new OutputOperationInfo[_outputs.Count];
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                var output = _outputs[i];
+                outputs[i] = failure is { Stage: BatchStage.Output } && failure.Operation == output.Output ? output with { Failed = true } : output;
+            }
+
+            return outputs;
         }
     }
 

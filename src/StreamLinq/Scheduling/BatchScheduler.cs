@@ -79,6 +79,13 @@ internal sealed class BatchScheduler
     private readonly bool _checkpoints;
     private IReadOnlyList<BatchJob> _recovered = [];
     private BatchProgress? _current;
+
+    /// <summary>
+    /// The last batch's progress, once nothing refers to it (no call of it left running): the
+    /// next batch reuses it, with its commit record, input map and plan memo, so that a batch
+    /// allocates little beyond what it hands to listeners and outputs. The runner's alone.
+    /// </summary>
+    private BatchProgress? _spare;
     private readonly BatchIntervalSchedule _intervals;
     private readonly CheckpointData? _checkpoint;
 
@@ -709,7 +716,8 @@ internal sealed class BatchScheduler
         var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks()) { Interval = job.Interval };
         using var span = _context.Telemetry.StartBatch(job.Time);
         _listeners.Post(info, static (listener, info) => listener.OnBatchStarted(info));
-        var progress = new BatchProgress(_protocol.Begin(job), info);
+        var progress = _spare is { } spare ? spare.Restart(_protocol.Begin(job, spare.Commit), info) : new BatchProgress(_protocol.Begin(job), info);
+        _spare = null;
         Volatile.Write(ref _current, progress);
         Exception? error = null;
         try
@@ -823,6 +831,11 @@ internal sealed class BatchScheduler
             Outputs = details ? _context.Telemetry.Outputs(failure) : null,
         };
         _listeners.Post(done, static (listener, done) => listener.OnBatchCompleted(done));
+        if (!progress.CallLeftRunning)
+        {
+            _spare = progress;
+        }
+
         if (failure is not null && _context.Options.StopOnBatchFailure)
         {
             _failure = failure;
@@ -873,7 +886,7 @@ internal sealed class BatchScheduler
             {
                 progress.Inputs[i] = onRunner
                     ? await _deadline.CallAsync(input, static (input, token) => input.ReadRecordsAsync(token), name, BatchStage.Source).ConfigureAwait(false)
-                    : await WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation).ConfigureAwait(false);
+                    : await ReadRetryingAsync(input, name, cancellation).ConfigureAwait(false);
             }
             catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !cancellation.IsCancellationRequested))
             {
@@ -903,7 +916,8 @@ internal sealed class BatchScheduler
             }
 
             progress.PlanFailed = false;
-            progress.Execution = new BatchExecution(job.Time, progress.Inputs, _context.Options, cancellation);
+            progress.Execution = progress.TakeSpareExecution()?.Restart(job.Time, progress.Inputs, cancellation)
+                ?? new BatchExecution(job.Time, progress.Inputs, _context.Options, cancellation);
         }
 
         await _protocol.RunOutputsAsync(progress.Commit, _evaluate, onRunner ? _writeOnRunner : _writeRetrying, cancellation).ConfigureAwait(false);
@@ -940,11 +954,7 @@ internal sealed class BatchScheduler
             }
             else
             {
-                await WithTimeoutAsync(output.Description, async limited =>
-                {
-                    await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
-                    return batch;
-                }, token).ConfigureAwait(false);
+                await WriteRetryingAsync(output, batch, commit, token).ConfigureAwait(false);
             }
         }
         catch (Exception error) when (error is not RunnerReplacedException && (error is not OperationCanceledException || !token.IsCancellationRequested))
@@ -952,6 +962,18 @@ internal sealed class BatchScheduler
             throw new BatchFailedException(commit.Time, output.Description, error, BatchStage.Output);
         }
     }
+
+    /// <summary>A retry's read of an input; apart, so that the first attempt does not make its closure (made on entry to the method that holds it).</summary>
+    private Task<BatchRecords> ReadRetryingAsync(ISealedInput input, string name, CancellationToken cancellation) =>
+        WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation);
+
+    /// <summary>A retry's write of an output; apart, for the same reason as <see cref="ReadRetryingAsync"/>.</summary>
+    private Task<Array> WriteRetryingAsync(OutputOperation output, Array batch, BatchCommit commit, CancellationToken token) =>
+        WithTimeoutAsync(output.Description, async limited =>
+        {
+            await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);
+            return batch;
+        }, token);
 
     /// <summary>
     /// Runs one external call of a retry under <see cref="StreamingOptions.OperationTimeout"/>: its
@@ -1052,11 +1074,13 @@ internal sealed class BatchScheduler
     /// </summary>
     private sealed class BatchProgress(CommitProtocol.Batch commit, BatchInfo info)
     {
-        public CommitProtocol.Batch Commit { get; } = commit;
+        private BatchExecution? _spareExecution;
+
+        public CommitProtocol.Batch Commit { get; private set; } = commit;
 
         public BatchJob Job => Commit.Job;
 
-        public BatchInfo Info { get; } = info;
+        public BatchInfo Info { get; private set; } = info;
 
         public Dictionary<int, BatchRecords> Inputs { get; } = [];
 
@@ -1074,5 +1098,27 @@ internal sealed class BatchScheduler
         public bool PlanFailed { get; set; }
 
         public Dictionary<string, StateEntry>? StateBefore { get; set; }
+
+        /// <summary>This finished batch's progress made the start of the next one's (see <see cref="_spare"/>).</summary>
+        public BatchProgress Restart(CommitProtocol.Batch commit, BatchInfo info)
+        {
+            Commit = commit;
+            Info = info;
+            Inputs.Clear();
+            Records = 0;
+            _spareExecution = Execution;
+            Execution = null;
+            PlanFailed = false;
+            StateBefore = null;
+            return this;
+        }
+
+        /// <summary>The previous batch's execution, to restart for this one; null after the first take (a retry of a failed plan starts afresh).</summary>
+        public BatchExecution? TakeSpareExecution()
+        {
+            var spare = _spareExecution;
+            _spareExecution = null;
+            return spare;
+        }
     }
 }

@@ -15,9 +15,18 @@ internal abstract class OutputOperation(string name, Expression query, object ta
     public DeliveryGuarantee Delivery { get; } = delivery;
 
     /// <summary>The position of the operation among the context's outputs, from 1.</summary>
-    public int Index { get; set; }
+    public int Index
+    {
+        get;
+        set
+        {
+            field = value;
+            Description = $"{Name} #{value}";
+        }
+    }
 
-    public string Description => $"{Name} #{Index}";
+    /// <summary>The operation's name and position, made when the position is set rather than at each of a batch's uses.</summary>
+    public string Description { get; private set; } = $"{name} #0";
 
     /// <summary>
     /// The output's identity across restarts and upgrades, its commit id (<see cref="BatchCommit.OutputId"/>):

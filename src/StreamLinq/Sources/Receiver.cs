@@ -598,7 +598,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         (Pool as ChunkPool<T>)?.Sealed(ranges.Count);
         var unsealed = _unsealed;
         _unsealed = [];
-        return new SealedChunks<T>(unsealed, ranges, count);
+        return ranges.Count == 0 && unsealed.Length == 0 ? SealedChunks<T>.Empty : new SealedChunks<T>(unsealed, ranges, count);
     }
 
     private static int Take(ReceiverChunk<T> chunk, int end, List<ChunkRange<T>> ranges)

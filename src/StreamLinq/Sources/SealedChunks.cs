@@ -11,6 +11,12 @@ internal sealed class SealedChunks<T>(T[] prefix, List<ChunkRange<T>> ranges, in
     private readonly Lock _gate = new();
     private BatchRecords<T>? _records;
 
+    /// <summary>
+    /// The seal of no record, one for every empty batch: its records, made once, are an empty
+    /// array with nothing to release, which any number of batches may read at once.
+    /// </summary>
+    public static SealedChunks<T> Empty { get; } = new([], [], 0);
+
     /// <summary>How many records the batch holds.</summary>
     public int Count => count;
 
