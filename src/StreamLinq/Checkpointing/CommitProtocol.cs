@@ -196,7 +196,7 @@ internal sealed class CommitProtocol
         }
 
         var job = batch.Job;
-        if (_checkpointing is not null && _plan.Outputs.Any(o => o.Output.Delivery != DeliveryGuarantee.AtLeastOnce && !batch.Skipped.Contains(o.Output.Index)))
+        if (_checkpointing is not null && LogsBeforeOutputs(batch))
         {
             foreach (var (output, _) in _plan.Outputs.Where(o => o.Output.Delivery == DeliveryGuarantee.AtMostOnce))
             {
@@ -209,6 +209,10 @@ internal sealed class CommitProtocol
         batch.Offsets = _transactional ? BatchCheckpointing.Offsets(_sources, job) : "{}";
         batch.Stage = CommitStage.Logged;
     }
+
+    /// <summary>Whether an output that is not at least once still runs in the batch; apart, so that a batch without checkpointing makes no closure.</summary>
+    private bool LogsBeforeOutputs(Batch batch) =>
+        _plan.Outputs.Any(o => o.Output.Delivery != DeliveryGuarantee.AtLeastOnce && !batch.Skipped.Contains(o.Output.Index));
 
     /// <summary>
     /// Logged to Written: runs every output not yet written, in definition order. An output is

@@ -118,12 +118,7 @@ internal sealed class SinkCommits
             return false;
         }
 
-        var orders = ExecutionPlan.Nodes(root).OfType<SourceNode>().Select(s => s.InputId).Distinct().Select(id =>
-            sources[id] is IOffsetRangeSource ranged && Range(committed.Offsets, Id(id)) is { } range
-                ? ranged.Compare(job.Inputs[id], range)
-                : RangeOrder.Unknown).ToList();
-        var order = orders.Contains(RangeOrder.Unknown) ? RangeOrder.Unknown : RangeOrders.Combine(orders);
-        switch (order)
+        switch (Order(committed, root, job, sources))
         {
             case RangeOrder.Committed or RangeOrder.Empty:
                 return true;
@@ -142,6 +137,20 @@ internal sealed class SinkCommits
                 _ahead.Remove(output.Index);
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Where the batch's ranges stand against the output's last commit; apart from
+    /// <see cref="Holds"/>, so that an output with no commit ahead (every batch after the first
+    /// ones) makes no closure.
+    /// </summary>
+    private static RangeOrder Order((BatchCommit Commit, JsonElement Offsets) committed, PlanNode root, BatchJob job, IBatchSource[] sources)
+    {
+        var orders = ExecutionPlan.Nodes(root).OfType<SourceNode>().Select(s => s.InputId).Distinct().Select(id =>
+            sources[id] is IOffsetRangeSource ranged && Range(committed.Offsets, Id(id)) is { } range
+                ? ranged.Compare(job.Inputs[id], range)
+                : RangeOrder.Unknown).ToList();
+        return orders.Contains(RangeOrder.Unknown) ? RangeOrder.Unknown : RangeOrders.Combine(orders);
     }
 
     private static JsonElement ParseOffsets(OutputOperation output, BatchCommit commit)

@@ -132,7 +132,7 @@ internal sealed class BatchIntervalSchedule(TimeSpan configured)
     /// </summary>
     public BatchTime After(BatchTime boundary)
     {
-        List<TaskCompletionSource<BatchTime>> applied;
+        List<TaskCompletionSource<BatchTime>>? applied = null;
         BatchTime next;
         lock (_gate)
         {
@@ -143,12 +143,20 @@ internal sealed class BatchIntervalSchedule(TimeSpan configured)
             }
 
             next = new BatchTime(NextBoundary(boundary.Ticks, _current));
-            (applied, _waiting) = (_waiting, []);
+
+            // Swapped only when a change waits: a boundary without one (nearly all) allocates nothing.
+            if (_waiting.Count > 0)
+            {
+                (applied, _waiting) = (_waiting, []);
+            }
         }
 
-        foreach (var change in applied)
+        if (applied is not null)
         {
-            change.TrySetResult(next);
+            foreach (var change in applied)
+            {
+                change.TrySetResult(next);
+            }
         }
 
         return next;

@@ -772,7 +772,7 @@ internal sealed class BatchScheduler
                 case null:
                     break;
                 case BatchFailedException first:
-                    Wait(_retry.RetryAsync(first, cancellation => AttemptAsync(progress, onRunner: false, cancellation), _abort.Token));
+                    Retry(progress, first);
                     break;
                 default:
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
@@ -845,6 +845,10 @@ internal sealed class BatchScheduler
 
         return true;
     }
+
+    /// <summary>Retries a batch whose first attempt failed; apart from <see cref="Finish"/>, so that a batch that did not fail makes no closure.</summary>
+    private void Retry(BatchProgress progress, BatchFailedException first) =>
+        Wait(_retry.RetryAsync(first, cancellation => AttemptAsync(progress, onRunner: false, cancellation), _abort.Token));
 
     /// <summary>Waits on the runner's thread, which exists to run batches: a call of the batch that went asynchronous.</summary>
     private static void Wait(ValueTask pending)

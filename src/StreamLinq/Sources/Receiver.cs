@@ -59,6 +59,9 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     private long _rateLimitReported = -1;
     private TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>1 once a producer took <see cref="NextSeal"/> since the last seal: only then does a seal make the next task.</summary>
+    private int _sealWatched;
+
     public Receiver(ReceiverOptions? options)
     {
         options ??= new ReceiverOptions();
@@ -123,7 +126,17 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     internal bool IsLoggedStore => _log is not null;
 
     /// <summary>Completes at the next seal (or when the receiver closes): a producer waiting for room waits on it.</summary>
-    internal Task NextSeal => Volatile.Read(ref _sealed).Task;
+    internal Task NextSeal
+    {
+        get
+        {
+            // Read before it is marked watched: a seal between the two completes this task or
+            // leaves the mark for the next seal, so a waiter never holds a task no seal completes.
+            var next = Volatile.Read(ref _sealed).Task;
+            Volatile.Write(ref _sealWatched, 1);
+            return next;
+        }
+    }
 
     /// <summary>The configured ceiling; back pressure may set a lower rate, never a higher one.</summary>
     public double? MaxRatePerSecond => _maxRate;
@@ -525,7 +538,10 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
             // come on time again: the burst right after a late seal must not outgrow the bound.
             SealOverdueAtLastSeal = SealOverdue();
             Volatile.Write(ref _lastSeal, _time.GetTimestamp());
-            Interlocked.Exchange(ref _sealed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            if (Interlocked.Exchange(ref _sealWatched, 0) == 1)
+            {
+                Interlocked.Exchange(ref _sealed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
             dropped = Interlocked.Exchange(ref _dropped, 0);
         }
 
