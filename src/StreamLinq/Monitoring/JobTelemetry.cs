@@ -70,32 +70,39 @@ internal sealed class JobTelemetry : IStreamingListener
     /// <summary>A batch was queued (the <c>streamlinq.batches.queued</c> gauge).</summary>
     public void CountSubmitted() => Interlocked.Increment(ref _queued);
 
-    public void OnBatchStarted(BatchInfo batch) => Interlocked.Decrement(ref _queued);
+    public void OnBatchStarted(BatchInfo batch) => CountStarted();
 
-    public void OnBatchCompleted(BatchInfo batch)
+    /// <summary>A batch left the queue (the <c>streamlinq.batches.queued</c> gauge).</summary>
+    public void CountStarted() => Interlocked.Decrement(ref _queued);
+
+    public void OnBatchCompleted(BatchInfo batch) =>
+        Completed(batch.Time, batch.Failure, batch.RecordCount ?? 0, batch.SchedulingDelay ?? TimeSpan.Zero, batch.ProcessingDelay ?? TimeSpan.Zero, batch.TotalDelay ?? TimeSpan.Zero);
+
+    /// <summary>A batch ended: its metrics, its span's outcome and its log line.</summary>
+    public void Completed(BatchTime time, Exception? failure, long records, TimeSpan schedulingDelay, TimeSpan processingDelay, TimeSpan totalDelay)
     {
         var tags = JobTag;
-        (batch.Failure is null ? StreamingMetrics.BatchesCompleted : StreamingMetrics.BatchesFailed).Add(1, tags);
-        StreamingMetrics.RecordsProcessed.Add(batch.RecordCount ?? 0, tags);
-        StreamingMetrics.ProcessingDelay.Record((batch.ProcessingDelay ?? TimeSpan.Zero).TotalSeconds, tags);
-        StreamingMetrics.SchedulingDelay.Record((batch.SchedulingDelay ?? TimeSpan.Zero).TotalSeconds, tags);
-        StreamingMetrics.TotalDelay.Record((batch.TotalDelay ?? TimeSpan.Zero).TotalSeconds, tags);
+        (failure is null ? StreamingMetrics.BatchesCompleted : StreamingMetrics.BatchesFailed).Add(1, tags);
+        StreamingMetrics.RecordsProcessed.Add(records, tags);
+        StreamingMetrics.ProcessingDelay.Record(processingDelay.TotalSeconds, tags);
+        StreamingMetrics.SchedulingDelay.Record(schedulingDelay.TotalSeconds, tags);
+        StreamingMetrics.TotalDelay.Record(totalDelay.TotalSeconds, tags);
         if (_batchSpan is { } span)
         {
-            span.SetTag("streamlinq.batch.records", batch.RecordCount ?? 0);
-            if (batch.Failure is { } error)
+            span.SetTag("streamlinq.batch.records", records);
+            if (failure is not null)
             {
-                span.SetStatus(ActivityStatusCode.Error, Redaction.Redact(error.Message));
+                span.SetStatus(ActivityStatusCode.Error, Redaction.Redact(failure.Message));
             }
         }
 
-        if (batch.Failure is { } failure)
+        if (failure is not null)
         {
-            Log.BatchFailed(Logger, Job, batch.Time, Redaction.Wrap(failure));
+            Log.BatchFailed(Logger, Job, time, Redaction.Wrap(failure));
         }
         else
         {
-            Log.BatchCompleted(Logger, Job, batch.Time, batch.RecordCount ?? 0, batch.SchedulingDelay ?? TimeSpan.Zero, batch.ProcessingDelay ?? TimeSpan.Zero);
+            Log.BatchCompleted(Logger, Job, time, records, schedulingDelay, processingDelay);
         }
     }
 

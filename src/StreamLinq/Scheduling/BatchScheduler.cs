@@ -713,10 +713,10 @@ internal sealed class BatchScheduler
     /// <exception cref="RunnerReplacedException">The batch went on without this thread (see <see cref="TakeOver"/>).</exception>
     private bool ProcessBatch(BatchJob job)
     {
-        var info = new BatchInfo(job.Time, job.SubmissionTime, ProcessingStartTime: _time.UnixTicks()) { Interval = job.Interval };
+        var start = _time.UnixTicks();
         using var span = _context.Telemetry.StartBatch(job.Time);
-        _listeners.Post(info, static (listener, info) => listener.OnBatchStarted(info));
-        var progress = _spare is { } spare ? spare.Restart(_protocol.Begin(job, spare.Commit), info) : new BatchProgress(_protocol.Begin(job), info);
+        _listeners.BatchStarted(job.Time, job.SubmissionTime, job.Interval, start);
+        var progress = _spare is { } spare ? spare.Restart(_protocol.Begin(job, spare.Commit), start) : new BatchProgress(_protocol.Begin(job), start);
         _spare = null;
         Volatile.Write(ref _current, progress);
         Exception? error = null;
@@ -820,17 +820,7 @@ internal sealed class BatchScheduler
             }
         }
 
-        // The inputs' and outputs' details are kept only for a listener besides the telemetry.
-        var details = _listeners.HasOthers;
-        var done = progress.Info with
-        {
-            ProcessingEndTime = _time.UnixTicks(),
-            RecordCount = progress.Records,
-            Failure = failure,
-            Inputs = details ? _context.Telemetry.Inputs() : null,
-            Outputs = details ? _context.Telemetry.Outputs(failure) : null,
-        };
-        _listeners.Post(done, static (listener, done) => listener.OnBatchCompleted(done));
+        _listeners.BatchCompleted(job.Time, job.SubmissionTime, job.Interval, progress.Start, _time.UnixTicks(), progress.Records, failure);
         if (!progress.CallLeftRunning)
         {
             _spare = progress;
@@ -1040,7 +1030,7 @@ internal sealed class BatchScheduler
         StreamingMetrics.BatchesRetried.Add(1, [.. _context.Telemetry.JobTag, new KeyValuePair<string, object?>("stage", failure.Stage.ToString())]);
         if (Volatile.Read(ref _current) is { } progress)
         {
-            var info = progress.Info with { Failure = failure };
+            var info = new BatchInfo(progress.Job.Time, progress.Job.SubmissionTime, progress.Start, Failure: failure) { Interval = progress.Job.Interval };
             _listeners.Post(l => l.OnBatchRetrying(info, attempt, delay));
         }
     }
@@ -1076,7 +1066,7 @@ internal sealed class BatchScheduler
     /// and its place in the commit protocol (pre-output checkpoint, outputs written, sources
     /// acknowledged).
     /// </summary>
-    private sealed class BatchProgress(CommitProtocol.Batch commit, BatchInfo info)
+    private sealed class BatchProgress(CommitProtocol.Batch commit, long start)
     {
         private BatchExecution? _spareExecution;
 
@@ -1084,7 +1074,8 @@ internal sealed class BatchScheduler
 
         public BatchJob Job => Commit.Job;
 
-        public BatchInfo Info { get; private set; } = info;
+        /// <summary>When processing began, in clock ticks (the batch's <see cref="BatchInfo.ProcessingStartTime"/>).</summary>
+        public long Start { get; private set; } = start;
 
         public Dictionary<int, BatchRecords> Inputs { get; } = [];
 
@@ -1104,10 +1095,10 @@ internal sealed class BatchScheduler
         public Dictionary<string, StateEntry>? StateBefore { get; set; }
 
         /// <summary>This finished batch's progress made the start of the next one's (see <see cref="_spare"/>).</summary>
-        public BatchProgress Restart(CommitProtocol.Batch commit, BatchInfo info)
+        public BatchProgress Restart(CommitProtocol.Batch commit, long start)
         {
             Commit = commit;
-            Info = info;
+            Start = start;
             Inputs.Clear();
             Records = 0;
             _spareExecution = Execution;
