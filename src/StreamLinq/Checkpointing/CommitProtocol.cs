@@ -382,7 +382,12 @@ internal sealed class CommitProtocol
             Job = job;
             Stage = CommitStage.Sealed;
             Skipped.Clear();
-            Skipped.UnionWith(job.DoneOutputs);
+
+            // Asked only when there is something to add: the union enumerates through the interface, an allocation.
+            if (job.DoneOutputs.Count > 0)
+            {
+                Skipped.UnionWith(job.DoneOutputs);
+            }
             Offsets = null;
             Written.Clear();
             FailedOutput = null;

@@ -6,8 +6,8 @@ namespace StreamLinq.Scheduling;
 /// A <see cref="BoundaryWait"/> on the system clock under Linux: a periodic <c>timerfd</c> on the
 /// boundaries (absolute, <c>CLOCK_REALTIME</c>, the clock of <see cref="TimeProvider.System"/>)
 /// and an <c>eventfd</c> for wakes, in an <c>epoll</c> set. The timer is set once for a run of
-/// boundaries one period apart and goes on by itself; arming and disarming add it to the set and
-/// take it out, which neither wakes the waiting thread nor reprograms the kernel's timer (on a
+/// boundaries one period apart and goes on by itself; arming and disarming make the set listen
+/// to it or not, which neither wakes the waiting thread nor reprograms the kernel's timer (on a
 /// virtual machine, setting a timer is an exit to the hypervisor, about 20 µs). The wait ends
 /// within the kernel's timer slack (about 50 µs) of the boundary, in one wake.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
     private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
     private const int EpollAdd = 1;
-    private const int EpollDelete = 2;
+    private const int EpollModify = 3;
     private const uint EpollIn = 1;
 
     private readonly int _timer;
@@ -27,7 +27,7 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
     private readonly Lock _gate = new();
     private long _start = long.MinValue;
     private long _period;
-    private bool _inSet;
+    private bool _listening;
     private bool _disposed;
     private int _waiting;
 
@@ -54,8 +54,10 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
 
             var wake = EventFd(0, NonBlocking | CloseOnExec);
             var epoll = wake < 0 ? -1 : EpollCreate(CloseOnExec);
+            // The timer is in the set from the start, listening for nothing until armed: changing
+            // what it listens for allocates and frees nothing in the kernel, adding and removing it would.
             var wakes = new EpollEvent { Events = EpollIn };
-            if (epoll < 0 || EpollControl(epoll, EpollAdd, wake, in wakes) != 0)
+            if (epoll < 0 || EpollControl(epoll, EpollAdd, wake, in wakes) != 0 || EpollControl(epoll, EpollAdd, timer, default) != 0)
             {
                 _ = Close(timer);
                 _ = wake < 0 ? 0 : Close(wake);
@@ -93,22 +95,22 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
                 SetTimer(unixTicks, periodTicks);
             }
 
-            if (!_inSet)
+            if (!_listening)
             {
                 if (onGrid)
                 {
-                    // Expiries counted while out of the set are past boundaries: dropped, or
+                    // Expiries counted while not listened to are past boundaries: dropped, or
                     // they would end the next wait at once.
                     _ = Read(_timer, out _, sizeof(ulong));
                 }
 
                 var expiries = new EpollEvent { Events = EpollIn };
-                if (EpollControl(_epoll, EpollAdd, _timer, in expiries) != 0)
+                if (EpollControl(_epoll, EpollModify, _timer, in expiries) != 0)
                 {
                     throw new InvalidOperationException($"epoll_ctl failed (errno {Marshal.GetLastPInvokeError()}).");
                 }
 
-                _inSet = true;
+                _listening = true;
 
                 // A boundary already past when its expiry was dropped ends the wait by a wake.
                 if (onGrid && now >= unixTicks)
@@ -123,19 +125,19 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
     {
         lock (_gate)
         {
-            // The timer runs on (setting it again would cost what the set spares); out of the
-            // set, its expiries wake nobody.
-            if (_disposed || !_inSet)
+            // The timer runs on (setting it again would cost what this spares); not listened to,
+            // its expiries wake nobody.
+            if (_disposed || !_listening)
             {
                 return;
             }
 
-            if (EpollControl(_epoll, EpollDelete, _timer, default) != 0)
+            if (EpollControl(_epoll, EpollModify, _timer, default) != 0)
             {
                 throw new InvalidOperationException($"epoll_ctl failed (errno {Marshal.GetLastPInvokeError()}).");
             }
 
-            _inSet = false;
+            _listening = false;
         }
     }
 

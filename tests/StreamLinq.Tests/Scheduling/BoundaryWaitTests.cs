@@ -84,7 +84,7 @@ public sealed class BoundaryWaitTests
             await WaitUntilAsync(wait, TimeProvider.System, due).WaitAsync(Hang);
         }
 
-        // Out of the set for five boundaries: their expiries must not end the next wait early.
+        // Disarmed for five boundaries: their expiries must not end the next wait early.
         wait.Disarm();
         await Task.Delay(TimeSpan.FromTicks(5 * Period));
         due += ((TimeProvider.System.UnixTicks() - due) / Period + 1) * Period;
