@@ -376,7 +376,7 @@ internal sealed class CommitProtocol
 
         public int Acknowledged { get; set; }
 
-        /// <summary>This record made the start of another batch's, its sets kept (cleared) rather than made again.</summary>
+        /// <summary>Reuses this finished batch's record for another batch: its sets are cleared, not made again.</summary>
         public Batch Restart(BatchJob job)
         {
             Job = job;
@@ -388,6 +388,7 @@ internal sealed class CommitProtocol
             {
                 Skipped.UnionWith(job.DoneOutputs);
             }
+
             Offsets = null;
             Written.Clear();
             FailedOutput = null;

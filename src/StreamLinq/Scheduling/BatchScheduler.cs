@@ -1094,7 +1094,7 @@ internal sealed class BatchScheduler
 
         public Dictionary<string, StateEntry>? StateBefore { get; set; }
 
-        /// <summary>This finished batch's progress made the start of the next one's (see <see cref="_spare"/>).</summary>
+        /// <summary>Reuses this finished batch's progress for the next batch (see <see cref="_spare"/>).</summary>
         public BatchProgress Restart(CommitProtocol.Batch commit, long start)
         {
             Commit = commit;
