@@ -122,8 +122,8 @@ public sealed class SiloKillTests(RedisServerFixture redis, PostgresServerFixtur
                 var recovered = SinceKillAsync(NextBatchAsync(cluster, status.LastBatchTime), killed);
                 detections.Add(await cluster.WaitForDeathAsync(target, RecoveryTimeout));
                 recoveries.Add(await recovered);
-                log.WriteLine($"kill {kill + 1}: silo {target.Number}{(driverKilled ? " (the driver's)" : "")} at batch {status.LastBatchTime:HH:mm:ss.fff}, epoch {status.Epoch}: declared dead after {detections[^1].TotalSeconds:F2} s, the next batch after {recoveries[^1].TotalSeconds:F2} s");
                 await cluster.WaitForMembershipAsync(RecoveryTimeout);
+                log.WriteLine($"kill {kill + 1}: silo {target.Number}{(driverKilled ? " (the driver's)" : "")} at batch {status.LastBatchTime:HH:mm:ss.fff}, epoch {status.Epoch}: declared dead after {detections[^1].TotalSeconds:F2} s, the next batch after {recoveries[^1].TotalSeconds:F2} s, its restart active after {killed.Elapsed.TotalSeconds:F2} s");
                 await Task.Delay(random.Next(200, 1_000));
             }
         }
