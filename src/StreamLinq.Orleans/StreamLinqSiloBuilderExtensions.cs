@@ -39,8 +39,8 @@ public static class StreamLinqSiloBuilderExtensions
         // Experimental in Orleans 10 (ORLEANSEXP003), and the only directory in the box that keeps
         // one activation per grain across silo deaths, which a job's single driver relies on.
         // Executors and reducers stay in the default one: a second activation of theirs is fenced
-        // by the epoch, and the default directory answers in about 2 s after a silo dies where the
-        // distributed one takes about 24 s to hand the dead silo's range over.
+        // by the epoch, and the default directory lets a dead silo's grains start elsewhere at
+        // once, where the distributed one holds them for a lease (GrainDirectoryOptions.RangeLeaseDuration).
 #pragma warning disable ORLEANSEXP003
         builder.AddDistributedGrainDirectory(DriverDirectoryResolver.Name);
 #pragma warning restore ORLEANSEXP003
