@@ -112,8 +112,9 @@ internal sealed class LinuxBoundaryWait : BoundaryWait
 
                 _listening = true;
 
-                // A boundary already past when its expiry was dropped ends the wait by a wake.
-                if (onGrid && now >= unixTicks)
+                // A boundary already past when its expiry was dropped ends the wait by a wake. The
+                // clock is read again after the drop: its expiry may have come since the first read.
+                if (onGrid && TimeProvider.System.UnixTicks() >= unixTicks)
                 {
                     Signal();
                 }
