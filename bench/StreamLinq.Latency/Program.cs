@@ -24,6 +24,23 @@ if (args.Contains("--store-only"))
     return 0;
 }
 
+// One interval at one load for as long as asked (to profile it): --case MS SHARE, the capacity in M/s
+// after --capacity or measured here once.
+if (Array.IndexOf(args, "--case") is var at and >= 0)
+{
+    var caseInterval = TimeSpan.FromMilliseconds(double.Parse(args[at + 1], CultureInfo.InvariantCulture));
+    var caseShare = double.Parse(args[at + 2], CultureInfo.InvariantCulture);
+    var caseCapacity = Array.IndexOf(args, "--capacity") is var c and >= 0
+        ? double.Parse(args[c + 1], CultureInfo.InvariantCulture) * 1e6
+        : (await LatencyRun.RunAsync(TimeSpan.FromMilliseconds(100), null, TimeSpan.FromSeconds(2), backPressure: false)).AcceptedPerSecond;
+    Console.WriteLine($"capacity {caseCapacity / 1e6:N1} M/s");
+    Console.WriteLine("interval  load  offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
+    var caseRun = await LatencyRun.RunAsync(caseInterval, caseCapacity * caseShare, Longer(length, caseInterval), backPressure: false);
+    Print(caseInterval, $"{caseShare:P0}", caseCapacity * caseShare, caseRun);
+    Console.WriteLine(caseRun.Breakdown);
+    return 0;
+}
+
 // 1. Throughput: producer alone against producer into the push source (100 ms batches, the full query).
 var ratios = new List<double>();
 var intoSource = new List<double>();
