@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using StreamLinq.Monitoring;
@@ -199,7 +200,12 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     public ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {
         var writer = _shared;
-        if (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
+        if (writer.TryStoreAsOwner(record))
+        {
+            return default;
+        }
+
+        if (!writer.TryEnter())
         {
             return StoreContendedAsync(record, cancellationToken);
         }
@@ -245,7 +251,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     {
         var writer = _shared;
         var spinner = default(SpinWait);
-        while (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
+        while (!writer.TryEnter())
         {
             if (spinner.NextSpinWillYield)
             {
@@ -268,12 +274,21 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         }
     }
 
+    /// <summary>The store of a synchronous producer (an Rx observer) without waiting: true when the record went into the owner's chunk, false when <see cref="Store"/> is needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryStoreAsOwner(T record) => _shared.TryStoreAsOwner(record);
+
     /// <summary>Stores one record from a synchronous producer (an Rx observer), blocking it while held back.</summary>
     public void Store(T record, CancellationToken cancellationToken)
     {
-        // The common case in a few instructions: the shared writer free and room in its chunk.
+        // The common case in a few instructions: the producer's own thread owns the shared writer and its chunk has room.
         var writer = _shared;
-        if (Interlocked.CompareExchange(ref writer.Busy, 1, 0) == 0)
+        if (writer.TryStoreAsOwner(record))
+        {
+            return;
+        }
+
+        if (writer.TryEnter())
         {
             if (writer.TryStore(record))
             {

@@ -18,8 +18,19 @@ internal sealed class ReceiverWriter<T>
 
     public ReceiverWriter(Receiver<T> receiver) => _receiver = receiver;
 
-    /// <summary>Set while a producer is inside the shared writer (<see cref="Receiver{T}.StoreAsync"/>).</summary>
+    // How many times a producer on another thread took the writer from its owner before owners
+    // stop being chosen: a producer whose calls hop threads would otherwise pay a process-wide
+    // barrier on most calls.
+    private const int MaxRevocations = 16;
+
+    /// <summary>Set while a producer is inside the shared writer through <see cref="TryEnter"/> (<see cref="Receiver{T}.StoreAsync"/>, <see cref="Receiver{T}.Store"/>).</summary>
     internal int Busy;
+
+    // The shared writer's owner: the managed thread id of the producer that stores without an
+    // atomic instruction (TryStoreAsOwner), 0 when none; and whether the owner is inside a store.
+    private int _owner;
+    private int _ownerInside;
+    private int _revocations;
 
     /// <summary>The chunk being filled; read by seals.</summary>
     public ReceiverChunk<T>? Current => Volatile.Read(ref _current);
@@ -30,6 +41,70 @@ internal sealed class ReceiverWriter<T>
     {
         var chunk = _current;
         return _receiver.AcceptsPlainStores && chunk is not null && (_receiver.Limit is null || --_allowance >= 0) && chunk.TryAppend(record);
+    }
+
+    /// <summary>
+    /// The shared writer's store for its owner's thread, with no atomic instruction: true when the
+    /// record went into the current chunk; false when this thread is not the owner, another
+    /// producer is inside, or the slow path is needed (then <see cref="TryEnter"/>).
+    /// </summary>
+    /// <remarks>
+    /// The owner announces itself with a plain write of <c>_ownerInside</c> and then reads
+    /// <see cref="Busy"/>; a producer on another thread sets <see cref="Busy"/>, takes the
+    /// ownership away and runs a process-wide barrier before it reads <c>_ownerInside</c>
+    /// (<see cref="TryEnter"/>). The barrier makes the owner's write visible, so either the owner
+    /// sees <see cref="Busy"/> set and stays out, or the other producer sees it inside and waits:
+    /// calls never overlap, and a single-threaded producer pays no locked instruction per record
+    /// (about 7 ns of its 20-40 here).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryStoreAsOwner(T record)
+    {
+        if (_owner != Environment.CurrentManagedThreadId)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _ownerInside, 1);
+        var stored = Volatile.Read(ref Busy) == 0 && TryStore(record);
+        Volatile.Write(ref _ownerInside, 0);
+        return stored;
+    }
+
+    /// <summary>
+    /// Takes the shared writer for one call: false when another producer holds it. The first
+    /// thread to take it while it has no owner becomes its owner; a thread that takes it from
+    /// another owner waits until that owner is out of <see cref="TryStoreAsOwner"/>.
+    /// </summary>
+    public bool TryEnter()
+    {
+        if (Interlocked.CompareExchange(ref Busy, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        var me = Environment.CurrentManagedThreadId;
+        var owner = Volatile.Read(ref _owner);
+        if (owner == 0)
+        {
+            if (_revocations < MaxRevocations)
+            {
+                Volatile.Write(ref _owner, me);
+            }
+        }
+        else if (owner != me)
+        {
+            Volatile.Write(ref _owner, 0);
+            _revocations++;
+            Interlocked.MemoryBarrierProcessWide();
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref _ownerInside) != 0)
+            {
+                spinner.SpinOnce();
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Stores one record, waiting for the rate limit and, under <see cref="FullBufferPolicy.Wait"/>, for room.</summary>
