@@ -16,9 +16,10 @@ if (args.Contains("--store-only"))
 {
     for (var rep = 0; rep < 3; rep++)
     {
-        var alone = LatencyRun.ProducerAlone(length);
-        var stored = (await LatencyRun.RunAsync(TimeSpan.FromHours(1), null, length, backPressure: false)).AcceptedPerSecond;
-        Console.WriteLine($"  producer alone {alone / 1e6:N1} M/s, into a receiver that is never sealed {stored / 1e6:N1} M/s, ratio {stored / alone:N2}");
+        var (alone, aloneCpu) = await LatencyRun.ProducerAloneAsync(length);
+        var stored = await LatencyRun.RunAsync(TimeSpan.FromHours(1), null, length, backPressure: false);
+        Console.WriteLine($"  producer alone {alone / 1e6:N1} M/s, into a receiver that is never sealed {stored.AcceptedPerSecond / 1e6:N1} M/s, ratio {stored.AcceptedPerSecond / alone:N2}");
+        Console.WriteLine($"    alone: {aloneCpu}; stored: {stored.Breakdown.Split('\n')[0]}");
     }
 
     return 0;
@@ -46,7 +47,7 @@ var ratios = new List<double>();
 var intoSource = new List<double>();
 for (var rep = 0; rep < 3; rep++)
 {
-    var alone = LatencyRun.ProducerAlone(length);
+    var (alone, _) = await LatencyRun.ProducerAloneAsync(length);
     var source = (await LatencyRun.RunAsync(TimeSpan.FromMilliseconds(100), null, length, backPressure: false)).AcceptedPerSecond;
     intoSource.Add(source);
     ratios.Add(source / alone);
