@@ -110,12 +110,17 @@ internal static class LatencyRun
         // Where a batch's time goes, averaged over its batches: the seal after the boundary, the
         // wait in the queue, then processing (reading the input, the plan and each output).
         public int Completed;
+        private int _submitted;
         private double _sealLate;
         private double _queued;
         private double _processing;
         private readonly Dictionary<string, double> _outputs = [];
 
-        public void OnBatchSubmitted(BatchInfo batch) => _sealLate += (DateTimeOffset.UtcNow - batch.Time.ToDateTimeOffset()).TotalMilliseconds;
+        public void OnBatchSubmitted(BatchInfo batch)
+        {
+            _submitted++;
+            _sealLate += (DateTimeOffset.UtcNow - batch.Time.ToDateTimeOffset()).TotalMilliseconds;
+        }
 
         public void OnBatchCompleted(BatchInfo batch)
         {
@@ -132,7 +137,7 @@ internal static class LatencyRun
         public string Breakdown()
         {
             var n = Math.Max(1, Completed);
-            return string.Create(CultureInfo.InvariantCulture, $"per batch (ms): seal after boundary {_sealLate / n:N1}, queued {_queued / n:N1}, processing {_processing / n:N1} [")
+            return string.Create(CultureInfo.InvariantCulture, $"per batch (ms): seal after boundary {_sealLate / Math.Max(1, _submitted):N1}, queued {_queued / n:N1}, processing {_processing / n:N1} [")
                 + string.Join(", ", _outputs.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value / n:N1}"))) + "]";
         }
     }

@@ -70,6 +70,7 @@ foreach (var ms in new[] { 10, 50, 100, 500, 1000 })
         var interval = TimeSpan.FromMilliseconds(ms);
         var run = await LatencyRun.RunAsync(interval, capacity * share, Longer(length, interval), backPressure: false);
         Print(interval, $"{share:P0}", capacity * share, run);
+        Console.WriteLine("    " + run.Breakdown.Replace("\n", "\n    ", StringComparison.Ordinal));
     }
 }
 

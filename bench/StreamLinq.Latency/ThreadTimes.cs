@@ -26,7 +26,8 @@ internal static class ThreadTimes
             {
                 var stat = File.ReadAllText(Path.Combine(task, "stat"));
 
-                // The name is in parentheses and may hold spaces: the fields after it are utime and stime at 12 and 13.
+                // The name is in parentheses and may hold spaces; utime and stime are the 12th and
+                // 13th fields after it, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
                 var open = stat.IndexOf('(', StringComparison.Ordinal);
                 var close = stat.LastIndexOf(')');
                 var name = stat[(open + 1)..close];

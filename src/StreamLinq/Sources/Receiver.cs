@@ -195,7 +195,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>
     /// Stores one record from any producer, waiting for the rate limit and for room in the
     /// buffer. Producers that call at the same time are served one at a time through one writer (so
-    /// each producer's records keep their order); the uncontended call takes no lock.
+    /// each producer's records keep their order); the call of the thread that owns that writer takes no lock and no locked instruction (<see cref="ReceiverWriter{T}.TryStoreAsOwner"/>).
     /// </summary>
     public ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {

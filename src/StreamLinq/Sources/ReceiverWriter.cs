@@ -60,7 +60,7 @@ internal sealed class ReceiverWriter<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryStoreAsOwner(T record)
     {
-        if (_owner != Environment.CurrentManagedThreadId)
+        if (Volatile.Read(ref _owner) != Environment.CurrentManagedThreadId)
         {
             return false;
         }
