@@ -66,11 +66,12 @@ internal static class LatencyRun
         var completedBefore = watcher.Completed;
         var producer = Task.Factory.StartNew(() => Producer.Run(observer, rate, stop.Token), TaskCreationOptions.LongRunning);
         await Task.Delay(warmUp + length);
+        var threadsAfter = ThreadTimes.Take();
         await stop.CancelAsync();
         var produced = await producer;
         var elapsed = Stopwatch.GetElapsedTime(started);
         var measured = watcher.Completed - completedBefore;
-        var breakdown = "CPU ns per record by thread: " + ThreadTimes.PerRecord(threads, ThreadTimes.Take(), produced) + "\n" + string.Create(CultureInfo.InvariantCulture,
+        var breakdown = "CPU ns per record by thread: " + ThreadTimes.PerRecord(threads, threadsAfter, produced) + "\n" + string.Create(CultureInfo.InvariantCulture,
             $"{watcher.Breakdown()}; process CPU {(Environment.CpuUsage.TotalTime - cpu).TotalSeconds / elapsed.TotalSeconds:N2} cores; GC pauses {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds / Math.Max(1, measured):N1} ms per batch, collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}");
         await context.StopAsync(graceful: true);
         GC.KeepAlive(groups);
