@@ -158,7 +158,9 @@ internal static class LatencyRun
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _milliseconds += value);
+
+            // The metric is in seconds.
+            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _milliseconds += value * 1000);
             _listener.Start();
         }
 
