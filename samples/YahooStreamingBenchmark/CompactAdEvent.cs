@@ -31,12 +31,15 @@ internal static class CompactAdEvent
             return false;
         }
 
-        Span<uint> quotes = stackalloc uint[MaxLength / BlockSize];
-        if (!FindQuotes(json, quotes))
+        Span<uint> masks = stackalloc uint[MaxLength / BlockSize];
+        if (!FindQuotes(json, masks))
         {
             return false;
         }
 
+        // Every quote of the compact form opens or closes a name or a string value, so the walk
+        // takes them in order.
+        var quotes = new QuoteCursor(masks[..((json.Length + BlockSize - 1) / BlockSize)]);
         Guid adId = default;
         var type = AdEventType.Other;
         long time = -1;
@@ -44,12 +47,12 @@ internal static class CompactAdEvent
         var position = 1;
         while (true)
         {
-            if (json[position] != (byte)'"')
+            if (quotes.Next() != position)
             {
                 return false;
             }
 
-            var nameEnd = NextQuote(quotes, json.Length, position + 1);
+            var nameEnd = quotes.Next();
             if (nameEnd < 0 || nameEnd + 2 >= json.Length || json[nameEnd + 1] != (byte)':')
             {
                 return false;
@@ -61,7 +64,7 @@ internal static class CompactAdEvent
             var isString = json[position] == (byte)'"';
             if (isString)
             {
-                var valueEnd = NextQuote(quotes, json.Length, position + 1);
+                var valueEnd = quotes.Next() == position ? quotes.Next() : -1;
                 if (valueEnd < 0)
                 {
                     return false;
@@ -158,30 +161,6 @@ internal static class CompactAdEvent
         return true;
     }
 
-    // The first quote at or after from; -1 if none.
-    private static int NextQuote(ReadOnlySpan<uint> quotes, int length, int from)
-    {
-        var block = from / BlockSize;
-        var blocks = (length + BlockSize - 1) / BlockSize;
-        if (block >= blocks)
-        {
-            return -1;
-        }
-
-        var bits = quotes[block] & (uint.MaxValue << (from % BlockSize));
-        while (bits == 0)
-        {
-            if (++block == blocks)
-            {
-                return -1;
-            }
-
-            bits = quotes[block];
-        }
-
-        return (block * BlockSize) + BitOperations.TrailingZeroCount(bits);
-    }
-
     // The 'D' form, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, either case: what Utf8Parser's 'D' reads.
     private static bool TryParseGuid(ReadOnlySpan<byte> text, out Guid guid)
     {
@@ -241,4 +220,32 @@ internal static class CompactAdEvent
         16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
         16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
     ];
+
+    // The quotes' positions in order, from one bit per byte.
+    private ref struct QuoteCursor(ReadOnlySpan<uint> masks)
+    {
+        private readonly ReadOnlySpan<uint> _masks = masks;
+        private int _block = -1;
+        private uint _bits;
+
+        // The next quote's position; -1 past the last.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Next()
+        {
+            while (_bits == 0)
+            {
+                if (++_block == _masks.Length)
+                {
+                    _block--;
+                    return -1;
+                }
+
+                _bits = _masks[_block];
+            }
+
+            var position = (_block * BlockSize) + BitOperations.TrailingZeroCount(_bits);
+            _bits &= _bits - 1;
+            return position;
+        }
+    }
 }
