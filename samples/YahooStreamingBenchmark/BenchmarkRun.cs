@@ -70,7 +70,8 @@ public sealed record RunOptions(
 /// <param name="WindowLatenciesMs">For every window that ended during the run: its final write's time minus its end.</param>
 /// <param name="Mismatches">Campaign windows whose stored count differs from the generator's; empty when the checker passes.</param>
 /// <param name="Windows">How many campaign windows were written.</param>
-public sealed record RunReport(long Events, double WallSeconds, double BusySeconds, int Parallelism, double? JobCpuSeconds, long[] WindowLatenciesMs, IReadOnlyList<string> Mismatches, int Windows)
+/// <param name="JobAllocatedBytes">Bytes the process allocated while the job ran, less the generator thread's.</param>
+public sealed record RunReport(long Events, double WallSeconds, double BusySeconds, int Parallelism, double? JobCpuSeconds, long[] WindowLatenciesMs, IReadOnlyList<string> Mismatches, int Windows, long JobAllocatedBytes)
 {
     /// <summary>
     /// Events per second per core: events over the CPU time the job used (every thread of the
@@ -81,6 +82,9 @@ public sealed record RunReport(long Events, double WallSeconds, double BusySecon
 
     /// <summary>Events per second of the batches' processing time (wall clock while a batch ran, times partitions).</summary>
     public double EventsPerBusySecond => Events / (BusySeconds * Parallelism);
+
+    /// <summary>Bytes the job allocated per event: the engine's, the query's and the store's, not the generator's.</summary>
+    public double AllocatedBytesPerEvent => Events > 0 ? (double)JobAllocatedBytes / Events : 0;
 }
 
 /// <summary>Runs the job against the generator, then checks every campaign window's count.</summary>
@@ -96,8 +100,8 @@ public static class BenchmarkRun
 
         if (options.WarmupSeconds > 0)
         {
-            // Live and in short batches: code that runs once a batch is called often enough to reach
-            // its final tier, as it is after minutes in production, and is not compiled while measured.
+            // Live and in short batches: every path a batch takes is compiled (and, where tiering is
+            // on, called often enough to reach its final tier) before the measured run.
             var warmup = options with { Mode = EventSourceMode.Memory, Seconds = options.WarmupSeconds, Rate = Math.Min(options.Rate, 500_000), BatchInterval = TimeSpan.FromMilliseconds(20), Preload = false };
             await RunJobAsync(warmup, new InMemoryWindowStore(), null, null);
             log?.WriteLine($"warmed up for {options.WarmupSeconds} s (not measured)");
@@ -197,12 +201,14 @@ public static class BenchmarkRun
 
         var watch = Stopwatch.StartNew();
         TimeSpan? generatorCpu = null;
+        long generatorAllocated = 0;
         var total = (long)(options.Seconds * options.Rate);
 
         // The generator has a thread of its own, so that its CPU time can be measured and left out.
         var producer = new Thread(() =>
         {
             var cpuBefore = CpuTime.CurrentThread();
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             long offered = 0;
             while (options.Preload ? offered < total : watch.Elapsed.TotalSeconds < options.Seconds)
             {
@@ -264,6 +270,7 @@ public static class BenchmarkRun
             }
 
             generatorCpu = CpuTime.CurrentThread() - cpuBefore;
+            generatorAllocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         })
         { Name = "YSB generator", IsBackground = true };
 
@@ -273,11 +280,13 @@ public static class BenchmarkRun
             producer.Start();
             await Task.Run(producer.Join);
             generatorCpu = TimeSpan.Zero;
+            generatorAllocated = 0;
             watch.Restart();
         }
 
         await context.StartAsync();
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (!options.Preload)
         {
@@ -298,6 +307,7 @@ public static class BenchmarkRun
         await context.StopAsync(graceful: true);
         var wall = watch.Elapsed.TotalSeconds;
         var jobCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart - (generatorCpu ?? TimeSpan.Zero);
+        var jobAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart - generatorAllocated;
         log?.WriteLine($"generated {generator.Generated:N0} events in {options.Seconds} s; {batches.Completed.Count} batches");
 
         var failed = batches.Completed.FirstOrDefault(b => b.Failure is not null);
@@ -314,7 +324,7 @@ public static class BenchmarkRun
             .Order()
             .ToArray();
         var busy = batches.Completed.Sum(b => b.ProcessingDelay?.TotalSeconds ?? 0);
-        return new RunReport(batches.Completed.Sum(b => b.RecordCount ?? 0), wall, busy, options.Parallelism, generatorCpu is null ? null : jobCpu.TotalSeconds, latencies, mismatches, stored.Count);
+        return new RunReport(batches.Completed.Sum(b => b.RecordCount ?? 0), wall, busy, options.Parallelism, generatorCpu is null ? null : jobCpu.TotalSeconds, latencies, mismatches, stored.Count, jobAllocated);
     }
 
     private sealed class BatchRecorder : IStreamingListener

@@ -99,6 +99,7 @@ var results = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddCo
 results.AddRow("events processed", report.Events.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape($"{report.Events / report.WallSeconds:N0}/s wall clock, offered {options.Rate:N0}/s"));
 results.AddRow("events per second/core", report.EventsPerCpuSecond is { } perCpu ? perCpu.ToString("N0", CultureInfo.InvariantCulture) : "n/a", "events over the job's CPU time: the process's less the generator thread's");
 results.AddRow("events per busy second", report.EventsPerBusySecond.ToString("N0", CultureInfo.InvariantCulture), "events over the batches' wall-clock processing time, times partitions");
+results.AddRow("bytes allocated per event", report.AllocatedBytesPerEvent.ToString("N2", CultureInfo.InvariantCulture), "by the job while it ran (engine, query, store, this display), not by the generator");
 results.AddRow("campaign windows", report.Windows.ToString("N0", CultureInfo.InvariantCulture), "10-second windows written");
 var latencies = report.WindowLatenciesMs;
 foreach (var (label, value, note) in WindowLatency.Rows(latencies))
