@@ -75,16 +75,21 @@ internal static class CompactAdEvent
             }
             else
             {
-                // An integer as JSON writes it: -?(0|[1-9][0-9]*).
+                // An integer as JSON writes it: -?(0|[1-9][0-9]*). The last byte is a brace, so the scan stops.
                 var digitsStart = json[position] == (byte)'-' ? position + 1 : position;
-                var digits = json[digitsStart..].IndexOfAnyExceptInRange((byte)'0', (byte)'9');
-                if (digits <= 0 || (digits > 1 && json[digitsStart] == (byte)'0'))
+                var end = digitsStart;
+                while (IsDigit(json[end]))
+                {
+                    end++;
+                }
+
+                if (end == digitsStart || (end - digitsStart > 1 && json[digitsStart] == (byte)'0'))
                 {
                     return false;
                 }
 
-                value = json[position..(digitsStart + digits)];
-                position = digitsStart + digits;
+                value = json[position..end];
+                position = end;
             }
 
             if (name.SequenceEqual("ad_id"u8))
@@ -108,7 +113,7 @@ internal static class CompactAdEvent
             }
             else if (name.SequenceEqual("event_time"u8))
             {
-                if (!Utf8Parser.TryParse(value, out time, out var consumed) || consumed != value.Length)
+                if (!TryParseTime(value, out time))
                 {
                     return false;
                 }
@@ -161,7 +166,35 @@ internal static class CompactAdEvent
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    // Up to 18 plain digits, which cannot overflow; a sign or more digits are left to Utf8Parser,
+    // which is what the general reader uses, so both read the same values.
+    private static bool TryParseTime(ReadOnlySpan<byte> text, out long time)
+    {
+        time = 0;
+        if (text.IsEmpty || text.Length > 18)
+        {
+            return Utf8Parser.TryParse(text, out time, out var consumed) && consumed == text.Length;
+        }
+
+        foreach (var b in text)
+        {
+            if (!IsDigit(b))
+            {
+                return Utf8Parser.TryParse(text, out time, out var consumed) && consumed == text.Length;
+            }
+
+            time = (time * 10) + (b - '0');
+        }
+
+        return true;
+    }
+
     // The 'D' form, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, either case: what Utf8Parser's 'D' reads.
+    // The 32 digits are gathered into one vector, checked and turned into nibbles together, and
+    // each pair packed into a byte: the bytes in text order are the GUID's big-endian form.
     private static bool TryParseGuid(ReadOnlySpan<byte> text, out Guid guid)
     {
         guid = default;
@@ -170,56 +203,32 @@ internal static class CompactAdEvent
             return false;
         }
 
-        var invalid = 0;
-        var a = (uint)Hex(text, 0, 8, ref invalid);
-        var b = (ushort)Hex(text, 9, 4, ref invalid);
-        var c = (ushort)Hex(text, 14, 4, ref invalid);
-        var d = Hex(text, 19, 4, ref invalid);
-        var e = Hex(text, 24, 12, ref invalid);
-        if (invalid != 0)
+        Span<byte> digits = stackalloc byte[32];
+        ref var from = ref MemoryMarshal.GetReference(text);
+        ref var to = ref MemoryMarshal.GetReference(digits);
+        Unsafe.WriteUnaligned(ref to, Unsafe.ReadUnaligned<ulong>(ref from));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 8), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 9)));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 12), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 14)));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 16), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 19)));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 20), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, 24)));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 28), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 32)));
+        var chars = Vector256.LoadUnsafe(ref to);
+        var fromDigit = chars - Vector256.Create((byte)'0');
+        var fromLetter = (chars | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a');
+        var isDigit = Vector256.LessThanOrEqual(fromDigit, Vector256.Create((byte)9));
+        var isLetter = Vector256.LessThanOrEqual(fromLetter, Vector256.Create((byte)5));
+        if ((isDigit | isLetter) != Vector256<byte>.AllBitsSet)
         {
             return false;
         }
 
-        guid = new Guid(a, b, c, (byte)(d >> 8), (byte)d, (byte)(e >> 40), (byte)(e >> 32), (byte)(e >> 24), (byte)(e >> 16), (byte)(e >> 8), (byte)e);
+        var nibbles = Vector256.ConditionalSelect(isDigit, fromDigit, fromLetter + Vector256.Create((byte)10)).AsUInt16();
+        // Each 16-bit lane holds a pair: its first digit in the low byte, its second in the high one.
+        var pairs = ((nibbles << 4) & Vector256.Create((ushort)0xF0)) | (nibbles >> 8);
+        Vector128.Narrow(pairs.GetLower(), pairs.GetUpper()).StoreUnsafe(ref to);
+        guid = new Guid(digits[..16], bigEndian: true);
         return true;
     }
-
-    // Digits [start, start + count) as hex; sets invalid to 1 for a byte that is not a hex digit.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hex(ReadOnlySpan<byte> text, int start, int count, ref int invalid)
-    {
-        ulong value = 0;
-        foreach (var digit in text.Slice(start, count))
-        {
-            var nibble = HexValues[digit];
-            invalid |= nibble >> 4;
-            value = (value << 4) | (uint)(nibble & 0xF);
-        }
-
-        return value;
-    }
-
-    // 0-15 for a hex digit, 0x10 (an invalid bit) for any other byte.
-    private static ReadOnlySpan<byte> HexValues =>
-    [
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
-        16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    ];
 
     // The quotes' positions in order, from one bit per byte.
     private ref struct QuoteCursor(ReadOnlySpan<uint> masks)
