@@ -9,37 +9,28 @@ namespace YahooStreamingBenchmark;
 /// <summary>
 /// Reads an ad event in the form generators write, as the original's does: one object of string
 /// or integer values, no whitespace, and only printable ASCII without backslashes (so no escapes).
-/// One vector pass checks the bytes and finds every quote; the fields are then sliced between
-/// quotes, the ad id decoded from its hex digits, and the fields the query ignores only stepped
-/// over. Anything else, valid JSON or not, is declined and read by the general reader
+/// Vector compares check the bytes and find the quotes 32 bytes at a time; the fields are sliced
+/// between quotes, the ad id decoded from its hex digits in one vector, and the fields the query
+/// ignores only stepped over. Anything else, valid JSON or not, is declined and read by the general reader
 /// (<see cref="AdEvent.ParseWithReader"/>): every event this accepts is valid JSON that the
 /// general reader reads to the same <see cref="AdEvent"/>.
 /// </summary>
 internal static class CompactAdEvent
 {
-    /// <summary>Longer events are left to the general reader, so that the quote positions fit on the stack.</summary>
-    public const int MaxLength = 1024;
-
     private const int BlockSize = 32;
 
     /// <summary>The event in <paramref name="json"/>; false when it is not in the compact form or not an ad event.</summary>
     public static bool TryParse(ReadOnlySpan<byte> json, out AdEvent parsed)
     {
         parsed = default;
-        if (json.Length < BlockSize || json.Length > MaxLength || json[0] != (byte)'{' || json[^1] != (byte)'}')
-        {
-            return false;
-        }
-
-        Span<uint> masks = stackalloc uint[MaxLength / BlockSize];
-        if (!FindQuotes(json, masks))
+        if (json.Length < BlockSize || json[0] != (byte)'{' || json[^1] != (byte)'}')
         {
             return false;
         }
 
         // Every quote of the compact form opens or closes a name or a string value, so the walk
         // takes them in order.
-        var quotes = new QuoteCursor(masks[..((json.Length + BlockSize - 1) / BlockSize)]);
+        var quotes = new QuoteCursor(json);
         Guid adId = default;
         var type = AdEventType.Other;
         long time = -1;
@@ -138,34 +129,6 @@ internal static class CompactAdEvent
         }
     }
 
-    // One bit per byte, set at each quote; false when a byte is not printable ASCII or is a
-    // backslash: then a string might hold an escape, a control character or a multi-byte
-    // character, which only the general reader checks. Bits past the end stay clear.
-    private static bool FindQuotes(ReadOnlySpan<byte> json, Span<uint> quotes)
-    {
-        ref var start = ref MemoryMarshal.GetReference(json);
-        var quote = Vector256.Create((byte)'"');
-        var backslash = Vector256.Create((byte)'\\');
-        var space = Vector256.Create((byte)0x20);
-        var printable = Vector256.Create((byte)(0x7E - 0x20));
-        var length = json.Length;
-        var block = 0;
-        for (var offset = 0; offset < length; offset += BlockSize, block++)
-        {
-            // The last block is read ending at the last byte, overlapping the one before, and shifted.
-            var at = Math.Min(offset, length - BlockSize);
-            var bytes = Vector256.LoadUnsafe(ref start, (nuint)at);
-            if (Vector256.GreaterThanAny(bytes - space, printable) || Vector256.EqualsAny(bytes, backslash))
-            {
-                return false;
-            }
-
-            quotes[block] = Vector256.Equals(bytes, quote).ExtractMostSignificantBits() >> (offset - at);
-        }
-
-        return true;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
@@ -198,21 +161,17 @@ internal static class CompactAdEvent
     private static bool TryParseGuid(ReadOnlySpan<byte> text, out Guid guid)
     {
         guid = default;
-        if (text.Length != 36 || text[8] != (byte)'-' || text[13] != (byte)'-' || text[18] != (byte)'-' || text[23] != (byte)'-')
+        if (!BitConverter.IsLittleEndian || text.Length != 36 || text[8] != (byte)'-' || text[13] != (byte)'-' || text[18] != (byte)'-' || text[23] != (byte)'-')
         {
             return false;
         }
 
-        Span<byte> digits = stackalloc byte[32];
         ref var from = ref MemoryMarshal.GetReference(text);
-        ref var to = ref MemoryMarshal.GetReference(digits);
-        Unsafe.WriteUnaligned(ref to, Unsafe.ReadUnaligned<ulong>(ref from));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 8), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 9)));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 12), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 14)));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 16), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 19)));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 20), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, 24)));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, 28), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 32)));
-        var chars = Vector256.LoadUnsafe(ref to);
+        var chars = Vector256.Create(
+            Unsafe.ReadUnaligned<ulong>(ref from),
+            Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 9)) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 14)) << 32),
+            Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 19)) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, 24)) << 32),
+            Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, 28))).AsByte();
         var fromDigit = chars - Vector256.Create((byte)'0');
         var fromLetter = (chars | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a');
         var isDigit = Vector256.LessThanOrEqual(fromDigit, Vector256.Create((byte)9));
@@ -225,36 +184,66 @@ internal static class CompactAdEvent
         var nibbles = Vector256.ConditionalSelect(isDigit, fromDigit, fromLetter + Vector256.Create((byte)10)).AsUInt16();
         // Each 16-bit lane holds a pair: its first digit in the low byte, its second in the high one.
         var pairs = ((nibbles << 4) & Vector256.Create((ushort)0xF0)) | (nibbles >> 8);
-        Vector128.Narrow(pairs.GetLower(), pairs.GetUpper()).StoreUnsafe(ref to);
-        guid = new Guid(digits[..16], bigEndian: true);
+        var bigEndian = Vector128.Narrow(pairs.GetLower(), pairs.GetUpper());
+        // A Guid's first three fields are stored in the machine's order (little endian on every
+        // platform .NET runs this sample on): swap their bytes, keep the last eight.
+        guid = Unsafe.BitCast<Vector128<byte>, Guid>(Vector128.Shuffle(bigEndian, Vector128.Create((byte)3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15)));
         return true;
     }
 
-    // The quotes' positions in order, from one bit per byte.
-    private ref struct QuoteCursor(ReadOnlySpan<uint> masks)
+    // The quotes' positions in order, found a block of 32 bytes at a time as the walk reaches it.
+    // A block holding a byte that is not printable ASCII, or a backslash, ends the walk: a string
+    // there might hold an escape, a control character or a multi-byte character, which only the
+    // general reader checks. The walk reaches every block up to the last quote; the bytes after it
+    // are the last value's digits and the closing brace, which the walk checks itself.
+    private ref struct QuoteCursor(ReadOnlySpan<byte> json)
     {
-        private readonly ReadOnlySpan<uint> _masks = masks;
-        private int _block = -1;
+        private readonly ReadOnlySpan<byte> _json = json;
+        private int _next;
         private uint _bits;
 
-        // The next quote's position; -1 past the last.
+        // The next quote's position; -1 past the last, or once a block was not plain ASCII.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Next()
         {
-            while (_bits == 0)
+            if (_bits == 0 && !NextBlock())
             {
-                if (++_block == _masks.Length)
-                {
-                    _block--;
-                    return -1;
-                }
-
-                _bits = _masks[_block];
+                return -1;
             }
 
-            var position = (_block * BlockSize) + BitOperations.TrailingZeroCount(_bits);
+            var position = _next - BlockSize + BitOperations.TrailingZeroCount(_bits);
             _bits &= _bits - 1;
             return position;
+        }
+
+        // Loads blocks until one holds a quote; false at the end or at a block that is not plain.
+        private bool NextBlock()
+        {
+            var quote = Vector256.Create((byte)'"');
+            var backslash = Vector256.Create((byte)'\\');
+            var space = Vector256.Create((byte)0x20);
+            var printable = Vector256.Create((byte)(0x7E - 0x20));
+            ref var start = ref MemoryMarshal.GetReference(_json);
+            while (_next < _json.Length)
+            {
+                // The last block is read ending at the last byte, overlapping the one before, and shifted.
+                var at = Math.Min(_next, _json.Length - BlockSize);
+                var bytes = Vector256.LoadUnsafe(ref start, (nuint)at);
+                if (Vector256.GreaterThanAny(bytes - space, printable) || Vector256.EqualsAny(bytes, backslash))
+                {
+                    _next = _json.Length;
+                    return false;
+                }
+
+                _bits = Vector256.Equals(bytes, quote).ExtractMostSignificantBits() >> (_next - at);
+                _next += BlockSize;
+                if (_bits != 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }
