@@ -90,6 +90,7 @@ public sealed record RunReport(long Events, double WallSeconds, double BusySecon
 /// <summary>Runs the job against the generator, then checks every campaign window's count.</summary>
 public static class BenchmarkRun
 {
+    /// <summary>The warm-up (unless <see cref="RunOptions.WarmupSeconds"/> is 0), the measured run, then the checker.</summary>
     /// <exception cref="ArgumentException">Pre-parsed events are asked for with a mode other than in-memory.</exception>
     public static async Task<RunReport> RunAsync(RunOptions options, TextWriter? log = null)
     {
