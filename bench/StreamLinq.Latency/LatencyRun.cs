@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 
 namespace StreamLinq.Latency;
 
 /// <summary>What one run measured.</summary>
-internal sealed record RunResult(double AcceptedPerSecond, LatencyHistogram Latency, int BlockedEvents, int RateLimitEvents, double BlockedMilliseconds, long Dropped, long Batches);
+internal sealed record RunResult(double AcceptedPerSecond, LatencyHistogram Latency, int BlockedEvents, int RateLimitEvents, double BlockedMilliseconds, long Dropped, long Batches, string Breakdown);
 
 /// <summary>
 /// One run through the public API: a context on the system clock, an observable source fed by
@@ -58,23 +59,33 @@ internal static class LatencyRun
         var warmUp = TimeSpan.FromMilliseconds(Math.Clamp(3 * interval.TotalMilliseconds, 500, 3000));
         Volatile.Write(ref measureFrom, Stopwatch.GetTimestamp() + (long)(warmUp.TotalSeconds * Stopwatch.Frequency));
         var started = Stopwatch.GetTimestamp();
+        var pauses = GC.GetTotalPauseDuration();
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var cpu = Environment.CpuUsage.TotalTime;
+        var threads = ThreadTimes.Take();
+        var completedBefore = watcher.Completed;
         var producer = Task.Factory.StartNew(() => Producer.Run(observer, rate, stop.Token), TaskCreationOptions.LongRunning);
         await Task.Delay(warmUp + length);
+        var threadsAfter = ThreadTimes.Take();
         await stop.CancelAsync();
         var produced = await producer;
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var measured = watcher.Completed - completedBefore;
+        var breakdown = "CPU ns per record by thread: " + ThreadTimes.PerRecord(threads, threadsAfter, produced) + "\n" + string.Create(CultureInfo.InvariantCulture,
+            $"{watcher.Breakdown()}; process CPU {(Environment.CpuUsage.TotalTime - cpu).TotalSeconds / elapsed.TotalSeconds:N2} cores; GC pauses {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds / Math.Max(1, measured):N1} ms per batch, collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}");
         await context.StopAsync(graceful: true);
         GC.KeepAlive(groups);
-        return new RunResult(produced / elapsed.TotalSeconds, histogram, watcher.BufferFull, watcher.RateLimit, meters.Milliseconds, watcher.Dropped, batches);
+        return new RunResult(produced / elapsed.TotalSeconds, histogram, watcher.BufferFull, watcher.RateLimit, meters.Milliseconds, watcher.Dropped, batches, breakdown);
     }
 
-    /// <summary>The producer alone into an observer that does nothing.</summary>
-    public static double ProducerAlone(TimeSpan length)
+    /// <summary>The producer alone into an observer that does nothing, on a thread of its own as in a run; records per second and the CPU it took per record.</summary>
+    public static async Task<(double PerSecond, string Breakdown)> ProducerAloneAsync(TimeSpan length)
     {
         using var stop = new CancellationTokenSource(length);
+        var threads = ThreadTimes.Take();
         var started = Stopwatch.GetTimestamp();
-        var produced = Producer.Run(new Producer.NoOp(), null, stop.Token);
-        return produced / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var produced = await Task.Factory.StartNew(() => Producer.Run(new Producer.NoOp(), null, stop.Token), TaskCreationOptions.LongRunning);
+        return (produced / Stopwatch.GetElapsedTime(started).TotalSeconds, "CPU ns per record by thread: " + ThreadTimes.PerRecord(threads, ThreadTimes.Take(), produced));
     }
 
     private sealed class Watcher : IStreamingListener
@@ -96,6 +107,40 @@ internal static class LatencyRun
         }
 
         public void OnRecordsDropped(RecordsDropped dropped) => Interlocked.Add(ref Dropped, dropped.Records ?? 0);
+
+        // Where a batch's time goes, averaged over its batches: the seal after the boundary, the
+        // wait in the queue, then processing (reading the input, the plan and each output).
+        public int Completed;
+        private int _submitted;
+        private double _sealLate;
+        private double _queued;
+        private double _processing;
+        private readonly Dictionary<string, double> _outputs = [];
+
+        public void OnBatchSubmitted(BatchInfo batch)
+        {
+            _submitted++;
+            _sealLate += (DateTimeOffset.UtcNow - batch.Time.ToDateTimeOffset()).TotalMilliseconds;
+        }
+
+        public void OnBatchCompleted(BatchInfo batch)
+        {
+            Completed++;
+            _queued += batch.SchedulingDelay?.TotalMilliseconds ?? 0;
+            _processing += batch.ProcessingDelay?.TotalMilliseconds ?? 0;
+            for (var i = 0; i < (batch.Outputs?.Count ?? 0); i++)
+            {
+                var name = $"output {i + 1} ({batch.Outputs![i].Output})";
+                _outputs[name] = _outputs.GetValueOrDefault(name) + batch.Outputs[i].Duration.TotalMilliseconds;
+            }
+        }
+
+        public string Breakdown()
+        {
+            var n = Math.Max(1, Completed);
+            return string.Create(CultureInfo.InvariantCulture, $"per batch (ms): seal after boundary {_sealLate / Math.Max(1, _submitted):N1}, queued {_queued / n:N1}, processing {_processing / n:N1} [")
+                + string.Join(", ", _outputs.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value / n:N1}"))) + "]";
+        }
     }
 
     /// <summary>The producer's time held back, from the engine's own metric.</summary>
@@ -113,7 +158,9 @@ internal static class LatencyRun
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _milliseconds += value);
+
+            // The metric is in seconds.
+            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _milliseconds += value * 1000);
             _listener.Start();
         }
 

@@ -16,11 +16,29 @@ if (args.Contains("--store-only"))
 {
     for (var rep = 0; rep < 3; rep++)
     {
-        var alone = LatencyRun.ProducerAlone(length);
-        var stored = (await LatencyRun.RunAsync(TimeSpan.FromHours(1), null, length, backPressure: false)).AcceptedPerSecond;
-        Console.WriteLine($"  producer alone {alone / 1e6:N1} M/s, into a receiver that is never sealed {stored / 1e6:N1} M/s, ratio {stored / alone:N2}");
+        var (alone, aloneCpu) = await LatencyRun.ProducerAloneAsync(length);
+        var stored = await LatencyRun.RunAsync(TimeSpan.FromHours(1), null, length, backPressure: false);
+        Console.WriteLine($"  producer alone {alone / 1e6:N1} M/s, into a receiver that is never sealed {stored.AcceptedPerSecond / 1e6:N1} M/s, ratio {stored.AcceptedPerSecond / alone:N2}");
+        Console.WriteLine($"    alone: {aloneCpu}; stored: {stored.Breakdown.Split('\n')[0]}");
     }
 
+    return 0;
+}
+
+// One interval at one load for as long as asked (to profile it): --case MS SHARE, the capacity in M/s
+// after --capacity or measured here once.
+if (Array.IndexOf(args, "--case") is var at and >= 0)
+{
+    var caseInterval = TimeSpan.FromMilliseconds(double.Parse(args[at + 1], CultureInfo.InvariantCulture));
+    var caseShare = double.Parse(args[at + 2], CultureInfo.InvariantCulture);
+    var caseCapacity = Array.IndexOf(args, "--capacity") is var c and >= 0
+        ? double.Parse(args[c + 1], CultureInfo.InvariantCulture) * 1e6
+        : (await LatencyRun.RunAsync(TimeSpan.FromMilliseconds(100), null, TimeSpan.FromSeconds(2), backPressure: false)).AcceptedPerSecond;
+    Console.WriteLine($"capacity {caseCapacity / 1e6:N1} M/s");
+    Console.WriteLine("interval  load  offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
+    var caseRun = await LatencyRun.RunAsync(caseInterval, caseCapacity * caseShare, Longer(length, caseInterval), backPressure: false);
+    Print(caseInterval, $"{caseShare:P0}", caseCapacity * caseShare, caseRun);
+    Console.WriteLine(caseRun.Breakdown);
     return 0;
 }
 
@@ -29,7 +47,7 @@ var ratios = new List<double>();
 var intoSource = new List<double>();
 for (var rep = 0; rep < 3; rep++)
 {
-    var alone = LatencyRun.ProducerAlone(length);
+    var (alone, _) = await LatencyRun.ProducerAloneAsync(length);
     var source = (await LatencyRun.RunAsync(TimeSpan.FromMilliseconds(100), null, length, backPressure: false)).AcceptedPerSecond;
     intoSource.Add(source);
     ratios.Add(source / alone);
@@ -52,6 +70,7 @@ foreach (var ms in new[] { 10, 50, 100, 500, 1000 })
         var interval = TimeSpan.FromMilliseconds(ms);
         var run = await LatencyRun.RunAsync(interval, capacity * share, Longer(length, interval), backPressure: false);
         Print(interval, $"{share:P0}", capacity * share, run);
+        Console.WriteLine("    " + run.Breakdown.Replace("\n", "\n    ", StringComparison.Ordinal));
     }
 }
 

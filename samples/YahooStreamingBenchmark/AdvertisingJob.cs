@@ -18,16 +18,23 @@ public static class AdvertisingJob
 
     /// <summary>The per-batch counts of <paramref name="events"/> (one UTF-8 JSON event per record).</summary>
     public static IDStream<WindowCount> Counts(IDStream<ReadOnlyMemory<byte>> events, AdCampaign[] campaigns) =>
+        Counts(events.Select(json => AdEvent.Parse(json)), campaigns);
+
+    /// <summary>The per-batch counts of <paramref name="events"/>, already parsed.</summary>
+    public static IDStream<WindowCount> Counts(IDStream<AdEvent> events, AdCampaign[] campaigns) =>
         events
-            .Select(json => AdEvent.Parse(json))
             .Where(e => e.EventType == AdEventType.View)
             .Select(e => new AdView(e.AdId, e.EventTime))
             .Join(campaigns, v => v.AdId, c => c.AdId, (v, c) => new CampaignWindow(c.CampaignId, v.EventTime - (v.EventTime % WindowMs)))
             .GroupBy(w => w)
             .Select(g => new WindowCount(g.Key.CampaignId, g.Key.WindowStart, g.Count()));
 
-    /// <summary>Defines the job on <paramref name="events"/>: the counts, written to <paramref name="store"/> every batch.</summary>
-    public static IDStream<WindowCount> Define(IDStream<ReadOnlyMemory<byte>> events, AdCampaign[] campaigns, IWindowStore store)
+    /// <summary>Defines the job on <paramref name="events"/> (UTF-8 JSON): the counts, written to <paramref name="store"/> every batch.</summary>
+    public static IDStream<WindowCount> Define(IDStream<ReadOnlyMemory<byte>> events, AdCampaign[] campaigns, IWindowStore store) =>
+        Define(events.Select(json => AdEvent.Parse(json)), campaigns, store);
+
+    /// <summary>Defines the job on <paramref name="events"/>, already parsed: the counts, written to <paramref name="store"/> every batch.</summary>
+    public static IDStream<WindowCount> Define(IDStream<AdEvent> events, AdCampaign[] campaigns, IWindowStore store)
     {
         var counts = Counts(events, campaigns);
         counts.ForEachBatch((batch, _, cancellationToken) => store.AddAsync(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancellationToken));

@@ -17,6 +17,12 @@ for (var i = 0; i < args.Length; i++)
         case "--mode":
             options = options with { Mode = Enum.Parse<EventSourceMode>(value, ignoreCase: true) };
             break;
+        case "--events" when value == "json":
+            options = options with { PreParsed = false };
+            break;
+        case "--events" when value == "parsed":
+            options = options with { PreParsed = true };
+            break;
         case "--store" when value == "redis":
             options = options with { RedisStore = true };
             break;
@@ -49,14 +55,20 @@ for (var i = 0; i < args.Length; i++)
             options = options with { NatsUrl = value };
             break;
         default:
-            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis|nats] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--preload] [--redis HOST:PORT] [--nats URL]");
+            Console.Error.WriteLine("usage: YahooStreamingBenchmark [--mode memory|redis|nats] [--events json|parsed] [--store memory|redis] [--seconds S] [--rate EVENTS_PER_S] [--interval-ms MS] [--parallelism N] [--warmup S] [--preload] [--redis HOST:PORT] [--nats URL]");
             return 2;
     }
 
     i++;
 }
 
-AnsiConsole.MarkupLine($"[bold]Yahoo Streaming Benchmark[/]: events from {options.Mode}, counts to {(options.UsesRedis ? "Redis" : "memory")}, {options.Seconds} s at {options.Rate:N0} events/s, {options.Interval.TotalMilliseconds} ms batches, {options.Parallelism} partition(s)");
+if (options.PreParsed && options.Mode != EventSourceMode.Memory)
+{
+    Console.Error.WriteLine($"--events parsed needs --mode memory: {options.Mode} delivers JSON.");
+    return 2;
+}
+
+AnsiConsole.MarkupLine($"[bold]Yahoo Streaming Benchmark[/]: {(options.PreParsed ? "pre-parsed" : "JSON")} events from {options.Mode}, counts to {(options.UsesRedis ? "Redis" : "memory")}, {options.Seconds} s at {options.Rate:N0} events/s, {options.Interval.TotalMilliseconds} ms batches, {options.Parallelism} partition(s)");
 var log = new StringWriter(CultureInfo.InvariantCulture);
 RunReport report = null!;
 await AnsiConsole.Progress()
@@ -87,6 +99,7 @@ var results = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddCo
 results.AddRow("events processed", report.Events.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape($"{report.Events / report.WallSeconds:N0}/s wall clock, offered {options.Rate:N0}/s"));
 results.AddRow("events per second/core", report.EventsPerCpuSecond is { } perCpu ? perCpu.ToString("N0", CultureInfo.InvariantCulture) : "n/a", "events over the job's CPU time: the process's less the generator thread's");
 results.AddRow("events per busy second", report.EventsPerBusySecond.ToString("N0", CultureInfo.InvariantCulture), "events over the batches' wall-clock processing time, times partitions");
+results.AddRow("bytes allocated per event", report.AllocatedBytesPerEvent.ToString("N2", CultureInfo.InvariantCulture), "by the job while it ran (engine, query, store, this display), not by the generator");
 results.AddRow("campaign windows", report.Windows.ToString("N0", CultureInfo.InvariantCulture), "10-second windows written");
 var latencies = report.WindowLatenciesMs;
 foreach (var (label, value, note) in WindowLatency.Rows(latencies))

@@ -9,8 +9,8 @@ namespace StreamLinq.ClusterWorker;
 /// and one suspicion (one vote) declares it dead in the membership table, which every silo then
 /// reads. The price is a silo declared dead when it only stalled for two seconds (a long GC pause
 /// on a loaded machine): it then stops itself and its grains move, which the job must survive too.
-/// The drivers' grain directory (Orleans' distributed one) then lets a dead silo's grains be
-/// activated again after 2 s instead of about 22 s.
+/// The drivers' grain directory (Orleans' distributed one) lets a dead silo's drivers start again
+/// 2 s after its death is declared instead of about 22 s (<see cref="Apply(GrainDirectoryOptions)"/>).
 /// </summary>
 internal static class FastFailureDetection
 {

@@ -20,6 +20,22 @@ public class CheckerTests
     }
 
     [Fact]
+    public async Task Pre_parsed_mode_stores_exactly_the_generated_view_counts()
+    {
+        var report = await BenchmarkRun.RunAsync(Short with { PreParsed = true });
+        Assert.True(report.Events > 0);
+        Assert.Empty(report.Mismatches);
+        Assert.True(report.Windows >= Campaigns.CampaignCount, $"{report.Windows} campaign windows");
+    }
+
+    [Fact]
+    public async Task Pre_parsed_events_from_a_redis_stream_are_refused_naming_the_mode()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => BenchmarkRun.RunAsync(Short with { PreParsed = true, Mode = EventSourceMode.Redis }));
+        Assert.Contains("Redis", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Redis_stream_mode_stores_exactly_the_generated_view_counts_in_redis()
     {
         var report = await BenchmarkRun.RunAsync(Short with { Mode = EventSourceMode.Redis, Rate = 20_000 });

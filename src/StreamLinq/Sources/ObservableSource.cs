@@ -44,6 +44,16 @@ internal sealed class ObservableSource<T>(IObservable<T> observable, ReceiverOpt
 
     public void OnNext(T value)
     {
+        // Outside the try: a method with exception handling keeps its locals in memory, which the
+        // per-record path would pay on every call.
+        if (!_receiver.TryStoreAsOwner(value))
+        {
+            StoreOrReport(value);
+        }
+    }
+
+    private void StoreOrReport(T value)
+    {
         try
         {
             _receiver.Store(value, _stopping);

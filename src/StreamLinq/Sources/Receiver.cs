@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using StreamLinq.Monitoring;
@@ -207,12 +208,17 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     /// <summary>
     /// Stores one record from any producer, waiting for the rate limit and for room in the
     /// buffer. Producers that call at the same time are served one at a time through one writer (so
-    /// each producer's records keep their order); the uncontended call takes no lock.
+    /// each producer's records keep their order); the call of the thread that owns that writer takes no lock and no locked instruction (<see cref="ReceiverWriter{T}.TryStoreAsOwner"/>).
     /// </summary>
     public ValueTask StoreAsync(T record, CancellationToken cancellationToken)
     {
         var writer = _shared;
-        if (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
+        if (writer.TryStoreAsOwner(record))
+        {
+            return default;
+        }
+
+        if (!writer.TryEnter())
         {
             return StoreContendedAsync(record, cancellationToken);
         }
@@ -258,7 +264,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     {
         var writer = _shared;
         var spinner = default(SpinWait);
-        while (Interlocked.CompareExchange(ref writer.Busy, 1, 0) != 0)
+        while (!writer.TryEnter())
         {
             if (spinner.NextSpinWillYield)
             {
@@ -281,12 +287,21 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
         }
     }
 
+    /// <summary>The store of a synchronous producer (an Rx observer) without waiting: true when the record went into the owner's chunk, false when <see cref="Store"/> is needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryStoreAsOwner(T record) => _shared.TryStoreAsOwner(record);
+
     /// <summary>Stores one record from a synchronous producer (an Rx observer), blocking it while held back.</summary>
     public void Store(T record, CancellationToken cancellationToken)
     {
-        // The common case in a few instructions: the shared writer free and room in its chunk.
+        // The common case in a few instructions: the producer's own thread owns the shared writer and its chunk has room.
         var writer = _shared;
-        if (Interlocked.CompareExchange(ref writer.Busy, 1, 0) == 0)
+        if (writer.TryStoreAsOwner(record))
+        {
+            return;
+        }
+
+        if (writer.TryEnter())
         {
             if (writer.TryStore(record))
             {

@@ -28,6 +28,24 @@ public class ProjectionTests
             s => from x in s from y in Enumerable.Range(0, Math.Abs(x) % 3) where y != 1 select x * 10 + y,
             b => from x in b from y in Enumerable.Range(0, Math.Abs(x) % 3) where y != 1 select x * 10 + y);
 
+    [Property(MaxTest = 30)]
+    public async Task<bool> The_records_handed_to_ForEachBatch_stay_as_they_were_after_later_batches(int[][] batches)
+    {
+        // The fused stage keeps its partitions' lists from batch to batch: what a batch handed to
+        // user code, which may keep it, must not change when later batches reuse them.
+        await using var harness = new StreamHarness(options: Oracle.SmallPartitions);
+        var handed = new Dictionary<BatchTime, IReadOnlyList<int>>();
+        harness.Queue(batches).Where(x => x % 3 != 0).Select(x => x * 2).ForEachBatch((records, time) => handed[time] = records);
+        await harness.StartAsync();
+        var times = new List<BatchTime>();
+        foreach (var _ in batches)
+        {
+            times.Add((await harness.RunBatchAsync()).Time);
+        }
+
+        return times.Zip(batches).All(p => handed[p.First].SequenceEqual(p.Second.Where(x => x % 3 != 0).Select(x => x * 2)));
+    }
+
     [Property(MaxTest = 50)]
     public bool A_long_stateless_chain_equals_LINQ(int[][] batches)
     {

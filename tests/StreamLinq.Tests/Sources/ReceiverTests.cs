@@ -96,6 +96,83 @@ public class ReceiverTests
     }
 
     [Fact]
+    public void Synchronous_stores_from_several_threads_at_once_lose_nothing_and_keep_each_threads_order()
+    {
+        // An observable that breaks Rx's serial contract: its threads take the shared writer from
+        // whichever of them owns it (the owner stores without a locked instruction) and from each other.
+        using var receiver = new Receiver<(int Producer, int Index)>(new ReceiverOptions());
+        receiver.OpenLog(Context(TimeSpan.FromHours(1)), "threads");
+        const int Producers = 3;
+        const int PerProducer = 300_000;
+        using var start = new Barrier(Producers);
+        var threads = Enumerable.Range(0, Producers).Select(p => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < PerProducer; i++)
+            {
+                receiver.Store((p, i), CancellationToken.None);
+            }
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        var sealedRecords = new List<(int Producer, int Index)>();
+        var deadline = DateTime.UtcNow + Patience;
+        while (threads.Any(t => t.IsAlive))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The threads had not stored their {Producers * PerProducer} records after {Patience} of seals; {sealedRecords.Count} were sealed.");
+            sealedRecords.AddRange(Seal(receiver));
+        }
+
+        sealedRecords.AddRange(Seal(receiver));
+        for (var p = 0; p < Producers; p++)
+        {
+            Assert.Equal(Enumerable.Range(0, PerProducer), sealedRecords.Where(r => r.Producer == p).Select(r => r.Index));
+        }
+    }
+
+    [Fact]
+    public async Task A_producer_whose_calls_move_between_threads_keeps_its_order()
+    {
+        // Serial calls from one thread after another (an observable observed on a pool): each move
+        // takes the writer from the thread that owned it, until owners are no longer chosen.
+        using var receiver = new Receiver<int>(new ReceiverOptions());
+        receiver.OpenLog(Context(TimeSpan.FromHours(1)), "moving");
+        const int Moves = 100;
+        const int PerThread = 2_000;
+        var producer = Task.Run(() =>
+        {
+            for (var move = 0; move < Moves; move++)
+            {
+                var first = move * PerThread;
+                var thread = new Thread(() =>
+                {
+                    for (var i = first; i < first + PerThread; i++)
+                    {
+                        receiver.Store(i, CancellationToken.None);
+                    }
+                });
+                thread.Start();
+                thread.Join();
+            }
+        });
+        var sealedRecords = new List<int>(Moves * PerThread);
+        var deadline = DateTime.UtcNow + Patience;
+        while (!producer.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The producer had not stored its {Moves * PerThread} records after {Patience} of seals; {sealedRecords.Count} were sealed.");
+            sealedRecords.AddRange(Seal(receiver));
+            await Task.Yield();
+        }
+
+        await producer;
+        sealedRecords.AddRange(Seal(receiver));
+        Assert.Equal(Enumerable.Range(0, Moves * PerThread), sealedRecords);
+    }
+
+    [Fact]
     public async Task Seals_racing_several_producers_keep_each_producers_order_and_lose_nothing()
     {
         using var receiver = new Receiver<(int Producer, int Index)>(new ReceiverOptions { BufferCapacity = 50_000 });
