@@ -33,7 +33,9 @@ internal static class FusedLoopBuilder
     /// <param name="emit">The statement for one output value (a variable, or a record read in place: free of side effects, cheap to read again).</param>
     /// <param name="tables">
     /// Receives the static tables of the joins the loop holds; the node must <see cref="StaticJoinTable.Load"/>
-    /// them before each batch's loops run. Null when the chain may hold no join with static data.
+    /// them before each batch's loops run. Tables already in it, collected by a loop built
+    /// before from the same <paramref name="ops"/>, are shared in order rather than made again.
+    /// Null when the chain may hold no join with static data.
     /// </param>
     /// <param name="streamJoin">
     /// The build side of the join of two streams that is the chain's first op, whose probe the
@@ -241,8 +243,7 @@ internal static class FusedLoopBuilder
         var innerType = innerKey.Parameters[0].Type;
         var tableType = typeof(StaticJoinTable<,>).MakeGenericType(outerKey.ReturnType, innerType);
         var inner = StaticQuery.Prepare(((ConstantExpression)op.Arguments[1]).Value!);
-        var table = (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!;
-        var tableVariable = state.Hoist(table, tableType, "table" + k);
+        var tableVariable = state.Hoist(() => (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!, tableType, "table" + k);
 
         // The rest of the chain is built twice: once for the common single match (no array, no
         // inner loop) and once for a key with several rows.
@@ -326,13 +327,30 @@ internal static class FusedLoopBuilder
 
         public List<Expression> Initializers { get; } = [];
 
+        private int _joins;
+
         /// <summary>
-        /// A local holding <paramref name="table"/>, assigned before the loop: a constant read
-        /// inside the loop would cost a load from the closure and a type check per record.
+        /// A local holding the loop's next static join table, assigned before the loop: a
+        /// constant read inside the loop would cost a load from the closure and a type check per
+        /// record. The table is the one at this join's place in the tables already collected (a
+        /// second loop over the same chain shares the first's tables, which the node loads), else
+        /// a new one from <paramref name="create"/>, collected.
         /// </summary>
-        public ParameterExpression Hoist(StaticJoinTable table, Type type, string name)
+        public ParameterExpression Hoist(Func<StaticJoinTable> create, Type type, string name)
         {
-            (tables ?? throw new InvalidOperationException("A join with static data cannot be fused here.")).Add(table);
+            var collected = tables ?? throw new InvalidOperationException("A join with static data cannot be fused here.");
+            StaticJoinTable table;
+            if (_joins < collected.Count)
+            {
+                table = collected.ElementAt(_joins);
+            }
+            else
+            {
+                table = create();
+                collected.Add(table);
+            }
+
+            _joins++;
             var variable = Expression.Variable(type, name);
             Variables.Add(variable);
             Initializers.Add(Expression.Assign(variable, Expression.Constant(table, type)));
