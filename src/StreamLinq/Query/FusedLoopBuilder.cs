@@ -71,7 +71,8 @@ internal static class FusedLoopBuilder
         Expression body;
         if (ReadInPlace(elementType))
         {
-            body = Step(ops, 0, Expression.ArrayAccess(items, i), next, value => emit(value, index), state);
+            var record = Expression.ArrayAccess(items, i);
+            body = FieldReads.Hoist(Step(ops, 0, record, next, value => emit(value, index), state), record);
         }
         else
         {
@@ -124,6 +125,56 @@ internal static class FusedLoopBuilder
     /// </summary>
     private static bool ReadInPlace(Type type) =>
         !type.IsValueType || type.IsPrimitive || type.IsEnum || type.IsDefined(typeof(System.Runtime.CompilerServices.IsReadOnlyAttribute), inherit: false);
+
+    /// <summary>
+    /// Reads of a struct record's fields (and of auto-properties, whose getters only read their
+    /// field) made into locals assigned once at the top of the loop's body, as the hand loop's
+    /// <c>foreach</c> copy makes them: an expression such as <c>items[i].Key % 10</c> otherwise
+    /// leaves the JIT a temporary for the field that it kept on the stack, a store and a load
+    /// per record. Reading a field early cannot throw or change anything.
+    /// </summary>
+    private sealed class FieldReads : ExpressionVisitor
+    {
+        private readonly Expression _record;
+        private readonly Dictionary<MemberInfo, ParameterExpression> _locals = [];
+        private readonly List<Expression> _reads = [];
+
+        private FieldReads(Expression record) => _record = record;
+
+        public static Expression Hoist(Expression body, Expression record)
+        {
+            if (!record.Type.IsValueType || record.Type.IsPrimitive || record.Type.IsEnum)
+            {
+                return body;
+            }
+
+            var reads = new FieldReads(record);
+            var rewritten = reads.Visit(body);
+            return reads._reads.Count == 0 ? body : Expression.Block(reads._locals.Values, reads._reads.Append(rewritten));
+        }
+
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (node.Expression != _record || !(node.Member is FieldInfo || IsAutoProperty(node.Member)))
+            {
+                return base.VisitMember(node);
+            }
+
+            if (!_locals.TryGetValue(node.Member, out var local))
+            {
+                local = Expression.Variable(node.Type, node.Member.Name);
+                _locals.Add(node.Member, local);
+                _reads.Add(Expression.Assign(local, node));
+            }
+
+            return local;
+        }
+
+        private static bool IsAutoProperty(MemberInfo member) =>
+            member is PropertyInfo { GetMethod: { } getter } property
+            && getter.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false)
+            && property.DeclaringType!.GetField($"<{property.Name}>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance) is not null;
+    }
 
     private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
     {
