@@ -336,7 +336,8 @@ internal static class FusedLoopBuilder
     /// <summary>
     /// <c>outer.Join(inner stream, outerKey, innerKey, result)</c> inlined: look the record's key up
     /// in the batch's <see cref="StreamJoinTable{TOuter, TInner, TKey}"/> index and continue the
-    /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them.
+    /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them:
+    /// the key's rows are one run of the table's rows, grouped by key.
     /// </summary>
     private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, Func<Expression, Expression> emit, LoopState state)
     {
@@ -347,26 +348,35 @@ internal static class FusedLoopBuilder
         var tableType = join.GetType();
         var index = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.Index), "index" + k);
         var rows = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.Rows), "rows" + k);
+        var from = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.From), "from" + k);
+        var to = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.To), "to" + k);
+        var first = Expression.Variable(typeof(int), "first" + k);
         var j = Expression.Variable(typeof(int), "j" + k);
+        var last = Expression.Variable(typeof(int), "last" + k);
         var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
         var breakLabel = Expression.Label("break" + k);
         var continueLabel = Expression.Label("continue" + k);
 
-        // The next match is found before the chain runs, so that a Where's continue goes straight to it.
+        // The index moves before the chain runs, so that a Where's continue goes straight to the next match.
         var row = Expression.Variable(rows.Type.GetElementType()!, "row" + k);
         return Expression.Block(
-            [j],
-            Expression.Assign(j, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.First))!, ParameterReplacer.Inline(outerKey, value))),
-            Expression.Loop(
+            [first, j, last],
+            Expression.Assign(first, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.First))!, ParameterReplacer.Inline(outerKey, value))),
+            Expression.IfThen(
+                Expression.GreaterThanOrEqual(first, Expression.Constant(0)),
                 Expression.Block(
-                    [row, r],
-                    Expression.IfThen(Expression.LessThan(j, Expression.Constant(0)), Expression.Break(breakLabel)),
-                    Expression.Assign(row, Expression.ArrayIndex(rows, j)),
-                    Expression.Assign(j, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.Next))!, j)),
-                    Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
-                    Step(ops, k + 1, r, continueLabel, emit, state)),
-                breakLabel,
-                continueLabel));
+                    Expression.Assign(j, Expression.ArrayIndex(from, first)),
+                    Expression.Assign(last, Expression.ArrayIndex(to, first)),
+                    Expression.Loop(
+                        Expression.Block(
+                            [row, r],
+                            Expression.IfThen(Expression.GreaterThanOrEqual(j, last), Expression.Break(breakLabel)),
+                            Expression.Assign(row, Expression.ArrayIndex(rows, j)),
+                            Expression.PreIncrementAssign(j),
+                            Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
+                            Step(ops, k + 1, r, continueLabel, emit, state)),
+                        breakLabel,
+                        continueLabel))));
     }
 
     /// <summary>What the steps of one loop share: the join tables, and the objects read in the loop.</summary>
