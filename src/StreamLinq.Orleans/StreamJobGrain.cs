@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.GrainDirectory;
 using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -30,6 +31,7 @@ namespace StreamLinq.Orleans;
 /// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
 /// </remarks>
 [HashBasedPlacement]
+[GrainDirectory(DriverDirectoryResolver.Name)]
 internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServiceProvider services) : Grain, IStreamJob, IJobDriver
 {
     private const int RetainedRecords = 3;

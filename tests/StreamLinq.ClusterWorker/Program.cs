@@ -1,8 +1,9 @@
 // One silo of the multi-process kill test (tests/StreamLinq.Cluster.Tests): an Orleans silo on
 // loopback whose membership is in Redis, hosting the engine with the numbers job registered by
 // name (NumbersJob), its driver checkpointing into PostgreSQL. Failure detection is tuned to find
-// a killed silo in about 2 seconds (see FastFailureDetection). It runs until its standard input
-// closes, then leaves the cluster gracefully; the test kills it with SIGKILL the rest of the time.
+// a killed silo in about 2 seconds, and its grains may start elsewhere 2 seconds after that (see
+// FastFailureDetection). It runs until its standard input closes, then leaves the cluster
+// gracefully; the test kills it with SIGKILL the rest of the time.
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,7 @@ builder.UseOrleans(orleans => orleans
         options.ServiceId = WorkerArguments.JobName;
     })
     .Configure<ClusterMembershipOptions>(FastFailureDetection.Apply)
+    .Configure<GrainDirectoryOptions>(FastFailureDetection.Apply)
     .Configure<SiloMessagingOptions>(options => options.ResponseTimeout = FastFailureDetection.ResponseTimeout)
     .ConfigureEndpoints(IPAddress.Loopback, worker.SiloPort, worker.GatewayPort)
     .AddStreamLinq(jobs => jobs.AddJob(

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Orleans.Runtime;
+using StreamLinq.Checkpointing;
 using StreamLinq.Orleans.Tests.Support;
 
 namespace StreamLinq.Orleans.Tests.Failover;
@@ -6,7 +8,8 @@ namespace StreamLinq.Orleans.Tests.Failover;
 /// <summary>
 /// A zombie driver (an activation of an older epoch still giving orders after another took over)
 /// commits nothing: reducers that took orders of the newer epoch refuse its orders, and a sink
-/// that keeps commit records refuses its epoch.
+/// that keeps commit records refuses its epoch; a driver that finds a newer epoch's record in the
+/// checkpoint store writes and deletes nothing more.
 /// </summary>
 [Collection(FailoverCollection.Name)]
 public sealed class ZombieFencingTests(FailoverFixture fixture)
@@ -44,5 +47,45 @@ public sealed class ZombieFencingTests(FailoverFixture fixture)
         var commit = Assert.Throws<InvalidOperationException>(() => sink.CommitBatchAsync([42], new BatchCommit(output, time, "{}") { Partition = partition, Epoch = 1 }, CancellationToken.None).GetAwaiter().GetResult());
         Assert.Contains("epoch 2", commit.Message);
         Assert.Equal(written, BothRuns.Sorted(sink.Batches(4)));
+    }
+
+    [Fact]
+    public async Task A_driver_that_finds_a_newer_epochs_record_in_the_store_writes_and_deletes_nothing_more()
+    {
+        var seen = new BatchCollector<int>();
+        var name = FailoverJobs.Define(context => context.AddInput(new ScriptedSource<int>("Numbers", Numbers)).ForEachBatch(seen.Add));
+        var job = fixture.Cluster.Client.GetStreamJob(name);
+        await job.StartAsync();
+        var running = await FailoverRuns.RunBatchesAsync(job, name, 1, 2);
+
+        // What a driver of the next epoch that took over and stopped the job would have written
+        // after this one's newest record (stopped: the probe's next driver then stays idle too).
+        var store = new DirectoryCheckpointStore(Path.Combine(FailoverJobs.CheckpointDirectory, name));
+        var newest = (await store.ListAsync(CancellationToken.None)).Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).Max();
+        var record = JsonNode.Parse((await store.ReadAsync(CheckpointLayout.Record(newest), CancellationToken.None))!)!;
+        record["epoch"] = running.Epoch + 1;
+        record["running"] = false;
+        var newer = System.Text.Encoding.UTF8.GetBytes(record.ToJsonString());
+        await store.WriteAsync(CheckpointLayout.Record(newest + 1), newer, CancellationToken.None);
+        var before = await StoreContentsAsync(store);
+
+        TestJobs.Clock(name).Advance(TestJobs.Interval);
+        await FailoverRuns.WaitAsync(job, s => !s.IsRunning, $"{name} stopping at its next record");
+
+        Assert.Equal(before, await StoreContentsAsync(store));
+        var batches = seen.Batches(3);
+        Assert.NotEmpty(batches[1]);
+        Assert.Empty(batches[2]);
+    }
+
+    private static async Task<List<(long Sequence, string Bytes)>> StoreContentsAsync(DirectoryCheckpointStore store)
+    {
+        var contents = new List<(long, string)>();
+        foreach (var sequence in (await store.ListAsync(CancellationToken.None)).Order())
+        {
+            contents.Add((sequence, Convert.ToBase64String((await store.ReadAsync(sequence, CancellationToken.None))!)));
+        }
+
+        return contents;
     }
 }
