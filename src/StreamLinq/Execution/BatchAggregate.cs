@@ -11,6 +11,12 @@ namespace StreamLinq.Execution;
 /// <remarks>The planner's compiler builds the loop, the merge and the result (<c>Query/PlanCompiler</c>); this node runs them.</remarks>
 /// <param name="child">The node whose records the aggregate reads.</param>
 /// <param name="loop">The partial of records <c>[start, end)</c> of the batch (walking their segments): how many values, and their accumulator.</param>
+/// <param name="exact">
+/// The same partial by a loop that cannot overflow, compiled on first use; run for a partition
+/// whose <paramref name="loop"/> threw an <see cref="OverflowException"/> (a <c>long</c> sum
+/// whose checked running sum left the range), so that only the batch's sum is checked, as
+/// <see cref="WideSum"/> says. Null when <paramref name="loop"/> cannot overflow.
+/// </param>
 /// <param name="combine">Combines two non-empty partials, the earlier partition's first.</param>
 /// <param name="finish">The batch's result from the accumulator and the number of values.</param>
 /// <param name="yieldsOnEmpty">Whether an empty batch still yields a record (0 for Count and Sum).</param>
@@ -21,6 +27,7 @@ namespace StreamLinq.Execution;
 internal sealed class BatchAggregate<TIn, TStorage, TOut>(
     PlanNode child,
     Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial> loop,
+    Lazy<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>? exact,
     Func<TStorage, TStorage, TStorage> combine,
     Func<TStorage, long, TOut> finish,
     bool yieldsOnEmpty,
@@ -61,7 +68,7 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
     public Partial Accumulate(BatchRecords<TIn> input, BatchExecution batch)
     {
         StaticJoinTable.LoadFor(tables, input.Count);
-        var partials = batch.RunPartitions(input.Count, (start, end) => loop(input, start, end), fixedChunks);
+        var partials = batch.RunPartitions(input.Count, (start, end) => Partition(input, start, end), fixedChunks);
         var total = partials[0];
         for (var p = 1; p < partials.Length; p++)
         {
@@ -69,6 +76,24 @@ internal sealed class BatchAggregate<TIn, TStorage, TOut>(
         }
 
         return total;
+    }
+
+    private Partial Partition(BatchRecords<TIn> input, int start, int end)
+    {
+        if (exact is null)
+        {
+            return loop(input, start, end);
+        }
+
+        try
+        {
+            return loop(input, start, end);
+        }
+        catch (OverflowException)
+        {
+            // The chain's own code runs again for these records: an overflow of its own throws again.
+            return exact.Value(input, start, end);
+        }
     }
 
     /// <summary>Two partials combined, <paramref name="earlier"/>'s records first; an empty partial changes nothing.</summary>

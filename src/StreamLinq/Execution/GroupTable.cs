@@ -5,7 +5,8 @@ namespace StreamLinq.Execution;
 /// <summary>
 /// The hash table of a hash aggregation: a slot per distinct key, in order of first appearance
 /// (the order LINQ's GroupBy yields), and one <see cref="AggregateColumn"/> per aggregate.
-/// A null key has a slot of its own, as in LINQ.
+/// A null key has a slot of its own, as in LINQ. Without columns it is <see cref="HashDistinct{T}"/>'s
+/// set: its keys in slot order are the distinct records in order of first appearance.
 /// </summary>
 /// <remarks>
 /// Open addressing with linear probing over an <c>int</c> bucket array, keys and hashes stored

@@ -97,14 +97,25 @@ internal sealed class BatchAggregatePlanner
             Expression.Assign(accumulator, next));
     }
 
-    /// <summary>Whether the loop keeps the sum in two <c>long</c> halves (<see cref="UpdateWide"/>) rather than in <see cref="StorageType"/>.</summary>
-    public bool AccumulatesInHalves => StorageType == typeof(Int128);
+    /// <summary>
+    /// Whether this sums <c>long</c>s (kept in <see cref="Int128"/>): the loop adds them into one
+    /// checked <c>long</c> (<see cref="UpdateChecked"/>), and a partition whose sum overflows it
+    /// runs again keeping the sum in two <c>long</c> halves (<see cref="UpdateWide"/>).
+    /// </summary>
+    public bool SumsLong => StorageType == typeof(Int128);
 
     /// <summary>
     /// Whether the loop counts the values: a sum's partial needs no count (the sum of no value is
     /// 0, and an empty batch yields it), so its loop saves an increment per record.
     /// </summary>
     public bool Counts => Kind != AggregateKind.Sum;
+
+    /// <summary>The update of a <c>long</c> sum kept in <paramref name="sum"/>, checked: an <see cref="OverflowException"/> when it leaves the range.</summary>
+    public Expression UpdateChecked(Expression record, ParameterExpression sum)
+    {
+        var read = Selector is null ? record : ParameterReplacer.Inline(Selector, record);
+        return Expression.AddAssignChecked(sum, read.Type == typeof(long) ? read : Expression.Convert(read, typeof(long)));
+    }
 
     /// <summary>The update of a <c>long</c> sum kept as <paramref name="low"/> and <paramref name="high"/> (<see cref="WideSum.AddHalves"/>).</summary>
     public Expression UpdateWide(Expression record, ParameterExpression low, ParameterExpression high)

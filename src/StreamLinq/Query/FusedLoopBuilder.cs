@@ -33,7 +33,9 @@ internal static class FusedLoopBuilder
     /// <param name="emit">The statement for one output value (a variable, or a record read in place: free of side effects, cheap to read again).</param>
     /// <param name="tables">
     /// Receives the static tables of the joins the loop holds; the node must <see cref="StaticJoinTable.Load"/>
-    /// them before each batch's loops run. Null when the chain may hold no join with static data.
+    /// them before each batch's loops run. Tables already in it, collected by a loop built
+    /// before from the same <paramref name="ops"/>, are shared in order rather than made again.
+    /// Null when the chain may hold no join with static data.
     /// </param>
     /// <param name="streamJoin">
     /// The build side of the join of two streams that is the chain's first op, whose probe the
@@ -69,7 +71,8 @@ internal static class FusedLoopBuilder
         Expression body;
         if (ReadInPlace(elementType))
         {
-            body = Step(ops, 0, Expression.ArrayAccess(items, i), next, value => emit(value, index), state);
+            var record = Expression.ArrayAccess(items, i);
+            body = FieldReads.Hoist(Step(ops, 0, record, next, value => emit(value, index), state), record);
         }
         else
         {
@@ -122,6 +125,56 @@ internal static class FusedLoopBuilder
     /// </summary>
     private static bool ReadInPlace(Type type) =>
         !type.IsValueType || type.IsPrimitive || type.IsEnum || type.IsDefined(typeof(System.Runtime.CompilerServices.IsReadOnlyAttribute), inherit: false);
+
+    /// <summary>
+    /// Reads of a struct record's fields (and of auto-properties, whose getters only read their
+    /// field) made into locals assigned once at the top of the loop's body, as the hand loop's
+    /// <c>foreach</c> copy makes them: an expression such as <c>items[i].Key % 10</c> otherwise
+    /// leaves the JIT a temporary for the field that it kept on the stack, a store and a load
+    /// per record. Reading a field early cannot throw or change anything.
+    /// </summary>
+    private sealed class FieldReads : ExpressionVisitor
+    {
+        private readonly Expression _record;
+        private readonly Dictionary<MemberInfo, ParameterExpression> _locals = [];
+        private readonly List<Expression> _reads = [];
+
+        private FieldReads(Expression record) => _record = record;
+
+        public static Expression Hoist(Expression body, Expression record)
+        {
+            if (!record.Type.IsValueType || record.Type.IsPrimitive || record.Type.IsEnum)
+            {
+                return body;
+            }
+
+            var reads = new FieldReads(record);
+            var rewritten = reads.Visit(body);
+            return reads._reads.Count == 0 ? body : Expression.Block(reads._locals.Values, reads._reads.Append(rewritten));
+        }
+
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (node.Expression != _record || !(node.Member is FieldInfo || IsAutoProperty(node.Member)))
+            {
+                return base.VisitMember(node);
+            }
+
+            if (!_locals.TryGetValue(node.Member, out var local))
+            {
+                local = Expression.Variable(node.Type, node.Member.Name);
+                _locals.Add(node.Member, local);
+                _reads.Add(Expression.Assign(local, node));
+            }
+
+            return local;
+        }
+
+        private static bool IsAutoProperty(MemberInfo member) =>
+            member is PropertyInfo { GetMethod: { } getter } property
+            && getter.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false)
+            && property.DeclaringType!.GetField($"<{property.Name}>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance) is not null;
+    }
 
     private static Expression Step(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, LabelTarget next, Func<Expression, Expression> emit, LoopState state)
     {
@@ -241,8 +294,7 @@ internal static class FusedLoopBuilder
         var innerType = innerKey.Parameters[0].Type;
         var tableType = typeof(StaticJoinTable<,>).MakeGenericType(outerKey.ReturnType, innerType);
         var inner = StaticQuery.Prepare(((ConstantExpression)op.Arguments[1]).Value!);
-        var table = (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!;
-        var tableVariable = state.Hoist(table, tableType, "table" + k);
+        var tableVariable = state.Hoist(() => (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile())!, tableType, "table" + k);
 
         // The rest of the chain is built twice: once for the common single match (no array, no
         // inner loop) and once for a key with several rows.
@@ -284,7 +336,8 @@ internal static class FusedLoopBuilder
     /// <summary>
     /// <c>outer.Join(inner stream, outerKey, innerKey, result)</c> inlined: look the record's key up
     /// in the batch's <see cref="StreamJoinTable{TOuter, TInner, TKey}"/> index and continue the
-    /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them.
+    /// chain once per matching inner row, in the inner batch's order, as LINQ's Join yields them:
+    /// the key's rows are one run of the table's rows, grouped by key.
     /// </summary>
     private static Expression JoinStream(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, Func<Expression, Expression> emit, LoopState state)
     {
@@ -295,26 +348,35 @@ internal static class FusedLoopBuilder
         var tableType = join.GetType();
         var index = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.Index), "index" + k);
         var rows = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.Rows), "rows" + k);
+        var from = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.From), "from" + k);
+        var to = state.HoistField(join, tableType, nameof(StreamJoinTable<int, int, int>.To), "to" + k);
+        var first = Expression.Variable(typeof(int), "first" + k);
         var j = Expression.Variable(typeof(int), "j" + k);
+        var last = Expression.Variable(typeof(int), "last" + k);
         var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
         var breakLabel = Expression.Label("break" + k);
         var continueLabel = Expression.Label("continue" + k);
 
-        // The next match is found before the chain runs, so that a Where's continue goes straight to it.
+        // The index moves before the chain runs, so that a Where's continue goes straight to the next match.
         var row = Expression.Variable(rows.Type.GetElementType()!, "row" + k);
         return Expression.Block(
-            [j],
-            Expression.Assign(j, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.First))!, ParameterReplacer.Inline(outerKey, value))),
-            Expression.Loop(
+            [first, j, last],
+            Expression.Assign(first, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.First))!, ParameterReplacer.Inline(outerKey, value))),
+            Expression.IfThen(
+                Expression.GreaterThanOrEqual(first, Expression.Constant(0)),
                 Expression.Block(
-                    [row, r],
-                    Expression.IfThen(Expression.LessThan(j, Expression.Constant(0)), Expression.Break(breakLabel)),
-                    Expression.Assign(row, Expression.ArrayIndex(rows, j)),
-                    Expression.Assign(j, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.Next))!, j)),
-                    Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
-                    Step(ops, k + 1, r, continueLabel, emit, state)),
-                breakLabel,
-                continueLabel));
+                    Expression.Assign(j, Expression.ArrayIndex(from, first)),
+                    Expression.Assign(last, Expression.ArrayIndex(to, first)),
+                    Expression.Loop(
+                        Expression.Block(
+                            [row, r],
+                            Expression.IfThen(Expression.GreaterThanOrEqual(j, last), Expression.Break(breakLabel)),
+                            Expression.Assign(row, Expression.ArrayIndex(rows, j)),
+                            Expression.PreIncrementAssign(j),
+                            Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
+                            Step(ops, k + 1, r, continueLabel, emit, state)),
+                        breakLabel,
+                        continueLabel))));
     }
 
     /// <summary>What the steps of one loop share: the join tables, and the objects read in the loop.</summary>
@@ -326,13 +388,30 @@ internal static class FusedLoopBuilder
 
         public List<Expression> Initializers { get; } = [];
 
+        private int _joins;
+
         /// <summary>
-        /// A local holding <paramref name="table"/>, assigned before the loop: a constant read
-        /// inside the loop would cost a load from the closure and a type check per record.
+        /// A local holding the loop's next static join table, assigned before the loop: a
+        /// constant read inside the loop would cost a load from the closure and a type check per
+        /// record. The table is the one at this join's place in the tables already collected (a
+        /// second loop over the same chain shares the first's tables, which the node loads), else
+        /// a new one from <paramref name="create"/>, collected.
         /// </summary>
-        public ParameterExpression Hoist(StaticJoinTable table, Type type, string name)
+        public ParameterExpression Hoist(Func<StaticJoinTable> create, Type type, string name)
         {
-            (tables ?? throw new InvalidOperationException("A join with static data cannot be fused here.")).Add(table);
+            var collected = tables ?? throw new InvalidOperationException("A join with static data cannot be fused here.");
+            StaticJoinTable table;
+            if (_joins < collected.Count)
+            {
+                table = collected.ElementAt(_joins);
+            }
+            else
+            {
+                table = create();
+                collected.Add(table);
+            }
+
+            _joins++;
             var variable = Expression.Variable(type, name);
             Variables.Add(variable);
             Initializers.Add(Expression.Assign(variable, Expression.Constant(table, type)));

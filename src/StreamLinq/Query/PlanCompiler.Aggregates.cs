@@ -119,6 +119,35 @@ internal sealed partial class PlanCompiler
         var aggregation = aggregate.Aggregation;
         var (prefix, below, join) = LoopInput(aggregate.Input, absorb: true);
         var streamJoin = JoinTable(join);
+        var tables = new List<StaticJoinTable>();
+        var loop = GlobalLoop<TIn, TStorage, TOut>(aggregation, prefix, tables, streamJoin, exact: !aggregation.SumsLong);
+
+        // The exact form of a long sum is compiled only when a partition's checked sum overflows.
+        var exact = aggregation.SumsLong ? new Lazy<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
+            () => GlobalLoop<TIn, TStorage, TOut>(aggregation, prefix, tables, streamJoin, exact: true)) : null;
+        return new BatchAggregate<TIn, TStorage, TOut>(
+            Compile(below),
+            loop,
+            exact,
+            (Func<TStorage, TStorage, TStorage>)aggregation.Combine().Compile(),
+            (Func<TStorage, long, TOut>)aggregation.Finish().Compile(),
+            aggregation.YieldsOnEmpty,
+            aggregation.SumsFloatingPoint,
+            tables,
+            streamJoin,
+            aggregation.Detail);
+    }
+
+    /// <summary>
+    /// One partition's loop of a global aggregate. A <c>long</c> sum is kept in one checked
+    /// <c>long</c> unless <paramref name="exact"/> (one add per value, which overflows when a
+    /// partition's running sum leaves the range), else in two halves that cannot overflow
+    /// (<see cref="WideSum.AddHalves"/>). <paramref name="tables"/> receives the loop's static join
+    /// tables; a second loop over the same chain shares those the first collected.
+    /// </summary>
+    private static Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial> GlobalLoop<TIn, TStorage, TOut>(
+        BatchAggregatePlanner aggregation, IReadOnlyList<MethodCallExpression> prefix, List<StaticJoinTable> tables, StreamJoinTable? streamJoin, bool exact)
+    {
         var records = Expression.Parameter(typeof(BatchRecords<TIn>), "records");
         var start = Expression.Parameter(typeof(int), "start");
         var end = Expression.Parameter(typeof(int), "end");
@@ -126,12 +155,13 @@ internal sealed partial class PlanCompiler
         var accumulator = Expression.Variable(typeof(TStorage), "accumulator");
         var low = Expression.Variable(typeof(long), "low");
         var high = Expression.Variable(typeof(long), "high");
-        var wide = aggregation.AccumulatesInHalves;
-        var tables = new List<StaticJoinTable>();
+        var halves = aggregation.SumsLong && exact;
         var body = FusedLoopBuilder.Loop(records, start, end, prefix, value => Expression.Block(
             aggregation.Counts ? Expression.PreIncrementAssign(count) : Expression.Empty(),
-            wide ? aggregation.UpdateWide(value, low, high) : aggregation.Update(value, count, accumulator)), tables, streamJoin);
-        var loop = Expression.Lambda<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
+            halves ? aggregation.UpdateWide(value, low, high)
+            : aggregation.SumsLong ? aggregation.UpdateChecked(value, low)
+            : aggregation.Update(value, count, accumulator)), tables, streamJoin);
+        return Expression.Lambda<Func<BatchRecords<TIn>, int, int, BatchAggregate<TIn, TStorage, TOut>.Partial>>(
             Expression.Block(
                 [count, accumulator, low, high],
 
@@ -141,20 +171,12 @@ internal sealed partial class PlanCompiler
                 Expression.Assign(low, Expression.Constant(0L)),
                 Expression.Assign(high, Expression.Constant(0L)),
                 body,
-                wide ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.JoinHalves))!, low, high)) : Expression.Empty(),
+                halves ? Expression.Assign(accumulator, Expression.Call(typeof(WideSum).GetMethod(nameof(WideSum.JoinHalves))!, low, high))
+                : aggregation.SumsLong ? Expression.Assign(accumulator, Expression.Convert(low, typeof(TStorage)))
+                : Expression.Empty(),
                 Expression.New(typeof(BatchAggregate<TIn, TStorage, TOut>.Partial).GetConstructors()[0], count, accumulator)),
             records,
             start,
             end).Compile();
-        return new BatchAggregate<TIn, TStorage, TOut>(
-            Compile(below),
-            loop,
-            (Func<TStorage, TStorage, TStorage>)aggregation.Combine().Compile(),
-            (Func<TStorage, long, TOut>)aggregation.Finish().Compile(),
-            aggregation.YieldsOnEmpty,
-            aggregation.SumsFloatingPoint,
-            tables,
-            streamJoin,
-            aggregation.Detail);
     }
 }

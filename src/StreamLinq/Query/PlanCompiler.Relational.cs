@@ -77,10 +77,9 @@ internal sealed partial class PlanCompiler
         var relational = (RelationalOperator)node;
         var inputs = new List<PlanNode>();
         var fetch = new List<Func<BatchExecution, BatchRecords?>>();
-        var loops = new List<Action<BatchRecords, HashSet<T>, List<T>>>();
+        var loops = new List<Action<BatchRecords, GroupTable<T>>>();
         var tables = new List<StaticJoinTable>();
-        var add = typeof(HashSet<T>).GetMethod(nameof(HashSet<T>.Add))!;
-        var keep = typeof(List<T>).GetMethod(nameof(List<T>.Add))!;
+        var findOrAdd = typeof(GroupTable<T>).GetMethod(nameof(GroupTable<T>.FindOrAdd))!;
         foreach (var input in relational.Inputs)
         {
             var (prefix, below) = Prefix(input, absorb: true);
@@ -91,26 +90,22 @@ internal sealed partial class PlanCompiler
                 Expression.Call(batch, typeof(BatchExecution).GetMethod(nameof(BatchExecution.Records))!.MakeGenericMethod(below.ElementType), Expression.Constant(child, typeof(PlanNode))),
                 batch).Compile());
             var given = Expression.Parameter(typeof(BatchRecords), "given");
-            var seen = Expression.Parameter(typeof(HashSet<T>), "seen");
-            var kept = Expression.Parameter(typeof(List<T>), "kept");
+            var seen = Expression.Parameter(typeof(GroupTable<T>), "seen");
             var records = Expression.Variable(recordsType, "records");
             var start = Expression.Variable(typeof(int), "start");
             var end = Expression.Variable(typeof(int), "end");
+            var isNew = Expression.Variable(typeof(bool), "isNew");
             var loop = FusedLoopBuilder.Loop(records, start, end, prefix, value =>
-            {
-                var record = value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T));
-                return Expression.IfThen(Expression.Call(seen, add, record), Expression.Call(kept, keep, record));
-            }, tables);
-            loops.Add(Expression.Lambda<Action<BatchRecords, HashSet<T>, List<T>>>(
+                Expression.Call(seen, findOrAdd, value.Type == typeof(T) ? value : Expression.Convert(value, typeof(T)), isNew), tables);
+            loops.Add(Expression.Lambda<Action<BatchRecords, GroupTable<T>>>(
                 Expression.Block(
-                    [records, start, end],
+                    [records, start, end, isNew],
                     Expression.Assign(records, Expression.Convert(given, recordsType)),
                     Expression.Assign(start, Expression.Constant(0)),
                     Expression.Assign(end, Expression.Property(records, nameof(BatchRecords.Count))),
                     loop),
                 given,
-                seen,
-                kept).Compile());
+                seen).Compile());
             inputs.Add(child);
         }
 

@@ -87,6 +87,24 @@ public class SumRangeTests
     }
 
     [Fact]
+    public async Task A_long_sum_whose_running_sum_overflows_in_one_partition_gives_the_exact_total_also_over_a_static_join()
+    {
+        // One partition: the running sum leaves long's range after the second value and comes
+        // back (upwards in the first batch, downwards in the second); the exact total fits.
+        long[] up = [long.MaxValue, 5, -long.MaxValue, 7, -3];
+        long[] down = [.. up.Select(x => -x)];
+        (int Id, long Weight)[] table = [(0, 1), (1, -1)];
+        var exact = (long)up.Aggregate(Int128.Zero, (sum, x) => sum + x);
+        var options = new StreamingOptions { MinPartitionSize = 1_000, StopOnBatchFailure = false };
+        var total = await RunAsync(new[] { up, down }, 2, s => s.Where(x => x != 0).Sum(), options);
+        var joined = await RunAsync(new[] { up, down }, 2, s => s.Join(table, x => 0, d => d.Id, (x, d) => x * d.Weight).Sum(), options);
+        Assert.Equal(new[] { exact }, Single(total, 1));
+        Assert.Equal(new[] { -exact }, Single(total, 2));
+        Assert.Equal(new[] { exact }, Single(joined, 1));
+        Assert.Equal(new[] { -exact }, Single(joined, 2));
+    }
+
+    [Fact]
     public async Task ReduceByKeyAndWindow_and_ReduceByWindow_remove_the_leaving_batch_before_adding_the_entering_one()
     {
         var pairs = await RunAsync(new[] { new[] { int.MaxValue }, new[] { 1 } }, 2, s => s
