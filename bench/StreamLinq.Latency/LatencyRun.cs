@@ -15,7 +15,7 @@ internal sealed record RunResult(double AcceptedPerSecond, LatencyHistogram Late
 /// </summary>
 internal static class LatencyRun
 {
-    public static async Task<RunResult> RunAsync(TimeSpan interval, double? rate, TimeSpan length, bool backPressure, ReceiverOptions? receiver = null)
+    public static async Task<RunResult> RunAsync(TimeSpan interval, double? rate, TimeSpan length, bool backPressure, ReceiverOptions? receiver = null, bool stampWhenSent = false)
     {
         var captured = new Producer.Captured();
         var watcher = new Watcher();
@@ -64,7 +64,7 @@ internal static class LatencyRun
         var cpu = Environment.CpuUsage.TotalTime;
         var threads = ThreadTimes.Take();
         var completedBefore = watcher.Completed;
-        var producer = Task.Factory.StartNew(() => Producer.Run(observer, rate, stop.Token), TaskCreationOptions.LongRunning);
+        var producer = Task.Factory.StartNew(() => Producer.Run(observer, rate, stop.Token, stampWhenSent), TaskCreationOptions.LongRunning);
         await Task.Delay(warmUp + length);
         var threadsAfter = ThreadTimes.Take();
         await stop.CancelAsync();

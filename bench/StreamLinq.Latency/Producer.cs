@@ -15,9 +15,12 @@ internal static class Producer
     /// <remarks>
     /// Unpaced, each record is stamped with the clock as it is made (the cost of a stamped
     /// producer, as in issue 20's measurement); paced, with the moment it was due, and the
-    /// producer waits between blocks of 64 records to keep its schedule.
+    /// producer waits between blocks of 64 records to keep its schedule. With
+    /// <paramref name="stampWhenSent"/>, a paced block is stamped with the moment it is sent
+    /// instead: the latency then starts when the source was offered the records, leaving out the
+    /// time the producer was held back (what the engine itself adds).
     /// </remarks>
-    public static long Run(IObserver<Stamped> observer, double? ratePerSecond, CancellationToken stop)
+    public static long Run(IObserver<Stamped> observer, double? ratePerSecond, CancellationToken stop, bool stampWhenSent = false)
     {
         var start = Stopwatch.GetTimestamp();
         var ticksPerRecord = ratePerSecond is { } rate ? Stopwatch.Frequency / rate : 0;
@@ -49,9 +52,10 @@ internal static class Producer
                 }
             }
 
+            var stamp = stampWhenSent ? Stopwatch.GetTimestamp() : due;
             for (var i = 0; i < Block; i++)
             {
-                observer.OnNext(new Stamped(start + (long)(produced * ticksPerRecord), (int)(produced % 1000), produced));
+                observer.OnNext(new Stamped(stamp, (int)(produced % 1000), produced));
                 produced++;
             }
         }
