@@ -47,10 +47,9 @@ internal static class WideSum
     /// <summary>
     /// Adds the <c>long</c> <paramref name="value"/> (a variable) to a sum kept in two halves:
     /// <paramref name="low"/> sums the values' low 32 bits (unsigned), <paramref name="high"/>
-    /// their high 32 bits (signed). Neither can overflow before 2^32 values (the low half read as
-    /// unsigned) (the bound every
-    /// wide accumulator here assumes), and the update is two adds with no compare or branch, a
-    /// third of <see cref="AddWithCarry"/>'s instructions in a compiled loop. <see cref="JoinHalves"/>
+    /// their high 32 bits (signed). Neither can overflow before 2^32 values, the bound every wide
+    /// accumulator here assumes, and the update is two adds with no compare or branch, a third of
+    /// <see cref="AddWithCarry"/>'s instructions in a compiled loop. <see cref="JoinHalves"/>
     /// gives the exact sum.
     /// </summary>
     public static Expression AddHalves(ParameterExpression low, ParameterExpression high, ParameterExpression value) =>

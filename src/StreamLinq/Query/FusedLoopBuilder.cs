@@ -303,10 +303,6 @@ internal static class FusedLoopBuilder
         var rows = Expression.Variable(innerType.MakeArrayType(), "rows" + k);
         var single = Expression.Variable(resultSelector.ReturnType, "single" + k);
         var j = Expression.Variable(typeof(int), "j" + k);
-        var item = Expression.Variable(innerType, "inner" + k);
-        var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
-        var breakLabel = Expression.Label("break" + k);
-        var continueLabel = Expression.Label("continue" + k);
         var find = tableType.GetMethod(nameof(StaticJoinTable<int, int>.Find))!;
         return Expression.Block(
             [count, row, rows],
@@ -321,16 +317,7 @@ internal static class FusedLoopBuilder
                 Expression.Block(
                     [j],
                     Expression.Assign(j, Expression.Constant(0)),
-                    Expression.Loop(
-                        Expression.Block(
-                            [item, r],
-                            Expression.IfThen(Expression.GreaterThanOrEqual(j, Expression.ArrayLength(rows)), Expression.Break(breakLabel)),
-                            Expression.Assign(item, Expression.ArrayIndex(rows, j)),
-                            Expression.PreIncrementAssign(j),
-                            Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, item)),
-                            Step(ops, k + 1, r, continueLabel, emit, state)),
-                        breakLabel,
-                        continueLabel))));
+                    EachMatch(ops, k, value, resultSelector, rows, j, Expression.ArrayLength(rows), emit, state))));
     }
 
     /// <summary>
@@ -353,12 +340,6 @@ internal static class FusedLoopBuilder
         var first = Expression.Variable(typeof(int), "first" + k);
         var j = Expression.Variable(typeof(int), "j" + k);
         var last = Expression.Variable(typeof(int), "last" + k);
-        var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
-        var breakLabel = Expression.Label("break" + k);
-        var continueLabel = Expression.Label("continue" + k);
-
-        // The index moves before the chain runs, so that a Where's continue goes straight to the next match.
-        var row = Expression.Variable(rows.Type.GetElementType()!, "row" + k);
         return Expression.Block(
             [first, j, last],
             Expression.Assign(first, Expression.Call(index, index.Type.GetMethod(nameof(JoinIndex<int>.First))!, ParameterReplacer.Inline(outerKey, value))),
@@ -367,16 +348,30 @@ internal static class FusedLoopBuilder
                 Expression.Block(
                     Expression.Assign(j, Expression.ArrayIndex(from, first)),
                     Expression.Assign(last, Expression.ArrayIndex(to, first)),
-                    Expression.Loop(
-                        Expression.Block(
-                            [row, r],
-                            Expression.IfThen(Expression.GreaterThanOrEqual(j, last), Expression.Break(breakLabel)),
-                            Expression.Assign(row, Expression.ArrayIndex(rows, j)),
-                            Expression.PreIncrementAssign(j),
-                            Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
-                            Step(ops, k + 1, r, continueLabel, emit, state)),
-                        breakLabel,
-                        continueLabel))));
+                    EachMatch(ops, k, value, resultSelector, rows, j, last, emit, state))));
+    }
+
+    /// <summary>
+    /// A join's inner loop: the rest of the chain once per row of <paramref name="rows"/> from
+    /// <paramref name="j"/> to <paramref name="end"/>, with the join's result selector applied. The
+    /// index moves before the chain runs, so that a Where's continue goes straight to the next match.
+    /// </summary>
+    private static Expression EachMatch(IReadOnlyList<MethodCallExpression> ops, int k, Expression value, LambdaExpression resultSelector, Expression rows, ParameterExpression j, Expression end, Func<Expression, Expression> emit, LoopState state)
+    {
+        var row = Expression.Variable(rows.Type.GetElementType()!, "match" + k);
+        var r = Expression.Variable(resultSelector.ReturnType, "r" + k);
+        var breakLabel = Expression.Label("break" + k);
+        var continueLabel = Expression.Label("continue" + k);
+        return Expression.Loop(
+            Expression.Block(
+                [row, r],
+                Expression.IfThen(Expression.GreaterThanOrEqual(j, end), Expression.Break(breakLabel)),
+                Expression.Assign(row, Expression.ArrayIndex(rows, j)),
+                Expression.PreIncrementAssign(j),
+                Expression.Assign(r, ParameterReplacer.Inline(resultSelector, value, row)),
+                Step(ops, k + 1, r, continueLabel, emit, state)),
+            breakLabel,
+            continueLabel);
     }
 
     /// <summary>What the steps of one loop share: the join tables, and the objects read in the loop.</summary>
