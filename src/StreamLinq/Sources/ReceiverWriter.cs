@@ -117,6 +117,12 @@ internal sealed class ReceiverWriter<T>
     /// <summary>The store after <see cref="TryStore"/> found no room, no allowance or a log to write.</summary>
     public ValueTask StoreSlowAsync(T record, CancellationToken cancellationToken) => StoreSlowCoreAsync(record, cancellationToken);
 
+    private static Task DelayFrom(long start, TimeSpan wait, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var left = wait - clock.GetElapsedTime(start);
+        return left > TimeSpan.Zero ? Task.Delay(left, clock, cancellationToken) : Task.CompletedTask;
+    }
+
     private async ValueTask StoreSlowCoreAsync(T record, CancellationToken cancellationToken)
     {
         var receiver = _receiver;
@@ -125,10 +131,12 @@ internal sealed class ReceiverWriter<T>
         {
             var grant = limit.Grant;
             var wait = limit.Take(grant);
+            var taken = receiver.Clock.GetTimestamp();
             _allowance = grant;
             if (wait > TimeSpan.Zero)
             {
-                await receiver.HoldAsync(ReceiverBlockReason.RateLimit, grant, token => Task.Delay(wait, receiver.Clock, token), cancellationToken).ConfigureAwait(false);
+                // The wait runs from the take, not from when its timer is made: time that passed in between counts.
+                await receiver.HoldAsync(ReceiverBlockReason.RateLimit, grant, token => DelayFrom(taken, wait, receiver.Clock, token), cancellationToken).ConfigureAwait(false);
             }
         }
 
