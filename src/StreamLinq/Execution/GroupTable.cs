@@ -10,8 +10,8 @@ namespace StreamLinq.Execution;
 /// </summary>
 /// <remarks>
 /// Open addressing with linear probing over an <c>int</c> bucket array, keys and hashes stored
-/// by slot: the lookup is small enough to inline into the compiled loop, and the slot order
-/// doubles as the output order. Fibonacci hashing spreads keys whose hash codes are
+/// by slot (an integer key is compared without its hash: <see cref="IntegerKey"/>): the lookup is
+/// small enough to inline into the compiled loop, and the slot order doubles as the output order. Fibonacci hashing spreads keys whose hash codes are
 /// sequential (small integers, the common case), which a power-of-two mask alone would not.
 /// A table may own one radix partition of the keys (<see cref="Owns"/>): the batch is then
 /// aggregated by several tables at once, each over every record but only for its own keys, and
@@ -113,7 +113,7 @@ internal sealed class GroupTable<TKey>
             }
 
             var slot = entry - 1;
-            if (_hashes[slot] == hash && EqualityComparer<TKey>.Default.Equals(Keys[slot], key))
+            if ((IntegerKey.Is<TKey>() || _hashes[slot] == hash) && EqualityComparer<TKey>.Default.Equals(Keys[slot], key))
             {
                 isNew = false;
                 return slot;

@@ -10,10 +10,10 @@ namespace StreamLinq.Execution;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Two ways to use the cores, chosen per batch by the number of keys expected (the number of
-/// groups of the previous batch): with few keys, each partition aggregates a range of the batch
-/// into its own table and the tables are merged in partition order (a merge costs one lookup per
-/// key and table). With many keys, at least an eighth of the records per partition, merging would
+/// Two ways to use the cores, chosen per batch by the number of keys expected (the groups per
+/// record of the last non-empty batch, scaled to this one's size): with few keys, each partition
+/// aggregates a range of the batch into its own table and the tables are merged in partition
+/// order (a merge costs one lookup per key and table). With many keys, at least an eighth of the records per partition, merging would
 /// cost about as much as aggregating, so the keys are radix-partitioned instead: each partition
 /// reads the whole batch but aggregates only the keys whose hash falls in it, and the partitions'
 /// groups are interleaved back in order of first appearance, with no merge. Radix partitioning is
@@ -46,8 +46,11 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
 {
     private readonly PlanNode _child = child;
 
-    // The number of groups of the last batch: the next batch's estimate.
-    private int _expectedKeys;
+    // The groups and records of the last non-empty batch: the next batch expects as many groups
+    // per record, so a batch ten times the last one's size gets a table sized for it at once
+    // rather than one that doubles (and copies every array) three times while it runs.
+    private int _lastKeys;
+    private int _lastRecords;
 
     // The tables of the last batch, emptied, for the next. Only Compute's tables come back here:
     // those of Accumulate may be kept by a window for its length.
@@ -71,7 +74,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
         }
 
         var parts = batch.PartitionCount(input.Count);
-        if (parts > 1 && !sumsFloatingPoint && _expectedKeys * 8L >= input.Count / parts)
+        if (parts > 1 && !sumsFloatingPoint && ExpectedKeys(input.Count) * 8L >= input.Count / parts)
         {
             return RadixPartitioned(input, batch, parts);
         }
@@ -103,7 +106,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     private (GroupTable<TKey> Merged, GroupTable<TKey>[] Tables) AccumulateTables(BatchRecords<TIn> input, BatchExecution batch, bool reuse)
     {
         StaticJoinTable.LoadFor(joinTables, input.Count);
-        var capacity = Math.Min(_expectedKeys, input.Count);
+        var capacity = ExpectedKeys(input.Count);
         var tables = batch.RunPartitions(
             input.Count,
             (start, end) =>
@@ -120,7 +123,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
             merged.MergeFrom(tables[p]);
         }
 
-        _expectedKeys = merged.Count;
+        Observe(merged.Count, input.Count);
         return (merged, tables);
     }
 
@@ -131,7 +134,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     private TOut[] RadixPartitioned(BatchRecords<TIn> input, BatchExecution batch, int parts)
     {
         StaticJoinTable.LoadFor(joinTables, input.Count);
-        var capacity = Math.Min(_expectedKeys, input.Count) / parts;
+        var capacity = ExpectedKeys(input.Count) / parts;
         var tables = batch.RunEach(parts, part =>
         {
             var table = Take(capacity, part, parts);
@@ -140,7 +143,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
             return table;
         });
         var total = tables.Sum(table => table.Count);
-        _expectedKeys = total;
+        Observe(total, input.Count);
         var result = new TOut[total];
         var next = new int[parts];
         for (var r = 0; r < total; r++)
@@ -159,6 +162,19 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
 
         Keep(tables);
         return result;
+    }
+
+    /// <summary>The keys expected in a batch of <paramref name="records"/>: the last non-empty batch's keys per record, at most one per record.</summary>
+    private int ExpectedKeys(int records) =>
+        _lastRecords == 0 ? 0 : (int)Math.Min(records, ((long)_lastKeys * records + _lastRecords - 1) / _lastRecords);
+
+    private void Observe(int keys, int records)
+    {
+        if (records > 0)
+        {
+            _lastKeys = keys;
+            _lastRecords = records;
+        }
     }
 
     /// <summary>

@@ -103,7 +103,7 @@ internal sealed class JoinIndex<TKey>
     private int Match(int position, int hash, TKey key)
     {
         // Rows of other keys that share the bucket are skipped.
-        while (position >= 0 && (_hashes[position] != hash || !EqualityComparer<TKey>.Default.Equals(_keys[position], key)))
+        while (position >= 0 && ((!IntegerKey.Is<TKey>() && _hashes[position] != hash) || !EqualityComparer<TKey>.Default.Equals(_keys[position], key)))
         {
             position = _next[position];
         }

@@ -40,12 +40,12 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
 {
     // Open addressing, as in GroupTable: slot i holds a distinct key, its first row, and (only
     // for keys with several rows) all of its rows in order. Most static tables have one row per
-    // key, so a probe finds the row with no array and no second lookup.
+    // key, so a probe finds the row with no array and no second lookup. A slot's key, hash and
+    // first row lie together in one entry: a probe that hits reads one line of the entries, not
+    // one of each of three arrays.
     private int[] _buckets = new int[16];
     private int _shift = 32 - 4;
-    private TKey[] _keys = [];
-    private int[] _hashes = [];
-    private TInner[] _first = [];
+    private Entry[] _entries = [];
     private TInner[]?[]? _many;
 
     // Every row read at the last load, in order, and its key; for each, its slot (-1 for a null
@@ -94,7 +94,7 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
             var place = _placeOf[p];
             if (place == 0)
             {
-                _first[slot] = _rows[p];
+                _entries[slot].First = _rows[p];
             }
 
             if (_many?[slot] is { } all)
@@ -152,9 +152,13 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
             buckets[bucket] = slot + 1;
         }
 
-        _keys = [.. keys];
-        _hashes = [.. hashes];
-        _first = new TInner[keys.Count];
+        var entries = new Entry[keys.Count];
+        for (var slot = 0; slot < entries.Length; slot++)
+        {
+            entries[slot] = new Entry { Key = keys[slot], Hash = hashes[slot] };
+        }
+
+        _entries = entries;
         _many = counts.Any(c => c > 1) ? [.. counts.Select(c => c > 1 ? new TInner[c] : null)] : null;
         _slotOf = slotOf;
         _placeOf = placeOf;
@@ -178,12 +182,13 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
             var hash = EqualityComparer<TKey>.Default.GetHashCode(key);
             var buckets = _buckets;
             var bucket = (int)(((uint)hash * 2654435769u) >> _shift);
-            while (buckets[bucket] is var entry and not 0)
+            while (buckets[bucket] is var found and not 0)
             {
-                var slot = entry - 1;
-                if (_hashes[slot] == hash && EqualityComparer<TKey>.Default.Equals(_keys[slot], key))
+                var slot = found - 1;
+                ref var entry = ref _entries[slot];
+                if ((IntegerKey.Is<TKey>() || entry.Hash == hash) && EqualityComparer<TKey>.Default.Equals(entry.Key, key))
                 {
-                    row = _first[slot];
+                    row = entry.First;
                     if (_many is { } many && many[slot] is { } all)
                     {
                         rows = all;
@@ -199,6 +204,14 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
 
         row = default!;
         return 0;
+    }
+
+    /// <summary>A slot: its key, the key's hash and the key's first row.</summary>
+    private struct Entry
+    {
+        public TKey Key;
+        public int Hash;
+        public TInner First;
     }
 }
 #pragma warning restore CS8714
