@@ -1,13 +1,15 @@
+using StreamLinq.Bench;
+
 namespace StreamLinq.Benchmarks;
 
 /// <summary>The benchmarks' record: what a metrics or click stream carries.</summary>
-public readonly record struct Record(int Key, long Value, long Timestamp);
+public readonly record struct Record(int Key, long Value, long Timestamp) : IKeyValue;
 
 /// <summary>One group's result in the grouped benchmarks.</summary>
 public readonly record struct KeyStats(int Key, long Count, long Sum);
 
 /// <summary>A row of the static table the join benchmark joins with.</summary>
-public sealed record Dimension(int Id, long Weight);
+public sealed record Dimension(int Id, long Weight) : IWeightedRow;
 
 /// <summary>The pre-generated inputs, the same for every way a query is run.</summary>
 public static class Workload

@@ -1,6 +1,7 @@
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using BenchmarkDotNet.Attributes;
+using StreamLinq.Bench;
 
 namespace StreamLinq.Benchmarks;
 
@@ -33,26 +34,7 @@ public class StaticJoin
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Workload.BatchSize)]
-    public long HandWritten()
-    {
-        // The table is read per batch, as the query does: it may change between batches.
-        var weights = new Dictionary<int, long>(_table.Length);
-        foreach (var d in _table)
-        {
-            weights[d.Id] = d.Weight;
-        }
-
-        var sum = 0L;
-        foreach (var r in _records)
-        {
-            if (weights.TryGetValue(r.Key, out var weight))
-            {
-                sum += r.Value * weight;
-            }
-        }
-
-        return sum;
-    }
+    public long HandWritten() => HandJoins.Static<Record, Dimension, RecordKey<Record>>(_records, _table);
 
     [Benchmark(OperationsPerInvoke = Workload.BatchSize)]
     public long StreamLinq() => _plan.Run(_records)[0];

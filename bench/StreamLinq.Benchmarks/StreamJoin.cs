@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using BenchmarkDotNet.Attributes;
+using StreamLinq.Bench;
 using StreamLinq.Execution;
 using StreamLinq.Query;
 
@@ -39,33 +40,7 @@ public class StreamJoin
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Workload.BatchSize)]
-    public long HandWritten()
-    {
-        var byKey = new Dictionary<int, List<long>>();
-        foreach (var r in _right)
-        {
-            if (!byKey.TryGetValue(r.Key, out var values))
-            {
-                byKey[r.Key] = values = [];
-            }
-
-            values.Add(r.Value);
-        }
-
-        var sum = 0L;
-        foreach (var l in _left)
-        {
-            if (byKey.TryGetValue(l.Key, out var values))
-            {
-                foreach (var v in values)
-                {
-                    sum += l.Value * v;
-                }
-            }
-        }
-
-        return sum;
-    }
+    public long HandWritten() => HandJoins.Stream(_left, _right);
 
     [Benchmark(OperationsPerInvoke = Workload.BatchSize)]
     public long StreamLinq()

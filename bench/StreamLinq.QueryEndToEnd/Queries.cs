@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
+using StreamLinq.Bench;
 
 namespace StreamLinq.QueryEndToEnd;
 
@@ -24,7 +25,7 @@ internal static class Queries
         // With two partitions and many keys the aggregation partitions the keys by hash (radix)
         // instead of merging per-partition tables: the same query, against the same one-core loop.
         GroupedManyKeys() with { Name = "GroupBy count+sum, 1M keys, 2 partitions (radix)", Parallelism = 2 },
-        new("stream join", HandJoin, (l, r) => l.Join(r, a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum(),
+        new("stream join", HandJoins.Stream, (l, r) => l.Join(r, a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum(),
             (l, r) =>
             {
                 var byKey = r.ToLookup(b => b.Key, b => b.Value);
@@ -37,12 +38,12 @@ internal static class Queries
         new("OrderBy.Take(10)", HandTopTen, (l, _) => TopChecksum(l.OrderByDescending(r => r.Value).Take(10).ToArray()),
             (l, _) => Feed(l, s => s.ToList().Select(all => TopChecksum(all.OrderByDescending(r => r.Value).Take(10).ToArray()))),
             (s, _, emit) => s.OrderByDescending(r => r.Value).Take(10).ForEachBatch((b, _) => emit(TopChecksum(b)))),
-        new("static join, 1k-row table", HandStaticJoin, (l, _) => l.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
+        new("static join, 1k-row table", (l, _) => HandJoins.Static<Record, Dimension, RecordKey<Record>>(l, Table), (l, _) => l.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
             (l, _) => Feed(l, s => s.Where(r => Weights.ContainsKey(r.Key)).Select(r => r.Value * Weights[r.Key]).Sum()),
             (s, _, emit) => s.Join(Table, r => r.Key, d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
 
         // Keys over the whole 100 k-row table: Key * 100 + Value % 100.
-        new("static join, 100k-row table", HandLargeStaticJoin, (l, _) => l.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
+        new("static join, 100k-row table", (l, _) => HandJoins.Static<Record, Dimension, ByWideKey>(l, LargeTable), (l, _) => l.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
             (l, _) => Feed(l, s => s.Where(r => LargeWeights.ContainsKey(r.Key * 100 + (int)(r.Value % 100))).Select(r => r.Value * LargeWeights[r.Key * 100 + (int)(r.Value % 100)]).Sum()),
             (s, _, emit) => s.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
     ];
@@ -140,34 +141,6 @@ internal static class Queries
         return sum;
     }
 
-    private static long HandJoin(Record[] left, Record[] right)
-    {
-        var byKey = new Dictionary<int, List<long>>();
-        foreach (var r in right)
-        {
-            if (!byKey.TryGetValue(r.Key, out var values))
-            {
-                byKey[r.Key] = values = [];
-            }
-
-            values.Add(r.Value);
-        }
-
-        var sum = 0L;
-        foreach (var l in left)
-        {
-            if (byKey.TryGetValue(l.Key, out var values))
-            {
-                foreach (var v in values)
-                {
-                    sum += l.Value * v;
-                }
-            }
-        }
-
-        return sum;
-    }
-
     private static long HandDistinct(Record[] left, Record[] right)
     {
         var keys = new HashSet<int>();
@@ -204,47 +177,6 @@ internal static class Queries
         return TopChecksum(top.AsSpan(0, count).ToArray());
     }
 
-    private static long HandStaticJoin(Record[] left, Record[] right)
-    {
-        // The table is read per batch, as the query does: it may change between batches.
-        var weights = new Dictionary<int, long>(Table.Length);
-        foreach (var d in Table)
-        {
-            weights[d.Id] = d.Weight;
-        }
-
-        var sum = 0L;
-        foreach (var r in left)
-        {
-            if (weights.TryGetValue(r.Key, out var weight))
-            {
-                sum += r.Value * weight;
-            }
-        }
-
-        return sum;
-    }
-
-    private static long HandLargeStaticJoin(Record[] left, Record[] right)
-    {
-        var weights = new Dictionary<int, long>(LargeTable.Length);
-        foreach (var d in LargeTable)
-        {
-            weights[d.Id] = d.Weight;
-        }
-
-        var sum = 0L;
-        foreach (var r in left)
-        {
-            if (weights.TryGetValue(r.Key * 100 + (int)(r.Value % 100), out var weight))
-            {
-                sum += r.Value * weight;
-            }
-        }
-
-        return sum;
-    }
-
     /// <summary>Order-sensitive: a top ten in another order, or with ties in another order, differs.</summary>
     private static long TopChecksum(IReadOnlyList<Record> top)
     {
@@ -255,5 +187,11 @@ internal static class Queries
         }
 
         return checksum;
+    }
+
+    /// <summary>The 100 k-row table's key, as the query above computes it.</summary>
+    private readonly struct ByWideKey : IJoinKey<Record>
+    {
+        public static int Of(in Record r) => r.Key * 100 + (int)(r.Value % 100);
     }
 }

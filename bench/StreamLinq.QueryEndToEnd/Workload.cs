@@ -1,10 +1,12 @@
+using StreamLinq.Bench;
+
 namespace StreamLinq.QueryEndToEnd;
 
 /// <summary>A benchmark record, as bench/StreamLinq.Benchmarks': a value type of 16 bytes.</summary>
-internal readonly record struct Record(int Key, long Value, long Timestamp);
+internal readonly record struct Record(int Key, long Value, long Timestamp) : IKeyValue;
 
 /// <summary>A row of the static table.</summary>
-internal readonly record struct Dimension(int Id, long Weight);
+internal readonly record struct Dimension(int Id, long Weight) : IWeightedRow;
 
 /// <summary>The inputs, generated once per batch size with a fixed seed.</summary>
 internal static class Workload
