@@ -25,6 +25,16 @@ internal static class Queries
         // With two partitions and many keys the aggregation partitions the keys by hash (radix)
         // instead of merging per-partition tables: the same query, against the same one-core loop.
         GroupedManyKeys() with { Name = "GroupBy count+sum, 1M keys, 2 partitions (radix)", Parallelism = 2 },
+
+        // The same query with a value-type result: the batch's result is one array, not also an
+        // object per group for the collector to copy while the batch still holds them all.
+        GroupedManyKeys() with
+        {
+            Name = "GroupBy count+sum, 1M keys, struct result",
+            Wire = (s, _, emit) => s.GroupBy(r => r.Key * 1000 + (int)(r.Value % 1000))
+                .Select(g => new GroupStats(g.Key, g.Count(), g.Sum(r => r.Value)))
+                .ForEachBatch((b, _) => emit(b.Sum(g => g.Key + g.Count + g.Sum))),
+        },
         new("stream join", HandJoins.Stream, (l, r) => l.Join(r, a => a.Key, b => b.Key, (a, b) => a.Value * b.Value).Sum(),
             (l, r) =>
             {

@@ -5,6 +5,9 @@ namespace StreamLinq.QueryEndToEnd;
 /// <summary>A benchmark record, as bench/StreamLinq.Benchmarks': a value type of 16 bytes.</summary>
 internal readonly record struct Record(int Key, long Value, long Timestamp) : IKeyValue;
 
+/// <summary>One group's result, as a value type.</summary>
+internal readonly record struct GroupStats(int Key, int Count, long Sum);
+
 /// <summary>A row of the static table.</summary>
 internal readonly record struct Dimension(int Id, long Weight) : IWeightedRow;
 
