@@ -11,8 +11,9 @@ namespace StreamLinq.Execution;
 /// <remarks>
 /// Open addressing with linear probing over an <c>int</c> bucket array, keys and hashes stored
 /// by slot (an integer key is compared without its hash: <see cref="IntegerKey"/>): the lookup is
-/// small enough to inline into the compiled loop, and the slot order doubles as the output order. Fibonacci hashing spreads keys whose hash codes are
-/// sequential (small integers, the common case), which a power-of-two mask alone would not.
+/// small enough to inline into the compiled loop, and the slot order doubles as the output order.
+/// Fibonacci hashing spreads keys whose hash codes are sequential (small integers, the common
+/// case), which a power-of-two mask alone would not.
 /// A table may own one radix partition of the keys (<see cref="Owns"/>): the batch is then
 /// aggregated by several tables at once, each over every record but only for its own keys, and
 /// each slot remembers when its key was first seen, so the tables' slots can be put back in

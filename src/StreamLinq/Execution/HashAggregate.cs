@@ -13,12 +13,12 @@ namespace StreamLinq.Execution;
 /// Two ways to use the cores, chosen per batch by the number of keys expected (the groups per
 /// record of the last non-empty batch, scaled to this one's size): with few keys, each partition
 /// aggregates a range of the batch into its own table and the tables are merged in partition
-/// order (a merge costs one lookup per key and table). With many keys, at least an eighth of the records per partition, merging would
-/// cost about as much as aggregating, so the keys are radix-partitioned instead: each partition
-/// reads the whole batch but aggregates only the keys whose hash falls in it, and the partitions'
-/// groups are interleaved back in order of first appearance, with no merge. Radix partitioning is
-/// not used with a floating-point sum or average, whose bits would then depend on the previous
-/// batch. Tables are sized for the keys expected. Per batch; nothing is kept but that estimate
+/// order (a merge costs one lookup per key and table). With many keys, at least an eighth of the
+/// records per partition, merging would cost about as much as aggregating, so the keys are
+/// radix-partitioned instead: each partition reads the whole batch but aggregates only the keys
+/// whose hash falls in it, and the partitions' groups are interleaved back in order of first
+/// appearance, with no merge. Radix partitioning is not used with a floating-point sum or
+/// average, whose bits would then depend on the previous batch. Tables are sized for the keys expected. Per batch; nothing is kept but that estimate
 /// and, for the next batch, the tables of the last one, emptied (<see cref="GroupTable{TKey}.Reset"/>):
 /// a batch of many keys then neither allocates its tables nor leaves them to the collector.
 /// Kept tables are memory, not state: never checkpointed, and a replayed batch starts from

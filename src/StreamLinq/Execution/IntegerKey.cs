@@ -5,8 +5,9 @@ namespace StreamLinq.Execution;
 /// <summary>
 /// Whether a hash table's key type is an integer, whose equality is one comparison: a probe of
 /// <see cref="GroupTable{TKey}"/>, <see cref="StaticJoinTable{TKey, TInner}"/> or
-/// <see cref="JoinIndex{TKey}"/> then compares the keys without comparing their stored hashes first. The hash is only a filter in front of a
-/// costly equality; for an integer it is one more array, one more cache line per probe, to read.
+/// <see cref="JoinIndex{TKey}"/> then compares the keys without comparing their stored hashes
+/// first. The hash is only a filter in front of a costly equality; for an integer it is one more
+/// array, one more cache line per probe, to read.
 /// </summary>
 internal static class IntegerKey
 {
