@@ -90,6 +90,28 @@ public class HashAggregateTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public async Task A_batch_a_hundred_times_the_last_ones_size_aggregates_as_linq_does_with_its_table_sized_from_the_keys_per_record(byte partitionSize)
+    {
+        // Tables are sized from the last non-empty batch's groups per record: about one key in two
+        // records, then a batch a hundred times bigger with the same ratio, an empty one (which
+        // leaves the estimate alone), one with a key per record, and a small one again.
+        int[][] batches =
+        [
+            [.. Enumerable.Range(0, 400).Select(i => i / 2)],
+            [.. Enumerable.Range(0, 40_000).Select(i => i / 2 * 7)],
+            [],
+            [.. Enumerable.Range(0, 20_000).Select(i => -i)],
+            [.. Enumerable.Range(0, 10).Select(i => i % 3)],
+        ];
+        var actual = await RunAsync(batches, partitionSize, s => s.GroupBy(x => x).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x) }));
+        var expected = batches.Select(b => b.GroupBy(x => x).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(x => (long)x) }).ToArray());
+        Assert.Equal(expected, actual);
+    }
+
     private static async Task<List<T[]>> RunAsync<T>(int[][] batches, byte partitionSize, Func<IDStream<int>, IDStream<T>> query)
     {
         var options = new StreamingOptions { MinPartitionSize = 1 + (partitionSize % 8), MaxDegreeOfParallelism = 3 };
