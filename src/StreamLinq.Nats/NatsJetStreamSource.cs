@@ -186,34 +186,12 @@ internal sealed class NatsJetStreamSource(INatsConnection nats, string stream, s
             ? new SourceException(Name, $"{what} did not answer within {options.OperationTimeout}.", new TimeoutException(error.Message, error)) { IsTransient = true }
             : new SourceException(Name, $"{what} failed: {error.Message}", error) { IsTransient = error is NatsException or TimeoutException or IOException };
 
-    public void WriteState(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        foreach (var (subject, sequence) in _positions)
-        {
-            writer.WriteNumber(subject, sequence);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteState(Utf8JsonWriter writer) =>
+        PartitionPositions.Write(writer, _positions, (w, subject, sequence) => w.WriteNumber(subject, sequence));
 
     public void ReadState(JsonElement state, int version)
     {
-        if (version != StateVersion || state.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{Name}: unreadable checkpointed position (version {version}).");
-        }
-
-        foreach (var property in state.EnumerateObject())
-        {
-            if (!_positions.ContainsKey(property.Name))
-            {
-                throw new InvalidDataException($"{Name}: the checkpoint holds a position for subject '{property.Name}', which this source does not read.");
-            }
-
-            _positions[property.Name] = property.Value.GetUInt64();
-        }
-
+        PartitionPositions.Read(this, state, version, _positions, sequence => sequence.GetUInt64());
         _positioned = true;
     }
 

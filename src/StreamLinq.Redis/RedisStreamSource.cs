@@ -407,33 +407,14 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
         }
     }
 
-    public void WriteState(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        foreach (var (key, id) in _lastIds)
-        {
-            writer.WriteString(key, id);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteState(Utf8JsonWriter writer) =>
+        PartitionPositions.Write(writer, _lastIds, (w, key, id) => w.WriteString(key, id));
 
     public void ReadState(JsonElement state, int version)
     {
-        if (version != StateVersion || state.ValueKind != JsonValueKind.Object)
+        foreach (var key in PartitionPositions.Read(this, state, version, _lastIds, id => id.GetString()))
         {
-            throw new InvalidDataException($"{Name}: unreadable checkpointed position (version {version}).");
-        }
-
-        foreach (var property in state.EnumerateObject())
-        {
-            if (!_lastIds.ContainsKey(property.Name))
-            {
-                throw new InvalidDataException($"{Name}: the checkpoint holds a position for stream '{property.Name}', which this source does not read.");
-            }
-
-            _lastIds[property.Name] = property.Value.GetString();
-            Discard(property.Name);
+            Discard(key);
         }
 
         _positioned = true;
