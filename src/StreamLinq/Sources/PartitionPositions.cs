@@ -7,7 +7,8 @@ namespace StreamLinq.Sources;
 /// (<see cref="State.IStatefulOperator.WriteState"/> and <see cref="State.IStatefulOperator.ReadState"/>):
 /// one JSON object, a property per partition holding that partition's offset
 /// (<c>{"orders:0": "1700000000000-3", "orders:1": null}</c>). The Redis Streams and NATS
-/// JetStream sources and the connector SDK's sample log source keep their positions this way.
+/// JetStream sources and the connector SDK's sample log source keep their positions this way
+/// (their batch ranges: <see cref="PartitionRanges"/>).
 /// </summary>
 /// <remarks>
 /// Across batches: the position is where the source goes on after the newest sealed batch,
