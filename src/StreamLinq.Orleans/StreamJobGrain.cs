@@ -462,12 +462,11 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
         var keyPartitions = Options.KeyPartitions;
         var listed = (await store.ListAsync(CancellationToken.None)).ToHashSet();
         (long Sequence, DriverCheckpoint Checkpoint)? newest = null;
-
-        // Records of drivers from before epochs were claimed count too.
         var maxEpoch = listed.Where(CheckpointLayout.IsClaim).DefaultIfEmpty().Max();
 
         // Every record is read, not only the newest valid one: a zombie driver may have written a
-        // record of its older epoch after a newer driver's, and the next epoch must exceed both.
+        // record of its older epoch after a newer driver's, and the next epoch must exceed both
+        // (and the epochs of records written before drivers claimed their epochs).
         foreach (var record in listed.Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).OrderDescending())
         {
             if (await store.ReadAsync(CheckpointLayout.Record(record), CancellationToken.None) is not { } bytes)

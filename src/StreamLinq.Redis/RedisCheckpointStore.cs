@@ -12,9 +12,9 @@ namespace StreamLinq.Redis;
 /// </summary>
 /// <remarks>
 /// <para>Each write is one <c>HSET</c> of one field (<c>HSETNX</c> for <see cref="TryCreateAsync"/>),
-/// which Redis applies atomically: a reader
-/// sees the whole checkpoint or none. The engine frames each checkpoint with its length and
-/// SHA-256 and checks them on reading, so a damaged value is skipped for the previous one.</para>
+/// which Redis applies atomically: a reader sees the whole checkpoint or none. The engine frames
+/// each checkpoint with its length and SHA-256 and checks them on reading, so a damaged value is
+/// skipped for the previous one.</para>
 /// <para>Durability is the server's: without <c>appendonly yes</c> (and <c>appendfsync always</c>
 /// for the last second) a Redis restart loses the checkpoints, and recovery falls back to the
 /// transactional sinks' commits. A write that fails (the server is down) fails the batch with an

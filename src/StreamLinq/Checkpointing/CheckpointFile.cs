@@ -72,7 +72,8 @@ internal static class CheckpointFile
 
             WriteHook?.Invoke("temp-written");
 
-            // rename(2) is atomic: a crash leaves the old name or the new file, never half of it.
+            // rename(2) (link(2) for a create) is atomic: a crash leaves the old name or the new
+            // file, never half of it.
             // The directory entry itself is not fsynced (.NET has no portable way to), so after a
             // power loss the newest checkpoint may be missing; recovery then uses the previous one.
             if (overwrite)
