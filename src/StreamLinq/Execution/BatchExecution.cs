@@ -78,7 +78,11 @@ internal sealed class BatchExecution
     /// <summary>The records <paramref name="node"/> produces for this batch as one array, computed on first request.</summary>
     /// <returns>The records, or null when the node's stream has no batch at this time.</returns>
     /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
-    public Array? Evaluate(PlanNode node) => Result(node) is BatchRecords segments ? segments.ToArray() : (Array?)Result(node);
+    public Array? Evaluate(PlanNode node)
+    {
+        var result = Result(node);
+        return result is BatchRecords segments ? segments.ToArray() : (Array?)result;
+    }
 
     /// <summary>
     /// The records an output gets for this batch: the node's array, or a read-only list over its
@@ -87,7 +91,11 @@ internal sealed class BatchExecution
     /// </summary>
     /// <returns>The records (a <c>T[]</c> or an <see cref="IReadOnlyList{T}"/>), or null when the node's stream has no batch at this time.</returns>
     /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
-    public System.Collections.IEnumerable? Output(PlanNode node) => Result(node) is BatchRecords segments ? segments.AsList() : (Array?)Result(node);
+    public System.Collections.IEnumerable? Output(PlanNode node)
+    {
+        var result = Result(node);
+        return result is BatchRecords segments ? segments.AsList() : (Array?)result;
+    }
 
     private object? Result(PlanNode node)
     {

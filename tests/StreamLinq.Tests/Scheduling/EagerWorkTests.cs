@@ -29,6 +29,10 @@ public class EagerWorkTests
         var probe = new Probe();
         var kept = harness.Context.FromObservable(subject).Where(x => probe.Keep(x));
         var records = StreamHarness.Collect(kept);
+        var indexed = new ConcurrentDictionary<BatchTime, int[]>();
+
+        // The list an output gets, read by index backwards (each segment's start found again) and checked against its enumeration.
+        kept.ForEachBatch((batch, time) => indexed[time] = [.. Enumerable.Range(0, batch.Count).Reverse().Select(i => batch[i]).Reverse()]);
         var groups = StreamHarness.Collect(kept.GroupBy(x => x % 100).Select(g => new Group(g.Key, g.Count(), g.Sum())));
         await harness.StartAsync();
         var random = new Random(seed);
@@ -46,6 +50,7 @@ public class EagerWorkTests
             Assert.Null(done.Failure);
             var expected = batch.Where(Probe.Kept).ToArray();
             Assert.Equal(expected, records[done.Time]);
+            Assert.Equal(expected, indexed[done.Time]);
             Assert.Equal(expected.GroupBy(x => x % 100).Select(g => new Group(g.Key, g.Count(), g.Sum())), groups[done.Time]);
         }
     }
