@@ -15,7 +15,7 @@ internal sealed record RunResult(double AcceptedPerSecond, LatencyHistogram Late
 /// </summary>
 internal static class LatencyRun
 {
-    public static async Task<RunResult> RunAsync(TimeSpan interval, double? rate, TimeSpan length, bool backPressure, ReceiverOptions? receiver = null, bool stampWhenSent = false, bool eager = true)
+    public static async Task<RunResult> RunAsync(TimeSpan interval, double? rate, TimeSpan length, bool backPressure, ReceiverOptions? receiver = null, bool stampWhenSent = false, bool eager = true, TimeSpan? eagerFrom = null)
     {
         var captured = new Producer.Captured();
         var watcher = new Watcher();
@@ -23,7 +23,7 @@ internal static class LatencyRun
         long groups = 0;
         long batches = 0;
         var measureFrom = 0L;
-        await using var context = new StreamingContext(interval, new StreamingOptions { BackPressure = backPressure, EagerWorkMinInterval = eager ? new StreamingOptions().EagerWorkMinInterval : TimeSpan.MaxValue });
+        await using var context = new StreamingContext(interval, new StreamingOptions { BackPressure = backPressure, EagerWorkMinInterval = !eager ? TimeSpan.MaxValue : eagerFrom ?? new StreamingOptions().EagerWorkMinInterval });
         context.AddListener(watcher);
         var kept = context.FromObservable(captured, receiver).Where(r => r.Key % 10 != 0);
         kept.GroupBy(r => r.Key).Select(g => new { g.Key, N = g.Count(), S = g.Sum(r => r.Value) }).ForEachBatch((result, _) => groups += result.Count);
