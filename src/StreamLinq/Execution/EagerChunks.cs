@@ -84,6 +84,13 @@ internal sealed class EagerChunks<TIn, TRun> : IFullChunkListener<TIn>, IThreadP
                 return;
             }
 
+            // A stopped receiver's last batches do the rest themselves: no run starts after the stop.
+            if (_receiver.IsClosed)
+            {
+                Array.ForEach(chunks, chunk => chunk.Release());
+                return;
+            }
+
             var starts = new int[chunks.Length];
             var epoch = _receiver.Unsealed(starts, chunks);
             Expire(epoch);

@@ -371,7 +371,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
 
     /// <summary>
     /// Has <paramref name="listener"/> told of each chunk handed off from now on, on the producer's
-    /// thread: eager work reads the full chunks of the batch still open (<c>Execution/EagerStage</c>).
+    /// thread: eager work reads the full chunks of the batch still open (<c>Execution/EagerChunks</c>).
     /// </summary>
     internal void AddFullChunkListener(IFullChunkListener<T> listener)
     {
@@ -380,6 +380,9 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
             _fullChunkListeners = [.. _fullChunkListeners, listener];
         }
     }
+
+    /// <summary>Whether the receiver has stopped (<see cref="Close"/>): eager work then starts no run.</summary>
+    internal bool IsClosed => _closed;
 
     /// <summary>How many seals were made: eager work drops what it computed for chunks no seal took within a few of them.</summary>
     internal long SealEpoch => Volatile.Read(ref _sealEpoch);
