@@ -102,8 +102,9 @@ public sealed record StreamingOptions
     /// batch, nothing checkpointed: the results are a cache the batch uses once; a retried or
     /// replayed batch, or one whose user code threw during eager work, runs the normal way, so
     /// results, order, delivery and failures are as without it. User functions then run before
-    /// the boundary (still once per record per batch attempt). 100 ms by default (below, a batch's
-    /// work is short enough that the hand-offs cost more than they save);
+    /// the boundary (still once per record per batch attempt). 100 ms by default: below it a
+    /// batch's work is already short next to its interval, and a run starts per 64 Ki records, so
+    /// at a few million records per second a 10 ms batch would be one or two runs;
     /// <see cref="TimeSpan.MaxValue"/> turns it off. Read when the context starts.
     /// </summary>
     public TimeSpan EagerWorkMinInterval { get; init; } = TimeSpan.FromMilliseconds(100);
