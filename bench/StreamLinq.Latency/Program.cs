@@ -26,8 +26,8 @@ if (args.Contains("--store-only"))
 }
 
 // One interval at one load for as long as asked (to profile it): --case MS SHARE, the capacity in M/s
-// after --capacity or measured here once; eager work off, then on (only off with --no-eager), from
-// the interval after --eager-from MS instead of the default threshold.
+// after --capacity or measured here once; eager work off, then on (--no-eager, --eager-only: one of
+// them, each first in its process), from the interval after --eager-from MS instead of the default threshold.
 if (Array.IndexOf(args, "--case") is var at and >= 0)
 {
     var caseInterval = TimeSpan.FromMilliseconds(double.Parse(args[at + 1], CultureInfo.InvariantCulture));
@@ -38,7 +38,7 @@ if (Array.IndexOf(args, "--case") is var at and >= 0)
     Console.WriteLine($"capacity {caseCapacity / 1e6:N1} M/s");
     Console.WriteLine("interval  load          offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
     TimeSpan? eagerFrom = Array.IndexOf(args, "--eager-from") is var f and >= 0 ? TimeSpan.FromMilliseconds(double.Parse(args[f + 1], CultureInfo.InvariantCulture)) : null;
-    foreach (var eager in args.Contains("--no-eager") ? [false] : new[] { false, true })
+    foreach (var eager in args.Contains("--no-eager") ? [false] : args.Contains("--eager-only") ? [true] : new[] { false, true })
     {
         var caseRun = await LatencyRun.RunAsync(caseInterval, caseCapacity * caseShare, Longer(length, caseInterval), backPressure: false, eager: eager, eagerFrom: eagerFrom);
         Print(caseInterval, eager ? $"{caseShare:P0}" : $"{caseShare:P0} no eager", caseCapacity * caseShare, caseRun);
