@@ -7,9 +7,9 @@ using StreamLinq.Tests.Support;
 namespace StreamLinq.Tests.Scheduling;
 
 /// <summary>
-/// Eager work (<see cref="StreamingOptions.EagerWorkMinInterval"/>): a filter over a push source
-/// runs over the receiver's full chunks while the batch is open. Each test first waits until the
-/// filter ran before the boundary, so the batch really uses eager results.
+/// Eager work (<see cref="StreamingOptions.EagerWorkMinInterval"/>): a filter, and a GroupBy,
+/// over a push source run over the receiver's full chunks while the batch is open. Each test first
+/// waits until the filter ran before the boundary, so the batch really uses eager results.
 /// </summary>
 public class EagerWorkTests
 {
@@ -31,7 +31,7 @@ public class EagerWorkTests
         var records = StreamHarness.Collect(kept);
         var indexed = new ConcurrentDictionary<BatchTime, int[]>();
 
-        // The list an output gets, read by index backwards (each segment's start found again) and checked against its enumeration.
+        // The list an output gets, read by index backwards, so that each segment is looked up again.
         kept.ForEachBatch((batch, time) => indexed[time] = [.. Enumerable.Range(0, batch.Count).Reverse().Select(i => batch[i]).Reverse()]);
         var groups = StreamHarness.Collect(kept.GroupBy(x => x % 100).Select(g => new Group(g.Key, g.Count(), g.Sum())));
         await harness.StartAsync();
