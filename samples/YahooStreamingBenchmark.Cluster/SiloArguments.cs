@@ -26,17 +26,12 @@ public sealed record SiloArguments(int Number, string RedisEndpoint, ClusterLayo
     /// <exception cref="ArgumentException">A flag is missing or malformed; the message names it.</exception>
     public static SiloArguments Parse(IReadOnlyList<string> args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Count; i += 2)
-        {
-            values[args[i]] = args[i + 1];
-        }
-
-        string Text(string flag) => values.TryGetValue(flag, out var value) && value.Length > 0 ? value : throw new ArgumentException($"silo mode needs {flag}.");
-        int Number(string flag) => int.TryParse(Text(flag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
-            ? number
-            : throw new ArgumentException($"silo mode: {flag} takes a positive whole number, not '{values[flag]}'.");
-
-        return new SiloArguments(Number("--silo"), Text("--redis"), new ClusterLayout(Text("--run"), Number("--partitions"), TimeSpan.FromMilliseconds(Number("--interval-ms"))), Number("--silo-port"), Number("--gateway-port"));
+        var line = new SiloCommandLine(args, "silo mode");
+        return new SiloArguments(
+            line.Number("--silo"),
+            line.Text("--redis"),
+            new ClusterLayout(line.Text("--run"), line.Number("--partitions"), TimeSpan.FromMilliseconds(line.Number("--interval-ms"))),
+            line.Number("--silo-port"),
+            line.Number("--gateway-port"));
     }
 }

@@ -186,79 +186,31 @@ internal sealed class NatsJetStreamSource(INatsConnection nats, string stream, s
             ? new SourceException(Name, $"{what} did not answer within {options.OperationTimeout}.", new TimeoutException(error.Message, error)) { IsTransient = true }
             : new SourceException(Name, $"{what} failed: {error.Message}", error) { IsTransient = error is NatsException or TimeoutException or IOException };
 
-    public void WriteState(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        foreach (var (subject, sequence) in _positions)
-        {
-            writer.WriteNumber(subject, sequence);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteState(Utf8JsonWriter writer) =>
+        PartitionPositions.Write(writer, _positions, (w, subject, sequence) => w.WriteNumber(subject, sequence));
 
     public void ReadState(JsonElement state, int version)
     {
-        if (version != StateVersion || state.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{Name}: unreadable checkpointed position (version {version}).");
-        }
-
-        foreach (var property in state.EnumerateObject())
-        {
-            if (!_positions.ContainsKey(property.Name))
-            {
-                throw new InvalidDataException($"{Name}: the checkpoint holds a position for subject '{property.Name}', which this source does not read.");
-            }
-
-            _positions[property.Name] = property.Value.GetUInt64();
-        }
-
+        PartitionPositions.Read(this, state, version, _positions, sequence => sequence.GetUInt64());
         _positioned = true;
     }
 
     public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
     {
         var sealedRange = (SealedRange)input;
-        if (sealedRange.Ranges is not { } ranges)
+        PartitionRanges.Write(writer, sealedRange.Ranges, sealedRange.PerSubject, (w, range) =>
         {
-            // Queued, not yet read: a replay resolves it from the checkpointed position, as it would have.
-            writer.WriteStartObject();
-            writer.WriteNumber("unresolved", sealedRange.PerSubject);
-            writer.WriteEndObject();
-            return;
-        }
-
-        writer.WriteStartArray();
-        foreach (var range in ranges)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("subject", range.Subject);
-            writer.WriteNumber("after", range.After);
-            writer.WriteNumber("last", range.Last);
-            writer.WriteNumber("count", range.Count);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+            w.WriteString("subject", range.Subject);
+            w.WriteNumber("after", range.After);
+            w.WriteNumber("last", range.Last);
+            w.WriteNumber("count", range.Count);
+        });
     }
 
-    public ISealedInput ReadRange(JsonElement range)
-    {
-        try
-        {
-            if (range.ValueKind == JsonValueKind.Object)
-            {
-                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxMessagesPerBatch));
-            }
-
-            return new SealedRange(this, [.. range.EnumerateArray().Select(ParseRange)]);
-        }
-        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or FormatException)
-        {
-            throw new InvalidDataException($"{Name}: a pending batch's sequence range is malformed: {range.GetRawText()}", error);
-        }
-    }
+    public ISealedInput ReadRange(JsonElement range) =>
+        PartitionRanges.Read(this, range, options.MaxMessagesPerBatch, ParseRange, out var perSubject) is { } ranges
+            ? new SealedRange(this, ranges)
+            : new SealedRange(this, perSubject);
 
     public bool IsResolved(ISealedInput input) => ((SealedRange)input).Ranges is not null;
 

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -27,7 +29,8 @@ namespace StreamLinq.Orleans;
 /// the reducers' last state and the batches after it are replayed into it. User code that throws
 /// stops the job, reported in its status. A driver activated again (by
 /// <see cref="IStreamJob.StartAsync"/> or the failover probe, <see cref="IJobDriver.KeepRunningAsync"/>)
-/// takes the next epoch and goes on from the newest checkpoint whose parts are all written.
+/// claims the next epoch in the checkpoint store (only one of drivers racing gets it; the others
+/// stop) and goes on from the newest checkpoint whose parts are all written.
 /// Placed by the hash of the job's name over the live silos, so the drivers of many jobs spread.
 /// </remarks>
 [HashBasedPlacement]
@@ -88,11 +91,11 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
             return;
         }
 
-        var newest = await ReadNewestAsync();
+        var store = await ReadStoreAsync();
         _resumeChecked = true;
-        if (newest is { Checkpoint.Running: true })
+        if (store.Newest is { Checkpoint.Running: true })
         {
-            await StartFromAsync(newest);
+            await StartFromAsync(store);
         }
     }
 
@@ -129,28 +132,30 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
         return Task.FromResult(_plan.Explain());
     }
 
-    private async Task StartFromAsync((long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)? newest)
+    private async Task StartFromAsync(StoreView? read)
     {
         var options = Options;
         var plan = _plan ??= registry.Build(Job, services);
         var clock = options.Streaming.TimeProvider;
         var interval = plan.BatchInterval;
-        newest ??= await ReadNewestAsync();
+        var store = read ?? await ReadStoreAsync();
+        var newest = store.Newest;
         _cuts.Clear();
-        _epoch = 1;
+        _epoch = store.MaxEpoch + 1;
         if (newest is { } found)
         {
             var checkpoint = found.Checkpoint;
             plan.RestoreSourcePositions(checkpoint.Positions);
             _sequence = found.Sequence;
-            _epoch = found.MaxEpoch + 1;
             _completed = checkpoint.Completed;
             _stateSequence = checkpoint.StateSequence;
             _stateTime = checkpoint.StateTime;
             _cuts.AddRange(checkpoint.Cuts.Select(c => (plan.RestoreCut(c.Time, c.Offsets), c.StateSequence)));
         }
 
-        // The new epoch is durable before this driver gives any order, so no later driver reuses it.
+        // The epoch is this driver's alone before it writes or orders anything: of drivers that
+        // read the same store at once, one claims it and the others stop.
+        await ClaimEpochAsync(store.MaxEpoch);
         await WriteRecordAsync(running: true);
         LogDriverStarted(_logger, Job, RuntimeIdentity, _epoch, _sequence);
         if (newest is not null)
@@ -444,23 +449,24 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
 
     /// <summary>
     /// The newest record whose reducer parts are all written (one that does not read is passed
-    /// over for the one before it), with the highest epoch any record holds; null when the store
-    /// holds none or the job has no store.
+    /// over for the one before it; null when there is none or the job has no store), and the
+    /// highest epoch any claim or record holds.
     /// </summary>
-    private async Task<(long Sequence, DriverCheckpoint Checkpoint, long MaxEpoch)?> ReadNewestAsync()
+    private async Task<StoreView> ReadStoreAsync()
     {
         if (Options.CheckpointStore is not { } store)
         {
-            return null;
+            return new StoreView(null, 0);
         }
 
         var keyPartitions = Options.KeyPartitions;
         var listed = (await store.ListAsync(CancellationToken.None)).ToHashSet();
         (long Sequence, DriverCheckpoint Checkpoint)? newest = null;
-        long maxEpoch = 0;
+        var maxEpoch = listed.Where(CheckpointLayout.IsClaim).DefaultIfEmpty().Max();
 
         // Every record is read, not only the newest valid one: a zombie driver may have written a
-        // record of its older epoch after a newer driver's, and the next epoch must exceed both.
+        // record of its older epoch after a newer driver's, and the next epoch must exceed both
+        // (and the epochs of records written before drivers claimed their epochs).
         foreach (var record in listed.Where(CheckpointLayout.IsRecord).Select(CheckpointLayout.RecordOf).OrderDescending())
         {
             if (await store.ReadAsync(CheckpointLayout.Record(record), CancellationToken.None) is not { } bytes)
@@ -495,7 +501,39 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
             }
         }
 
-        return newest is { } found ? (found.Sequence, found.Checkpoint, maxEpoch) : null;
+        return new StoreView(newest, maxEpoch);
+    }
+
+    /// <summary>
+    /// Claims <see cref="_epoch"/> (one more than <paramref name="read"/>, the highest the store
+    /// held) by creating its claim, which only one driver can: a driver that finds it made by
+    /// another read the store at the same moment and lost, so it stops before writing anything
+    /// (<see cref="StaleEpochException"/>).
+    /// </summary>
+    private async Task ClaimEpochAsync(long read)
+    {
+        if (Options.CheckpointStore is not { } store)
+        {
+            return;
+        }
+
+        if (_epoch > CheckpointLayout.MaxEpoch)
+        {
+            throw new InvalidOperationException($"Job '{Job}' has used every epoch {store.Description} has room for ({CheckpointLayout.MaxEpoch}, one per driver start): start it under a new store.");
+        }
+
+        var claim = new JsonObject { ["epoch"] = _epoch, ["silo"] = RuntimeIdentity };
+        if (await store.TryCreateAsync(CheckpointLayout.Claim(_epoch), JsonSerializer.SerializeToUtf8Bytes(claim), CancellationToken.None))
+        {
+            return;
+        }
+
+        var winner = await store.ReadAsync(CheckpointLayout.Claim(_epoch), CancellationToken.None) is { } bytes
+            && JsonNode.Parse(bytes)?["silo"] is JsonValue silo ? $"the driver on {silo}" : "another driver";
+        var lost = new StaleEpochException($"The driver of job '{Job}' on {RuntimeIdentity} read epoch {read} as the newest in {store.Description} and claimed epoch {_epoch}, but {winner} claimed epoch {_epoch} first: this driver stops without writing anything.");
+        Report(lost.Message);
+        Fence(lost);
+        throw lost;
     }
 
     /// <summary>Writes the next record: the epoch, the reducers' last state, the kept cuts and the sources' positions.</summary>
@@ -577,6 +615,9 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
         DeactivateOnIdle();
     }
 
+    /// <summary>What a driver that starts reads of the store.</summary>
+    private readonly record struct StoreView((long Sequence, DriverCheckpoint Checkpoint)? Newest, long MaxEpoch);
+
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "The driver of job '{Job}' runs on {Silo} under epoch {Epoch} (record {Sequence})")]
     private static partial void LogDriverStarted(ILogger logger, string job, string silo, long epoch, long sequence);
 
@@ -588,7 +629,7 @@ internal sealed partial class StreamJobGrain(StreamJobRegistry registry, IServic
     {
         var store = Options.CheckpointStore!;
         var needed = _stateSequence;
-        foreach (var sequence in await store.ListAsync(CancellationToken.None))
+        foreach (var sequence in (await store.ListAsync(CancellationToken.None)).Where(s => !CheckpointLayout.IsClaim(s)))
         {
             var record = CheckpointLayout.RecordOf(sequence);
             var stale = CheckpointLayout.IsRecord(sequence) ? record < keep : record != needed && record < keep;

@@ -11,10 +11,11 @@ namespace StreamLinq.Postgres;
 /// so that a driver recovers on another machine.
 /// </summary>
 /// <remarks>
-/// <para>Each write is one <c>INSERT ... ON CONFLICT DO UPDATE</c> statement, a transaction of its
-/// own: a reader sees the whole checkpoint or none, and a driver killed mid-write leaves no row.
-/// The engine frames each checkpoint with its length and SHA-256 and checks them on reading, so a
-/// row damaged in the database is skipped for the previous one, as a damaged file is.</para>
+/// <para>Each write is one <c>INSERT ... ON CONFLICT DO UPDATE</c> statement (<c>DO NOTHING</c> for
+/// <see cref="TryCreateAsync"/>), a transaction of its own: a reader sees the whole checkpoint or
+/// none, and a driver killed mid-write leaves no row. The engine frames each checkpoint with its
+/// length and SHA-256 and checks them on reading, so a row damaged in the database is skipped for
+/// the previous one, as a damaged file is.</para>
 /// <para>A write that fails (the server is down) fails the batch with an <see cref="IOException"/>
 /// naming this store around Npgsql's exception; the restart strategy retries it. Durability is the
 /// server's: with <c>synchronous_commit = off</c> a server crash can lose the newest checkpoints
@@ -82,17 +83,13 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask WriteAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var write = new NpgsqlCommand(
-            "INSERT INTO streamlinq_checkpoints (store_name, sequence, checkpoint) VALUES ($1, $2, $3) " +
-            "ON CONFLICT (store_name, sequence) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, written_at = now()", connection);
-        write.Parameters.Add(new() { Value = _name });
-        write.Parameters.Add(new() { Value = sequence });
-        write.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = checkpoint, NpgsqlDbType = NpgsqlDbType.Bytea });
-        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask WriteAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken) =>
+        await InsertAsync(sequence, checkpoint, "DO UPDATE SET checkpoint = EXCLUDED.checkpoint, written_at = now()", cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    /// <remarks>One <c>INSERT ... ON CONFLICT DO NOTHING</c>: the primary key decides between racing writers, and the row count says which one won.</remarks>
+    public async ValueTask<bool> TryCreateAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken) =>
+        await InsertAsync(sequence, checkpoint, "DO NOTHING", cancellationToken).ConfigureAwait(false) == 1;
 
     /// <inheritdoc/>
     public async ValueTask DeleteAsync(long sequence, CancellationToken cancellationToken)
@@ -104,13 +101,35 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
         await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <returns>How many rows the statement inserted or updated.</returns>
+    private async Task<int> InsertAsync(long sequence, ReadOnlyMemory<byte> checkpoint, string onConflict, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO streamlinq_checkpoints (store_name, sequence, checkpoint) VALUES ($1, $2, $3) " +
+            "ON CONFLICT (store_name, sequence) " + onConflict, connection);
+        insert.Parameters.Add(new() { Value = _name });
+        insert.Parameters.Add(new() { Value = sequence });
+        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = checkpoint, NpgsqlDbType = NpgsqlDbType.Bytea });
+        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         if (!_created)
         {
             await using var create = new NpgsqlCommand(Create, connection);
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (error.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            {
+                // IF NOT EXISTS does not hold between two sessions creating the table at once (two
+                // drivers of a new job): the one that lost finds it made by the other.
+            }
+
             _created = true;
         }
 

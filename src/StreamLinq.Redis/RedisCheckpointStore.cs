@@ -11,9 +11,10 @@ namespace StreamLinq.Redis;
 /// so that a driver recovers on another machine.
 /// </summary>
 /// <remarks>
-/// <para>Each write is one <c>HSET</c> of one field, which Redis applies atomically: a reader
-/// sees the whole checkpoint or none. The engine frames each checkpoint with its length and
-/// SHA-256 and checks them on reading, so a damaged value is skipped for the previous one.</para>
+/// <para>Each write is one <c>HSET</c> of one field (<c>HSETNX</c> for <see cref="TryCreateAsync"/>),
+/// which Redis applies atomically: a reader sees the whole checkpoint or none. The engine frames
+/// each checkpoint with its length and SHA-256 and checks them on reading, so a damaged value is
+/// skipped for the previous one.</para>
 /// <para>Durability is the server's: without <c>appendonly yes</c> (and <c>appendfsync always</c>
 /// for the last second) a Redis restart loses the checkpoints, and recovery falls back to the
 /// transactional sinks' commits. A write that fails (the server is down) fails the batch with an
@@ -67,6 +68,11 @@ public sealed class RedisCheckpointStore : ICheckpointStore
     /// <inheritdoc/>
     public async ValueTask WriteAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken) =>
         await Database.HashSetAsync(_key, Field(sequence), checkpoint).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    /// <remarks>One <c>HSETNX</c>, which Redis runs alone: of racing writers exactly one sets the field.</remarks>
+    public async ValueTask<bool> TryCreateAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken) =>
+        await Database.HashSetAsync(_key, Field(sequence), checkpoint, When.NotExists).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask DeleteAsync(long sequence, CancellationToken cancellationToken) =>

@@ -407,33 +407,14 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
         }
     }
 
-    public void WriteState(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        foreach (var (key, id) in _lastIds)
-        {
-            writer.WriteString(key, id);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteState(Utf8JsonWriter writer) =>
+        PartitionPositions.Write(writer, _lastIds, (w, key, id) => w.WriteString(key, id));
 
     public void ReadState(JsonElement state, int version)
     {
-        if (version != StateVersion || state.ValueKind != JsonValueKind.Object)
+        foreach (var key in PartitionPositions.Read(this, state, version, _lastIds, id => id.GetString()))
         {
-            throw new InvalidDataException($"{Name}: unreadable checkpointed position (version {version}).");
-        }
-
-        foreach (var property in state.EnumerateObject())
-        {
-            if (!_lastIds.ContainsKey(property.Name))
-            {
-                throw new InvalidDataException($"{Name}: the checkpoint holds a position for stream '{property.Name}', which this source does not read.");
-            }
-
-            _lastIds[property.Name] = property.Value.GetString();
-            Discard(property.Name);
+            Discard(key);
         }
 
         _positioned = true;
@@ -441,52 +422,28 @@ internal class RedisStreamSource<T>(IConnectionMultiplexer redis, string[] keys,
 
     public void WriteRange(ISealedInput input, Utf8JsonWriter writer)
     {
-        if (((SealedRange)input).Ranges is not { } ranges)
+        var sealedRange = (SealedRange)input;
+        PartitionRanges.Write(writer, sealedRange.Ranges, sealedRange.PerStream, (w, range) =>
         {
-            // Queued, not yet read: a replay resolves it from the checkpointed position, as it would have.
-            writer.WriteStartObject();
-            writer.WriteNumber("unresolved", ((SealedRange)input).PerStream);
-            writer.WriteEndObject();
-            return;
-        }
-
-        writer.WriteStartArray();
-        foreach (var range in ranges)
-        {
-            writer.WriteStartObject();
             // A partitioned source's documented form: cluster mode hands each partition's entry to its executor.
-            writer.WriteString("partition", range.Stream);
-            writer.WriteString("stream", range.Stream);
-            writer.WriteString("after", range.After);
-            writer.WriteString("last", range.Last);
-            writer.WriteNumber("count", range.Count);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+            w.WriteString("partition", range.Stream);
+            w.WriteString("stream", range.Stream);
+            w.WriteString("after", range.After);
+            w.WriteString("last", range.Last);
+            w.WriteNumber("count", range.Count);
+        });
     }
 
-    public ISealedInput ReadRange(JsonElement range)
-    {
-        try
-        {
-            if (range.ValueKind == JsonValueKind.Object)
-            {
-                return new SealedRange(this, Math.Clamp(range.GetProperty("unresolved").GetInt32(), 1, options.MaxEntriesPerBatch));
-            }
+    public ISealedInput ReadRange(JsonElement range) =>
+        PartitionRanges.Read(this, range, options.MaxEntriesPerBatch, ParseRange, out var perStream) is { } ranges
+            ? new SealedRange(this, ranges, null)
+            : new SealedRange(this, perStream);
 
-            var ranges = range.EnumerateArray().Select(r => new StreamRange(
-                r.GetProperty("stream").GetString()!,
-                r.GetProperty("after").GetString(),
-                r.GetProperty("last").GetString(),
-                r.GetProperty("count").GetInt32())).ToList();
-            return new SealedRange(this, ranges, null);
-        }
-        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or FormatException)
-        {
-            throw new InvalidDataException($"{Name}: a pending batch's id range is malformed.", error);
-        }
-    }
+    private static StreamRange ParseRange(JsonElement r) => new(
+        r.GetProperty("stream").GetString()!,
+        r.GetProperty("after").GetString(),
+        r.GetProperty("last").GetString(),
+        r.GetProperty("count").GetInt32());
 
     public bool IsResolved(ISealedInput input) => ((SealedRange)input).Ranges is not null;
 

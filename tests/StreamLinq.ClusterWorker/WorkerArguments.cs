@@ -1,4 +1,5 @@
 using System.Globalization;
+using YahooStreamingBenchmark.Cluster;
 
 namespace StreamLinq.ClusterWorker;
 
@@ -41,22 +42,22 @@ public sealed record WorkerArguments(string Redis, string Cluster, string Postgr
     /// <exception cref="ArgumentException">A flag is missing or malformed; the message names it.</exception>
     public static WorkerArguments Parse(IReadOnlyList<string> args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Count; i += 2)
-        {
-            values[args[i]] = args[i + 1];
-        }
-
-        string Text(string flag) => values.TryGetValue(flag, out var value) && value.Length > 0 ? value : throw new ArgumentException($"the silo worker needs {flag}.");
-        int Number(string flag) => int.TryParse(Text(flag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
-            ? number
-            : throw new ArgumentException($"the silo worker's {flag} takes a positive whole number, not '{values[flag]}'.");
-        var sink = Text("--sink");
+        var line = new SiloCommandLine(args, "the silo worker");
+        var sink = line.Text("--sink");
         if (sink is not ("exactly-once" or "idempotent"))
         {
             throw new ArgumentException($"the silo worker's --sink is exactly-once or idempotent, not '{sink}'.");
         }
 
-        return new WorkerArguments(Text("--redis"), Text("--cluster"), Text("--postgres"), Number("--streams"), Number("--key-partitions"), Number("--interval-ms"), sink, Number("--silo-port"), Number("--gateway-port"));
+        return new WorkerArguments(
+            line.Text("--redis"),
+            line.Text("--cluster"),
+            line.Text("--postgres"),
+            line.Number("--streams"),
+            line.Number("--key-partitions"),
+            line.Number("--interval-ms"),
+            sink,
+            line.Number("--silo-port"),
+            line.Number("--gateway-port"));
     }
 }

@@ -108,35 +108,12 @@ public sealed class FileLogSource : IBatchSource<string>, IPartitionedSource
     }
 
     /// <inheritdoc />
-    public void WriteState(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        foreach (var (partition, position) in _positions)
-        {
-            writer.WriteNumber(partition, position);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteState(Utf8JsonWriter writer) =>
+        PartitionPositions.Write(writer, _positions, (w, partition, offset) => w.WriteNumber(partition, offset));
 
     /// <inheritdoc />
-    public void ReadState(JsonElement state, int version)
-    {
-        if (version != StateVersion || state.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{Name}: unreadable checkpointed position (version {version}).");
-        }
-
-        foreach (var property in state.EnumerateObject())
-        {
-            if (!_positions.ContainsKey(property.Name))
-            {
-                throw new InvalidDataException($"{Name}: the checkpoint holds a position for partition '{property.Name}', which this source does not read.");
-            }
-
-            _positions[property.Name] = property.Value.GetInt64();
-        }
-    }
+    public void ReadState(JsonElement state, int version) =>
+        PartitionPositions.Read(this, state, version, _positions, offset => offset.GetInt64());
 
     /// <inheritdoc />
     public void WriteRange(ISealedInput input, Utf8JsonWriter writer)

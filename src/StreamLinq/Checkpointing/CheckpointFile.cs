@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -14,6 +15,9 @@ internal static class CheckpointFile
 {
     public const int FormatVersion = 1;
     private const string Magic = "STREAMLINQ-CHECKPOINT";
+
+    /// <summary>EEXIST, on Linux and macOS alike.</summary>
+    private const int ExistsError = 17;
 
     /// <summary>How a temporary file of <see cref="WriteAtomically"/> is named: hidden, by the final name, with a unique part.</summary>
     public const string TemporaryPattern = ".checkpoint-*.tmp";
@@ -43,7 +47,18 @@ internal static class CheckpointFile
     /// either the whole checkpoint or none. The file is owner-only on Unix (0600). A temporary
     /// file left by a process killed mid-write is removed by the next <see cref="DirectoryCheckpointStore"/>.
     /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes) => Place(path, bytes, overwrite: true);
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to <paramref name="path"/> as <see cref="WriteAtomically"/>
+    /// does, but only when no file has that name: the temporary file is moved without overwriting
+    /// (a hard link on Unix, which fails when the name exists), so of writers racing for one name
+    /// exactly one succeeds.
+    /// </summary>
+    /// <returns>True when this call created the file; false when it existed (left as it was).</returns>
+    public static bool CreateAtomically(string path, ReadOnlySpan<byte> bytes) => Place(path, bytes, overwrite: false);
+
+    private static bool Place(string path, ReadOnlySpan<byte> bytes, bool overwrite)
     {
         var directory = Path.GetDirectoryName(path)!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -57,11 +72,21 @@ internal static class CheckpointFile
 
             WriteHook?.Invoke("temp-written");
 
-            // rename(2) is atomic: a crash leaves the old name or the new file, never half of it.
+            // rename(2) (link(2) for a create) is atomic: a crash leaves the old name or the new
+            // file, never half of it.
             // The directory entry itself is not fsynced (.NET has no portable way to), so after a
             // power loss the newest checkpoint may be missing; recovery then uses the previous one.
-            File.Move(temporary, path, overwrite: true);
+            if (overwrite)
+            {
+                File.Move(temporary, path, overwrite: true);
+            }
+            else if (!MoveIfAbsent(temporary, path))
+            {
+                return false;
+            }
+
             WriteHook?.Invoke("renamed");
+            return true;
         }
         catch
         {
@@ -69,6 +94,40 @@ internal static class CheckpointFile
             throw;
         }
     }
+
+    /// <summary>Moves <paramref name="temporary"/> to <paramref name="path"/> unless a file has that name, in one step; false (the temporary file deleted) when one has.</summary>
+    private static bool MoveIfAbsent(string temporary, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // MoveFileEx without MOVEFILE_REPLACE_EXISTING fails in one step when the name exists.
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary);
+                return false;
+            }
+        }
+
+        // On Unix File.Move without overwrite checks for the name, then renames: two writers can
+        // both pass the check. link(2) fails with EEXIST when the name exists, in one step.
+        var linked = Link(Encoding.UTF8.GetBytes(temporary + '\0'), Encoding.UTF8.GetBytes(path + '\0')) == 0;
+        var error = Marshal.GetLastPInvokeError();
+        File.Delete(temporary);
+        if (!linked && error != ExistsError)
+        {
+            throw new IOException($"Could not create '{path}': {Marshal.GetPInvokeErrorMessage(error)}.");
+        }
+
+        return linked;
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(byte[] existing, byte[] created);
 
     /// <summary>Reads and verifies a checkpoint file, returning its JSON body.</summary>
     /// <exception cref="InvalidDataException">The file is truncated, corrupt or of an unknown format; the message says which.</exception>

@@ -77,6 +77,10 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> TryCreateAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(CheckpointFile.CreateAtomically(PathOf(sequence), checkpoint.Span));
+
+    /// <inheritdoc/>
     public ValueTask DeleteAsync(long sequence, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(sequence));

@@ -49,6 +49,35 @@ public interface ICheckpointStore
     /// <param name="cancellationToken">Cancels the call.</param>
     ValueTask WriteAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a checkpoint under <paramref name="sequence"/> only when the store holds none there,
+    /// atomically as <see cref="WriteAsync"/> does: of several calls racing for the same number
+    /// (in one process or many), exactly one returns true, and what it wrote stays.
+    /// </summary>
+    /// <param name="sequence">The checkpoint's number.</param>
+    /// <param name="checkpoint">The bytes.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when this call wrote; false when a checkpoint was already under that number (left as it was).</returns>
+    /// <remarks>
+    /// <para>Cluster mode's drivers claim their epochs with it (docs/cluster.md): a store shared by
+    /// a cluster job's silos must implement it atomically. <see cref="DirectoryCheckpointStore"/>
+    /// (a hard link, which fails when the name exists), <c>PostgresCheckpointStore</c>
+    /// (<c>INSERT ... ON CONFLICT DO NOTHING</c>) and <c>RedisCheckpointStore</c> (<c>HSETNX</c>) do.</para>
+    /// <para>The default implementation, for stores written before it existed, reads and then writes
+    /// when it found nothing: it is not atomic, so two callers racing may both return true (the
+    /// later write wins). Such a store keeps working, without the guarantee.</para>
+    /// </remarks>
+    async ValueTask<bool> TryCreateAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken)
+    {
+        if (await ReadAsync(sequence, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+
+        await WriteAsync(sequence, checkpoint, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Deletes the checkpoint under <paramref name="sequence"/>; nothing happens when there is none.</summary>
     /// <param name="sequence">The checkpoint's number.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

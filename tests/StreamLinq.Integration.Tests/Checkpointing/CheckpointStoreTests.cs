@@ -11,8 +11,8 @@ namespace StreamLinq.Integration.Tests.Checkpointing;
 /// <summary>
 /// Every checkpoint store (a local directory, PostgreSQL, Redis) keeps the same guarantees:
 /// a context resumes its state from it, only the newest retained checkpoints stay, a damaged
-/// newest one falls back to the previous one, and a store that is down at a write fails the batch
-/// with the cause and is retried.
+/// newest one falls back to the previous one, a store that is down at a write fails the batch
+/// with the cause and is retried, and of writers racing to create one checkpoint exactly one does.
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServerFixture postgres)
@@ -94,6 +94,43 @@ public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServe
         Assert.NotNull(cause.InnerException);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Of_writers_racing_to_create_one_checkpoint_exactly_one_does_and_its_bytes_stay(string kind)
+    {
+        const int Writers = 6;
+        await using var store = await StoreAsync(kind);
+        for (long sequence = 1; sequence <= 20; sequence++)
+        {
+            // Each writer its own store object, as each driver of a cluster has.
+            var writers = Enumerable.Range(0, Writers).Select(_ => store.Open()).ToArray();
+            using var start = new Barrier(Writers);
+            var number = sequence;
+            var created = await Task.WhenAll(writers.Select((writer, w) => Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                return await writer.TryCreateAsync(number, Bytes(number, w), CancellationToken.None);
+            })));
+
+            var winner = Assert.Single(Enumerable.Range(0, Writers), w => created[w]);
+            Assert.Equal(Bytes(sequence, winner), await store.Store.ReadAsync(sequence, CancellationToken.None));
+        }
+
+        Assert.False(await store.Store.TryCreateAsync(1, Bytes(1, Writers), CancellationToken.None));
+        Assert.Equal(Enumerable.Range(1, 20).Select(s => (long)s), (await store.Store.ListAsync(CancellationToken.None)).Order());
+
+        static byte[] Bytes(long sequence, int writer) => System.Text.Encoding.UTF8.GetBytes($"checkpoint {sequence} by writer {writer}");
+    }
+
+    [Fact]
+    public async Task A_store_of_ones_own_without_TryCreateAsync_creates_only_where_no_checkpoint_is()
+    {
+        ICheckpointStore store = new DictionaryStore();
+        Assert.True(await store.TryCreateAsync(7, new byte[] { 1 }, CancellationToken.None));
+        Assert.False(await store.TryCreateAsync(7, new byte[] { 2 }, CancellationToken.None));
+        Assert.Equal(new byte[] { 1 }, await store.ReadAsync(7, CancellationToken.None));
+    }
+
     private static StreamingContext Define(ConcurrentQueue<IEnumerable<long>> queue, ConcurrentQueue<long> totals, Listener listener, RestartStrategy? restart = null)
     {
         var context = new StreamingContext(TimeSpan.FromMilliseconds(100), new StreamingOptions { RestartStrategy = restart ?? RestartStrategy.Default });
@@ -171,7 +208,7 @@ public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServe
             {
                 var directory = Directory.CreateTempSubdirectory("streamlinq-store-");
                 var store = new DirectoryCheckpointStore(directory.FullName);
-                return new StoreUnderTest(store, null,
+                return new StoreUnderTest(store, () => new DirectoryCheckpointStore(directory.FullName), null,
                     sequence => File.WriteAllBytesAsync(Path.Combine(directory.FullName, $"checkpoint-{sequence:D12}.ckpt"), Flip(File.ReadAllBytes(Path.Combine(directory.FullName, $"checkpoint-{sequence:D12}.ckpt")))),
                     () => { directory.Delete(recursive: true); return ValueTask.CompletedTask; });
             }
@@ -181,7 +218,7 @@ public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServe
                 var proxy = new TcpProxy(postgres.Port);
                 var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 };
                 var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
-                return new StoreUnderTest(new PostgresCheckpointStore(dataSource, name), proxy,
+                return new StoreUnderTest(new PostgresCheckpointStore(dataSource, name), () => new PostgresCheckpointStore(dataSource, name), proxy,
                     async sequence =>
                     {
                         await using var read = postgres.DataSource.CreateCommand($"SELECT checkpoint FROM streamlinq_checkpoints WHERE store_name = '{name}' AND sequence = {sequence}");
@@ -202,7 +239,7 @@ public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServe
                 var proxy = new TcpProxy(redis.Port);
                 var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{proxy.Port},abortConnect=false,connectTimeout=2000,syncTimeout=3000,asyncTimeout=3000");
                 var database = redis.Connection.GetDatabase();
-                return new StoreUnderTest(new RedisCheckpointStore(connection, name), proxy,
+                return new StoreUnderTest(new RedisCheckpointStore(connection, name), () => new RedisCheckpointStore(connection, name), proxy,
                     async sequence =>
                     {
                         var field = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -228,15 +265,42 @@ public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServe
 
     private sealed record Run(BatchTime? Recovered, BatchTime LastBatch, List<string> Warnings);
 
-    private sealed class StoreUnderTest(ICheckpointStore store, TcpProxy? proxy, Func<long, Task> damage, Func<ValueTask> dispose) : IAsyncDisposable
+    private sealed class StoreUnderTest(ICheckpointStore store, Func<ICheckpointStore> open, TcpProxy? proxy, Func<long, Task> damage, Func<ValueTask> dispose) : IAsyncDisposable
     {
         public ICheckpointStore Store => store;
+
+        /// <summary>Another store object over the same directory, rows or hash.</summary>
+        public ICheckpointStore Open() => open();
 
         public TcpProxy? Proxy => proxy;
 
         public Task DamageAsync(long sequence) => damage(sequence);
 
         public ValueTask DisposeAsync() => dispose();
+    }
+
+    /// <summary>A user's store written against the first four methods only: it gets the default <see cref="ICheckpointStore.TryCreateAsync"/>.</summary>
+    private sealed class DictionaryStore : ICheckpointStore
+    {
+        private readonly ConcurrentDictionary<long, byte[]> _checkpoints = new();
+
+        public string Description => "a dictionary";
+
+        public ValueTask<IReadOnlyCollection<long>> ListAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyCollection<long>>([.. _checkpoints.Keys]);
+
+        public ValueTask<byte[]?> ReadAsync(long sequence, CancellationToken cancellationToken) => ValueTask.FromResult(_checkpoints.GetValueOrDefault(sequence));
+
+        public ValueTask WriteAsync(long sequence, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken)
+        {
+            _checkpoints[sequence] = checkpoint.ToArray();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DeleteAsync(long sequence, CancellationToken cancellationToken)
+        {
+            _checkpoints.TryRemove(sequence, out _);
+            return ValueTask.CompletedTask;
+        }
     }
 
     private sealed class Listener : IStreamingListener

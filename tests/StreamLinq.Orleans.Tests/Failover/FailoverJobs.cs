@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
-using StreamLinq.Checkpointing;
 using StreamLinq.Orleans.Tests.Support;
 
 namespace StreamLinq.Orleans.Tests.Failover;
 
 /// <summary>
 /// The jobs the failover cluster's silos register: slots that checkpoint (each into its own
-/// directory, reducers' state every 2 batches, so a restored reducer has a batch replayed into
-/// it), and one with speculation on. Each runs on its own fake clock (<see cref="TestJobs.Clock"/>).
+/// directory through a <see cref="ContestedCheckpointStore"/>, reducers' state every 2 batches, so
+/// a restored reducer has a batch replayed into it), and one with speculation on. Each runs on its own fake clock (<see cref="TestJobs.Clock"/>).
 /// </summary>
 public static class FailoverJobs
 {
@@ -51,7 +50,7 @@ public static class FailoverJobs
             jobs.AddJob(job, (context, _) => Definition(job)(context), options =>
             {
                 Common(options, job);
-                options.CheckpointStore = new DirectoryCheckpointStore(Path.Combine(CheckpointDirectory, job));
+                options.CheckpointStore = new ContestedCheckpointStore(Path.Combine(CheckpointDirectory, job));
                 options.CheckpointEvery = 2;
             });
         }

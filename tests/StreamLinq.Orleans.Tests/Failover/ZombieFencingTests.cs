@@ -67,25 +67,14 @@ public sealed class ZombieFencingTests(FailoverFixture fixture)
         record["running"] = false;
         var newer = System.Text.Encoding.UTF8.GetBytes(record.ToJsonString());
         await store.WriteAsync(CheckpointLayout.Record(newest + 1), newer, CancellationToken.None);
-        var before = await StoreContentsAsync(store);
+        var before = await ContestedCheckpointStore.ContentsAsync(store);
 
         TestJobs.Clock(name).Advance(TestJobs.Interval);
         await FailoverRuns.WaitAsync(job, s => !s.IsRunning, $"{name} stopping at its next record");
 
-        Assert.Equal(before, await StoreContentsAsync(store));
+        Assert.Equal(before, await ContestedCheckpointStore.ContentsAsync(store));
         var batches = seen.Batches(3);
         Assert.NotEmpty(batches[1]);
         Assert.Empty(batches[2]);
-    }
-
-    private static async Task<List<(long Sequence, string Bytes)>> StoreContentsAsync(DirectoryCheckpointStore store)
-    {
-        var contents = new List<(long, string)>();
-        foreach (var sequence in (await store.ListAsync(CancellationToken.None)).Order())
-        {
-            contents.Add((sequence, Convert.ToBase64String((await store.ReadAsync(sequence, CancellationToken.None))!)));
-        }
-
-        return contents;
     }
 }
