@@ -96,8 +96,9 @@ public sealed record StreamingOptions
 
     /// <summary>
     /// The shortest batch interval at which a batch's work starts while the batch is still open:
-    /// a chain of Where, Select and SelectMany that reads a push source directly (an observable,
-    /// a <see cref="Sources.PushSource{T}"/>) runs on the thread pool over each run of the
+    /// a chain of Where, Select and SelectMany, or a GroupBy over one (unless it sums floating-point
+    /// values or joins), that reads a push source directly (an observable, a
+    /// <see cref="Sources.PushSource{T}"/>) runs on the thread pool over each run of the
     /// receiver's chunks that are full, and at the boundary only the last chunks remain. Per
     /// batch, nothing checkpointed: the results are a cache the batch uses once; a retried or
     /// replayed batch, or one whose user code threw during eager work, runs the normal way, so
