@@ -26,7 +26,8 @@ if (args.Contains("--store-only"))
 }
 
 // One interval at one load for as long as asked (to profile it): --case MS SHARE, the capacity in M/s
-// after --capacity or measured here once.
+// after --capacity or measured here once; eager work off, then on (--no-eager, --eager-only: one of
+// them, each first in its process), from the interval after --eager-from MS instead of the default threshold.
 if (Array.IndexOf(args, "--case") is var at and >= 0)
 {
     var caseInterval = TimeSpan.FromMilliseconds(double.Parse(args[at + 1], CultureInfo.InvariantCulture));
@@ -35,10 +36,15 @@ if (Array.IndexOf(args, "--case") is var at and >= 0)
         ? double.Parse(args[c + 1], CultureInfo.InvariantCulture) * 1e6
         : (await LatencyRun.RunAsync(TimeSpan.FromMilliseconds(100), null, TimeSpan.FromSeconds(2), backPressure: false)).AcceptedPerSecond;
     Console.WriteLine($"capacity {caseCapacity / 1e6:N1} M/s");
-    Console.WriteLine("interval  load  offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
-    var caseRun = await LatencyRun.RunAsync(caseInterval, caseCapacity * caseShare, Longer(length, caseInterval), backPressure: false);
-    Print(caseInterval, $"{caseShare:P0}", caseCapacity * caseShare, caseRun);
-    Console.WriteLine(caseRun.Breakdown);
+    Console.WriteLine("interval  load          offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
+    TimeSpan? eagerFrom = Array.IndexOf(args, "--eager-from") is var f and >= 0 ? TimeSpan.FromMilliseconds(double.Parse(args[f + 1], CultureInfo.InvariantCulture)) : null;
+    foreach (var eager in args.Contains("--no-eager") ? [false] : args.Contains("--eager-only") ? [true] : new[] { false, true })
+    {
+        var caseRun = await LatencyRun.RunAsync(caseInterval, caseCapacity * caseShare, Longer(length, caseInterval), backPressure: false, eager: eager, eagerFrom: eagerFrom);
+        Print(caseInterval, eager ? $"{caseShare:P0}" : $"{caseShare:P0} no eager", caseCapacity * caseShare, caseRun);
+        Console.WriteLine(caseRun.Breakdown);
+    }
+
     return 0;
 }
 
@@ -62,14 +68,16 @@ Console.WriteLine($"capacity (median records/s into the source with the query): 
 Console.WriteLine();
 
 // 2. Latency per interval and load (--overload skips to part 3).
-Console.WriteLine("interval  load  offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
+Console.WriteLine("interval  load          offered/s   accepted/s  p50      p99      max      p50/int  p99/int  batches");
 foreach (var ms in args.Contains("--overload") ? [] : new[] { 10, 50, 100, 500, 1000 })
 {
-    foreach (var share in new[] { 0.2, 0.8 })
+    // At 80 % also with eager work off (StreamingOptions.EagerWorkMinInterval), the baseline of the
+    // same run, where the interval is long enough for eager work to be on by default.
+    var interval = TimeSpan.FromMilliseconds(ms);
+    foreach (var (share, eager) in interval >= new StreamingOptions().EagerWorkMinInterval ? new[] { (0.2, true), (0.8, false), (0.8, true) } : [(0.2, true), (0.8, true)])
     {
-        var interval = TimeSpan.FromMilliseconds(ms);
-        var run = await LatencyRun.RunAsync(interval, capacity * share, Longer(length, interval), backPressure: false);
-        Print(interval, $"{share:P0}", capacity * share, run);
+        var run = await LatencyRun.RunAsync(interval, capacity * share, Longer(length, interval), backPressure: false, eager: eager);
+        Print(interval, eager ? $"{share:P0}" : $"{share:P0} no eager", capacity * share, run);
         Console.WriteLine("    " + run.Breakdown.Replace("\n", "\n    ", StringComparison.Ordinal));
     }
 }
@@ -100,7 +108,7 @@ static void Print(TimeSpan interval, string share, double offered, RunResult run
 {
     var ms = interval.TotalMilliseconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{ms + " ms",-9} {share,-5} {offered / 1e6,7:N2} M  {run.AcceptedPerSecond / 1e6,7:N2} M  {Ms(run.Latency.Percentile(0.5)),-8} {Ms(run.Latency.Percentile(0.99)),-8} {Ms(run.Latency.Percentile(1)),-8} {run.Latency.Percentile(0.5).TotalMilliseconds / ms,7:N2}  {run.Latency.Percentile(0.99).TotalMilliseconds / ms,7:N2}  {run.Batches}"));
+        $"{ms + " ms",-9} {share,-13} {offered / 1e6,7:N2} M  {run.AcceptedPerSecond / 1e6,7:N2} M  {Ms(run.Latency.Percentile(0.5)),-8} {Ms(run.Latency.Percentile(0.99)),-8} {Ms(run.Latency.Percentile(1)),-8} {run.Latency.Percentile(0.5).TotalMilliseconds / ms,7:N2}  {run.Latency.Percentile(0.99).TotalMilliseconds / ms,7:N2}  {run.Batches}"));
 }
 
 static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("N1", CultureInfo.InvariantCulture);

@@ -95,6 +95,22 @@ public sealed record StreamingOptions
     public int MinPartitionSize { get; init; } = 16_384;
 
     /// <summary>
+    /// The shortest batch interval at which a batch's work starts while the batch is still open:
+    /// a chain of Where, Select and SelectMany, or a GroupBy over one (unless it sums floating-point
+    /// values or joins), that reads a push source directly (an observable, a
+    /// <see cref="Sources.PushSource{T}"/>) runs on the thread pool over each run of the
+    /// receiver's chunks that are full, and at the boundary only the last chunks remain. Per
+    /// batch, nothing checkpointed: the results are a cache the batch uses once; a retried or
+    /// replayed batch, or one whose user code threw during eager work, runs the normal way, so
+    /// results, order, delivery and failures are as without it. User functions then run before
+    /// the boundary (still once per record per batch attempt). 100 ms by default: below it a
+    /// batch's work is already short next to its interval, and a run starts per 64 Ki records, so
+    /// at a few million records per second a 10 ms batch would be one or two runs;
+    /// <see cref="TimeSpan.MaxValue"/> turns it off. Read when the context starts.
+    /// </summary>
+    public TimeSpan EagerWorkMinInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// How long <see cref="StreamingContext.StartAsync"/> waits for each transactional output's
     /// last commit (<see cref="ITransactionalSink.ReadLastCommitAsync"/>) before it fails; 30 seconds by default.
     /// </summary>

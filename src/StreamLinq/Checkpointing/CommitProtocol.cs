@@ -224,7 +224,7 @@ internal sealed class CommitProtocol
     /// <param name="evaluate">The output's records for this batch; null when its stream has no batch now (a window between slides).</param>
     /// <param name="write">Writes one output; throws a <see cref="BatchFailedException"/> naming it on failure.</param>
     /// <param name="cancellationToken">Cancels the writes.</param>
-    public async Task RunOutputsAsync(Batch batch, Func<PlanNode, Array?> evaluate, Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> write, CancellationToken cancellationToken)
+    public async Task RunOutputsAsync(Batch batch, Func<PlanNode, System.Collections.IEnumerable?> evaluate, Func<OutputOperation, System.Collections.IEnumerable, BatchCommit, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var job = batch.Job;
         var outputs = _plan.Outputs;

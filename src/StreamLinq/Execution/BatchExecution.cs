@@ -8,7 +8,8 @@ namespace StreamLinq.Execution;
 /// </summary>
 internal sealed class BatchExecution
 {
-    private readonly Dictionary<PlanNode, Array?> _results = new(ReferenceEqualityComparer.Instance);
+    // Each node's records: an array, or segments (BatchRecords) when the node made them so.
+    private readonly Dictionary<PlanNode, object?> _results = new(ReferenceEqualityComparer.Instance);
     private IReadOnlyDictionary<int, BatchRecords> _inputs;
 
     public BatchExecution(BatchTime time, IReadOnlyDictionary<int, BatchRecords> inputs, StreamingOptions options, CancellationToken cancellationToken)
@@ -67,23 +68,46 @@ internal sealed class BatchExecution
     /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
     public BatchRecords<T>? Records<T>(PlanNode node) =>
         node is SourceNode source && _inputs[source.InputId] is BatchRecords<T> segments ? segments
-        : Evaluate(node) is T[] records ? new BatchRecords<T>(records)
-        : null;
+        : Result(node) switch
+        {
+            BatchRecords<T> computed => computed,
+            T[] records => new BatchRecords<T>(records),
+            _ => null,
+        };
 
-    /// <summary>The records <paramref name="node"/> produces for this batch, computed on first request.</summary>
+    /// <summary>The records <paramref name="node"/> produces for this batch as one array, computed on first request.</summary>
     /// <returns>The records, or null when the node's stream has no batch at this time.</returns>
     /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
     public Array? Evaluate(PlanNode node)
+    {
+        var result = Result(node);
+        return result is BatchRecords segments ? segments.ToArray() : (Array?)result;
+    }
+
+    /// <summary>
+    /// The records an output gets for this batch: the node's array, or a read-only list over its
+    /// segments (never a pooled buffer; see <see cref="BatchRecords.AsList"/>), so that a batch made
+    /// by eager work reaches the output without a copy.
+    /// </summary>
+    /// <returns>The records (a <c>T[]</c> or an <see cref="IReadOnlyList{T}"/>), or null when the node's stream has no batch at this time.</returns>
+    /// <exception cref="BatchFailedException">The node's user code threw; the message names the node.</exception>
+    public System.Collections.IEnumerable? Output(PlanNode node)
+    {
+        var result = Result(node);
+        return result is BatchRecords segments ? segments.AsList() : (Array?)result;
+    }
+
+    private object? Result(PlanNode node)
     {
         if (_results.TryGetValue(node, out var cached))
         {
             return cached;
         }
 
-        Array? result;
+        object? result;
         try
         {
-            result = node.Compute(this);
+            result = node.ComputeResult(this);
         }
         catch (Exception error) when (error is not BatchFailedException && !(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
         {

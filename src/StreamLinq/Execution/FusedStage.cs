@@ -11,9 +11,12 @@ namespace StreamLinq.Execution;
 /// <param name="loop">Adds the results of records <c>[start, end)</c> of the batch to the list, in order, walking their segments.</param>
 /// <param name="tables">The static join tables the loop reads, loaded before each batch's loops run.</param>
 /// <param name="detail">The chain, as the query wrote it.</param>
-internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<BatchRecords<TIn>, int, int, List<TOut>> loop, IReadOnlyList<StaticJoinTable> tables, string detail) : PlanNode
+internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<BatchRecords<TIn>, int, int, List<TOut>> loop, IReadOnlyList<StaticJoinTable> tables, string detail) : PlanNode, IEagerNode
 {
     private readonly PlanNode _child = child;
+
+    // Set once, when the stage reads a receiver directly and the interval is long enough.
+    private EagerStage<TIn, TOut>? _eager;
 
     // The partitions' lists, kept from one batch to the next: a large batch's lists are
     // large-object arrays, and fresh ones cost a page fault per 4 KB on first touch (the result's
@@ -30,6 +33,18 @@ internal sealed class FusedStage<TIn, TOut>(PlanNode child, Action<BatchRecords<
     public override IReadOnlyList<PlanNode> Children => [_child];
 
     public override Type ElementType => typeof(TOut);
+
+    public void StartEager()
+    {
+        // Static join tables are loaded per batch: eager work would read the last batch's.
+        if (_eager is null && tables.Count == 0 && _child is SourceNode { Source: IReceiverSource<TIn> source })
+        {
+            _eager = new EagerStage<TIn, TOut>(source.Receiver, loop);
+        }
+    }
+
+    public override object? ComputeResult(BatchExecution batch) =>
+        _eager is { } eager && batch.Records<TIn>(_child) is { } input && eager.TryCompute(input) is { } computed ? computed : Compute(batch);
 
     public override Array? Compute(BatchExecution batch)
     {

@@ -42,7 +42,7 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     bool sumsFloatingPoint,
     IReadOnlyList<StaticJoinTable> joinTables,
     StreamJoinTable? streamJoin,
-    string detail) : PlanNode
+    string detail) : PlanNode, IEagerNode
 {
     private readonly PlanNode _child = child;
 
@@ -51,6 +51,9 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
     // rather than one that doubles (and copies every array) three times while it runs.
     private int _lastKeys;
     private int _lastRecords;
+
+    // Partial tables of the receiver's chunks made while the batch was open; null without eager work.
+    private EagerChunks<TIn, GroupTable<TKey>>? _eager;
 
     // The tables of the last batch, emptied, for the next. Only Compute's tables come back here:
     // those of Accumulate may be kept by a window for its length.
@@ -66,11 +69,43 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
 
     public override Type ElementType => typeof(TOut);
 
+    public void StartEager()
+    {
+        // A floating-point sum's bits depend on where the batch is cut: eager runs would cut it elsewhere.
+        if (_eager is null && !sumsFloatingPoint && streamJoin is null && joinTables.Count == 0 && _child is SourceNode { Source: IReceiverSource<TIn> source })
+        {
+            _eager = new EagerChunks<TIn, GroupTable<TKey>>(source.Receiver, EagerTable);
+        }
+    }
+
+    /// <summary>A run's partial table, on the eager thread; none when keys are many (merging a table then costs what accumulating does).</summary>
+    private GroupTable<TKey>? EagerTable(BatchRecords<TIn> run)
+    {
+        // The last batch's key count, not its keys per record: a run is a slice of a batch, and a
+        // small key space gives a run as many keys as the whole batch.
+        var expected = Volatile.Read(ref _lastKeys);
+        if (expected * 8L >= run.Count)
+        {
+            return null;
+        }
+
+        var table = new GroupTable<TKey>(newColumns(), expected, part: 0, parts: 0);
+        accumulate(run, 0, run.Count, table);
+        table.Seal();
+        return table;
+    }
+
     public override Array? Compute(BatchExecution batch)
     {
         if (batch.Records<TIn>(_child) is not { } input || (streamJoin is not null && !streamJoin.Build(batch, input)))
         {
             return null;
+        }
+
+        if (_eager is not null && WithEagerTables(input) is { } eager)
+        {
+            Observe(eager.Count, input.Count);
+            return Project(eager, include: null);
         }
 
         var parts = batch.PartitionCount(input.Count);
@@ -125,6 +160,78 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
 
         Observe(merged.Count, input.Count);
         return (merged, tables);
+    }
+
+    /// <summary>
+    /// The batch's table from the eager runs' tables where a segment is a whole run, and from the
+    /// loop over the segments between, merged in segment order as <see cref="AccumulateTables"/>
+    /// merges partitions; null when no segment has a table.
+    /// </summary>
+    private GroupTable<TKey>? WithEagerTables(BatchRecords<TIn> input)
+    {
+        if (_eager!.Find(input) is not { } found)
+        {
+            return null;
+        }
+
+        // A run's table stands for its segments when the batch holds them all, in order.
+        var arrays = input.Arrays;
+        var tables = new GroupTable<TKey>?[arrays.Length];
+        var any = false;
+        for (var s = 0; s < found.Length; s++)
+        {
+            var (run, index, count) = found[s];
+            if (run is not null && index == 0 && s + count <= found.Length && Enumerable.Range(s, count).All(i => ReferenceEquals(found[i].Run, run) && found[i].Index == i - s))
+            {
+                tables[s] = run;
+                any = true;
+                s += count - 1;
+            }
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        GroupTable<TKey>? merged = null;
+        var from = -1;
+        for (var s = 0; s <= arrays.Length; s++)
+        {
+            if (s < arrays.Length && tables[s] is null)
+            {
+                from = from < 0 ? s : from;
+                continue;
+            }
+
+            if (from >= 0)
+            {
+                var between = new GroupTable<TKey>(newColumns(), Math.Min(_lastKeys, input.Starts[s] - input.Starts[from]), part: 0, parts: 0);
+                accumulate(input, input.Starts[from], input.Starts[s], between);
+                between.Seal();
+                merged = Merge(merged, between);
+                from = -1;
+            }
+
+            if (s < arrays.Length)
+            {
+                merged = Merge(merged, tables[s]!);
+                s += found[s].Count - 1;
+            }
+        }
+
+        return merged;
+
+        static GroupTable<TKey> Merge(GroupTable<TKey>? into, GroupTable<TKey> table)
+        {
+            if (into is null)
+            {
+                return table;
+            }
+
+            into.MergeFrom(table);
+            return into;
+        }
     }
 
     /// <summary>

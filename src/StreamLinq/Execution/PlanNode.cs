@@ -60,4 +60,11 @@ internal abstract class PlanNode
     /// pass the null on, and an output whose root yields null does not run for this batch.
     /// </summary>
     public abstract Array? Compute(BatchExecution batch);
+
+    /// <summary>
+    /// The batch's records as <see cref="Compute"/> makes them, or as segments
+    /// (<see cref="Sources.BatchRecords"/>) when the node has them so (a fused stage's eager work):
+    /// what <see cref="BatchExecution"/> keeps for the batch.
+    /// </summary>
+    public virtual object? ComputeResult(BatchExecution batch) => Compute(batch);
 }

@@ -90,9 +90,9 @@ internal sealed class BatchScheduler
     private readonly CheckpointData? _checkpoint;
 
     /// <summary>The batch's plan and output writes as the commit protocol calls them, made once rather than per batch.</summary>
-    private readonly Func<PlanNode, Array?> _evaluate;
-    private readonly Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> _writeOnRunner;
-    private readonly Func<OutputOperation, Array, BatchCommit, CancellationToken, Task> _writeRetrying;
+    private readonly Func<PlanNode, System.Collections.IEnumerable?> _evaluate;
+    private readonly Func<OutputOperation, System.Collections.IEnumerable, BatchCommit, CancellationToken, Task> _writeOnRunner;
+    private readonly Func<OutputOperation, System.Collections.IEnumerable, BatchCommit, CancellationToken, Task> _writeRetrying;
 
     /// <summary>Each source's name in a failure or a time-out of its read, made once rather than per batch.</summary>
     private readonly string[] _sourceCalls;
@@ -114,6 +114,13 @@ internal sealed class BatchScheduler
         _writeRetrying = (output, batch, commit, token) => WriteAsync(output, batch, commit, token, onRunner: false);
         _intervals = context.Intervals;
         _intervals.Attach(plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)));
+        if (context.BatchInterval >= context.Options.EagerWorkMinInterval)
+        {
+            foreach (var node in plan.Outputs.SelectMany(o => ExecutionPlan.Nodes(o.Root)).OfType<IEagerNode>())
+            {
+                node.StartEager();
+            }
+        }
         _queue = Channel.CreateBounded<BatchJob>(new BoundedChannelOptions(context.Options.MaxQueuedBatches)
         {
             SingleReader = true,
@@ -919,12 +926,12 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>Evaluates an output's plan for the batch in progress (one at a time: the runner's).</summary>
-    private Array? Evaluate(PlanNode root)
+    private System.Collections.IEnumerable? Evaluate(PlanNode root)
     {
         var progress = Volatile.Read(ref _current)!;
         try
         {
-            return progress.Execution!.Evaluate(root);
+            return progress.Execution!.Output(root);
         }
         catch (BatchFailedException)
         {
@@ -937,7 +944,7 @@ internal sealed class BatchScheduler
     /// Writes an output's results for the batch in progress: on the runner's thread under
     /// <see cref="_deadline"/> in the first attempt, started on the pool in a retry.
     /// </summary>
-    private async Task WriteAsync(OutputOperation output, Array batch, BatchCommit commit, CancellationToken token, bool onRunner)
+    private async Task WriteAsync(OutputOperation output, System.Collections.IEnumerable batch, BatchCommit commit, CancellationToken token, bool onRunner)
     {
         try
         {
@@ -962,7 +969,7 @@ internal sealed class BatchScheduler
         WithTimeoutAsync(name, token => input.ReadRecordsAsync(token).AsTask(), cancellation);
 
     /// <summary>A retry's write of an output; apart, for the same reason as <see cref="ReadRetryingAsync"/>.</summary>
-    private Task<Array> WriteRetryingAsync(OutputOperation output, Array batch, BatchCommit commit, CancellationToken token) =>
+    private Task<System.Collections.IEnumerable> WriteRetryingAsync(OutputOperation output, System.Collections.IEnumerable batch, BatchCommit commit, CancellationToken token) =>
         WithTimeoutAsync(output.Description, async limited =>
         {
             await output.WriteAsync(batch, commit, limited).ConfigureAwait(false);

@@ -37,7 +37,11 @@ public static class DStreamOutput
     /// <summary>Runs an action on every batch (Spark's <c>foreachRDD</c>).</summary>
     /// <typeparam name="T">The type of the records.</typeparam>
     /// <param name="source">The stream.</param>
-    /// <param name="action">Receives the batch's records and its batch time.</param>
+    /// <param name="action">
+    /// Receives the batch's records and its batch time. The list is the batch's own and may be
+    /// kept; it is an array, or a list over several arrays when eager work made the batch
+    /// (<see cref="StreamingOptions.EagerWorkMinInterval"/>): read it through the interface.
+    /// </param>
     /// <param name="delivery">
     /// What a crash may do to this output. Under at least once (the default) a batch can be
     /// handed to <paramref name="action"/> again, with the same batch time, after a restart.
@@ -58,7 +62,10 @@ public static class DStreamOutput
     /// <summary>Runs an asynchronous action on every batch (Spark's <c>foreachRDD</c>).</summary>
     /// <typeparam name="T">The type of the records.</typeparam>
     /// <param name="source">The stream.</param>
-    /// <param name="action">Receives the batch's records, its batch time and a token cancelled on an abrupt stop.</param>
+    /// <param name="action">
+    /// Receives the batch's records (as the other overload's), its batch time and a token
+    /// cancelled on an abrupt stop.
+    /// </param>
     /// <param name="delivery">
     /// What a crash may do to this output. Under at least once (the default) a batch can be
     /// handed to <paramref name="action"/> again, with the same batch time, after a restart.

@@ -34,8 +34,8 @@ internal abstract class OutputOperation(string name, Expression query, object ta
     /// </summary>
     public string Id { get; set; } = "";
 
-    /// <summary>Writes one batch; <paramref name="commit"/> identifies it (time, offsets) for transactional sinks.</summary>
-    public abstract Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken);
+    /// <summary>Writes one batch (a <c>T[]</c> or an <see cref="IReadOnlyList{T}"/> of the records); <paramref name="commit"/> identifies it (time, offsets) for transactional sinks.</summary>
+    public abstract Task WriteAsync(System.Collections.IEnumerable batch, BatchCommit commit, CancellationToken cancellationToken);
 
     /// <summary>The same operation (name, target, delivery, position) over another query: cluster mode's reducers run it over their shuffled input.</summary>
     public abstract OutputOperation WithQuery(Expression query);
@@ -48,8 +48,8 @@ internal sealed class OutputOperation<T>(
     Func<IReadOnlyList<T>, BatchCommit, CancellationToken, Task> write,
     DeliveryGuarantee delivery) : OutputOperation(name, query, target, delivery)
 {
-    public override Task WriteAsync(Array batch, BatchCommit commit, CancellationToken cancellationToken) =>
-        write((T[])batch, commit, cancellationToken);
+    public override Task WriteAsync(System.Collections.IEnumerable batch, BatchCommit commit, CancellationToken cancellationToken) =>
+        write((IReadOnlyList<T>)batch, commit, cancellationToken);
 
     public override OutputOperation WithQuery(Expression query) =>
         new OutputOperation<T>(Name, query, Target, write, Delivery) { Index = Index };

@@ -117,6 +117,8 @@ public sealed class BatchRecords<T> : BatchRecords
 
     internal override Array ToArray() => Contiguous();
 
+    internal override System.Collections.IEnumerable AsList() => _owned || _arrays.Length <= 1 ? Contiguous() : new SegmentList<T>(_arrays, _offsets, _starts);
+
     /// <summary>The records as one <c>T[]</c>; see <see cref="BatchRecords.ToArray"/>.</summary>
     internal T[] Contiguous()
     {

@@ -33,6 +33,13 @@ public abstract class BatchRecords
     /// </summary>
     internal abstract Array ToArray();
 
+    /// <summary>
+    /// The records as an output gets them, a <c>T[]</c> or an <see cref="IReadOnlyList{T}"/>: a
+    /// list over the segments when there are several and none is pooled (no copy), otherwise
+    /// <see cref="ToArray"/>, so that user code never holds a buffer that goes back to a pool.
+    /// </summary>
+    internal abstract System.Collections.IEnumerable AsList();
+
     /// <summary>Runs the release action, once; later calls do nothing.</summary>
     internal abstract void Release();
 

@@ -37,6 +37,7 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     private readonly Queue<(long Segment, long AcknowledgedAt)> _acknowledged = new();
     private readonly double? _maxRate;
     private ReceiverWriter<T>[] _writers = [];
+    private IFullChunkListener<T>[] _fullChunkListeners = [];
     private T[] _unsealed = [];
     private ReceiverWriteAheadLog<T>? _log;
     private long _position;
@@ -354,16 +355,63 @@ internal sealed class Receiver<T> : IDisposable, Monitoring.IReceiverGauges
     {
         if (_handOffSlots > 0 && _handOff.Writer.TryWrite(chunk))
         {
+            TellFull(chunk);
             return true;
         }
 
         if (!_fixedCapacity && !SealOverdueAtLastSeal && !SealOverdue())
         {
             _overflow.Enqueue(chunk);
+            TellFull(chunk);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Has <paramref name="listener"/> told of each chunk handed off from now on, on the producer's
+    /// thread: eager work reads the full chunks of the batch still open (<c>Execution/EagerChunks</c>).
+    /// </summary>
+    internal void AddFullChunkListener(IFullChunkListener<T> listener)
+    {
+        lock (_writersGate)
+        {
+            _fullChunkListeners = [.. _fullChunkListeners, listener];
+        }
+    }
+
+    /// <summary>Whether the receiver has stopped (<see cref="Close"/>): eager work then starts no run.</summary>
+    internal bool IsClosed => _closed;
+
+    /// <summary>How many seals were made: eager work drops what it computed for chunks no seal took within a few of them.</summary>
+    internal long SealEpoch => Volatile.Read(ref _sealEpoch);
+
+    /// <summary>
+    /// Where the unsealed part of each of <paramref name="chunks"/> (handed off, so no producer
+    /// writes them) starts, read between seals: that part is what the next seal takes whole, so
+    /// the ranges are exact and all in one batch. Returns the seals made so far: the ranges are
+    /// in the batch of the seal after that many.
+    /// </summary>
+    internal long Unsealed(Span<int> starts, ReadOnlySpan<ReceiverChunk<T>> chunks)
+    {
+        lock (_sealGate)
+        {
+            for (var c = 0; c < chunks.Length; c++)
+            {
+                starts[c] = chunks[c].Taken;
+            }
+
+            return _sealEpoch;
+        }
+    }
+
+    private void TellFull(ReceiverChunk<T> chunk)
+    {
+        foreach (var listener in Volatile.Read(ref _fullChunkListeners))
+        {
+            listener.OnFull(chunk);
+        }
     }
 
     /// <summary>Whether the last seal came more than two batch intervals after the one before it.</summary>

@@ -117,6 +117,9 @@ internal sealed class ReceiverChunk<T>
         }
     }
 
+    /// <summary>The chunk's array: a batch's segment of the chunk is this array at the range's start.</summary>
+    public T[] Items => _items;
+
     /// <summary>A sealed range as a batch's segment; valid until the range's reference is released.</summary>
     public ReadOnlyMemory<T> Memory(int start, int end) => _items.AsMemory(start, end - start);
 
