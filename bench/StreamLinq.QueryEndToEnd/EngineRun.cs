@@ -12,6 +12,9 @@ namespace StreamLinq.QueryEndToEnd;
 /// hand-offs between them. The caller is woken once, by the run's last batch, not once per batch:
 /// a thread woken per batch (and spinning before it blocked again) took a core from the engine's
 /// on this two-core machine, a cost of the harness that the loop it is compared with never pays.
+/// The operation time-out is the longest allowed: it runs on the same fake clock, and a jump of
+/// thousands of intervals would otherwise time out the batch still committing from the run
+/// before, whose retry then waits for a back-off on a clock nothing moves any more.
 /// </summary>
 internal sealed class EngineRun : IAsyncDisposable
 {
@@ -28,7 +31,7 @@ internal sealed class EngineRun : IAsyncDisposable
 
     private EngineRun(QueryCase query, int parallelism)
     {
-        _context = new StreamingContext(Interval, new StreamingOptions { TimeProvider = _clock, MaxDegreeOfParallelism = parallelism });
+        _context = new StreamingContext(Interval, new StreamingOptions { TimeProvider = _clock, MaxDegreeOfParallelism = parallelism, OperationTimeout = TimeSpan.FromDays(24) });
         _context.AddListener(_failures);
         query.Wire(
             _context.QueueStream(_left),
