@@ -211,6 +211,77 @@ internal sealed class EagerChunks<TIn, TRun> : IFullChunkListener<TIn>, IThreadP
         }
     }
 
+    /// <summary>
+    /// A batch's segments in order as parts: each a stretch <c>[From, To)</c> of segments that a
+    /// run read (<c>Run</c>) or that none did. With <paramref name="wholeRuns"/> a run counts only
+    /// where the batch holds all its segments, in order (an aggregate's table stands for the whole
+    /// run), and is one part; otherwise each segment a run read is a part of its own. Null when no
+    /// part is a run's (the batch then runs the normal way).
+    /// </summary>
+    public static List<(bool Run, int From, int To)>? Parts((TRun? Run, int Index, int Count)[] found, bool wholeRuns)
+    {
+        var parts = new List<(bool Run, int From, int To)>();
+        var any = false;
+        var from = -1;
+        for (var s = 0; s < found.Length;)
+        {
+            var width = Usable(found, s, wholeRuns);
+            if (width == 0)
+            {
+                from = from < 0 ? s : from;
+                s++;
+                continue;
+            }
+
+            if (from >= 0)
+            {
+                parts.Add((false, from, s));
+                from = -1;
+            }
+
+            parts.Add((true, s, s + width));
+            any = true;
+            s += width;
+        }
+
+        if (from >= 0)
+        {
+            parts.Add((false, from, found.Length));
+        }
+
+        return any ? parts : null;
+    }
+
+    /// <summary>How many segments from <paramref name="s"/> a run's part covers; 0 when none.</summary>
+    private static int Usable((TRun? Run, int Index, int Count)[] found, int s, bool wholeRuns)
+    {
+        var (run, index, count) = found[s];
+        if (run is null)
+        {
+            return 0;
+        }
+
+        if (!wholeRuns)
+        {
+            return 1;
+        }
+
+        if (index != 0 || s + count > found.Length)
+        {
+            return 0;
+        }
+
+        for (var i = s; i < s + count; i++)
+        {
+            if (!ReferenceEquals(found[i].Run, run) || found[i].Index != i - s)
+            {
+                return 0;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Drops results no batch took within <see cref="KeptSeals"/> seals, giving back their chunks.</summary>
     private void Expire(long epoch)
     {

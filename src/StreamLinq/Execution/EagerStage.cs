@@ -58,29 +58,17 @@ internal sealed class EagerStage<TIn, TOut>
         }
 
         var parts = new List<(TOut[] Array, int Start, int Length)>();
-        var from = -1;
-        for (var s = 0; s <= found.Length; s++)
+        foreach (var (isRun, from, to) in EagerChunks<TIn, Output>.Parts(found, wholeRuns: false)!)
         {
-            if (s < found.Length && found[s].Run is null)
+            if (!isRun)
             {
-                from = from < 0 ? s : from;
+                var computed = new List<TOut>(input.Starts[to] - input.Starts[from]);
+                _loop(input, input.Starts[from], input.Starts[to], computed);
+                parts.Add((computed.ToArray(), 0, computed.Count));
                 continue;
             }
 
-            if (from >= 0)
-            {
-                var computed = new List<TOut>(input.Starts[s] - input.Starts[from]);
-                _loop(input, input.Starts[from], input.Starts[s], computed);
-                parts.Add((computed.ToArray(), 0, computed.Count));
-                from = -1;
-            }
-
-            if (s == found.Length)
-            {
-                break;
-            }
-
-            var (run, index, _) = found[s];
+            var (run, index, _) = found[from];
             var start = index == 0 ? 0 : run!.Ends[index - 1];
             var length = run!.Ends[index] - start;
             if (parts.Count > 0 && parts[^1] is var (last, lastStart, lastLength) && ReferenceEquals(last, run.Array) && lastStart + lastLength == start)

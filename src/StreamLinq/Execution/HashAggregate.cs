@@ -175,49 +175,24 @@ internal sealed class HashAggregate<TIn, TKey, TOut>(
         }
 
         // A run's table stands for its segments when the batch holds them all, in order.
-        var arrays = input.Arrays;
-        var tables = new GroupTable<TKey>?[arrays.Length];
-        var any = false;
-        for (var s = 0; s < found.Length; s++)
-        {
-            var (run, index, count) = found[s];
-            if (run is not null && index == 0 && s + count <= found.Length && Enumerable.Range(s, count).All(i => ReferenceEquals(found[i].Run, run) && found[i].Index == i - s))
-            {
-                tables[s] = run;
-                any = true;
-                s += count - 1;
-            }
-        }
-
-        if (!any)
+        if (EagerChunks<TIn, GroupTable<TKey>>.Parts(found, wholeRuns: true) is not { } parts)
         {
             return null;
         }
 
         GroupTable<TKey>? merged = null;
-        var from = -1;
-        for (var s = 0; s <= arrays.Length; s++)
+        foreach (var (run, from, to) in parts)
         {
-            if (s < arrays.Length && tables[s] is null)
+            if (run)
             {
-                from = from < 0 ? s : from;
+                merged = Merge(merged, found[from].Run!);
                 continue;
             }
 
-            if (from >= 0)
-            {
-                var between = new GroupTable<TKey>(newColumns(), Math.Min(_lastKeys, input.Starts[s] - input.Starts[from]), part: 0, parts: 0);
-                accumulate(input, input.Starts[from], input.Starts[s], between);
-                between.Seal();
-                merged = Merge(merged, between);
-                from = -1;
-            }
-
-            if (s < arrays.Length)
-            {
-                merged = Merge(merged, tables[s]!);
-                s += found[s].Count - 1;
-            }
+            var between = new GroupTable<TKey>(newColumns(), Math.Min(_lastKeys, input.Starts[to] - input.Starts[from]), part: 0, parts: 0);
+            accumulate(input, input.Starts[from], input.Starts[to], between);
+            between.Seal();
+            merged = Merge(merged, between);
         }
 
         return merged;
