@@ -122,6 +122,27 @@ public sealed class CheckpointStoreTests(RedisServerFixture redis, PostgresServe
         static byte[] Bytes(long sequence, int writer) => System.Text.Encoding.UTF8.GetBytes($"checkpoint {sequence} by writer {writer}");
     }
 
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("redis")]
+    public async Task A_server_down_at_a_create_fails_it_within_bounded_time_and_once_back_one_create_stays(string kind)
+    {
+        await using var store = await StoreAsync(kind);
+        Assert.True(await store.Store.TryCreateAsync(1, new byte[] { 1 }, CancellationToken.None));
+        store.Proxy!.Down();
+        var down = await Record.ExceptionAsync(() => store.Store.TryCreateAsync(2, new byte[] { 2 }, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.NotNull(down);
+        Assert.IsNotType<TimeoutException>(down);
+        store.Proxy.Up();
+
+        // The create made while the server was down is in doubt (a client may have sent it as the
+        // connection came back): whichever create stays, exactly one does, and its bytes are there.
+        var created = await store.Store.TryCreateAsync(2, new byte[] { 3 }, CancellationToken.None);
+        Assert.Equal(created ? new byte[] { 3 } : new byte[] { 2 }, await store.Store.ReadAsync(2, CancellationToken.None));
+        Assert.False(await store.Store.TryCreateAsync(2, new byte[] { 4 }, CancellationToken.None));
+        Assert.Equal(new byte[] { 1 }, await store.Store.ReadAsync(1, CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_store_of_ones_own_without_TryCreateAsync_creates_only_where_no_checkpoint_is()
     {
