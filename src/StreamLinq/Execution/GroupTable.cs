@@ -14,6 +14,14 @@ namespace StreamLinq.Execution;
 /// small enough to inline into the compiled loop, and the slot order doubles as the output order.
 /// Fibonacci hashing spreads keys whose hash codes are sequential (small integers, the common
 /// case), which a power-of-two mask alone would not.
+/// The table stays one array per field (keys, hashes, each aggregate's values) rather than one
+/// row per slot: rows of a slot's <c>long</c> accumulators side by side (16 or 32 bytes on
+/// 64-byte lines, the key in the row or in an 8-byte bucket) cut the cache lines a record of a
+/// known key touches from four to two, yet measured no faster with a million keys and up to a
+/// fifth slower with 100 k. The loop waits on the bucket's miss and on the branch between a new
+/// key and a known one, which the layout does not change, and a probe is cheapest in the small
+/// <c>int</c> buckets and the dense <see cref="Keys"/>, which stay in the caches where rows or
+/// wider buckets do not.
 /// A table may own one radix partition of the keys (<see cref="Owns"/>): the batch is then
 /// aggregated by several tables at once, each over every record but only for its own keys, and
 /// each slot remembers when its key was first seen, so the tables' slots can be put back in
