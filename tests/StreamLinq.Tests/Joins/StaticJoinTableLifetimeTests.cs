@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using FsCheck.Xunit;
+using StreamLinq.Query;
 using StreamLinq.Tests.Support;
 
 namespace StreamLinq.Tests.Joins;
@@ -68,6 +69,27 @@ public class StaticJoinTableLifetimeTests
         }
 
         Assert.Equal(batches.Any(b => b.Length > 0) ? table.Count() : 0, reads.Count);
+    }
+
+    [Fact]
+    public void Only_collections_whose_contents_cannot_change_are_read_once()
+    {
+        var rows = Rows([1, 2, 3], "row");
+        var byName = rows.ToDictionary(r => r.Name);
+        object[] immutable =
+        [
+            .. Enumerable.Range(0, ImmutableKinds).Select(kind => Immutable(rows, kind)),
+            byName.ToImmutableDictionary(), byName.ToImmutableSortedDictionary(), byName.ToFrozenDictionary(),
+            byName.ToImmutableDictionary().Keys, byName.ToFrozenDictionary().Keys,
+        ];
+        object[] mutable =
+        [
+            rows, rows.ToList(), rows.AsReadOnly(), byName, byName.Values, rows.ToHashSet(), rows.AsQueryable(), new StaticTable<Row>(rows),
+            rows.ToImmutableArray().Select(r => r), byName.ToImmutableSortedDictionary().Values,
+        ];
+
+        Assert.All(immutable, data => Assert.True(ImmutableCollections.Contain(data), data.GetType().ToString()));
+        Assert.All(mutable, data => Assert.False(ImmutableCollections.Contain(data), data.GetType().ToString()));
     }
 
     [Fact]
