@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 
 namespace StreamLinq.Query;
@@ -34,11 +35,18 @@ internal static class ImmutableCollections
             return true;
         }
 
-        // A compiler-generated iterator of the library's immutable types reads only the
-        // collection it was made from (ImmutableSortedDictionary's Keys and Values, a LINQ
-        // Select over its nodes, are not recognised).
-        return type.DeclaringType is { } owner && IsImmutable(owner) && owner.Assembly == type.Assembly &&
-            type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false) && type.GetInterfaces().Contains(typeof(System.Collections.IEnumerable));
+        // An iterator method of the library's immutable types that takes no argument (its
+        // generated class keeps the collection, `<>4__this`, and no `<>3__` copy of an argument)
+        // reads only the collection it was called on. ImmutableSortedDictionary's Keys and
+        // Values, a LINQ Select over its nodes, are not recognised.
+        if (type.DeclaringType is not { } owner || !IsImmutable(owner) || owner.Assembly != type.Assembly ||
+            !type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false))
+        {
+            return false;
+        }
+
+        var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        return fields.Any(f => f.Name == "<>4__this") && !fields.Any(f => f.Name.StartsWith("<>3__", StringComparison.Ordinal));
     }
 
     private static bool IsImmutable(Type type) => type.IsGenericType && Immutable.Contains(type.GetGenericTypeDefinition());
