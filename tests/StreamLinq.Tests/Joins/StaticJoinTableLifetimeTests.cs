@@ -223,6 +223,19 @@ public class StaticJoinTableLifetimeTests
     }
 
     [Fact]
+    public void A_static_tables_rows_and_version_change_no_state_id_of_the_operators_above_its_join()
+    {
+        var context = new StreamingContext(TimeSpan.FromSeconds(1));
+        var table = new StaticTable<Row>([new(1, "one")]);
+        var windowed = context.QueueStream(new System.Collections.Concurrent.ConcurrentQueue<IEnumerable<int>>())
+            .Join(table, x => (int?)x, r => r.Id, (x, r) => r.Name)
+            .Window(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
+        var before = CanonicalForm.Hash(windowed.Expression);
+        table.Replace([new(1, "one"), new(2, "two")]);
+        Assert.Equal(before, CanonicalForm.Hash(windowed.Expression));
+    }
+
+    [Fact]
     public void A_static_table_refuses_null_rows_and_keeps_a_copy_of_the_rows_it_is_given()
     {
         Assert.Throws<ArgumentNullException>(() => new StaticTable<Row>(null!));
