@@ -55,9 +55,14 @@ internal static class FusedLoopBuilder
     {
         var state = new LoopState(tables, streamJoin);
         var elementType = records.Type.GetGenericArguments()[0];
-        var arrays = Expression.Variable(elementType.MakeArrayType().MakeArrayType(), "arrays");
-        var offsets = Expression.Variable(typeof(int[]), "offsets");
-        var starts = Expression.Variable(typeof(int[]), "starts");
+        var type = records.Type;
+
+        // The segment tables are read from the batch at each segment, not kept in locals: three
+        // more values live across the inner loop left the JIT short of registers there, and it
+        // kept a record's field on the stack (a store and a load per record) to make room.
+        var arrays = Expression.Property(records, type.GetProperty("Arrays", BindingFlags.NonPublic | BindingFlags.Instance)!);
+        var offsets = Expression.Property(records, type.GetProperty("Offsets", BindingFlags.NonPublic | BindingFlags.Instance)!);
+        var starts = Expression.Property(records, type.GetProperty("Starts", BindingFlags.NonPublic | BindingFlags.Instance)!);
         var s = Expression.Variable(typeof(int), "s");
         var first = Expression.Variable(typeof(int), "first");
         var delta = Expression.Variable(typeof(int), "delta");
@@ -104,14 +109,10 @@ internal static class FusedLoopBuilder
             Expression.PreIncrementAssign(s),
             inner,
             Expression.Assign(i, Expression.ArrayIndex(starts, s)));
-        var type = records.Type;
         return Expression.Block(
-            state.Variables.Concat([arrays, offsets, starts, s, first, delta, items, stop, i]),
+            state.Variables.Concat([s, first, delta, items, stop, i]),
             state.Initializers.Concat(
             [
-                Expression.Assign(arrays, Expression.Property(records, type.GetProperty("Arrays", BindingFlags.NonPublic | BindingFlags.Instance)!)),
-                Expression.Assign(offsets, Expression.Property(records, type.GetProperty("Offsets", BindingFlags.NonPublic | BindingFlags.Instance)!)),
-                Expression.Assign(starts, Expression.Property(records, type.GetProperty("Starts", BindingFlags.NonPublic | BindingFlags.Instance)!)),
                 Expression.Assign(s, Expression.Call(records, type.GetMethod("SegmentOf", BindingFlags.NonPublic | BindingFlags.Instance)!, start)),
                 Expression.Assign(i, start),
                 Expression.Loop(segment, segmentsDone),
