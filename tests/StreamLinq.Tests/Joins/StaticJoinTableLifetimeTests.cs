@@ -171,9 +171,9 @@ public class StaticJoinTableLifetimeTests
                 Assert.Equal(v, table.Replace(Version(v)));
             }
         });
-        SpinWait.SpinUntil(() => table.Version > 1);
         try
         {
+            Assert.True(SpinWait.SpinUntil(() => table.Version > 1, TimeSpan.FromSeconds(30)), "the replacing thread never ran");
             for (var i = 0; i < Batches; i++)
             {
                 var batch = await harness.RunBatchAsync();
