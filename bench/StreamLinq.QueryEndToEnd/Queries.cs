@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
@@ -12,6 +13,7 @@ internal static class Queries
     private static readonly Dictionary<int, long> Weights = Table.ToDictionary(d => d.Id, d => d.Weight);
     private static readonly Dimension[] LargeTable = Workload.Table(Workload.LargeTableRows);
     private static readonly Dictionary<int, long> LargeWeights = LargeTable.ToDictionary(d => d.Id, d => d.Weight);
+    private static readonly ImmutableArray<Dimension> LargeImmutableTable = [.. LargeTable];
 
     public static IReadOnlyList<QueryCase> All { get; } =
     [
@@ -56,6 +58,11 @@ internal static class Queries
         new("static join, 100k-row table", (l, _) => HandJoins.Static<Record, Dimension, ByWideKey>(l, LargeTable), (l, _) => l.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
             (l, _) => Feed(l, s => s.Where(r => LargeWeights.ContainsKey(r.Key * 100 + (int)(r.Value % 100))).Select(r => r.Value * LargeWeights[r.Key * 100 + (int)(r.Value % 100)]).Sum()),
             (s, _, emit) => s.Join(LargeTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
+
+        // The same table as an immutable array, which the engine reads once instead of before every batch.
+        new("static join, 100k-row table, immutable", (l, _) => HandJoins.Static<Record, Dimension, ByWideKey>(l, LargeTable), (l, _) => l.Join(LargeImmutableTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum(),
+            (l, _) => Feed(l, s => s.Where(r => LargeWeights.ContainsKey(r.Key * 100 + (int)(r.Value % 100))).Select(r => r.Value * LargeWeights[r.Key * 100 + (int)(r.Value % 100)]).Sum()),
+            (s, _, emit) => s.Join(LargeImmutableTable, r => r.Key * 100 + (int)(r.Value % 100), d => d.Id, (r, d) => r.Value * d.Weight).Sum().ForEachBatch((b, _) => emit(b.Count == 0 ? 0 : b[0]))),
     ];
 
     /// <summary>Keys over a million values (Key * 1000 + Value % 1000): about 630 k distinct in a batch of 1 M.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq.Expressions;
 using System.Reflection;
 using StreamLinq.DStreams;
@@ -58,6 +59,11 @@ public static partial class DStreamQueryable
     private static Expression Static<T>(IEnumerable<T> data, string parameterName)
     {
         ArgumentNullException.ThrowIfNull(data, parameterName);
+        if (data is ImmutableArray<T> { IsDefault: true })
+        {
+            throw new ArgumentException($"The static data is a default ImmutableArray<{typeof(T).Name}>, which holds no array: give ImmutableArray<{typeof(T).Name}>.Empty or an initialised one.", parameterName);
+        }
+
         return Expression.Constant(data, typeof(IEnumerable<T>));
     }
 

@@ -7,16 +7,19 @@ namespace StreamLinq.Execution;
 #pragma warning disable CS8714
 
 /// <summary>
-/// The static side of a join fused into a compiled loop: the inner rows by key. The inner
-/// collection is read once per non-empty batch (before the batch's partitions run), since it may
-/// have changed since the last batch, but the table is rebuilt only when the sequence of its
-/// rows' keys changed; otherwise the rows are refreshed in place (a row may have changed in
-/// fields other than its key). In steady state a batch allocates nothing for the table, and the
-/// loop looks each record's key up and runs over the matches.
+/// The static side of a join fused into a compiled loop: the inner rows by key, read before a
+/// batch's partitions run, in one of three ways the plan chose. A collection that cannot change
+/// (<c>readOnce</c>: an immutable or frozen collection) is read at the first non-empty batch and
+/// kept for the life of the plan. A <see cref="StaticTable{T}"/> is read again only when its
+/// version moved, and the batch joins the one version it read. Any other collection is read once
+/// per non-empty batch, since its owner may have changed it since the last batch, but the index
+/// is rebuilt only when the sequence of its rows' keys changed; otherwise the rows are refreshed
+/// in place (a row may have changed in fields other than its key). In steady state a batch
+/// allocates nothing for the table, and the loop looks each record's key up and runs over the matches.
 /// </summary>
 internal abstract class StaticJoinTable
 {
-    /// <summary>Re-reads the static data; called once per non-empty batch.</summary>
+    /// <summary>Reads the static data again if it may have changed; called once per non-empty batch, before its partitions run.</summary>
     /// <remarks>Rebuilds the index only when the rows' keys changed; otherwise refreshes the rows in place.</remarks>
     public abstract void Load();
 
@@ -36,7 +39,7 @@ internal abstract class StaticJoinTable
 }
 
 /// <inheritdoc cref="StaticJoinTable"/>
-internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, Func<TInner, TKey> keySelector) : StaticJoinTable
+internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, Func<TInner, TKey> keySelector, bool readOnce) : StaticJoinTable
 {
     // Open addressing, as in GroupTable: slot i holds a distinct key, its first row, and (only
     // for keys with several rows) all of its rows in order. Most static tables have one row per
@@ -56,13 +59,43 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
     private int[] _slotOf = [];
     private int[] _placeOf = [];
 
+    // What was read last: whether a read-once collection was read, the version of a static table.
+    private bool _read;
+    private long _version;
+
     public override void Load()
+    {
+        if (readOnce)
+        {
+            if (!_read)
+            {
+                Read(inner);
+                _read = true;
+                Forget();
+            }
+        }
+        else if (inner is StaticTable<TInner> table)
+        {
+            var snapshot = table.Current;
+            if (snapshot.Version != _version)
+            {
+                Read(snapshot.Rows);
+                _version = snapshot.Version;
+            }
+        }
+        else
+        {
+            Read(inner);
+        }
+    }
+
+    private void Read(IEnumerable<TInner> rows)
     {
         _rows.Clear();
         _rowKeys.Clear();
         var loaded = _loadedKeys;
         var same = loaded is not null;
-        foreach (var row in inner)
+        foreach (var row in rows)
         {
             var key = keySelector(row);
             same = same && _rows.Count < loaded!.Length && EqualityComparer<TKey>.Default.Equals(key, loaded[_rows.Count]);
@@ -78,6 +111,17 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
         {
             Rebuild();
         }
+    }
+
+    /// <summary>A table read for good keeps its index and drops what a second read would be compared with.</summary>
+    private void Forget()
+    {
+        _rows.Clear();
+        _rows.Capacity = 0;
+        _rowKeys.Clear();
+        _rowKeys.Capacity = 0;
+        _loadedKeys = null;
+        _slotOf = _placeOf = [];
     }
 
     /// <summary>The same keys in the same order: the index stands, only the rows are written again.</summary>

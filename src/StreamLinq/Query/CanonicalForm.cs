@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Reflection;
@@ -90,7 +91,9 @@ internal static class CanonicalForm
             null => node,
             var value when IsSimple(value.GetType()) => node,
             IDStream stream => Visit(stream.Expression),
-            var value when engineValues && value.GetType().Assembly == typeof(CanonicalForm).Assembly =>
+            // A StaticTable is data, not a setting: as any captured collection, its type alone
+            // counts, so that a replacement or a restart with other rows keeps every state id.
+            var value when engineValues && value is not IEnumerable && value.GetType().Assembly == typeof(CanonicalForm).Assembly =>
                 Expression.Parameter(node.Type, $"constant:{TypeName(value.GetType())}{{{SimpleProperties(value)}}}"),
             var value => Expression.Parameter(node.Type, $"constant:{TypeName(value.GetType())}"),
         };
