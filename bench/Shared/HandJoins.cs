@@ -52,6 +52,14 @@ internal static class HandJoins
             weights[d.Id] = d.Weight;
         }
 
+        return Probe<TRecord, TKey>(records, weights);
+    }
+
+    /// <summary>The same join over weights by id read once beforehand: the loop for a table that cannot change.</summary>
+    public static long Probe<TRecord, TKey>(TRecord[] records, Dictionary<int, long> weights)
+        where TRecord : struct, IKeyValue
+        where TKey : struct, IJoinKey<TRecord>
+    {
         var sum = 0L;
         foreach (var r in records)
         {
