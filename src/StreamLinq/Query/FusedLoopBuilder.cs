@@ -17,7 +17,8 @@ internal static class FusedLoopBuilder
     /// <c>for (s = segment of start; s &lt; segments &amp;&amp; starts[s] &lt; end; s++) { items = arrays[s]; if (i &lt; stop) do { ...ops on items[i]...; emit(value); next: i++; } while (i &lt; stop); }</c>:
     /// the outer loop runs once per segment, the inner one is the same tight array loop whatever
     /// the segments, and locals of the loop (an accumulator) carry across segments, so the result
-    /// does not depend on where the records were cut into segments.
+    /// does not depend on where the records were cut into segments. A chain of Where and Select
+    /// runs two records per turn of the inner loop (then the odd one), in order.
     /// </summary>
     /// <remarks>
     /// The inner loop is tested at its bottom and its index moves after the chain ran (a Where
@@ -69,34 +70,50 @@ internal static class FusedLoopBuilder
         var items = Expression.Variable(elementType.MakeArrayType(), "items");
         var stop = Expression.Variable(typeof(int), "stop");
         var i = Expression.Variable(typeof(int), "i");
-        var top = Expression.Label("top");
-        var next = Expression.Label("next");
-        var segmentsDone = Expression.Label("segmentsDone");
         var index = Expression.Subtract(i, delta);
-        Expression body;
-        if (ReadInPlace(elementType))
+        Expression Body(LabelTarget next)
         {
-            var record = Expression.ArrayAccess(items, i);
-            body = FieldReads.Hoist(Step(ops, 0, record, next, value => emit(value, index), state), record);
+            if (ReadInPlace(elementType))
+            {
+                var record = Expression.ArrayAccess(items, i);
+                return FieldReads.Hoist(Step(ops, 0, record, next, value => emit(value, index), state), record);
+            }
+
+            var x = Expression.Variable(elementType, "x");
+            return Expression.Block([x], Expression.Assign(x, Expression.ArrayIndex(items, i)), Step(ops, 0, x, next, value => emit(value, index), state));
+        }
+
+        // One record's chain, then the increment (a Where that drops the record jumps to it).
+        Expression Once()
+        {
+            var next = Expression.Label("next");
+            return Expression.Block(Body(next), Expression.Label(next), Expression.PreIncrementAssign(i));
+        }
+
+        var top = Expression.Label("top");
+        var segmentsDone = Expression.Label("segmentsDone");
+        Expression inner;
+        if (ops.All(op => op.Method.Name is "Where" or "Select"))
+        {
+            // Two records per turn, then the odd one: the JIT does not unroll loops, and a chain
+            // of Where and Select is a few instructions per record, so the loop's own increment,
+            // test and jump back were a large share of it (about an eighth of filter+project+sum).
+            var pair = Expression.LessThan(Expression.Add(i, Expression.Constant(1)), stop);
+            inner = Expression.Block(
+                Expression.IfThen(pair, Expression.Block(Expression.Label(top), Once(), Once(), Expression.IfThen(pair, Expression.Goto(top)))),
+                Expression.IfThen(Expression.LessThan(i, stop), Once()));
         }
         else
         {
-            var x = Expression.Variable(elementType, "x");
-            body = Expression.Block([x], Expression.Assign(x, Expression.ArrayIndex(items, i)), Step(ops, 0, x, next, value => emit(value, index), state));
+            inner = Expression.IfThen(
+                Expression.LessThan(i, stop),
+                Expression.Block(Expression.Label(top), Once(), Expression.IfThen(Expression.LessThan(i, stop), Expression.Goto(top))));
         }
 
-        var inner = Expression.IfThen(
-            Expression.LessThan(i, stop),
-            Expression.Block(
-                Expression.Label(top),
-                body,
-                Expression.Label(next),
-                Expression.PreIncrementAssign(i),
-                Expression.IfThen(Expression.LessThan(i, stop), Expression.Goto(top))));
-
-        // i is the batch's index of the segment's first record to read, then its index in the
-        // segment's array; start is not read past the first segment, so it holds no register
-        // through the inner loop.
+        // i is the batch's index of the first record to read (start in the first segment, then
+        // 0, read as the segment's first record), then its index in the segment's array. Neither
+        // start nor the next segment's first record is read after the inner loop, so neither holds
+        // a register through it.
         var following = Expression.ArrayIndex(starts, Expression.Add(s, Expression.Constant(1)));
         var segment = Expression.Block(
             Expression.IfThen(Expression.GreaterThanOrEqual(s, Expression.ArrayLength(arrays)), Expression.Break(segmentsDone)),
@@ -104,11 +121,11 @@ internal static class FusedLoopBuilder
             Expression.IfThen(Expression.GreaterThanOrEqual(first, end), Expression.Break(segmentsDone)),
             Expression.Assign(delta, Expression.Subtract(Expression.ArrayIndex(offsets, s), first)),
             Expression.Assign(items, Expression.ArrayIndex(arrays, s)),
-            Expression.AddAssign(i, delta),
+            Expression.Assign(i, Expression.Add(Expression.Condition(Expression.LessThan(i, first), first, i), delta)),
             Expression.Assign(stop, Expression.Add(Expression.Condition(Expression.LessThan(end, following), end, following), delta)),
             Expression.PreIncrementAssign(s),
             inner,
-            Expression.Assign(i, Expression.ArrayIndex(starts, s)));
+            Expression.Assign(i, Expression.Constant(0)));
         return Expression.Block(
             state.Variables.Concat([s, first, delta, items, stop, i]),
             state.Initializers.Concat(

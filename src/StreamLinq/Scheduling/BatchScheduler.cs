@@ -61,6 +61,9 @@ internal sealed class BatchScheduler
     private bool _runnerTimes;
     private bool _recovering = true;
     private bool _nextHeldBack;
+
+    /// <summary>The generator sleeps until the runner takes a batch from the full queue.</summary>
+    private bool _waitingForRoom;
     private readonly BoundaryWait _generatorWait;
     private readonly BoundaryWait _runnerWait;
     private readonly RunnerDeadline _deadline;
@@ -428,18 +431,10 @@ internal sealed class BatchScheduler
 
                 // Room seen here stays until this batch is written: the runner writes only while it
                 // holds the boundary, and then this thread does not.
-                if (_queue.Reader.Count >= _context.Options.MaxQueuedBatches)
+                if (HoldBackForRoom())
                 {
-                    StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
-                    lock (_timing)
-                    {
-                        _nextHeldBack = true;
-                    }
-
-                    if (!Block(_queue.Writer.WaitToWriteAsync(stopping)))
-                    {
-                        return;
-                    }
+                    _generatorWait.Wait();
+                    continue;
                 }
 
                 if (SubmitDue(byRunner: false))
@@ -533,9 +528,40 @@ internal sealed class BatchScheduler
         }
     }
 
-    /// <summary>The runner has a batch to run: the generator takes the boundary, to seal it if the batch is still running then.</summary>
+    /// <summary>
+    /// The queue is full: the due batch is held back, and the generator's wait is cleared so that
+    /// only the runner taking a batch (<see cref="HandBoundaryToGenerator"/>) or a stop ends it.
+    /// The generator waits on its own wait rather than on the channel's room, whose wake would go
+    /// through a thread-pool thread (one more thread woken per batch, and spinning after it).
+    /// </summary>
+    private bool HoldBackForRoom()
+    {
+        lock (_timing)
+        {
+            if (_queue.Reader.Count < _context.Options.MaxQueuedBatches)
+            {
+                return false;
+            }
+
+            if (!_waitingForRoom)
+            {
+                StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
+                _waitingForRoom = true;
+                _nextHeldBack = true;
+                _generatorWait.Disarm();
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The runner took a batch to run: the generator takes the boundary, to seal it if the batch is
+    /// still running then, and one that was held back for room is woken.
+    /// </summary>
     private void HandBoundaryToGenerator()
     {
+        bool wake;
         lock (_timing)
         {
             if (_runnerTimes)
@@ -545,6 +571,14 @@ internal sealed class BatchScheduler
                 _runnerTimes = false;
                 Arm(_generatorWait);
             }
+
+            wake = _waitingForRoom;
+            _waitingForRoom = false;
+        }
+
+        if (wake)
+        {
+            _generatorWait.Wake();
         }
     }
 
