@@ -69,7 +69,9 @@ internal sealed class EngineRun : IAsyncDisposable
         _clock.Advance(Interval * batches);
         if (!_done.Wait(Timeout))
         {
-            throw new InvalidOperationException($"{Volatile.Read(ref _pending)} of {batches} batches did not complete within {Timeout}: {_failures.First?.Message ?? "no batch failed"}");
+            var stopped = _context.AwaitTerminationAsync();
+            var why = _failures.First?.Message ?? (stopped.IsFaulted ? $"the context stopped: {stopped.Exception!.GetBaseException()}" : "no batch failed");
+            throw new InvalidOperationException($"{Volatile.Read(ref _pending)} of {batches} batches did not complete within {Timeout}: {why}");
         }
 
         return Volatile.Read(ref _last);

@@ -100,8 +100,13 @@ if (emptyOnly > 0)
 {
     // Only the engine's fixed cost per batch; also the driver for counting instructions per
     // empty batch (callgrind: the difference between two counts over the difference in batches).
+    // A second of warm-up: the tiered JIT recompiles the per-batch code a while after it first ran.
     await using var empty = await EngineRun.StartAsync(Queries.All[0]);
-    empty.Run([], [], 100);
+    for (var warm = Stopwatch.StartNew(); warm.ElapsedMilliseconds < 1_000;)
+    {
+        empty.Run([], [], 1_000);
+    }
+
     for (var rep = 0; rep < 5; rep++)
     {
         var allocated = GC.GetTotalAllocatedBytes();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using StreamLinq;
 
 namespace YahooStreamingBenchmark;
@@ -21,13 +22,20 @@ public static class AdvertisingJob
         Counts(events.Select(json => AdEvent.Parse(json)), campaigns);
 
     /// <summary>The per-batch counts of <paramref name="events"/>, already parsed.</summary>
-    public static IDStream<WindowCount> Counts(IDStream<AdEvent> events, AdCampaign[] campaigns) =>
-        events
+    /// <remarks>
+    /// The campaigns are joined as an immutable copy: the engine reads an immutable table once for
+    /// the query's life, where it reads an array (which the caller could change) before every batch.
+    /// </remarks>
+    public static IDStream<WindowCount> Counts(IDStream<AdEvent> events, AdCampaign[] campaigns)
+    {
+        var table = ImmutableArray.Create(campaigns);
+        return events
             .Where(e => e.EventType == AdEventType.View)
             .Select(e => new AdView(e.AdId, e.EventTime))
-            .Join(campaigns, v => v.AdId, c => c.AdId, (v, c) => new CampaignWindow(c.CampaignId, v.EventTime - (v.EventTime % WindowMs)))
+            .Join(table, v => v.AdId, c => c.AdId, (v, c) => new CampaignWindow(c.CampaignId, v.EventTime - (v.EventTime % WindowMs)))
             .GroupBy(w => w)
             .Select(g => new WindowCount(g.Key.CampaignId, g.Key.WindowStart, g.Count()));
+    }
 
     /// <summary>Defines the job on <paramref name="events"/> (UTF-8 JSON): the counts, written to <paramref name="store"/> every batch.</summary>
     public static IDStream<WindowCount> Define(IDStream<ReadOnlyMemory<byte>> events, AdCampaign[] campaigns, IWindowStore store) =>

@@ -6,13 +6,26 @@ namespace StreamLinq.Execution;
 // dictionary, so the dictionary's notnull constraint holds at run time.
 #pragma warning disable CS8714
 
+/// <summary>How a join reads its static table, chosen when the plan is compiled from the table's type.</summary>
+internal enum StaticTableReading
+{
+    /// <summary>Before every non-empty batch: a collection its owner may change between batches.</summary>
+    EveryBatch,
+
+    /// <summary>At the first non-empty batch, kept for the life of the plan: an immutable or frozen collection.</summary>
+    Once,
+
+    /// <summary>When its version moved: a <see cref="StaticTable{T}"/>.</summary>
+    WhenReplaced,
+}
+
 /// <summary>
 /// The static side of a join fused into a compiled loop: the inner rows by key, read before a
-/// batch's partitions run, in one of three ways the plan chose. A collection that cannot change
-/// (<c>readOnce</c>: an immutable or frozen collection) is read at the first non-empty batch and
-/// kept for the life of the plan. A <see cref="StaticTable{T}"/> is read again only when its
-/// version moved, and the batch joins the one version it read. Any other collection is read once
-/// per non-empty batch, since its owner may have changed it since the last batch, but the index
+/// batch's partitions run, as the plan chose (<see cref="StaticTableReading"/>). A collection that
+/// cannot change is read at the first non-empty batch and kept for the life of the plan. A
+/// <see cref="StaticTable{T}"/> is read again only when its version moved, and the batch joins
+/// the one version it read. Any other collection is read once per non-empty batch, since its
+/// owner may have changed it since the last batch, but the index
 /// is rebuilt only when the sequence of its rows' keys changed; otherwise the rows are refreshed
 /// in place (a row may have changed in fields other than its key). In steady state a batch
 /// allocates nothing for the table, and the loop looks each record's key up and runs over the matches.
@@ -39,7 +52,7 @@ internal abstract class StaticJoinTable
 }
 
 /// <inheritdoc cref="StaticJoinTable"/>
-internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, Func<TInner, TKey> keySelector, bool readOnce) : StaticJoinTable
+internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, Func<TInner, TKey> keySelector, StaticTableReading reading) : StaticJoinTable
 {
     // Open addressing, as in GroupTable: slot i holds a distinct key, its first row, and (only
     // for keys with several rows) all of its rows in order. Most static tables have one row per
@@ -65,27 +78,27 @@ internal sealed class StaticJoinTable<TKey, TInner>(IEnumerable<TInner> inner, F
 
     public override void Load()
     {
-        if (readOnce)
+        switch (reading)
         {
-            if (!_read)
-            {
+            case StaticTableReading.Once when !_read:
                 Read(inner);
                 _read = true;
                 Forget();
-            }
-        }
-        else if (inner is StaticTable<TInner> table)
-        {
-            var snapshot = table.Current;
-            if (snapshot.Version != _version)
-            {
-                Read(snapshot.Rows);
-                _version = snapshot.Version;
-            }
-        }
-        else
-        {
-            Read(inner);
+                break;
+
+            case StaticTableReading.WhenReplaced:
+                var snapshot = ((StaticTable<TInner>)inner).Current;
+                if (snapshot.Version != _version)
+                {
+                    Read(snapshot.Rows);
+                    _version = snapshot.Version;
+                }
+
+                break;
+
+            case StaticTableReading.EveryBatch:
+                Read(inner);
+                break;
         }
     }
 

@@ -312,7 +312,10 @@ internal static class FusedLoopBuilder
         var innerType = innerKey.Parameters[0].Type;
         var tableType = typeof(StaticJoinTable<,>).MakeGenericType(outerKey.ReturnType, innerType);
         var inner = StaticQuery.Prepare(((ConstantExpression)op.Arguments[1]).Value!);
-        var tableVariable = state.Hoist(() => (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile(), ImmutableCollections.Contain(inner))!, tableType, "table" + k);
+        var reading = inner.GetType() == typeof(StaticTable<>).MakeGenericType(innerType) ? StaticTableReading.WhenReplaced
+            : ImmutableCollections.Contain(inner) ? StaticTableReading.Once
+            : StaticTableReading.EveryBatch;
+        var tableVariable = state.Hoist(() => (StaticJoinTable)Activator.CreateInstance(tableType, inner, innerKey.Compile(), reading)!, tableType, "table" + k);
 
         // The rest of the chain is built twice: once for the common single match (no array, no
         // inner loop) and once for a key with several rows.

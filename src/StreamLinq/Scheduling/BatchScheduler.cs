@@ -62,8 +62,15 @@ internal sealed class BatchScheduler
     private bool _recovering = true;
     private bool _nextHeldBack;
 
-    /// <summary>The generator sleeps until the runner takes a batch from the full queue.</summary>
+    /// <summary>The generator waits for the runner to take a batch from the full queue (guarded by <see cref="_timing"/>).</summary>
     private bool _waitingForRoom;
+
+    /// <summary>
+    /// Set when the generator held back for room may go on (no batch is due any more), or at a
+    /// stop. It sleeps at once: no wake of it is in a hurry. Never disposed: it holds no kernel
+    /// handle unless one is asked for.
+    /// </summary>
+    private readonly ManualResetEventSlim _room = new(initialState: false, spinCount: 0);
     private readonly BoundaryWait _generatorWait;
     private readonly BoundaryWait _runnerWait;
     private readonly RunnerDeadline _deadline;
@@ -433,7 +440,7 @@ internal sealed class BatchScheduler
                 // holds the boundary, and then this thread does not.
                 if (HoldBackForRoom())
                 {
-                    _generatorWait.Wait();
+                    _room.Wait();
                     continue;
                 }
 
@@ -529,10 +536,10 @@ internal sealed class BatchScheduler
     }
 
     /// <summary>
-    /// The queue is full: the due batch is held back, and the generator's wait is cleared so that
-    /// only the runner taking a batch (<see cref="HandBoundaryToGenerator"/>) or a stop ends it.
-    /// The generator waits on its own wait rather than on the channel's room, whose wake would go
-    /// through a thread-pool thread (one more thread woken per batch, and spinning after it).
+    /// The queue is full: the due batch is held back until the runner takes a batch
+    /// (<see cref="HandBoundaryToGenerator"/>) or a stop, which set <see cref="_room"/>. The
+    /// generator does not wait on the channel's room: the channel completes that wait on a pool
+    /// thread, which then spun before sleeping again, one more thread woken per batch.
     /// </summary>
     private bool HoldBackForRoom()
     {
@@ -540,6 +547,9 @@ internal sealed class BatchScheduler
         {
             if (_queue.Reader.Count < _context.Options.MaxQueuedBatches)
             {
+                // The room seen here is the generator's: the runner seals into it only while the
+                // generator waits for room.
+                _waitingForRoom = false;
                 return false;
             }
 
@@ -548,7 +558,7 @@ internal sealed class BatchScheduler
                 StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
                 _waitingForRoom = true;
                 _nextHeldBack = true;
-                _generatorWait.Disarm();
+                _room.Reset();
             }
 
             return true;
@@ -557,11 +567,13 @@ internal sealed class BatchScheduler
 
     /// <summary>
     /// The runner took a batch to run: the generator takes the boundary, to seal it if the batch is
-    /// still running then, and one that was held back for room is woken.
+    /// still running then. If the generator is held back for room, the runner seals the due batch
+    /// itself into the room it just made (sealing never calls out, and the generator's wake, a
+    /// hand-off per batch, cost more than the seal while the job catches up); once no batch is
+    /// due it wakes the generator, which goes back to waiting on the clock.
     /// </summary>
     private void HandBoundaryToGenerator()
     {
-        bool wake;
         lock (_timing)
         {
             if (_runnerTimes)
@@ -572,14 +584,28 @@ internal sealed class BatchScheduler
                 Arm(_generatorWait);
             }
 
-            wake = _waitingForRoom;
+            // The generator may have filled the room this batch made, between the runner's read
+            // and this lock, and then gone to wait: the runner's next read comes back here.
+            if (!_waitingForRoom || _queue.Reader.Count >= _context.Options.MaxQueuedBatches)
+            {
+                return;
+            }
+
+            if (!_stopGenerating.IsCancellationRequested && _time.UnixTicks() >= _next.Ticks)
+            {
+                StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
+                var interval = _intervals.Current;
+                var following = _intervals.After(_next);
+                Submit(_next, interval, heldBack: true);
+                _next = following;
+                return;
+            }
+
             _waitingForRoom = false;
+            _nextHeldBack = false;
         }
 
-        if (wake)
-        {
-            _generatorWait.Wake();
-        }
+        _room.Set();
     }
 
     /// <summary>
@@ -748,6 +774,7 @@ internal sealed class BatchScheduler
     {
         _generatorWait.Wake();
         _runnerWait.Wake();
+        _room.Set();
     }
 
     /// <summary>Runs one batch on the runner's thread; says whether to go on with the next.</summary>

@@ -75,6 +75,44 @@ public class BoundedBatchQueueTests
     }
 
     [Fact]
+    public async Task A_job_catching_up_through_a_full_queue_runs_every_due_batch_once_in_order_and_then_keeps_time()
+    {
+        var sealers = new ConcurrentQueue<(BatchTime Time, string? Thread)>();
+        await using var harness = new StreamHarness(options: new StreamingOptions { MaxQueuedBatches = 1 });
+        harness.Context.AddListener(new Sealers(sealers));
+        var feed = new ConcurrentQueue<IEnumerable<int>>();
+        var results = new ConcurrentQueue<(BatchTime Time, int[] Records)>();
+        harness.Context.QueueStream(feed).ForEachBatch((batch, time) => results.Enqueue((time, batch.ToArray())));
+        await harness.StartAsync();
+
+        // Rounds of forty boundaries passing at once, a record queued for each: the runner takes
+        // a batch, the generator is held back by the one-batch queue, and the due batches are
+        // sealed into the room each read makes; between rounds the generator keeps time again.
+        const int Rounds = 50, PerRound = 40, Due = Rounds * PerRound;
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var i = 0; i < PerRound; i++)
+            {
+                feed.Enqueue([round * PerRound + i]);
+            }
+
+            harness.Clock.Advance(harness.Context.BatchInterval * PerRound);
+            await Eventually(() => results.Count == (round + 1) * PerRound);
+        }
+
+        // Caught up, the job keeps time: the next boundary seals the next record.
+        feed.Enqueue([Due]);
+        harness.Clock.Advance(harness.Context.BatchInterval);
+        await Eventually(() => results.Count == Due + 1);
+
+        var interval = harness.Context.BatchInterval.Ticks;
+        Assert.Equal(Enumerable.Range(1, Due + 1).Select(i => new BatchTime(i * interval)), results.Select(r => r.Time));
+        Assert.Equal(Enumerable.Range(0, Due + 1), results.SelectMany(r => r.Records));
+        Assert.Equal(Due + 1, sealers.Select(s => s.Time).Distinct().Count());
+        Assert.Contains(sealers, s => s.Thread == "StreamLinq batch runner");
+    }
+
+    [Fact]
     public void A_queue_bound_below_one_is_refused()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StreamingContext(TimeSpan.FromSeconds(1), new StreamingOptions { MaxQueuedBatches = 0 }));
@@ -98,6 +136,11 @@ public class BoundedBatchQueueTests
         public IReadOnlyCollection<BatchTime> Times => Batches.Select(b => b.Time).ToList();
 
         public void OnBatchSubmitted(BatchInfo batch) => Batches.Enqueue(batch);
+    }
+
+    private sealed class Sealers(ConcurrentQueue<(BatchTime Time, string? Thread)> sealers) : IStreamingListener
+    {
+        public void OnBatchSubmitted(BatchInfo batch) => sealers.Enqueue((batch.Time, Thread.CurrentThread.Name));
     }
 
     /// <summary>A producer the test feeds and can wait on until the receiver took everything.</summary>
