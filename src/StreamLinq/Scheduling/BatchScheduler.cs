@@ -19,9 +19,10 @@ namespace StreamLinq.Scheduling;
 /// <para>The generator only waits on the clock and seals; sealing never calls out (a pull source
 /// that needs a server, such as Redis, resolves its range when the runner reads the batch), so
 /// the generator always sees a stop request. The queue is bounded
-/// (<see cref="StreamingOptions.MaxQueuedBatches"/>): when it is full the generator holds the
-/// next seal back until a batch completes, and push sources' bounded receivers hold their
-/// producers back; nothing is dropped and batch times stay consecutive.</para>
+/// (<see cref="StreamingOptions.MaxQueuedBatches"/>): when it is full the next seal is held back
+/// until the runner takes a batch (and then seals it, see <see cref="HandBoundaryToGenerator"/>),
+/// and push sources' bounded receivers hold their producers back; nothing is dropped and batch
+/// times stay consecutive.</para>
 /// <para>With checkpointing, each batch is committed by a checkpoint after its outputs ran (at
 /// least once). A batch with an at-most-once or exactly-once output is also logged before its
 /// outputs run: its offset ranges become durable, so a replay reads the same records under the
