@@ -431,6 +431,9 @@ internal sealed class BatchScheduler
                 // A time provider is user code: one that returns at once for a past deadline must
                 // not let a generator that is behind miss the stop.
                 stopping.ThrowIfCancellationRequested();
+
+                // An abrupt stop wakes the generator held back for room: no runner reads any more.
+                _abort.Token.ThrowIfCancellationRequested();
                 if (!GeneratorDue())
                 {
                     _generatorWait.Wait();
@@ -438,7 +441,8 @@ internal sealed class BatchScheduler
                 }
 
                 // Room seen here stays until this batch is written: the runner writes only while it
-                // holds the boundary, and then this thread does not.
+                // holds the boundary or while this thread waits for room, and then this thread
+                // does not write.
                 if (HoldBackForRoom())
                 {
                     _room.Wait();
@@ -556,7 +560,6 @@ internal sealed class BatchScheduler
 
             if (!_waitingForRoom)
             {
-                StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
                 _waitingForRoom = true;
                 _nextHeldBack = true;
                 _room.Reset();
@@ -594,7 +597,6 @@ internal sealed class BatchScheduler
 
             if (!_stopGenerating.IsCancellationRequested && _time.UnixTicks() >= _next.Ticks)
             {
-                StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
                 var interval = _intervals.Current;
                 var following = _intervals.After(_next);
                 Submit(_next, interval, heldBack: true);
@@ -642,6 +644,11 @@ internal sealed class BatchScheduler
     {
         // Held back by a full queue, the batch counts as submitted when it was due, so that the
         // hold shows as scheduling delay (and the rate controller sees the backlog).
+        if (heldBack)
+        {
+            StreamingMetrics.BatchesHeldBack.Add(1, _context.Telemetry.JobTag);
+        }
+
         var job = _protocol.Seal(time, interval, (Scheduler: this, Time: time, HeldBack: heldBack), static state =>
         {
             var sources = state.Scheduler._sources;
