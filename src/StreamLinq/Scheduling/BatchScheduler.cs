@@ -520,24 +520,32 @@ internal sealed class BatchScheduler
     {
         lock (_timing)
         {
-            // A stop wins over a due time: the final batch is the generator's, at its end.
-            if (_runnerTimes != byRunner || _stopGenerating.IsCancellationRequested || _time.UnixTicks() < _next.Ticks)
+            if (_runnerTimes != byRunner || !NextDue())
             {
                 return false;
             }
 
-            // The next time is fixed before this batch is queued, so that a change asked for once
-            // this batch completed applies at the boundary after it, not at this one.
-            var interval = _intervals.Current;
-            var following = _intervals.After(_next);
             // Held back, the batch is late however it ends (the runner may take the boundary and
             // seal it once the queue emptied).
-            Submit(_next, interval, _nextHeldBack);
+            SubmitNext(_nextHeldBack);
             _nextHeldBack = false;
-            _next = following;
             Arm(byRunner ? _runnerWait : _generatorWait);
             return true;
         }
+    }
+
+    /// <summary>Whether the next boundary has come and the context is not stopping (a stop wins over a due time: the final batch is the generator's, at its end). Under <see cref="_timing"/>.</summary>
+    private bool NextDue() => !_stopGenerating.IsCancellationRequested && _time.UnixTicks() >= _next.Ticks;
+
+    /// <summary>Seals and queues the batch at the next boundary and moves the boundary on. Under <see cref="_timing"/>.</summary>
+    private void SubmitNext(bool heldBack)
+    {
+        // The next time is fixed before this batch is queued, so that a change asked for once
+        // this batch completed applies at the boundary after it, not at this one.
+        var interval = _intervals.Current;
+        var following = _intervals.After(_next);
+        Submit(_next, interval, heldBack);
+        _next = following;
     }
 
     /// <summary>
@@ -595,12 +603,9 @@ internal sealed class BatchScheduler
                 return;
             }
 
-            if (!_stopGenerating.IsCancellationRequested && _time.UnixTicks() >= _next.Ticks)
+            if (NextDue())
             {
-                var interval = _intervals.Current;
-                var following = _intervals.After(_next);
-                Submit(_next, interval, heldBack: true);
-                _next = following;
+                SubmitNext(heldBack: true);
                 return;
             }
 
